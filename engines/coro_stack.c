@@ -1,0 +1,91 @@
+#include "coro_stack.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if defined(SB_HAVE_VALGRIND)
+#include <valgrind/valgrind.h>
+#endif
+
+#if defined(SB_ASAN)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+int coro_stack_alloc(struct coro_stack *st, size_t size, struct sb_err *err, const char *engine)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size = (size + page - 1) & ~(page - 1);
+    memset(st, 0, sizeof *st);
+    st->guard = page;
+    st->map_len = size + page;
+    /* MAP_NORESERVE: a stack costs only the pages it touches, which is
+     * what the memory figures of the spawn workload should show. */
+    void *m = mmap(NULL, st->map_len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (m == MAP_FAILED) {
+        int e = errno;
+        sb_err_set(err, "%s: cannot map a %zu-byte stack: %s%s", engine, size, strerror(e),
+                   e == ENOMEM ? " (memory or vm.max_map_count exhausted)" : "");
+        return -1;
+    }
+    if (mprotect(m, page, PROT_NONE) != 0) {
+        int e = errno;
+        munmap(m, st->map_len);
+        sb_err_set(err, "%s: cannot protect a stack guard page: %s%s", engine, strerror(e),
+                   e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two mappings)" : "");
+        return -1;
+    }
+    st->map = m;
+    st->lo = st->map + page;
+    st->size = size;
+#if defined(SB_HAVE_VALGRIND)
+    st->vg_id = VALGRIND_STACK_REGISTER(st->lo, st->lo + st->size);
+#endif
+    return 0;
+}
+
+void coro_stack_free(struct coro_stack *st)
+{
+    if (!st->map) return;
+#if defined(SB_HAVE_VALGRIND)
+    VALGRIND_STACK_DEREGISTER(st->vg_id);
+#endif
+    munmap(st->map, st->map_len);
+    st->map = NULL;
+}
+
+int coro_stack_guard_hit(const struct coro_stack *st, const void *addr)
+{
+    const char *a = addr;
+    return st && st->map && a >= st->map && a < st->map + st->guard;
+}
+
+void coro_asan_start(struct coro_stack *from, const struct coro_stack *to, int dying)
+{
+#if defined(SB_ASAN)
+    __sanitizer_start_switch_fiber(dying ? NULL : &from->asan_fake, to->lo, to->size);
+#else
+    (void)from;
+    (void)to;
+    (void)dying;
+#endif
+}
+
+void coro_asan_finish(struct coro_stack *self, struct coro_stack *main_stack)
+{
+#if defined(SB_ASAN)
+    const void *old_lo = NULL;
+    size_t old_size = 0;
+    __sanitizer_finish_switch_fiber(self ? self->asan_fake : NULL, &old_lo, &old_size);
+    /* The first switch away from the scheduler tells us where its stack is. */
+    if (main_stack && !main_stack->lo && old_lo) {
+        main_stack->lo = (char *)old_lo;
+        main_stack->size = old_size;
+    }
+#else
+    (void)self;
+    (void)main_stack;
+#endif
+}

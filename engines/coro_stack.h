@@ -1,0 +1,41 @@
+/* Coroutine stacks: an mmap'd region with a PROT_NONE guard page below it,
+ * registered with Valgrind, and the AddressSanitizer fiber annotations that
+ * must surround every switch between stacks. */
+#ifndef SB_CORO_STACK_H
+#define SB_CORO_STACK_H
+
+#include <stddef.h>
+
+#include "sb_engine.h"
+
+struct coro_stack {
+    char *map;      /* start of the mapping: the guard page */
+    size_t map_len;
+    char *lo;       /* lowest usable byte */
+    size_t size;    /* usable bytes; the stack grows down from lo + size */
+    size_t guard;
+    unsigned vg_id; /* Valgrind stack id */
+    void *asan_fake; /* ASan's fake-stack handle while this fiber is switched out */
+};
+
+int coro_stack_alloc(struct coro_stack *st, size_t size, struct sb_err *err, const char *engine);
+void coro_stack_free(struct coro_stack *st);
+/* Async-signal-safe. */
+int coro_stack_guard_hit(const struct coro_stack *st, const void *addr);
+
+/* ASan fiber annotations around every switch. The scheduler's own stack is
+ * a coro_stack without a mapping whose bounds ASan reports at the first
+ * switch (coro_asan_finish with self NULL, in a task's first frame).
+ * `dying` drops the fake stack of a finished task. */
+void coro_asan_start(struct coro_stack *from, const struct coro_stack *to, int dying);
+void coro_asan_finish(struct coro_stack *self, struct coro_stack *main_stack);
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SB_ASAN 1
+#endif
+#endif
+
+#endif

@@ -1,0 +1,297 @@
+/* The processes engine: one forked process per task. Task structs live in
+ * the shared mapping the harness allocates them from, so a hand-off is a
+ * process-shared futex on the task's own word; channels are pipes, the
+ * natural process primitive. Processes are forked at spawn time and wait at
+ * a gate, so fork stays outside the timed run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "futex.h"
+#include "sb_engine.h"
+
+enum { GATE_RUN = 1, GATE_ABORT = 2 };
+
+struct proc_chan {
+    int rd, wr;
+    struct proc_chan *next_owned;
+};
+
+struct proc_engine {
+    struct sb_engine base;
+    struct sb_engine_config cfg;
+    pid_t *pids;
+    size_t n, cap;
+    uint32_t *gate; /* in a shared page */
+    struct proc_chan *chans;
+    pid_t parent;
+};
+
+extern const struct sb_engine_ops sb_engine_processes;
+
+/* A task process cannot report through the harness; it says why on stderr
+ * and exits with a status the parent turns into an error record. */
+static void proc_fatal(const char *what, int err)
+{
+    fprintf(stderr, "switchbench: processes: task process %ld: %s: %s\n", (long)getpid(), what, strerror(err));
+    _exit(70);
+}
+
+static int proc_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
+{
+    struct proc_engine *e = calloc(1, sizeof *e);
+    void *gate = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (!e || gate == MAP_FAILED) {
+        free(e);
+        if (gate != MAP_FAILED) munmap(gate, 4096);
+        sb_err_set(err, "processes: out of memory");
+        return -1;
+    }
+    e->base.ops = &sb_engine_processes;
+    e->cfg = *cfg;
+    e->gate = gate;
+    e->parent = getpid();
+    *out = &e->base;
+    return 0;
+}
+
+static void proc_reap_all(struct proc_engine *e, struct sb_err *err)
+{
+    for (size_t i = 0; i < e->n; i++) {
+        int st;
+        pid_t r;
+        while ((r = waitpid(e->pids[i], &st, 0)) < 0 && errno == EINTR) {
+        }
+        if (r < 0 || !err || err->msg[0]) continue;
+        if (WIFSIGNALED(st))
+            sb_err_set(err, "processes: task %zu (pid %ld) killed by signal %d (%s)", i, (long)e->pids[i],
+                       WTERMSIG(st), strsignal(WTERMSIG(st)));
+        else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+            sb_err_set(err, "processes: task %zu (pid %ld) exited with status %d", i, (long)e->pids[i],
+                       WEXITSTATUS(st));
+    }
+    e->n = 0;
+}
+
+static void proc_close(struct sb_engine *eng)
+{
+    struct proc_engine *e = (struct proc_engine *)eng;
+    if (e->n) {
+        sb_gate_open(e->gate, GATE_ABORT, true);
+        proc_reap_all(e, NULL);
+    }
+    for (struct proc_chan *c = e->chans, *next; c; c = next) {
+        next = c->next_owned;
+        close(c->rd);
+        close(c->wr);
+        free(c);
+    }
+    munmap(e->gate, 4096);
+    free(e->pids);
+    free(e);
+}
+
+static int proc_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out, struct sb_err *err)
+{
+    struct proc_engine *e = (struct proc_engine *)eng;
+    if (capacity == 0) {
+        sb_err_set(err, "processes: channel capacity must be at least 1");
+        return -1;
+    }
+    struct proc_chan *c = calloc(1, sizeof *c);
+    int fds[2];
+    if (!c || pipe2(fds, O_CLOEXEC) != 0) {
+        int en = errno;
+        free(c);
+        sb_err_set(err, "processes: cannot create a pipe: %s%s", strerror(en),
+                   en == EMFILE || en == ENFILE ? " (RLIMIT_NOFILE or fs.file-max: two descriptors per channel)" : "");
+        return -1;
+    }
+    /* A pipe holds at least a page; the smallest size keeps the buffering
+     * as close to the requested capacity as pipes allow. */
+    (void)fcntl(fds[1], F_SETPIPE_SZ, 4096);
+    c->rd = fds[0];
+    c->wr = fds[1];
+    c->next_owned = e->chans;
+    e->chans = c;
+    *out = (struct sb_chan *)c;
+    return 0;
+}
+
+static int proc_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, struct sb_err *err)
+{
+    struct proc_engine *e = (struct proc_engine *)eng;
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 64;
+        pid_t *p = realloc(e->pids, cap * sizeof *p);
+        if (!p) {
+            sb_err_set(err, "processes: out of memory tracking %zu processes", e->n + 1);
+            return -1;
+        }
+        e->pids = p;
+        e->cap = cap;
+    }
+    t->ops = eng->ops->task_ops;
+    t->body = body;
+    t->sb_pc = 0;
+    t->sb_go = 0;
+    t->sb_engine = e;
+    t->index = (uint32_t)e->n;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int en = errno;
+        sb_err_set(err, "processes: cannot fork task %zu: %s%s", e->n, strerror(en),
+                   en == EAGAIN ? " (RLIMIT_NPROC or kernel.pid_max/threads-max)" : "");
+        return -1;
+    }
+    if (pid == 0) {
+        /* Never outlive the harness, whatever kills it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != e->parent) _exit(0);
+        if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, t->index);
+        if (sb_gate_wait(e->gate, true) == GATE_RUN) (void)body(t);
+        _exit(0);
+    }
+    e->pids[e->n++] = pid;
+    return 0;
+}
+
+static int proc_run(struct sb_engine *eng, struct sb_err *err)
+{
+    struct proc_engine *e = (struct proc_engine *)eng;
+    err->msg[0] = '\0';
+    sb_gate_open(e->gate, GATE_RUN, true);
+    proc_reap_all(e, err);
+    return err->msg[0] ? -1 : 0;
+}
+
+static int proc_yield(struct sb_task *t)
+{
+    (void)t;
+    sched_yield();
+    return SB_OK;
+}
+
+static int proc_handoff(struct sb_task *t, struct sb_task *peer)
+{
+    if (peer) sb_futex_post(&peer->sb_go, true);
+    sb_futex_take(&t->sb_go, true);
+    return SB_OK;
+}
+
+static int proc_wake(struct sb_task *t, struct sb_task *peer)
+{
+    (void)t;
+    sb_futex_post(&peer->sb_go, true);
+    return SB_OK;
+}
+
+static int proc_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
+{
+    (void)t;
+    struct proc_chan *c = (struct proc_chan *)chan;
+    ssize_t n;
+    while ((n = write(c->wr, &v, sizeof v)) < 0 && errno == EINTR) {
+    }
+    /* sizeof v <= PIPE_BUF: the write is atomic, never partial. */
+    if (n != (ssize_t)sizeof v) proc_fatal("write to a channel pipe", n < 0 ? errno : EIO);
+    return SB_OK;
+}
+
+static int proc_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v)
+{
+    (void)t;
+    struct proc_chan *c = (struct proc_chan *)chan;
+    size_t got = 0;
+    while (got < sizeof *v) {
+        ssize_t n = read(c->rd, (char *)v + got, sizeof *v - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) proc_fatal("read from a channel pipe", n < 0 ? errno : EPIPE);
+        got += (size_t)n;
+    }
+    return SB_OK;
+}
+
+/* The bare loop: two processes bounce a futex hand-off in a shared page. */
+static void proc_bare_side(uint32_t *go, unsigned me, uint64_t rounds)
+{
+    unsigned other = 1 - me;
+    for (uint64_t i = 0; i < rounds; i++) {
+        if (me == 0) {
+            sb_futex_post(&go[other], true);
+            sb_futex_take(&go[me], true);
+        } else {
+            sb_futex_take(&go[me], true);
+            sb_futex_post(&go[other], true);
+        }
+    }
+}
+
+static int proc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
+{
+    struct proc_engine *e = (struct proc_engine *)eng;
+    uint32_t *go = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (go == MAP_FAILED) {
+        sb_err_set(err, "processes: out of memory");
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        munmap(go, 4096);
+        sb_err_set(err, "processes: cannot fork the bare-loop partner: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, 1);
+        proc_bare_side(go, 1, switches / 2);
+        _exit(0);
+    }
+    if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, 0);
+    proc_bare_side(go, 0, switches / 2);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    munmap(go, 4096);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        sb_err_set(err, "processes: the bare-loop partner failed");
+        return -1;
+    }
+    return 0;
+}
+
+static int proc_stack_fault(struct sb_engine *e, const void *addr)
+{
+    (void)e;
+    (void)addr;
+    return 0;
+}
+
+static const struct sb_task_ops proc_task_ops = {proc_yield, proc_handoff, proc_wake, proc_send, proc_recv};
+
+const struct sb_engine_ops sb_engine_processes = {
+    .name = "processes",
+    .summary = "one forked process per task; channels are pipes, hand-off is a futex in shared memory",
+    .mechanism = "futex in shared memory",
+    .fpu = "per-process (kernel)",
+    .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_SEPARATE_MEMORY | SB_CAP_PER_TASK_FPU,
+    .task_ops = &proc_task_ops,
+    .open = proc_open,
+    .close = proc_close,
+    .chan_open = proc_chan_open,
+    .spawn = proc_spawn,
+    .run = proc_run,
+    .stack_fault = proc_stack_fault,
+    .bare_loop = proc_bare,
+};

@@ -1,0 +1,317 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../engines/sb_engine.h"
+#include "../workloads/sb_workload.h"
+
+enum {
+    OPT_ENGINE = 256, OPT_WORKLOAD, OPT_FILTER, OPT_LIST, OPT_PARAM, OPT_REPS, OPT_MIN_TIME, OPT_CPUS,
+    OPT_PLACEMENT, OPT_FORMAT, OPT_OUT, OPT_OUT_FORMAT, OPT_TIMEOUT, OPT_INTERLEAVE, OPT_QUICK, OPT_HELP,
+    OPT_VERSION, OPT_STACK_SIZE, OPT_RESULTS_DIR, OPT_SEED, OPT_STRICT,
+};
+
+static const struct option sb_long_options[] = {
+    {"engine", required_argument, NULL, OPT_ENGINE},
+    {"engines", required_argument, NULL, OPT_ENGINE},
+    {"workload", required_argument, NULL, OPT_WORKLOAD},
+    {"workloads", required_argument, NULL, OPT_WORKLOAD},
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"list", no_argument, NULL, OPT_LIST},
+    {"param", required_argument, NULL, OPT_PARAM},
+    {"repetitions", required_argument, NULL, OPT_REPS},
+    {"min-time", required_argument, NULL, OPT_MIN_TIME},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"placement", required_argument, NULL, OPT_PLACEMENT},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"out-format", required_argument, NULL, OPT_OUT_FORMAT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"interleave", no_argument, NULL, OPT_INTERLEAVE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"quick", no_argument, NULL, OPT_QUICK},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
+    {"results-dir", required_argument, NULL, OPT_RESULTS_DIR},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    /* Google Benchmark's spellings. */
+    {"benchmark_filter", required_argument, NULL, OPT_FILTER},
+    {"benchmark_repetitions", required_argument, NULL, OPT_REPS},
+    {"benchmark_min_time", required_argument, NULL, OPT_MIN_TIME},
+    {"benchmark_format", required_argument, NULL, OPT_FORMAT},
+    {"benchmark_out", required_argument, NULL, OPT_OUT},
+    {"benchmark_out_format", required_argument, NULL, OPT_OUT_FORMAT},
+    {"benchmark_list_tests", optional_argument, NULL, OPT_LIST},
+    {NULL, 0, NULL, 0},
+};
+
+void sb_cli_usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: bench [OPTION]...\n"
+            "Measure what it costs to run many tasks as threads, processes or coroutines.\n"
+            "With no options: the quick default run (every engine; switch, pingpong, ring at\n"
+            "2/100/10000 tasks, bare), saved under results/.\n"
+            "\n"
+            "Selection:\n"
+            "  --engine=LIST|all       engines to run (comma-separated)\n"
+            "  --workload=LIST|all     workloads to run (comma-separated)\n"
+            "  --filter=REGEX          keep benchmarks whose full name matches (POSIX ERE;\n"
+            "                          a leading '-' keeps those that do not match)\n"
+            "  --param KEY=V[,V...]    sweep a workload parameter (repeatable)\n"
+            "  --list                  print the selected benchmark names and exit\n"
+            "Measurement:\n"
+            "  --repetitions=N         repetitions per benchmark (default 10; quick 3)\n"
+            "  --min-time=SECONDS      iterations grow until a repetition lasts this long\n"
+            "                          (default 0.2; quick 0.05)\n"
+            "  --quick                 fewer repetitions, shorter repetitions, small sweeps\n"
+            "  --interleave            run instances x repetitions in random order\n"
+            "  --seed=N                seed for --interleave (default: from the clock)\n"
+            "  --timeout=SECONDS       wall-clock limit per benchmark (default 120)\n"
+            "  --cpus=LIST             cores to use, e.g. 0,1 or 0-3 (default: all allowed)\n"
+            "  --placement=pack|spread pack: all tasks on the first core; spread: round robin\n"
+            "  --stack-size=BYTES      coroutine and thread stack size, K/M suffixes (default 64K)\n"
+            "Output:\n"
+            "  --format=console|json|csv   what goes to standard output (default console)\n"
+            "  --out=FILE              also write the results to FILE\n"
+            "  --out-format=json|csv   format of --out (default json)\n"
+            "  --results-dir=DIR       where runs are saved (default results; '' to skip)\n"
+            "  --strict                exit 1 when any record carries an error\n"
+            "  --help, --version\n"
+            "Google Benchmark spellings are accepted: --benchmark_filter, --benchmark_repetitions,\n"
+            "--benchmark_min_time, --benchmark_format, --benchmark_out, --benchmark_out_format,\n"
+            "--benchmark_list_tests.\n"
+            "\nEngines:\n");
+    for (size_t i = 0; i < sb_engine_count; i++)
+        fprintf(out, "  %-14s %s\n", sb_engines[i]->name, sb_engines[i]->summary);
+    fprintf(out, "\nWorkloads:\n");
+    for (size_t i = 0; i < sb_workload_count; i++) {
+        const struct sb_workload *w = sb_workloads[i];
+        if (w->flags & SB_WL_HIDDEN) continue;
+        fprintf(out, "  %-14s %s\n", w->name, w->summary);
+        for (size_t p = 0; p < w->n_params; p++)
+            fprintf(out, "  %-14s   --param %s=N: %s (%lld to %lld)\n", "", w->params[p].name, w->params[p].help,
+                    w->params[p].min, w->params[p].max);
+    }
+    fprintf(out,
+            "\nNames are family/engine[/param:value], as Google Benchmark's. JSON and CSV match\n"
+            "Google Benchmark 1.8's reporters, so its compare.py reads them.\n"
+            "A benchmark that fails (a limit reached, a crash, a timeout, a wrong count) becomes\n"
+            "a record with error_occurred and the run goes on.\n"
+            "Exit status: 0 the run completed and its files were written (with --strict: and no\n"
+            "record carries an error); 1 otherwise; 2 bad usage; 130 interrupted (nothing written).\n");
+}
+
+static int parse_ll(const char *s, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_seconds(const char *s, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end != s && *end == 's' && end[1] == '\0') end++; /* Google Benchmark writes 0.5s */
+    if (errno || end == s || *end || !isfinite(v) || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || s[0] == '-') return -1;
+    unsigned long long mul = 1;
+    if (*end == 'k' || *end == 'K') mul = 1024, end++;
+    else if (*end == 'm' || *end == 'M') mul = 1024 * 1024, end++;
+    if ((*end == 'i' || *end == 'I') && (end[1] == 'B' || end[1] == 'b')) end += 2;
+    else if (*end == 'B' || *end == 'b') end++;
+    if (*end || v == 0 || v > (1ULL << 40) / mul) return -1;
+    *out = (size_t)(v * mul);
+    return 0;
+}
+
+static int parse_format(const char *s, enum sb_format *f, bool allow_console)
+{
+    if (allow_console && strcmp(s, "console") == 0) *f = SB_FMT_CONSOLE;
+    else if (strcmp(s, "json") == 0) *f = SB_FMT_JSON;
+    else if (strcmp(s, "csv") == 0) *f = SB_FMT_CSV;
+    else return -1;
+    return 0;
+}
+
+static int parse_param(const char *arg, struct sb_options *o, char *err, size_t errlen)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || !eq[1]) {
+        snprintf(err, errlen, "--param: '%s' is not KEY=VALUE[,VALUE...]", arg);
+        return -1;
+    }
+    if (o->n_params == SB_MAX_PARAM_ARGS) {
+        snprintf(err, errlen, "--param: at most %d parameters", SB_MAX_PARAM_ARGS);
+        return -1;
+    }
+    struct sb_param_arg *p = &o->params[o->n_params];
+    size_t klen = (size_t)(eq - arg);
+    if (klen >= sizeof p->key) {
+        snprintf(err, errlen, "--param: key too long in '%s'", arg);
+        return -1;
+    }
+    for (size_t i = 0; i < o->n_params; i++) {
+        if (strlen(o->params[i].key) == klen && strncmp(o->params[i].key, arg, klen) == 0) {
+            snprintf(err, errlen, "--param: '%.*s' given twice", (int)klen, arg);
+            return -1;
+        }
+    }
+    memcpy(p->key, arg, klen);
+    p->key[klen] = '\0';
+    p->n = 0;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", eq + 1);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (p->n == SB_MAX_PARAM_VALUES) {
+            snprintf(err, errlen, "--param %s: at most %d values", p->key, SB_MAX_PARAM_VALUES);
+            return -1;
+        }
+        if (parse_ll(tok, -(1LL << 62), 1LL << 62, &p->values[p->n]) != 0) {
+            snprintf(err, errlen, "--param %s: '%s' is not a whole number", p->key, tok);
+            return -1;
+        }
+        p->n++;
+    }
+    if (p->n == 0) {
+        snprintf(err, errlen, "--param %s: no value", p->key);
+        return -1;
+    }
+    o->n_params++;
+    return 0;
+}
+
+int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->repetitions = -1;
+    o->min_time = -1;
+    o->timeout = 120;
+    o->stack_size = 64 * 1024;
+    o->results_dir = "results";
+    o->out_format = SB_FMT_JSON;
+    o->seed = (unsigned)time(NULL);
+    opterr = 0;
+    optind = 1;
+    int c;
+    long long ll;
+    while ((c = getopt_long(argc, argv, ":", sb_long_options, NULL)) != -1) {
+        const char *a = optarg ? optarg : ""; /* getopt sets it for every option that takes a value */
+        switch (c) {
+        case OPT_ENGINE: o->engines = a; break;
+        case OPT_WORKLOAD: o->workloads = a; break;
+        case OPT_FILTER: o->filter = a; break;
+        case OPT_LIST:
+            if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0) {
+                snprintf(err, errlen, "--benchmark_list_tests: '%s' is not true or false", optarg);
+                return -1;
+            }
+            o->list = !optarg || strcmp(optarg, "true") == 0;
+            break;
+        case OPT_PARAM:
+            if (parse_param(a, o, err, errlen) != 0) return -1;
+            break;
+        case OPT_REPS:
+            if (parse_ll(a, 1, 100000, &ll) != 0) {
+                snprintf(err, errlen, "--repetitions: '%s' is not a whole number from 1 to 100000", a);
+                return -1;
+            }
+            o->repetitions = (int)ll;
+            break;
+        case OPT_MIN_TIME:
+            if (parse_seconds(a, 0, 3600, &o->min_time) != 0) {
+                snprintf(err, errlen, "--min-time: '%s' is not a number of seconds from 0 to 3600", a);
+                return -1;
+            }
+            break;
+        case OPT_CPUS: o->cpus = a; break;
+        case OPT_PLACEMENT:
+            if (strcmp(a, "pack") == 0) o->placement = SB_PACK;
+            else if (strcmp(a, "spread") == 0) o->placement = SB_SPREAD;
+            else {
+                snprintf(err, errlen, "--placement: '%s' is not pack or spread", a);
+                return -1;
+            }
+            break;
+        case OPT_FORMAT:
+            if (parse_format(a, &o->format, true) != 0) {
+                snprintf(err, errlen, "--format: '%s' is not console, json or csv", a);
+                return -1;
+            }
+            break;
+        case OPT_OUT:
+            if (!*a) {
+                snprintf(err, errlen, "--out: empty file name");
+                return -1;
+            }
+            o->out = a;
+            break;
+        case OPT_OUT_FORMAT:
+            if (parse_format(a, &o->out_format, false) != 0) {
+                snprintf(err, errlen, "--out-format: '%s' is not json or csv", a);
+                return -1;
+            }
+            break;
+        case OPT_TIMEOUT:
+            if (parse_seconds(a, 0.001, 86400, &o->timeout) != 0) {
+                snprintf(err, errlen, "--timeout: '%s' is not a number of seconds from 0.001 to 86400", a);
+                return -1;
+            }
+            break;
+        case OPT_INTERLEAVE: o->interleave = true; break;
+        case OPT_SEED:
+            if (parse_ll(a, 0, 0xffffffffLL, &ll) != 0) {
+                snprintf(err, errlen, "--seed: '%s' is not a whole number from 0 to 4294967295", a);
+                return -1;
+            }
+            o->seed = (unsigned)ll;
+            break;
+        case OPT_QUICK: o->quick = true; break;
+        case OPT_STRICT: o->strict = true; break;
+        case OPT_STACK_SIZE:
+            if (parse_size(a, &o->stack_size) != 0 || o->stack_size < 16 * 1024) {
+                snprintf(err, errlen, "--stack-size: '%s' is not a size of at least 16K (e.g. 65536, 64K, 1M)", a);
+                return -1;
+            }
+            break;
+        case OPT_RESULTS_DIR: o->results_dir = a; break;
+        case OPT_HELP: o->help = true; break;
+        case OPT_VERSION: o->version = true; break;
+        case ':':
+            snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            snprintf(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+        return -1;
+    }
+    if (o->help || o->version) return 1;
+    return 0;
+}

@@ -1,0 +1,48 @@
+/* Command-line options (getopt_long), with Google Benchmark's spellings
+ * accepted as aliases. Parsing never exits: it fills a one-line message. */
+#ifndef SB_CLI_H
+#define SB_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pin.h"
+
+#define SB_MAX_PARAM_ARGS 8
+#define SB_MAX_PARAM_VALUES 64
+
+enum sb_format { SB_FMT_CONSOLE, SB_FMT_JSON, SB_FMT_CSV };
+
+struct sb_param_arg {
+    char key[64];
+    long long values[SB_MAX_PARAM_VALUES];
+    size_t n;
+};
+
+struct sb_options {
+    const char *engines;   /* comma list or "all"; NULL: every engine */
+    const char *workloads; /* comma list or "all"; NULL: the default set */
+    const char *filter;    /* POSIX ERE on full names; leading '-' inverts */
+    struct sb_param_arg params[SB_MAX_PARAM_ARGS];
+    size_t n_params;
+    int repetitions;
+    double min_time;
+    const char *cpus;
+    enum sb_placement placement;
+    enum sb_format format;
+    const char *out;
+    enum sb_format out_format;
+    double timeout;
+    size_t stack_size;
+    const char *results_dir; /* "" disables the results directory */
+    unsigned seed;
+    bool list, quick, interleave, help, version, strict;
+};
+
+/* 0: parsed; 1: parsed and the caller should print help/version and exit 0;
+ * -1: bad input, message in err. */
+int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen);
+void sb_cli_usage(FILE *out);
+
+#endif

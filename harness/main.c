@@ -1,0 +1,221 @@
+/* bench: CLI -> plan -> runner (a child per instance) -> samples -> stats
+ * -> reporters -> files in results/. */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "pin.h"
+#include "plan.h"
+#include "report.h"
+#include "runner.h"
+#include "stats.h"
+#include "sysinfo.h"
+
+#ifndef SB_VERSION
+#define SB_VERSION "0.0.0"
+#endif
+
+static volatile sig_atomic_t sb_interrupted; /* set by the SIGINT/SIGTERM handler */
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    sb_interrupted = 1;
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "bench: %s\n", msg);
+    return 2;
+}
+
+struct sb_job {
+    size_t instance;
+    int first_rep, n_reps;
+};
+
+static void progress(size_t done, size_t total, const char *name, int rep, int reps)
+{
+    if (!isatty(STDERR_FILENO)) return;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s", done + 1, total, name);
+    if (reps > 1 && rep >= 0) fprintf(stderr, " (repetition %d/%d)", rep + 1, reps);
+    fflush(stderr);
+}
+
+static void progress_done(void)
+{
+    if (isatty(STDERR_FILENO)) fprintf(stderr, "\r\033[K");
+}
+
+/* Fisher-Yates with a small xorshift: reproducible from --seed. */
+static void shuffle(struct sb_job *jobs, size_t n, unsigned seed)
+{
+    unsigned long long x = seed * 2654435761ULL + 1;
+    for (size_t i = n; i > 1; i--) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t j = (size_t)(x % i);
+        struct sb_job t = jobs[i - 1];
+        jobs[i - 1] = jobs[j];
+        jobs[j] = t;
+    }
+}
+
+static int cmp_rep(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "repetition_index"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "repetition_index"));
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    struct sb_options o;
+    char err[512];
+    int pr = sb_cli_parse(argc, argv, &o, err, sizeof err);
+    if (pr < 0) return usage_error(err);
+    if (o.help) {
+        sb_cli_usage(stdout);
+        return 0;
+    }
+    if (o.version) {
+        printf("switchbench %s\n", SB_VERSION);
+        return 0;
+    }
+    /* No arguments at all: the quick default run. */
+    if (argc == 1) o.quick = true;
+    if (o.repetitions < 0) o.repetitions = o.quick ? 3 : 10;
+    if (o.min_time < 0) o.min_time = o.quick ? 0.05 : 0.2;
+
+    struct sb_plan plan;
+    if (sb_plan_build(&o, &plan, err, sizeof err) != 0) return usage_error(err);
+    if (o.list) {
+        for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
+        sb_plan_free(&plan);
+        return 0;
+    }
+    struct sb_pin pin;
+    if (sb_pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) {
+        sb_plan_free(&plan);
+        return usage_error(err);
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt; /* no SA_RESTART: poll() must wake up */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    json_t *ctx = sb_sysinfo_context(&o, &pin, argv[0]);
+    if (o.format == SB_FMT_CONSOLE) sb_report_console_context(stderr, ctx);
+
+    struct sb_runner_config rc = {
+        .min_time = o.min_time,
+        .timeout = o.timeout,
+        .repetitions = o.repetitions,
+        .stack_size = o.stack_size,
+        .pin = &pin,
+        .interrupted = &sb_interrupted,
+    };
+
+    /* Without --interleave, one child runs all repetitions of an instance;
+     * with it, every repetition is a child of its own, in random order, and
+     * the first one of each instance chooses the iteration count. */
+    size_t njobs = o.interleave ? plan.n * (size_t)o.repetitions : plan.n;
+    struct sb_job *jobs = calloc(njobs, sizeof *jobs);
+    uint64_t *iters = calloc(plan.n, sizeof *iters);
+    json_t **per_instance = calloc(plan.n, sizeof(json_t *));
+    if (!jobs || !iters || !per_instance) {
+        fprintf(stderr, "bench: out of memory\n");
+        free(jobs);
+        free(iters);
+        free(per_instance);
+        return 1;
+    }
+    for (size_t i = 0, k = 0; i < plan.n; i++) {
+        per_instance[i] = json_array();
+        if (!o.interleave) {
+            jobs[k++] = (struct sb_job){i, 0, o.repetitions};
+            continue;
+        }
+        for (int r = 0; r < o.repetitions; r++) jobs[k++] = (struct sb_job){i, r, 1};
+    }
+    if (o.interleave) {
+        shuffle(jobs, njobs, o.seed);
+        /* Repetition indexes follow the order each instance actually ran in. */
+        int *next = calloc(plan.n, sizeof *next);
+        for (size_t k = 0; k < njobs; k++) jobs[k].first_rep = next[jobs[k].instance]++;
+        free(next);
+    }
+
+    int status = 0;
+    json_t *rows = json_array();
+    for (size_t k = 0; k < njobs; k++) {
+        const struct sb_instance *in = &plan.items[jobs[k].instance];
+        progress(k, njobs, in->name, o.interleave ? jobs[k].first_rep : -1, o.repetitions);
+        if (sb_runner_job(&rc, in, jobs[k].first_rep, jobs[k].n_reps, &iters[jobs[k].instance],
+                          per_instance[jobs[k].instance]) != 0) {
+            progress_done();
+            fprintf(stderr, "bench: interrupted; benchmark processes stopped, nothing written\n");
+            status = 130;
+            goto out;
+        }
+    }
+    progress_done();
+
+    /* Per instance: its repetitions in order, then the aggregates. */
+    size_t nerr = 0;
+    for (size_t i = 0; i < plan.n; i++) {
+        json_t *mine = per_instance[i];
+        size_t n = json_array_size(mine);
+        json_t **sorted = calloc(n ? n : 1, sizeof(json_t *));
+        for (size_t j = 0; j < n; j++) sorted[j] = json_array_get(mine, j);
+        qsort(sorted, n, sizeof(json_t *), cmp_rep);
+        for (size_t j = 0; j < n; j++) {
+            json_array_append(rows, sorted[j]);
+            if (json_is_true(json_object_get(sorted[j], "error_occurred"))) {
+                if (nerr++ == 0 && o.strict) status = 1;
+                fprintf(stderr, "bench: %s: %s\n", json_string_value(json_object_get(sorted[j], "name")),
+                        json_string_value(json_object_get(sorted[j], "error_message")));
+            }
+        }
+        free(sorted);
+        sb_stats_aggregate(mine, rows);
+    }
+
+    if (sb_report_write(stdout, o.format, ctx, rows) != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "bench: cannot write to standard output\n");
+        status = 1;
+    }
+    if (o.out && sb_write_atomic(o.out, o.out_format, ctx, rows, err, sizeof err) != 0) {
+        fprintf(stderr, "bench: %s\n", err);
+        status = 1;
+    }
+    if (o.results_dir && *o.results_dir) {
+        char made[4096];
+        if (sb_save_run(o.results_dir, ctx, rows, made, sizeof made, err, sizeof err) != 0) {
+            fprintf(stderr, "bench: %s\n", err);
+            status = 1;
+        } else {
+            fprintf(stderr, "bench: results in %s (results.json, results.csv)\n", made);
+        }
+    }
+    if (nerr) fprintf(stderr, "bench: %zu record(s) carry an error\n", nerr);
+out:
+    for (size_t i = 0; i < plan.n; i++) json_decref(per_instance[i]);
+    json_decref(rows);
+    json_decref(ctx);
+    free(jobs);
+    free(iters);
+    free(per_instance);
+    sb_pin_destroy(&pin);
+    sb_plan_free(&plan);
+    return status;
+}

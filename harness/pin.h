@@ -1,0 +1,34 @@
+/* Core choice and pinning through hwloc. `pack` puts every task of an
+ * instance on the first chosen core, `spread` deals tasks round robin over
+ * the chosen cores. What the kernel actually applied is read back and
+ * collected, in memory shared with task processes, for the result. */
+#ifndef SB_PIN_H
+#define SB_PIN_H
+
+#include <hwloc.h>
+#include <stddef.h>
+
+enum sb_placement { SB_PACK = 0, SB_SPREAD = 1 };
+
+struct sb_pin {
+    hwloc_topology_t topo;
+    unsigned cpus[1024]; /* OS indexes of the chosen PUs, in order */
+    unsigned ncpus;
+    enum sb_placement placement;
+    unsigned long *applied; /* shared page: bitmask of PUs read back after binding */
+    size_t applied_words;
+};
+
+/* `cpu_list` NULL or "" means every PU this process may use. 0, or -1 with
+ * a one-line message in err. */
+int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placement, char *err, size_t errlen);
+void sb_pin_destroy(struct sb_pin *p);
+/* sb_pin_fn for engines. */
+void sb_pin_apply(void *pin, unsigned slot);
+void sb_pin_reset_applied(struct sb_pin *p);
+/* "0" or "0-1": the PUs bound so far (read back). */
+void sb_pin_applied_list(const struct sb_pin *p, char *buf, size_t len);
+/* "0,1": the chosen PUs. */
+void sb_pin_chosen_list(const struct sb_pin *p, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,190 @@
+#include "plan.h"
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void list_names(char *buf, size_t len, bool engines)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    size_t n = engines ? sb_engine_count : sb_workload_count;
+    for (size_t i = 0; i < n && at < len; i++) {
+        if (!engines && (sb_workloads[i]->flags & SB_WL_HIDDEN)) continue;
+        const char *name = engines ? sb_engines[i]->name : sb_workloads[i]->name;
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? ", " : "", name);
+    }
+}
+
+/* Parse a comma list of names into a selection mask over the registry. */
+static int select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen)
+{
+    size_t n = engines ? sb_engine_count : sb_workload_count;
+    const char *kind = engines ? "engine" : "workload";
+    if (!list || strcmp(list, "all") == 0) {
+        for (size_t i = 0; i < n; i++) sel[i] = engines || !(sb_workloads[i]->flags & SB_WL_HIDDEN);
+        return 0;
+    }
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    bool any = false;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        bool found = false;
+        for (size_t i = 0; i < n; i++) {
+            const char *name = engines ? sb_engines[i]->name : sb_workloads[i]->name;
+            if (strcmp(name, tok) == 0) {
+                sel[i] = found = any = true;
+            }
+        }
+        if (!found) {
+            char valid[512];
+            list_names(valid, sizeof valid, engines);
+            snprintf(err, errlen, "unknown %s '%s' (valid: %s, all)", kind, tok, valid);
+            return -1;
+        }
+    }
+    if (!any) {
+        snprintf(err, errlen, "--%s: empty list", kind);
+        return -1;
+    }
+    return 0;
+}
+
+static const struct sb_param_arg *find_param_arg(const struct sb_options *o, const char *key)
+{
+    for (size_t i = 0; i < o->n_params; i++)
+        if (strcmp(o->params[i].key, key) == 0) return &o->params[i];
+    return NULL;
+}
+
+static int plan_push(struct sb_plan *plan, const struct sb_instance *in)
+{
+    if (plan->n == plan->cap) {
+        size_t cap = plan->cap ? plan->cap * 2 : 64;
+        struct sb_instance *items = realloc(plan->items, cap * sizeof *items);
+        if (!items) return -1;
+        plan->items = items;
+        plan->cap = cap;
+    }
+    plan->items[plan->n++] = *in;
+    return 0;
+}
+
+int sb_plan_build(const struct sb_options *o, struct sb_plan *plan, char *err, size_t errlen)
+{
+    memset(plan, 0, sizeof *plan);
+    bool esel[64] = {false}, wsel[64] = {false};
+    if (select_names(o->engines, true, esel, err, errlen) != 0) return -1;
+    if (select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
+
+    /* Every --param must mean something to a selected workload, and every
+     * value must be in that workload's range. */
+    for (size_t a = 0; a < o->n_params; a++) {
+        const struct sb_param_arg *pa = &o->params[a];
+        bool used = false;
+        for (size_t w = 0; w < sb_workload_count; w++) {
+            if (!wsel[w]) continue;
+            for (size_t p = 0; p < sb_workloads[w]->n_params; p++) {
+                const struct sb_param_def *d = &sb_workloads[w]->params[p];
+                if (strcmp(d->name, pa->key) != 0) continue;
+                used = true;
+                for (size_t v = 0; v < pa->n; v++) {
+                    if (pa->values[v] < d->min || pa->values[v] > d->max) {
+                        snprintf(err, errlen, "--param %s=%lld: out of range for %s (%lld to %lld)", pa->key,
+                                 pa->values[v], sb_workloads[w]->name, d->min, d->max);
+                        return -1;
+                    }
+                }
+            }
+        }
+        if (!used) {
+            snprintf(err, errlen, "--param %s: no selected workload has this parameter (see --help)", pa->key);
+            return -1;
+        }
+    }
+
+    regex_t re;
+    bool have_re = o->filter && *o->filter && strcmp(o->filter, "all") != 0 && strcmp(o->filter, ".") != 0;
+    bool invert = have_re && o->filter[0] == '-';
+    if (have_re) {
+        int rc = regcomp(&re, o->filter + (invert ? 1 : 0), REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char why[128];
+            regerror(rc, &re, why, sizeof why);
+            snprintf(err, errlen, "--filter: '%s' is not a valid regular expression: %s", o->filter, why);
+            return -1;
+        }
+    }
+
+    int family = 0;
+    for (size_t w = 0; w < sb_workload_count; w++) {
+        if (!wsel[w]) continue;
+        const struct sb_workload *wl = sb_workloads[w];
+        for (size_t e = 0; e < sb_engine_count; e++) {
+            if (!esel[e]) continue;
+            const struct sb_engine_ops *en = sb_engines[e];
+            if ((en->caps & wl->requires_caps) != wl->requires_caps) continue;
+            if (wl->timed && !en->bare_loop) continue;
+            const size_t np = wl->n_params < SB_MAX_PARAMS ? wl->n_params : SB_MAX_PARAMS;
+            /* The sweep: a cartesian product over the workload's parameters. */
+            const long long *vals[SB_MAX_PARAMS] = {NULL};
+            size_t nvals[SB_MAX_PARAMS] = {0}, idx[SB_MAX_PARAMS] = {0};
+            for (size_t p = 0; p < np; p++) {
+                const struct sb_param_def *d = &wl->params[p];
+                const struct sb_param_arg *pa = find_param_arg(o, d->name);
+                if (pa) vals[p] = pa->values, nvals[p] = pa->n;
+                else if (o->quick) vals[p] = d->quick_sweep, nvals[p] = d->n_quick;
+                else vals[p] = d->sweep, nvals[p] = d->n_sweep;
+                if (!vals[p] || nvals[p] == 0) {
+                    snprintf(err, errlen, "%s: parameter %s has no values to run (give --param %s=...)", wl->name,
+                             d->name, d->name);
+                    if (have_re) regfree(&re);
+                    return -1;
+                }
+            }
+            int instance = 0;
+            for (;;) {
+                struct sb_instance in;
+                memset(&in, 0, sizeof in);
+                in.engine = en;
+                in.workload = wl;
+                size_t at = (size_t)snprintf(in.name, sizeof in.name, "%s/%s", wl->name, en->name);
+                for (size_t p = 0; p < np; p++) {
+                    in.params[p] = vals[p][idx[p]];
+                    at += (size_t)snprintf(in.name + at, sizeof in.name - at, "/%s:%lld", wl->params[p].name,
+                                           in.params[p]);
+                }
+                bool keep = !have_re || ((regexec(&re, in.name, 0, NULL, 0) == 0) != invert);
+                if (keep) {
+                    in.family_index = family;
+                    in.per_family_instance_index = instance++;
+                    if (plan_push(plan, &in) != 0) {
+                        snprintf(err, errlen, "out of memory");
+                        if (have_re) regfree(&re);
+                        return -1;
+                    }
+                }
+                size_t p = 0;
+                while (p < np && ++idx[p] == nvals[p]) idx[p++] = 0;
+                if (p == np) break;
+            }
+            if (instance) family++;
+        }
+    }
+    if (have_re) regfree(&re);
+    if (plan->n == 0) {
+        snprintf(err, errlen, "no benchmark matches the selection%s%s%s", have_re ? " and --filter '" : "",
+                 have_re ? o->filter : "", have_re ? "'" : "");
+        return -1;
+    }
+    return 0;
+}
+
+void sb_plan_free(struct sb_plan *plan)
+{
+    free(plan->items);
+    memset(plan, 0, sizeof *plan);
+}

@@ -1,0 +1,27 @@
+/* One repetition of one benchmark instance, inside the runner's child:
+ * engine open, workload setup (untimed), the timed run, verification. */
+#ifndef SB_RUN_H
+#define SB_RUN_H
+
+#include <stdint.h>
+
+#include "../engines/sb_engine.h"
+#include "../workloads/sb_workload.h"
+
+struct sb_sample {
+    uint64_t iterations;
+    double real_ns; /* whole repetition */
+    double cpu_ns;  /* user + system, this process and reaped children */
+};
+
+struct sb_run_spec {
+    const struct sb_engine_ops *engine;
+    const struct sb_workload *workload;
+    const long long *params;
+    struct sb_engine_config cfg;
+};
+
+/* 0 and a sample, or -1 with err set. */
+int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *out, struct sb_err *err);
+
+#endif

@@ -1,0 +1,37 @@
+/* Runs benchmark instances, each in a forked child with a wall-clock
+ * timeout; the child sends its samples over a pipe as JSON lines and the
+ * parent turns them into Google Benchmark records. A crash, timeout or
+ * failed verification becomes a record with error_occurred; the run goes on. */
+#ifndef SB_RUNNER_H
+#define SB_RUNNER_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "pin.h"
+#include "plan.h"
+
+struct sb_runner_config {
+    double min_time;
+    double timeout;
+    int repetitions;
+    size_t stack_size;
+    struct sb_pin *pin;
+    volatile sig_atomic_t *interrupted;
+};
+
+/* One child: repetitions [first_rep, first_rep + n_reps) of one instance.
+ * With *iterations == 0 the child first grows the iteration count until a
+ * repetition lasts min_time (that repetition counts as the first), and
+ * stores the count it chose in *iterations. Appends one record per
+ * repetition (or one error record) to `rows`. Returns 0, or -1 when
+ * interrupted. */
+int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep, int n_reps,
+                  uint64_t *iterations, json_t *rows);
+
+/* The label of an instance's records: mechanism, FPU contract, placement. */
+void sb_runner_label(const struct sb_runner_config *rc, const struct sb_instance *in, const char *cpus_used,
+                     char *buf, size_t len);
+
+#endif

@@ -1,0 +1,89 @@
+#include "stats.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sb_gb_fields[] = {
+    "family_index", "per_family_instance_index", "repetitions", "repetition_index", "threads",
+    "iterations",   "real_time", "cpu_time", NULL,
+};
+
+int sb_stats_is_counter(const char *key, json_t *value)
+{
+    if (!json_is_number(value)) return 0;
+    for (size_t i = 0; sb_gb_fields[i]; i++)
+        if (strcmp(key, sb_gb_fields[i]) == 0) return 0;
+    return 1;
+}
+
+enum agg { AGG_MEAN, AGG_MEDIAN, AGG_STDDEV, AGG_CV };
+static const char *const agg_names[] = {"mean", "median", "stddev", "cv"};
+
+static double compute(enum agg a, double *v, size_t n)
+{
+    switch (a) {
+    case AGG_MEAN: return gsl_stats_mean(v, 1, n);
+    case AGG_MEDIAN: return gsl_stats_median(v, 1, n); /* sorts v */
+    case AGG_STDDEV: return gsl_stats_sd(v, 1, n);     /* n - 1, as Google Benchmark */
+    case AGG_CV: {
+        double m = gsl_stats_mean(v, 1, n);
+        /* Google Benchmark divides by the mean even when it is 0 and writes
+         * NaN; strict JSON has no NaN, so a zero mean gives a cv of 0. */
+        return m != 0 ? gsl_stats_sd(v, 1, n) / m : 0;
+    }
+    }
+    return 0;
+}
+
+static double aggregate_key(json_t *ok, const char *key, enum agg a, double *scratch)
+{
+    size_t n = json_array_size(ok);
+    for (size_t i = 0; i < n; i++) scratch[i] = json_number_value(json_object_get(json_array_get(ok, i), key));
+    return compute(a, scratch, n);
+}
+
+void sb_stats_aggregate(json_t *rows, json_t *out)
+{
+    json_t *ok = json_array();
+    size_t idx;
+    json_t *r;
+    json_array_foreach(rows, idx, r)
+    {
+        if (!json_is_true(json_object_get(r, "error_occurred"))) json_array_append(ok, r);
+    }
+    size_t n = json_array_size(ok);
+    if (n < 2) {
+        json_decref(ok);
+        return;
+    }
+    double *scratch = malloc(n * sizeof *scratch);
+    json_t *first = json_array_get(ok, 0);
+    const char *run_name = json_string_value(json_object_get(first, "run_name"));
+    for (int a = AGG_MEAN; a <= AGG_CV; a++) {
+        char name[320];
+        snprintf(name, sizeof name, "%s_%s", run_name, agg_names[a]);
+        json_t *g = json_pack("{s:s, s:O, s:O, s:s, s:s, s:O, s:i, s:s, s:s}", "name", name, "family_index",
+                              json_object_get(first, "family_index"), "per_family_instance_index",
+                              json_object_get(first, "per_family_instance_index"), "run_name", run_name,
+                              "run_type", "aggregate", "repetitions", json_object_get(first, "repetitions"),
+                              "threads", 1, "aggregate_name", agg_names[a], "aggregate_unit",
+                              a == AGG_CV ? "percentage" : "time");
+        json_object_set(g, "iterations", json_object_get(first, "iterations"));
+        json_object_set_new(g, "real_time", json_real(aggregate_key(ok, "real_time", (enum agg)a, scratch)));
+        json_object_set_new(g, "cpu_time", json_real(aggregate_key(ok, "cpu_time", (enum agg)a, scratch)));
+        json_object_set_new(g, "time_unit", json_string("ns"));
+        const char *key;
+        json_t *v;
+        json_object_foreach(first, key, v)
+        {
+            if (sb_stats_is_counter(key, v))
+                json_object_set_new(g, key, json_real(aggregate_key(ok, key, (enum agg)a, scratch)));
+        }
+        json_t *label = json_object_get(first, "label");
+        if (label) json_object_set(g, "label", label);
+        json_array_append_new(out, g);
+    }
+    free(scratch);
+    json_decref(ok);
+}

@@ -1,0 +1,153 @@
+#include "sysinfo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../engines/sb_engine.h"
+
+#ifndef SB_VERSION
+#define SB_VERSION "0.0.0"
+#endif
+#ifndef SB_CFLAGS
+#define SB_CFLAGS ""
+#endif
+#ifndef SB_BUILD_TYPE
+#define SB_BUILD_TYPE "release"
+#endif
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char *ok = fgets(buf, (int)len, f);
+    fclose(f);
+    if (!ok) return -1;
+    buf[strcspn(buf, "\n")] = '\0';
+    return 0;
+}
+
+/* The first "cpu MHz" of /proc/cpuinfo, as Google Benchmark reads it. */
+static long cpu_mhz(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return 0;
+    char line[512];
+    double mhz = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "cpu MHz", 7) == 0) {
+            const char *c = strchr(line, ':');
+            if (c) mhz = atof(c + 1);
+            break;
+        }
+    }
+    fclose(f);
+    return (long)(mhz + 0.5);
+}
+
+static int cpuinfo_has_flag(const char *flag)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return 0;
+    char line[4096];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "flags", 5) != 0) continue;
+        char *save = NULL;
+        for (char *tok = strtok_r(line, " \t\n:", &save); tok; tok = strtok_r(NULL, " \t\n:", &save))
+            if (strcmp(tok, flag) == 0) found = 1;
+        break;
+    }
+    fclose(f);
+    return found;
+}
+
+static json_t *caches_of_pu0(hwloc_topology_t topo)
+{
+    json_t *arr = json_array();
+    hwloc_obj_t pu = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, 0);
+    for (hwloc_obj_t o = pu ? pu->parent : NULL; o; o = o->parent) {
+        if (!hwloc_obj_type_is_cache(o->type) || !o->attr) continue;
+        const char *type = o->attr->cache.type == HWLOC_OBJ_CACHE_DATA          ? "Data"
+                           : o->attr->cache.type == HWLOC_OBJ_CACHE_INSTRUCTION ? "Instruction"
+                                                                                 : "Unified";
+        json_array_append_new(arr, json_pack("{s:s, s:i, s:I, s:i}", "type", type, "level",
+                                             (int)o->attr->cache.depth, "size", (json_int_t)o->attr->cache.size,
+                                             "num_sharing", hwloc_bitmap_weight(o->cpuset)));
+    }
+    return arr;
+}
+
+static void virtualization(char *buf, size_t len)
+{
+    char vendor[128] = "", product[128] = "";
+    read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof vendor);
+    read_line("/sys/class/dmi/id/product_name", product, sizeof product);
+    int hv = cpuinfo_has_flag("hypervisor");
+    if (!hv) snprintf(buf, len, "none detected");
+    else if (vendor[0] || product[0]) snprintf(buf, len, "hypervisor (%s %s)", vendor, product);
+    else snprintf(buf, len, "hypervisor");
+}
+
+json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0)
+{
+    char date[64], host[256] = "", clocksrc[64] = "unknown", virt[300], cpus[256], governor[64] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    /* ISO 8601 wants +hh:mm, as Google Benchmark writes it. */
+    size_t dl = strlen(date);
+    if (dl >= 5) {
+        memmove(date + dl - 1, date + dl - 2, 3);
+        date[dl - 2] = ':';
+    }
+    gethostname(host, sizeof host - 1);
+    read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", clocksrc, sizeof clocksrc);
+    virtualization(virt, sizeof virt);
+    int scaling = read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", governor, sizeof governor) == 0 &&
+                  strcmp(governor, "performance") != 0;
+    double load[3] = {0, 0, 0};
+    if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = 0;
+    struct utsname un;
+    uname(&un);
+    char kernel[600];
+    snprintf(kernel, sizeof kernel, "%s %s %s", un.sysname, un.release, un.version);
+    sb_pin_chosen_list(pin, cpus, sizeof cpus);
+
+    char topo[256];
+    snprintf(topo, sizeof topo, "%d package(s), %d core(s), %d PU(s), %d NUMA node(s)",
+             hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PACKAGE), hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_CORE),
+             hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PU), hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_NUMANODE));
+
+    json_t *fpu = json_object();
+    for (size_t i = 0; i < sb_engine_count; i++) json_object_set_new(fpu, sb_engines[i]->name, json_string(sb_engines[i]->fpu));
+
+    json_t *ctx = json_pack("{s:s, s:s, s:s, s:i, s:I, s:b, s:o, s:[f,f,f], s:s, s:s, s:i}", "date", date,
+                            "host_name", host, "executable", argv0, "num_cpus",
+                            hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PU), "mhz_per_cpu", (json_int_t)cpu_mhz(),
+                            "cpu_scaling_enabled", scaling, "caches", caches_of_pu0(pin->topo), "load_avg", load[0],
+                            load[1], load[2], "library_version", "switchbench " SB_VERSION, "library_build_type",
+                            SB_BUILD_TYPE, "json_schema_version", 1);
+    json_object_set_new(ctx, "switchbench_version", json_string(SB_VERSION));
+    json_object_set_new(ctx, "kernel", json_string(kernel));
+    json_object_set_new(ctx, "compiler", json_string(__VERSION__));
+    json_object_set_new(ctx, "compiler_flags", json_string(SB_CFLAGS));
+    json_object_set_new(ctx, "hwloc_version", json_string(HWLOC_VERSION));
+    json_object_set_new(ctx, "topology", json_string(topo));
+    json_object_set_new(ctx, "virtualization", json_string(virt));
+    json_object_set_new(ctx, "clocksource", json_string(clocksrc));
+    json_object_set_new(ctx, "timer", json_string("CLOCK_MONOTONIC around each repetition; cpu_time from getrusage "
+                                                  "(self + reaped children)"));
+    json_object_set_new(ctx, "stack_size", json_integer((json_int_t)o->stack_size));
+    json_object_set_new(ctx, "fpu_contract", fpu);
+    json_object_set_new(ctx, "placement", json_string(pin->placement == SB_SPREAD ? "spread" : "pack"));
+    json_object_set_new(ctx, "cpus", json_string(cpus));
+    json_object_set_new(ctx, "repetitions", json_integer(o->repetitions));
+    json_object_set_new(ctx, "min_time", json_real(o->min_time));
+    json_object_set_new(ctx, "timeout", json_real(o->timeout));
+    return ctx;
+}

@@ -1,0 +1,14 @@
+/* The context block: Google Benchmark's fields, then what a reader needs to
+ * judge a switch figure (kernel, compiler, topology, virtualization,
+ * clocksource, stack size, FPU contract). */
+#ifndef SB_SYSINFO_H
+#define SB_SYSINFO_H
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "pin.h"
+
+json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0);
+
+#endif

@@ -1,0 +1,57 @@
+# Sourced by ./bench and scripts/test: install the Debian packages switchbench
+# needs when they are missing (as root), or say exactly what to run (not root).
+# Then configure and build a tree when anything in it is stale.
+
+SB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Build and run: compiler, CMake, and the libraries used for real.
+SB_PACKAGES_RUN="cmake make gcc libc6-dev pkg-config libhwloc-dev libuv1-dev libjansson-dev libgsl-dev libcsv-dev gnuplot-nox python3"
+# Tests add: Valgrind (and its headers), Google Benchmark's compare.py with
+# the numpy/scipy it imports, and the static analysers.
+SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy"
+
+sb_missing_packages() {
+    local missing="" p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+    done
+    printf '%s' "${missing# }"
+}
+
+sb_ensure_packages() {
+    local missing
+    missing=$(sb_missing_packages "$@")
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "switchbench needs Debian packages that are not installed. Run as root:" >&2
+        echo "  apt-get update && apt-get install -y --no-install-recommends $missing" >&2
+        exit 2
+    fi
+    echo "switchbench: installing $missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >"$SB_ROOT/.apt.log" 2>&1; then
+        echo "switchbench: apt-get failed; its output is in $SB_ROOT/.apt.log" >&2
+        tail -n 20 "$SB_ROOT/.apt.log" >&2
+        exit 2
+    fi
+}
+
+# sb_build DIR [cmake -D options...]: configure once, then let CMake rebuild
+# whatever changed (a no-op when nothing did). Output only on failure.
+sb_build() {
+    local dir=$1
+    shift
+    local log="$dir.log"
+    if [ ! -f "$dir/CMakeCache.txt" ]; then
+        if ! cmake -S "$SB_ROOT" -B "$dir" "$@" >"$log" 2>&1; then
+            echo "switchbench: configuring $dir failed:" >&2
+            tail -n 30 "$log" >&2
+            exit 2
+        fi
+    fi
+    if ! cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1; then
+        echo "switchbench: building $dir failed:" >&2
+        grep -E "error|Error" "$log" | head -n 30 >&2
+        exit 2
+    fi
+}

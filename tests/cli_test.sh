@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# The harness seen from outside: usage errors, error records, file formats,
+# and Google Benchmark's own compare.py reading what we write.
+#   cli_test.sh PATH/TO/switchbench
+set -u
+BENCH=${1:?usage: cli_test.sh PATH/TO/switchbench}
+PY=/usr/bin/python3
+COMPARE=/usr/share/benchmark/compare.py
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+FAST=(--min-time=0.01 --repetitions=2 --results-dir=)
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '     %s\n' "$2"; }
+
+# usage_error NAME EXPECTED_SUBSTRING ARGS...: exit 2, exactly one line on stderr.
+usage_error() {
+    local name=$1 want=$2
+    shift 2
+    local out err rc
+    out=$("$BENCH" "$@" 2>"$WORK/err")
+    rc=$?
+    err=$(cat "$WORK/err")
+    if [ "$rc" -ne 2 ]; then bad "$name" "exit $rc, expected 2 (stderr: $err)"; return; fi
+    if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then bad "$name" "stderr is not one line: $err"; return; fi
+    if [ -n "$out" ]; then bad "$name" "wrote to stdout: $out"; return; fi
+    case "$err" in *"$want"*) ok "$name" ;; *) bad "$name" "stderr '$err' lacks '$want'" ;; esac
+}
+
+# json_check FILE PYTHON_EXPR_ON_doc: parse strictly (NaN/Infinity rejected), then assert.
+json_check() {
+    local file=$1 expr=$2
+    "$PY" - "$file" "$expr" <<'PYEOF'
+import json, sys
+def reject(c): raise ValueError("non-standard JSON constant " + c)
+with open(sys.argv[1]) as f:
+    doc = json.load(f, parse_constant=reject)
+ok = eval(sys.argv[2], {"doc": doc, "any": any, "all": all, "len": len})
+sys.exit(0 if ok else 1)
+PYEOF
+}
+
+# --- usage errors: one clear line, exit 2 ---
+usage_error unknown_engine "unknown engine 'fibers' (valid: threads, processes, ucontext, asm, asm-sharedfpu, stackless, all)" --engine=fibers
+usage_error unknown_workload "unknown workload 'nope'" --workload=nope
+usage_error bad_repetitions "--repetitions: 'abc'" --repetitions=abc
+usage_error zero_repetitions "--repetitions: '0'" --repetitions=0
+usage_error negative_min_time "--min-time: '-1'" --min-time=-1
+usage_error bad_timeout "--timeout: 'soon'" --timeout=soon
+usage_error bad_param_value "--param tasks: 'ten'" --workload=ring --param tasks=ten
+usage_error param_out_of_range "--param tasks=1: out of range" --workload=ring --param tasks=1
+usage_error negative_param "--param tasks=-5: out of range" --workload=ring --param tasks=-5
+usage_error unused_param "--param depth: no selected workload" --workload=switch --param depth=3
+usage_error bad_regex "--filter: '(' is not a valid regular expression" --filter='('
+usage_error filter_matches_nothing "no benchmark matches" --filter=zzz
+usage_error bad_placement "--placement: 'everywhere'" --placement=everywhere
+usage_error bad_cpus "--cpus: '9999'" --cpus=9999 --engine=asm --workload=switch
+usage_error bad_format "--format: 'xml'" --format=xml
+usage_error bad_stack_size "--stack-size: '12'" --stack-size=12
+usage_error unknown_option "unknown option '--frobnicate'" --frobnicate
+usage_error stray_argument "unexpected argument 'extra'" extra
+
+# --- help, version, list ---
+if "$BENCH" --help | grep -q -- "--engine=LIST"; then ok help; else bad help; fi
+if "$BENCH" --version | grep -q "^switchbench "; then ok version; else bad version; fi
+list=$("$BENCH" --list --engine=asm,threads --workload=switch,ring --param tasks=2,100)
+want=$'switch/threads\nswitch/asm\nring/threads/tasks:2\nring/threads/tasks:100\nring/asm/tasks:2\nring/asm/tasks:100'
+if [ "$list" = "$want" ]; then ok list; else bad list "$list"; fi
+if [ "$("$BENCH" --benchmark_list_tests=true --benchmark_filter='^switch/asm$')" = "switch/asm" ]; then
+    ok gbench_aliases
+else bad gbench_aliases; fi
+if "$BENCH" --list | grep -q selftest; then bad hidden_selftests "self-tests listed"; else ok hidden_selftests; fi
+
+# --- a hanging workload: a timeout record, and the run goes on ---
+"$BENCH" "${FAST[@]}" --strict --timeout=1 --engine=asm --workload=selftest-hang,switch --format=json >"$WORK/hang.json" 2>/dev/null
+rc=$?
+if [ $rc -eq 1 ] && json_check "$WORK/hang.json" \
+    'any(b["name"]=="selftest-hang/asm" and b.get("error_occurred") and "timed out" in b["error_message"] for b in doc["benchmarks"]) and any(b["name"]=="switch/asm" and not b.get("error_occurred") for b in doc["benchmarks"])'; then
+    ok hang_becomes_timeout_record
+else bad hang_becomes_timeout_record "exit $rc: $(head -c 600 "$WORK/hang.json")"; fi
+
+# --- crashes: error records, other results kept ---
+for e in asm threads processes stackless; do
+    "$BENCH" "${FAST[@]}" --engine=$e --workload=selftest-crash,pingpong --format=json >"$WORK/crash.json" 2>/dev/null
+    if json_check "$WORK/crash.json" \
+        'any(b["name"].startswith("selftest-crash/") and b.get("error_occurred") and "signal 11" in b["error_message"] for b in doc["benchmarks"]) and any(b["name"].startswith("pingpong/") and not b.get("error_occurred") for b in doc["benchmarks"])'; then
+        ok "crash_becomes_error_record/$e"
+    else bad "crash_becomes_error_record/$e" "$(head -c 600 "$WORK/crash.json")"; fi
+done
+
+# --- a coroutine stack overflow: the guard page turns it into a named record ---
+for e in asm asm-sharedfpu ucontext; do
+    "$BENCH" "${FAST[@]}" --engine=$e --workload=selftest-overflow --stack-size=64K --format=json >"$WORK/ov.json" 2>/dev/null
+    if json_check "$WORK/ov.json" \
+        "any(b.get('error_occurred') and 'stack overflow: engine $e, stack size 65536 bytes' in b['error_message'] for b in doc['benchmarks'])"; then
+        ok "stack_overflow_record/$e"
+    else bad "stack_overflow_record/$e" "$(head -c 600 "$WORK/ov.json")"; fi
+done
+
+# --- wrong work is an error record, never a timing ---
+"$BENCH" "${FAST[@]}" --engine=stackless --workload=selftest-wrong --format=json >"$WORK/wrong.json" 2>/dev/null
+if json_check "$WORK/wrong.json" \
+    'all(b.get("error_occurred") and "expected 1 message, counted 0" in b["error_message"] for b in doc["benchmarks"]) and len(doc["benchmarks"]) == 1'; then
+    ok wrong_result_is_error
+else bad wrong_result_is_error "$(cat "$WORK/wrong.json" | head -c 600)"; fi
+
+# --- JSON: strict, Google Benchmark's fields ---
+"$BENCH" --min-time=0.01 --repetitions=3 --engine=asm,ucontext,threads --workload=switch,ring --param tasks=2 \
+    --out="$WORK/a.json" --results-dir="$WORK/results" >/dev/null 2>&1
+"$BENCH" --min-time=0.01 --repetitions=3 --engine=asm,ucontext,threads --workload=switch,ring --param tasks=2 \
+    --out="$WORK/b.json" --out-format=json --results-dir= >/dev/null 2>&1
+"$BENCH" "${FAST[@]}" --engine=asm,ucontext --workload=switch --format=csv >"$WORK/a.csv" 2>/dev/null
+if json_check "$WORK/a.json" 'all(k in doc["context"] for k in ["date","host_name","executable","num_cpus","mhz_per_cpu","cpu_scaling_enabled","caches","load_avg","library_build_type","kernel","compiler","clocksource","stack_size","fpu_contract","virtualization","topology"])'; then
+    ok json_context_fields
+else bad json_context_fields; fi
+if json_check "$WORK/a.json" 'all(all(k in b for k in ["name","family_index","per_family_instance_index","run_name","run_type","repetitions","threads","iterations","real_time","cpu_time","time_unit"]) for b in doc["benchmarks"]) and {b["aggregate_name"] for b in doc["benchmarks"] if b["run_type"]=="aggregate"} == {"mean","median","stddev","cv"} and all(b["time_unit"]=="ns" for b in doc["benchmarks"]) and all("switches_per_second" in b and "cpus_used" in b for b in doc["benchmarks"] if b["run_type"]=="iteration")'; then
+    ok json_benchmark_fields
+else bad json_benchmark_fields; fi
+
+# --- CSV: Google Benchmark's header, then counters ---
+header=$(head -n 1 "$WORK/a.csv")
+want='name,iterations,real_time,cpu_time,time_unit,bytes_per_second,items_per_second,label,error_occurred,error_message'
+case "$header" in
+"$want",*) ok csv_header ;;
+*) bad csv_header "$header" ;;
+esac
+if "$PY" -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert all(len(r) == len(rows[0]) for r in rows[1:]), "ragged rows"
+names = [r[0] for r in rows[1:]]
+assert "switch/asm" in names and "switch/ucontext_median" in names, names
+assert all(float(r[2]) > 0 for r in rows[1:])
+' "$WORK/a.csv"; then ok csv_parses; else bad csv_parses; fi
+
+# --- files: results/<stamp>/ with both files, latest points at it ---
+if [ -f "$WORK/results/latest/results.json" ] && [ -f "$WORK/results/latest/results.csv" ] &&
+    [ -L "$WORK/results/latest" ] && ! ls -a "$WORK/results" | grep -q tmp; then
+    ok results_dir
+else bad results_dir "$(ls -la "$WORK/results" 2>&1)"; fi
+
+# --- Google Benchmark's compare.py accepts our files ---
+if [ -f "$COMPARE" ]; then
+    if "$PY" "$COMPARE" benchmarks "$WORK/a.json" "$WORK/b.json" >"$WORK/cmp.txt" 2>&1 &&
+        grep -q "switch/asm" "$WORK/cmp.txt" && grep -q "ring/threads/tasks:2" "$WORK/cmp.txt"; then
+        ok compare_py_benchmarks
+    else bad compare_py_benchmarks "$(head -c 800 "$WORK/cmp.txt")"; fi
+    if "$PY" "$COMPARE" filters "$WORK/a.json" switch/asm switch/ucontext >"$WORK/cmpf.txt" 2>&1 &&
+        grep -q "switch/asm" "$WORK/cmpf.txt"; then
+        ok compare_py_filters
+    else bad compare_py_filters "$(head -c 800 "$WORK/cmpf.txt")"; fi
+else
+    bad compare_py "$COMPARE missing (Debian package libbenchmark-tools)"
+fi
+
+# --- Ctrl-C: children killed and reaped, nothing written ---
+"$BENCH" --min-time=5 --repetitions=5 --engine=processes --workload=ring --param tasks=50 \
+    --results-dir="$WORK/int" --out="$WORK/int.json" >/dev/null 2>"$WORK/int.err" &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+rc=$?
+sleep 0.3
+left=$(pgrep -f -- "--results-dir=$WORK/int" | wc -l)
+if [ $rc -eq 130 ] && [ ! -e "$WORK/int.json" ] && [ ! -e "$WORK/int" ] && [ "$left" -eq 0 ]; then
+    ok interrupt_cleans_up
+else bad interrupt_cleans_up "exit $rc, out file $(ls "$WORK/int.json" 2>&1), left $left processes"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,114 @@
+/* The task API: the one header workloads and engines share.
+ *
+ * A task body is written once, between SB_BEGIN and SB_END, and every
+ * engine runs it:
+ *   - a stackful engine (asm, ucontext, threads, processes) runs the body
+ *     straight through; an operation that must wait switches away inside
+ *     the call and returns SB_OK when it is done;
+ *   - the stackless engine may get SB_PARKED from an operation; SB_AWAIT
+ *     then returns from the body, and the scheduler later re-enters it at
+ *     the recorded resume point, where the operation is called again.
+ *
+ * Because a stackless body is re-entered, a value that must survive an
+ * SB_AWAIT lives in the task's own struct (which embeds struct sb_task),
+ * never in a local variable. Stackful engines pay the same memory traffic,
+ * so the comparison between engines is fair. SB_AWAIT must not be used
+ * inside a nested switch statement (the resume points are case labels).
+ */
+#ifndef SB_TASK_H
+#define SB_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sb_op_result {
+    SB_OK = 0,     /* the operation completed */
+    SB_PARKED = 1, /* stackless only: return to the scheduler, retry on re-entry */
+};
+
+enum sb_body_result {
+    SB_DONE = 0,
+    SB_BODY_PARKED = 1,
+};
+
+struct sb_task;
+struct sb_chan; /* opaque: each engine has its own channel representation */
+
+typedef int (*sb_body_fn)(struct sb_task *t);
+
+/* The blocking operations. One table per engine; every task carries a
+ * pointer to it so an operation costs one indirect call. */
+struct sb_task_ops {
+    int (*yield)(struct sb_task *t);
+    /* Wake `peer` (may be NULL) and wait until another task hands control
+     * back to `t`. A wake-up that arrives before the wait is remembered
+     * (a binary semaphore per task), so no hand-off is ever lost. */
+    int (*handoff)(struct sb_task *t, struct sb_task *peer);
+    /* Wake `peer` without waiting: the last move of a hand-off chain. */
+    int (*wake)(struct sb_task *t, struct sb_task *peer);
+    int (*send)(struct sb_task *t, struct sb_chan *ch, uint64_t value);
+    int (*recv)(struct sb_task *t, struct sb_chan *ch, uint64_t *value);
+};
+
+/* Fields prefixed sb_ belong to the engine that runs the task; a workload
+ * only sets nothing and reads `index`. The struct must live in memory from
+ * sb_run_alloc(), which is shared across processes for the processes engine. */
+struct sb_task {
+    const struct sb_task_ops *ops;
+    sb_body_fn body;
+    int sb_pc;          /* resume point: 0 = start, -1 = finished */
+    int sb_resumed;     /* stackless: set when re-entered after SB_PARKED */
+    uint32_t sb_go;     /* hand-off semaphore word (a futex on threads/processes) */
+    uint32_t sb_state;  /* engine-defined */
+    struct sb_task *sb_next; /* engine wait/ready queue link */
+    void *sb_engine;    /* the engine instance that owns the task */
+    void *sb_ctx;       /* engine-private per-task context */
+    void *sb_stack;     /* engine-private stack record */
+    uint32_t index;     /* spawn order, from 0 */
+    uint32_t sb_pad;
+};
+
+#if defined(__GNUC__)
+#define SB_FALLTHROUGH __attribute__((fallthrough))
+#else
+#define SB_FALLTHROUGH
+#endif
+
+#define SB_BEGIN(t) switch ((t)->sb_pc) { case 0:
+
+/* The assignment to sb_pc precedes the case label so that a stackless
+ * re-entry jumps straight to the operation; a stackful engine falls
+ * through and never returns SB_PARKED. */
+#define SB_AWAIT(t, op)                                  \
+    do {                                                 \
+        (t)->sb_pc = __LINE__;                           \
+        SB_FALLTHROUGH;                                  \
+    case __LINE__:                                       \
+        if ((op) == SB_PARKED) return SB_BODY_PARKED;    \
+    } while (0)
+
+#define SB_END(t)          \
+    SB_FALLTHROUGH;        \
+    default: break;        \
+    }                      \
+    (t)->sb_pc = -1;       \
+    return SB_DONE
+
+static inline int sb_yield(struct sb_task *t) { return t->ops->yield(t); }
+static inline int sb_handoff(struct sb_task *t, struct sb_task *peer) { return t->ops->handoff(t, peer); }
+static inline int sb_wake(struct sb_task *t, struct sb_task *peer) { return t->ops->wake(t, peer); }
+static inline int sb_send(struct sb_task *t, struct sb_chan *ch, uint64_t v) { return t->ops->send(t, ch, v); }
+static inline int sb_recv(struct sb_task *t, struct sb_chan *ch, uint64_t *v) { return t->ops->recv(t, ch, v); }
+
+/* Error text carried from engines and workloads to the harness. */
+#define SB_ERR_LEN 256
+struct sb_err {
+    char msg[SB_ERR_LEN];
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void sb_err_set(struct sb_err *err, const char *fmt, ...);
+
+#endif

@@ -1,0 +1,124 @@
+/* Hidden workloads that misbehave on purpose, so the tests can check that
+ * the harness turns a hang, a crash, a stack overflow and a wrong result
+ * into error records and goes on. Run only when named. */
+#include <signal.h>
+
+#include "sb_workload.h"
+
+struct st_task {
+    struct sb_task t;
+    long long depth;
+    uint64_t n;
+};
+
+static int st_setup_one(struct sb_run *run, sb_body_fn body, long long depth, void **state, struct sb_err *err)
+{
+    struct st_task *t = sb_run_alloc(run, sizeof *t, err);
+    if (!t) return -1;
+    t->depth = depth;
+    if (sb_run_spawn(run, &t->t, body, err) != 0) return -1;
+    *state = t;
+    return 0;
+}
+
+static int hang_body(struct sb_task *t)
+{
+    SB_BEGIN(t);
+    for (;;) SB_AWAIT(t, sb_yield(t));
+    SB_END(t);
+}
+
+static int crash_body(struct sb_task *t)
+{
+    SB_BEGIN(t);
+    raise(SIGSEGV);
+    SB_END(t);
+}
+
+/* Big frames so the guard page is reached in few calls; the volatile
+ * array and the use after the call keep it a real recursion. */
+static __attribute__((noinline)) long recurse(long long depth)
+{
+    volatile char frame[1024];
+    frame[0] = (char)depth;
+    if (depth <= 0) return frame[0];
+    return recurse(depth - 1) + frame[0];
+}
+
+static int overflow_body(struct sb_task *t)
+{
+    struct st_task *me = (struct st_task *)t;
+    SB_BEGIN(t);
+    me->n = (uint64_t)recurse(me->depth);
+    SB_END(t);
+}
+
+static int wrong_body(struct sb_task *t)
+{
+    SB_BEGIN(t);
+    SB_END(t);
+}
+
+static int hang_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
+{
+    (void)p;
+    (void)n;
+    return st_setup_one(r, hang_body, 0, s, e);
+}
+static int crash_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
+{
+    (void)p;
+    (void)n;
+    return st_setup_one(r, crash_body, 0, s, e);
+}
+static int overflow_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
+{
+    (void)n;
+    return st_setup_one(r, overflow_body, p[0], s, e);
+}
+static int wrong_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
+{
+    (void)p;
+    (void)n;
+    return st_setup_one(r, wrong_body, 0, s, e);
+}
+
+static int ok_verify(void *state, struct sb_err *err)
+{
+    (void)state;
+    (void)err;
+    return 0;
+}
+
+static int wrong_verify(void *state, struct sb_err *err)
+{
+    struct st_task *t = state;
+    sb_err_set(err, "selftest-wrong: expected 1 message, counted %llu", (unsigned long long)t->n);
+    return -1;
+}
+
+static const long long depth_default[] = {1000000};
+static const struct sb_param_def overflow_params[] = {
+    {"depth", "recursion depth (1 KiB frames)", 1, 100000000, depth_default, 1, depth_default, 1},
+};
+
+const struct sb_workload sb_wl_selftest_hang = {
+    .name = "selftest-hang", .summary = "never finishes (timeout test)", .unit = "iteration",
+    .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .iter_multiple = 1,
+    .setup = hang_setup, .verify = ok_verify,
+};
+const struct sb_workload sb_wl_selftest_crash = {
+    .name = "selftest-crash", .summary = "raises SIGSEGV (crash test)", .unit = "iteration",
+    .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .iter_multiple = 1,
+    .setup = crash_setup, .verify = ok_verify,
+};
+const struct sb_workload sb_wl_selftest_overflow = {
+    .name = "selftest-overflow", .summary = "recurses past its stack (guard page test)", .unit = "iteration",
+    .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .params = overflow_params, .n_params = 1,
+    .iter_multiple = 1, .setup = overflow_setup, .verify = ok_verify,
+};
+const struct sb_workload sb_wl_selftest_wrong = {
+    .name = "selftest-wrong", .summary = "reports a wrong count (verification test)", .unit = "iteration",
+    .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .iter_multiple = 1,
+    .setup = wrong_setup, .verify = wrong_verify,
+};

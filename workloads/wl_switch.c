@@ -1,0 +1,80 @@
+/* switch: two tasks hand control to each other with the engine's cheapest
+ * honest primitive (direct coroutine switch, futex hand-off between threads
+ * or processes). One iteration is one one-way switch. */
+#include "sb_workload.h"
+
+struct sw_state;
+
+struct sw_task {
+    struct sb_task t;
+    struct sw_state *st;
+    struct sw_task *peer;
+    uint64_t handoffs;
+    int waits_first;
+};
+
+struct sw_state {
+    uint64_t n;
+    uint64_t switches;
+    struct sw_task side[2];
+};
+
+static int sw_body(struct sb_task *t)
+{
+    struct sw_task *me = (struct sw_task *)t;
+    struct sw_state *st = me->st;
+    SB_BEGIN(t);
+    if (me->waits_first) SB_AWAIT(t, sb_handoff(t, NULL));
+    while (st->switches < st->n) {
+        st->switches++;
+        me->handoffs++;
+        if (st->switches == st->n) {
+            /* The last switch: the peer wakes, sees the end and finishes. */
+            sb_wake(t, &me->peer->t);
+            break;
+        }
+        SB_AWAIT(t, sb_handoff(t, &me->peer->t));
+    }
+    SB_END(t);
+}
+
+static int sw_setup(struct sb_run *run, const long long *params, uint64_t n, void **state, struct sb_err *err)
+{
+    (void)params;
+    struct sw_state *st = sb_run_alloc(run, sizeof *st, err);
+    if (!st) return -1;
+    st->n = n;
+    for (int i = 0; i < 2; i++) {
+        st->side[i].st = st;
+        st->side[i].peer = &st->side[1 - i];
+        st->side[i].waits_first = i == 1;
+    }
+    for (int i = 0; i < 2; i++)
+        if (sb_run_spawn(run, &st->side[i].t, sw_body, err) != 0) return -1;
+    *state = st;
+    return 0;
+}
+
+static int sw_verify(void *state, struct sb_err *err)
+{
+    struct sw_state *st = state;
+    uint64_t a = st->side[0].handoffs, b = st->side[1].handoffs;
+    if (st->switches != st->n || a + b != st->n || a != (st->n + 1) / 2 || b != st->n / 2) {
+        sb_err_set(err, "switch: expected %llu switches (%llu + %llu), counted %llu (%llu + %llu)",
+                   (unsigned long long)st->n, (unsigned long long)((st->n + 1) / 2),
+                   (unsigned long long)(st->n / 2), (unsigned long long)st->switches, (unsigned long long)a,
+                   (unsigned long long)b);
+        return -1;
+    }
+    return 0;
+}
+
+const struct sb_workload sb_wl_switch = {
+    .name = "switch",
+    .summary = "two tasks hand control to each other; ns per one-way switch",
+    .unit = "switch",
+    .rate_counter = "switches_per_second",
+    .iter_multiple = 1,
+    .setup = sw_setup,
+    .verify = sw_verify,
+};
