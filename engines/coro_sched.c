@@ -5,12 +5,11 @@
 #include <string.h>
 
 int coro_sched_init(struct coro_sched *s, const struct sb_engine_ops *ops,
-                    const struct sb_engine_config *cfg, bool stackless, struct sb_err *err)
+                    const struct sb_engine_config *cfg, struct sb_err *err)
 {
     memset(s, 0, sizeof *s);
     s->base.ops = ops;
     s->cfg = *cfg;
-    s->stackless = stackless;
     s->rq_cap = 64;
     s->rq = calloc(s->rq_cap, sizeof(struct sb_task *));
     if (!s->rq) {
@@ -85,7 +84,6 @@ int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, str
     t->ops = s->base.ops->task_ops;
     t->body = body;
     t->sb_pc = 0;
-    t->sb_resumed = 0;
     t->sb_go = 0;
     t->sb_engine = s;
     t->index = (uint32_t)s->spawned++;

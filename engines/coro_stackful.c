@@ -6,7 +6,7 @@
 int coro_stackful_init(struct coro_stackful *e, const struct sb_engine_ops *ops,
                        const struct sb_engine_config *cfg, struct sb_err *err)
 {
-    if (coro_sched_init(&e->s, ops, cfg, false, err) != 0) return -1;
+    if (coro_sched_init(&e->s, ops, cfg, err) != 0) return -1;
     memset(&e->main_stack, 0, sizeof e->main_stack);
     e->s.main_task.sb_stack = &e->main_stack;
     e->recs = NULL;

@@ -8,19 +8,10 @@
 
 extern const struct sb_engine_ops sb_engine_stackless;
 
-/* Stackless operations never switch stacks; the callback is never called. */
-static inline int sl_no_switch(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
-{
-    (void)s;
-    (void)self;
-    (void)next;
-    __builtin_unreachable();
-}
-
-static int sl_yield(struct sb_task *t) { return coro_yield(t, sl_no_switch); }
-static int sl_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, sl_no_switch); }
-static int sl_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, sl_no_switch); }
-static int sl_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, sl_no_switch); }
+static int sl_yield(struct sb_task *t) { return coro_yield(t, NULL); }
+static int sl_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, NULL); }
+static int sl_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, NULL); }
+static int sl_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, NULL); }
 
 static int sl_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {
@@ -29,7 +20,7 @@ static int sl_open(const struct sb_engine_config *cfg, struct sb_engine **out, s
         sb_err_set(err, "stackless: out of memory");
         return -1;
     }
-    if (coro_sched_init(s, &sb_engine_stackless, cfg, true, err) != 0) {
+    if (coro_sched_init(s, &sb_engine_stackless, cfg, err) != 0) {
         free(s);
         return -1;
     }
@@ -59,7 +50,6 @@ static int sl_run(struct sb_engine *e, struct sb_err *err)
             return -1;
         }
         s->current = t;
-        t->sb_resumed = t->sb_pc != 0;
         if (t->body(t) == SB_DONE) {
             t->sb_state = CORO_DONE;
             s->alive--;

@@ -6,8 +6,9 @@
  *     straight through; an operation that must wait switches away inside
  *     the call and returns SB_OK when it is done;
  *   - the stackless engine may get SB_PARKED from an operation; SB_AWAIT
- *     then returns from the body, and the scheduler later re-enters it at
- *     the recorded resume point, where the operation is called again.
+ *     then returns from the body, and the scheduler re-enters it, right
+ *     after the operation, once the operation is complete (a parked
+ *     receiver is handed its value, a parked sender's value is taken).
  *
  * Because a stackless body is re-entered, a value that must survive an
  * SB_AWAIT lives in the task's own struct (which embeds struct sb_task),
@@ -57,9 +58,11 @@ struct sb_task {
     const struct sb_task_ops *ops;
     sb_body_fn body;
     int sb_pc;          /* resume point: 0 = start, -1 = finished */
-    int sb_resumed;     /* stackless: set when re-entered after SB_PARKED */
     uint32_t sb_go;     /* hand-off semaphore word (a futex on threads/processes) */
     uint32_t sb_state;  /* engine-defined */
+    uint32_t sb_pad0;
+    uint64_t sb_val;    /* a parked sender's value */
+    uint64_t *sb_dest;  /* where a parked receiver's value goes */
     struct sb_task *sb_next; /* engine wait/ready queue link */
     void *sb_engine;    /* the engine instance that owns the task */
     void *sb_ctx;       /* engine-private per-task context */
@@ -76,15 +79,15 @@ struct sb_task {
 
 #define SB_BEGIN(t) switch ((t)->sb_pc) { case 0:
 
-/* The assignment to sb_pc precedes the case label so that a stackless
- * re-entry jumps straight to the operation; a stackful engine falls
- * through and never returns SB_PARKED. */
+/* The resume point is the case label after the operation: a stackless
+ * task is re-entered only once its operation is complete. A stackful
+ * engine never returns SB_PARKED and falls through. */
 #define SB_AWAIT(t, op)                                  \
     do {                                                 \
         (t)->sb_pc = __LINE__;                           \
-        SB_FALLTHROUGH;                                  \
-    case __LINE__:                                       \
         if ((op) == SB_PARKED) return SB_BODY_PARKED;    \
+        SB_FALLTHROUGH;                                  \
+    case __LINE__:;                                      \
     } while (0)
 
 #define SB_END(t)          \
