@@ -99,6 +99,29 @@ for e in asm asm-sharedfpu ucontext; do
     else bad "stack_overflow_record/$e" "$(head -c 600 "$WORK/ov.json")"; fi
 done
 
+# --- without --strict, error records are data: exit 0, message on stderr ---
+"$BENCH" "${FAST[@]}" --engine=asm --workload=selftest-crash --format=json >/dev/null 2>"$WORK/crash.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q "selftest-crash/asm: crashed" "$WORK/crash.err"; then ok errors_are_data_without_strict
+else bad errors_are_data_without_strict "exit $rc: $(cat "$WORK/crash.err")"; fi
+
+# --- --interleave: every instance x repetition once, indexes 0..R-1, one iteration count ---
+"$BENCH" --min-time=0.01 --repetitions=3 --interleave --seed=7 --engine=asm,stackless --workload=switch,pingpong \
+    --format=json --results-dir= >"$WORK/il.json" 2>/dev/null
+if json_check "$WORK/il.json" 'all(sorted(b["repetition_index"] for b in doc["benchmarks"] if b["run_name"]==n and b["run_type"]=="iteration")==[0,1,2] and len({b["iterations"] for b in doc["benchmarks"] if b["run_name"]==n})==1 for n in ["switch/asm","switch/stackless","pingpong/asm","pingpong/stackless"])'; then
+    ok interleave
+else bad interleave "$(head -c 600 "$WORK/il.json")"; fi
+
+# --- placement is read back from the kernel and recorded ---
+if [ "$(nproc)" -ge 2 ]; then
+    "$BENCH" "${FAST[@]}" --engine=threads --workload=switch --placement=spread --cpus=0,1 --format=json >"$WORK/sp.json" 2>/dev/null
+    "$BENCH" "${FAST[@]}" --engine=threads --workload=switch --placement=pack --cpus=1 --format=json >"$WORK/pk.json" 2>/dev/null
+    if json_check "$WORK/sp.json" 'all(b["cpus_used"]=="0-1" and b["placement"]=="spread" for b in doc["benchmarks"] if b["run_type"]=="iteration")' &&
+        json_check "$WORK/pk.json" 'all(b["cpus_used"]=="1" and "pack on cpu 1" in b["label"] for b in doc["benchmarks"] if b["run_type"]=="iteration")'; then
+        ok placement_read_back
+    else bad placement_read_back "$(head -c 400 "$WORK/sp.json") $(head -c 400 "$WORK/pk.json")"; fi
+fi
+
 # --- wrong work is an error record, never a timing ---
 "$BENCH" "${FAST[@]}" --engine=stackless --workload=selftest-wrong --format=json >"$WORK/wrong.json" 2>/dev/null
 if json_check "$WORK/wrong.json" \
