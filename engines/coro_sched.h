@@ -1,30 +1,36 @@
 /* The coroutine scheduler shared by asm, ucontext and stackless.
  *
- * One ready queue (a growable ring of task pointers), channels with wait
- * queues, and the hand-off semaphore. The three engines differ only in how
- * control moves between tasks; that difference is passed to the generic
- * operations below as `park`/`resume` callbacks. They are static inline
- * and called with constant function arguments, so the compiler inlines the
- * switch of each engine into its operations: no indirect call on the hot
- * path, and still one copy of the scheduling logic.
+ * An engine instance (coro_engine) has one scheduler (coro_sched) per
+ * worker thread: a ready queue (a growable ring of task pointers), a libuv
+ * loop for timers and fd readiness, and its own main context. Channels and
+ * hand-offs are single-threaded: with --workers the harness only runs
+ * workloads whose tasks do not talk across workers.
+ *
+ * The three engines differ only in how control moves between tasks; that
+ * difference is passed to the generic operations below as a switch
+ * function. They are static inline and called with a constant, so the
+ * compiler inlines each engine's switch into its operations: no indirect
+ * call on the hot path, and still one copy of the scheduling logic.
  */
 #ifndef SB_CORO_SCHED_H
 #define SB_CORO_SCHED_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <uv.h>
 
+#include "coro_stack.h"
 #include "sb_engine.h"
 
 enum coro_state {
-    CORO_READY = 0,   /* in the ready queue, or running */
+    CORO_READY = 0, /* in the ready queue, or running */
     CORO_WAIT_HANDOFF,
     CORO_WAIT_CHAN,
+    CORO_WAIT_IO, /* a timer or an fd, through the libuv loop */
     CORO_DONE,
 };
-
-struct coro_stack; /* engines/coro_stack.h */
 
 struct coro_chan {
     uint64_t *buf;
@@ -34,34 +40,92 @@ struct coro_chan {
     struct coro_chan *next_owned;
 };
 
+struct coro_engine;
+
 struct coro_sched {
-    struct sb_engine base;
-    struct sb_engine_config cfg;
+    struct coro_engine *eng;
     struct sb_task **rq;
     size_t rq_cap, rq_head, rq_len;
     struct sb_task *current;
-    size_t alive, spawned;
-    struct coro_chan *chans;
+    size_t alive;
+    size_t io_waiters;     /* tasks parked on a timer or an fd */
+    size_t since_poll;     /* dispatches since the loop was last polled */
+    size_t poll_round;     /* tasks that were ready after the last poll */
     struct sb_task main_task; /* the scheduler's own context (stackful engines) */
     struct sb_task *zombies;  /* finished stackful tasks whose stacks await release */
+    struct coro_stack main_stack; /* the worker thread's stack: bounds from ASan */
+    struct coro_stack *stacks;    /* every stack record this scheduler owns */
+    uv_loop_t loop;
+    bool loop_open;
+    unsigned worker;
+    pthread_t thread;
+    struct sb_err err;
+    int failed;
 };
 
-int coro_sched_init(struct coro_sched *s, const struct sb_engine_ops *ops,
-                    const struct sb_engine_config *cfg, struct sb_err *err);
-void coro_sched_destroy(struct coro_sched *s);
-int coro_rq_grow(struct coro_sched *s);
+/* Per engine: the switch-specific hooks the generic spawn and run use. */
+struct coro_kind {
+    /* Stackful: size of a per-task record (a struct coro_stack first) and
+     * how to prepare a new task's context on its stack. NULL: stackless. */
+    size_t rec_size;
+    void (*prepare)(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec);
+    /* Run one worker's scheduler to completion. */
+    int (*run_worker)(struct coro_sched *s);
+};
+
+struct coro_engine {
+    struct sb_engine base;
+    struct sb_engine_config cfg;
+    const struct coro_kind *kind;
+    struct coro_sched *w;
+    unsigned nworkers;
+    unsigned next_worker; /* round robin for spawns from setup */
+    uint32_t next_index;
+    struct coro_chan *chans;
+};
+
+int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *kind, size_t engine_size,
+                     const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err);
+void coro_engine_close(struct sb_engine *e);
+int coro_engine_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err);
+int coro_engine_run(struct sb_engine *e, struct sb_err *err);
 int coro_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out, struct sb_err *err);
-/* Register a spawned task as ready. */
+int coro_stack_fault(struct sb_engine *e, const void *addr);
+/* Add `t` to scheduler `s` as a new ready task. */
 int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, struct sb_err *err);
-void coro_sched_deadlock(const struct coro_sched *s, struct sb_err *err);
+void coro_sched_deadlock(struct coro_sched *s);
+/* Poll the loop: without blocking when `block` is false. */
+void coro_sched_poll(struct coro_sched *s, bool block);
+/* A task's body has returned: release its timer/poll handles, count it out. */
+void coro_task_finished(struct coro_sched *s, struct sb_task *t);
+/* Stackful: a task's body has returned; the caller then switches to the
+ * scheduler for the last time, which frees the stack (coro_sched_reap). */
+void coro_stackful_exit(struct coro_sched *s, struct sb_task *t);
+void coro_sched_reap(struct coro_sched *s);
+
+/* The IO operations, the same for every coroutine engine: the task parks
+ * (state CORO_WAIT_IO) and a libuv callback makes it ready. */
+void coro_io_sleep(struct coro_sched *s, struct sb_task *t, uint64_t ns);
+/* Returns 1 when already ready (no park needed). */
+int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns);
+int coro_close_fd(struct sb_task *t, int fd);
+int coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body);
 
 static inline struct coro_sched *coro_of(struct sb_task *t) { return (struct coro_sched *)t->sb_engine; }
 
 static inline void coro_rq_push(struct coro_sched *s, struct sb_task *t)
 {
-    /* The queue never holds more tasks than were spawned, and it was sized
-     * for them at spawn time, so this never needs to grow here. */
+    /* The queue never holds more tasks than are alive on this scheduler,
+     * and it was sized for them when they were added, so it never needs
+     * to grow here. */
     s->rq[(s->rq_head + s->rq_len) & (s->rq_cap - 1)] = t;
+    s->rq_len++;
+}
+
+static inline void coro_rq_push_front(struct coro_sched *s, struct sb_task *t)
+{
+    s->rq_head = (s->rq_head - 1) & (s->rq_cap - 1);
+    s->rq[s->rq_head] = t;
     s->rq_len++;
 }
 
@@ -72,13 +136,6 @@ static inline struct sb_task *coro_rq_pop(struct coro_sched *s)
     s->rq_head = (s->rq_head + 1) & (s->rq_cap - 1);
     s->rq_len--;
     return t;
-}
-
-static inline void coro_rq_push_front(struct coro_sched *s, struct sb_task *t)
-{
-    s->rq_head = (s->rq_head - 1) & (s->rq_cap - 1);
-    s->rq[s->rq_head] = t;
-    s->rq_len++;
 }
 
 static inline void coro_make_ready(struct coro_sched *s, struct sb_task *t)
@@ -104,18 +161,28 @@ static inline void coro_waitq_push(struct sb_task **head, struct sb_task **tail,
  * A parked task is made ready only when its operation is complete: a
  * hand-off wait consumes the post that wakes it, a parked receiver is given
  * its value by the sender, a parked sender's value is moved into the buffer
- * by the receiver that makes room. Resuming therefore means "done", with no
- * retry: the operations end in `return sw(...)`, which for the asm engines
- * is a tail call into the switch, so the resumed task continues in its own
- * caller with no `ret` for the return-stack buffer to mispredict; and a
- * stackless task is re-entered after its operation. */
+ * by the receiver that makes room, a timer or fd callback leaves the
+ * outcome in sb_result. Resuming therefore means "done", with no retry: the
+ * operations end in `return sw(...)`, which for the asm engines is a tail
+ * call into the switch, so the resumed task continues in its own caller
+ * with no `ret` for the return-stack buffer to mispredict; and a stackless
+ * task is re-entered after its operation. */
 typedef int (*coro_switch_fn)(struct coro_sched *s, struct sb_task *self, struct sb_task *next);
 
+/* Tasks that hand work to each other forever would keep the loop from
+ * ever being polled; while anyone waits for IO, once every task that was
+ * ready at the last poll has run, control goes back to the scheduler,
+ * which polls without blocking. */
+static inline bool coro_poll_due(struct coro_sched *s)
+{
+    return s->io_waiters && ++s->since_poll > s->poll_round;
+}
+
 /* A stackful park: straight to the next ready task, or back to the
- * scheduler loop when nothing is ready. */
+ * scheduler loop when nothing is ready or the loop is due. */
 static inline int coro_park_stackful(struct coro_sched *s, struct sb_task *self, coro_switch_fn sw)
 {
-    struct sb_task *next = coro_rq_pop(s);
+    struct sb_task *next = coro_poll_due(s) ? NULL : coro_rq_pop(s);
     if (!next) next = &s->main_task;
     return sw(s, self, next);
 }
@@ -128,9 +195,11 @@ static inline int coro_park(struct coro_sched *s, struct sb_task *self, coro_swi
 static inline int coro_yield(struct sb_task *t, coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
-    if (s->rq_len == 0) return SB_OK; /* the only runnable task keeps running */
+    if (s->rq_len == 0 && !s->io_waiters) return SB_OK; /* the only runnable task keeps running */
     coro_rq_push(s, t);
     if (!sw) return SB_PARKED;
+    /* Alone in the queue while others wait for IO: let the scheduler poll. */
+    if (coro_poll_due(s) || s->rq_len == 1) return sw(s, t, &s->main_task);
     /* Directly to the next ready task: no round trip through the scheduler. */
     return sw(s, t, coro_rq_pop(s));
 }
@@ -221,6 +290,40 @@ static inline int coro_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v
     t->sb_state = CORO_WAIT_CHAN;
     coro_waitq_push(&ch->recv_head, &ch->recv_tail, t);
     return coro_park(s, t, sw);
+}
+
+static inline int coro_sleep(struct sb_task *t, uint64_t ns, coro_switch_fn sw)
+{
+    struct coro_sched *s = coro_of(t);
+    coro_io_sleep(s, t, ns);
+    return coro_park(s, t, sw);
+}
+
+static inline int coro_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns, coro_switch_fn sw)
+{
+    struct coro_sched *s = coro_of(t);
+    if (coro_io_wait_fd(s, t, fd, events, timeout_ns)) return SB_OK;
+    return coro_park(s, t, sw);
+}
+
+/* The stackful scheduler loop of one worker: dispatch ready tasks, poll
+ * the loop when nothing is ready (blocking) or when it is due (not
+ * blocking), reap finished tasks' stacks. */
+static inline int coro_run_stackful(struct coro_sched *s, coro_switch_fn sw)
+{
+    while (s->alive) {
+        if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round)) coro_sched_poll(s, s->rq_len == 0);
+        struct sb_task *t = coro_rq_pop(s);
+        if (!t) {
+            if (s->io_waiters) continue;
+            coro_sched_deadlock(s);
+            return -1;
+        }
+        s->since_poll++;
+        (void)sw(s, &s->main_task, t);
+        if (s->zombies) coro_sched_reap(s);
+    }
+    return 0;
 }
 
 #endif

@@ -13,13 +13,14 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-int coro_stack_alloc(struct coro_stack *st, size_t size, struct sb_err *err, const char *engine)
+int coro_stack_alloc(struct coro_stack *st, size_t size, enum sb_stack_guard guard, struct sb_err *err,
+                     const char *engine)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size = (size + page - 1) & ~(page - 1);
     memset(st, 0, sizeof *st);
-    st->guard = page;
-    st->map_len = size + page;
+    st->guard = guard == SB_GUARD_PAGE ? page : 0;
+    st->map_len = size + st->guard;
     /* MAP_NORESERVE: a stack costs only the pages it touches, which is
      * what the memory figures of the spawn workload should show. */
     void *m = mmap(NULL, st->map_len, PROT_READ | PROT_WRITE,
@@ -30,7 +31,7 @@ int coro_stack_alloc(struct coro_stack *st, size_t size, struct sb_err *err, con
                    e == ENOMEM ? " (memory or vm.max_map_count exhausted)" : "");
         return -1;
     }
-    if (mprotect(m, page, PROT_NONE) != 0) {
+    if (st->guard && mprotect(m, page, PROT_NONE) != 0) {
         int e = errno;
         munmap(m, st->map_len);
         sb_err_set(err, "%s: cannot protect a stack guard page: %s%s", engine, strerror(e),
@@ -38,7 +39,7 @@ int coro_stack_alloc(struct coro_stack *st, size_t size, struct sb_err *err, con
         return -1;
     }
     st->map = m;
-    st->lo = st->map + page;
+    st->lo = st->map + st->guard;
     st->size = size;
 #if defined(SB_HAVE_VALGRIND)
     st->vg_id = VALGRIND_STACK_REGISTER(st->lo, st->lo + st->size);

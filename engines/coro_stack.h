@@ -9,7 +9,8 @@
 #include "sb_engine.h"
 
 struct coro_stack {
-    char *map;      /* start of the mapping: the guard page */
+    struct coro_stack *prev, *next; /* the owning scheduler's list */
+    char *map;      /* start of the mapping: the guard page, if any */
     size_t map_len;
     char *lo;       /* lowest usable byte */
     size_t size;    /* usable bytes; the stack grows down from lo + size */
@@ -18,7 +19,11 @@ struct coro_stack {
     void *asan_fake; /* ASan's fake-stack handle while this fiber is switched out */
 };
 
-int coro_stack_alloc(struct coro_stack *st, size_t size, struct sb_err *err, const char *engine);
+/* With guard == SB_GUARD_NONE there is no PROT_NONE page, and adjacent
+ * stacks merge into few mappings: the way past vm.max_map_count (each
+ * guarded stack costs two) when a million stacks must be alive. */
+int coro_stack_alloc(struct coro_stack *st, size_t size, enum sb_stack_guard guard, struct sb_err *err,
+                     const char *engine);
 void coro_stack_free(struct coro_stack *st);
 /* Async-signal-safe. */
 int coro_stack_guard_hit(const struct coro_stack *st, const void *addr);

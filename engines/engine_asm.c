@@ -1,12 +1,11 @@
 /* The asm engines: coroutines switched by our own x86-64 routine
  * (switch_x86_64.S). `asm` keeps MXCSR and the x87 control word per task;
- * `asm-sharedfpu` lets all tasks share them and saves two instructions'
- * worth of state per switch. */
+ * `asm-sharedfpu` lets all tasks share them and saves that work per switch. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "coro_stackful.h"
+#include "coro_sched.h"
 
 int sb_asm_switch(void **save_sp, void *load_sp);
 int sb_asm_switch_sharedfpu(void **save_sp, void *load_sp);
@@ -21,7 +20,7 @@ static inline int asm_switch_with(struct coro_sched *s, struct sb_task *self, st
 #if defined(SB_ASAN)
     coro_asan_start(self->sb_stack, next->sb_stack, 0);
     raw(&self->sb_ctx, next->sb_ctx);
-    coro_asan_finish(self->sb_stack, &((struct coro_stackful *)s)->main_stack);
+    coro_asan_finish(self->sb_stack, &s->main_stack);
     return SB_OK;
 #else
     return raw(&self->sb_ctx, next->sb_ctx); /* a tail call: see coro_sched.h */
@@ -40,14 +39,15 @@ static inline int asm_sw_shared(struct coro_sched *s, struct sb_task *self, stru
 
 static inline void asm_entry_with(struct sb_task *t, asm_raw_switch_fn raw)
 {
-    struct coro_stackful *e = (struct coro_stackful *)t->sb_engine;
-    coro_asan_finish(NULL, &e->main_stack);
+    struct coro_sched *s = coro_of(t);
+    coro_asan_finish(NULL, &s->main_stack);
     (void)t->body(t);
-    coro_stackful_task_done(e, t);
+    s = coro_of(t);
+    coro_stackful_exit(s, t);
 #if defined(SB_ASAN)
-    coro_asan_start(t->sb_stack, &e->main_stack, 1);
+    coro_asan_start(t->sb_stack, &s->main_stack, 1);
 #endif
-    (void)raw(&t->sb_ctx, e->s.main_task.sb_ctx);
+    (void)raw(&t->sb_ctx, s->main_task.sb_ctx);
     __builtin_unreachable();
 }
 
@@ -75,37 +75,16 @@ static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(v
     return sp;
 }
 
-static int asm_open_common(const struct sb_engine_ops *ops, const struct sb_engine_config *cfg,
-                           struct sb_engine **out, struct sb_err *err)
+static void asm_prepare_full(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec)
 {
-    struct coro_stackful *e = calloc(1, sizeof *e);
-    if (!e) {
-        sb_err_set(err, "%s: out of memory", ops->name);
-        return -1;
-    }
-    if (coro_stackful_init(e, ops, cfg, err) != 0) {
-        free(e);
-        return -1;
-    }
-    *out = &e->s.base;
-    return 0;
+    (void)s;
+    t->sb_ctx = asm_initial_frame(rec, t, asm_entry_full, true);
 }
 
-static void asm_close(struct sb_engine *eng)
+static void asm_prepare_shared(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec)
 {
-    struct coro_stackful *e = (struct coro_stackful *)eng;
-    coro_stackful_close(e);
-    free(e);
-}
-
-static int asm_spawn_with(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, bool full, struct sb_err *err)
-{
-    struct coro_stackful *e = (struct coro_stackful *)eng;
-    struct coro_stack *st = coro_stackful_new_rec(e, sizeof *st, err);
-    if (!st) return -1;
-    t->sb_stack = st;
-    t->sb_ctx = asm_initial_frame(st, t, full ? asm_entry_full : asm_entry_shared, full);
-    return coro_sched_add(&e->s, t, body, err);
+    (void)s;
+    t->sb_ctx = asm_initial_frame(rec, t, asm_entry_shared, false);
 }
 
 /* The bare loop: two raw contexts bounce control, nothing else. */
@@ -132,19 +111,19 @@ static void asm_bare_co(void *arg)
 
 static int asm_bare_with(struct sb_engine *eng, uint64_t switches, bool full, struct sb_err *err)
 {
-    struct coro_stackful *e = (struct coro_stackful *)eng;
-    struct coro_stack st;
-    if (coro_stack_alloc(&st, e->s.cfg.stack_size, err, eng->ops->name) != 0) return -1;
+    struct coro_engine *e = (struct coro_engine *)eng;
+    struct coro_stack st, *main_stack = &e->w[0].main_stack;
+    if (coro_stack_alloc(&st, e->cfg.stack_size, e->cfg.guard, err, eng->ops->name) != 0) return -1;
     struct asm_bare b = {.raw = full ? sb_asm_switch : sb_asm_switch_sharedfpu,
-                         .main_stack = &e->main_stack, .co_stack = &st};
+                         .main_stack = main_stack, .co_stack = &st};
     b.co_sp = asm_initial_frame(&st, &b, asm_bare_co, full);
     for (uint64_t i = 0; i < switches / 2; i++) {
 #if defined(SB_ASAN)
-        coro_asan_start(&e->main_stack, &st, 0);
+        coro_asan_start(main_stack, &st, 0);
 #endif
         (void)b.raw(&b.main_sp, b.co_sp);
 #if defined(SB_ASAN)
-        coro_asan_finish(&e->main_stack, &e->main_stack);
+        coro_asan_finish(main_stack, main_stack);
 #endif
     }
     coro_stack_free(&st);
@@ -157,21 +136,23 @@ static int asmf_yield(struct sb_task *t) { return coro_yield(t, asm_sw_full); }
 static int asmf_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, asm_sw_full); }
 static int asmf_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, asm_sw_full); }
 static int asmf_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, asm_sw_full); }
+static int asmf_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, asm_sw_full); }
+static int asmf_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
+{
+    return coro_wait_fd(t, fd, ev, to, asm_sw_full);
+}
+static int asmf_run_worker(struct coro_sched *s) { return coro_run_stackful(s, asm_sw_full); }
 
-static const struct sb_task_ops asm_full_task_ops = {asmf_yield, asmf_handoff, coro_wake, asmf_send, asmf_recv};
+static const struct sb_task_ops asm_full_task_ops = {
+    asmf_yield, asmf_handoff, coro_wake, asmf_send, asmf_recv, asmf_sleep, asmf_wait_fd, coro_close_fd,
+    coro_spawn_child,
+};
+static const struct coro_kind asm_full_kind = {sizeof(struct coro_stack), asm_prepare_full, asmf_run_worker};
 
 extern const struct sb_engine_ops sb_engine_asm;
 static int asmf_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {
-    return asm_open_common(&sb_engine_asm, cfg, out, err);
-}
-static int asmf_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn b, struct sb_err *err)
-{
-    return asm_spawn_with(e, t, b, true, err);
-}
-static int asmf_run(struct sb_engine *e, struct sb_err *err)
-{
-    return coro_stackful_run((struct coro_stackful *)e, asm_sw_full, err);
+    return coro_engine_open(&sb_engine_asm, &asm_full_kind, sizeof(struct coro_engine), cfg, out, err);
 }
 static int asmf_bare(struct sb_engine *e, uint64_t n, struct sb_err *err) { return asm_bare_with(e, n, true, err); }
 
@@ -180,14 +161,14 @@ const struct sb_engine_ops sb_engine_asm = {
     .summary = "coroutines, our x86-64 switch; saves rbx rbp r12-r15 rsp + MXCSR and x87 CW",
     .mechanism = "asm switch",
     .fpu = "per-task MXCSR/x87 CW",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS,
     .task_ops = &asm_full_task_ops,
     .open = asmf_open,
-    .close = asm_close,
+    .close = coro_engine_close,
     .chan_open = coro_chan_open,
-    .spawn = asmf_spawn,
-    .run = asmf_run,
-    .stack_fault = coro_stackful_stack_fault,
+    .spawn = coro_engine_spawn,
+    .run = coro_engine_run,
+    .stack_fault = coro_stack_fault,
     .bare_loop = asmf_bare,
 };
 
@@ -197,21 +178,23 @@ static int asms_yield(struct sb_task *t) { return coro_yield(t, asm_sw_shared); 
 static int asms_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, asm_sw_shared); }
 static int asms_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, asm_sw_shared); }
 static int asms_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, asm_sw_shared); }
+static int asms_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, asm_sw_shared); }
+static int asms_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
+{
+    return coro_wait_fd(t, fd, ev, to, asm_sw_shared);
+}
+static int asms_run_worker(struct coro_sched *s) { return coro_run_stackful(s, asm_sw_shared); }
 
-static const struct sb_task_ops asm_shared_task_ops = {asms_yield, asms_handoff, coro_wake, asms_send, asms_recv};
+static const struct sb_task_ops asm_shared_task_ops = {
+    asms_yield, asms_handoff, coro_wake, asms_send, asms_recv, asms_sleep, asms_wait_fd, coro_close_fd,
+    coro_spawn_child,
+};
+static const struct coro_kind asm_shared_kind = {sizeof(struct coro_stack), asm_prepare_shared, asms_run_worker};
 
 extern const struct sb_engine_ops sb_engine_asm_sharedfpu;
 static int asms_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {
-    return asm_open_common(&sb_engine_asm_sharedfpu, cfg, out, err);
-}
-static int asms_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn b, struct sb_err *err)
-{
-    return asm_spawn_with(e, t, b, false, err);
-}
-static int asms_run(struct sb_engine *e, struct sb_err *err)
-{
-    return coro_stackful_run((struct coro_stackful *)e, asm_sw_shared, err);
+    return coro_engine_open(&sb_engine_asm_sharedfpu, &asm_shared_kind, sizeof(struct coro_engine), cfg, out, err);
 }
 static int asms_bare(struct sb_engine *e, uint64_t n, struct sb_err *err) { return asm_bare_with(e, n, false, err); }
 
@@ -220,13 +203,13 @@ const struct sb_engine_ops sb_engine_asm_sharedfpu = {
     .summary = "as asm, but all tasks share one MXCSR/x87 CW (a task must not change them)",
     .mechanism = "asm switch",
     .fpu = "shared MXCSR/x87 CW",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS,
     .task_ops = &asm_shared_task_ops,
     .open = asms_open,
-    .close = asm_close,
+    .close = coro_engine_close,
     .chan_open = coro_chan_open,
-    .spawn = asms_spawn,
-    .run = asms_run,
-    .stack_fault = coro_stackful_stack_fault,
+    .spawn = coro_engine_spawn,
+    .run = coro_engine_run,
+    .stack_fault = coro_stack_fault,
     .bare_loop = asms_bare,
 };

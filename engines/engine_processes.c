@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "blocking_io.h"
 #include "futex.h"
 #include "sb_engine.h"
 
@@ -31,9 +32,9 @@ struct proc_engine {
     struct sb_engine_config cfg;
     pid_t *pids;
     size_t n, cap;
-    uint32_t *gate; /* in a shared page */
+    uint32_t *gate; /* in a shared page, with next_index */
+    uint32_t *next_index;
     struct proc_chan *chans;
-    pid_t parent;
 };
 
 extern const struct sb_engine_ops sb_engine_processes;
@@ -59,7 +60,7 @@ static int proc_open(const struct sb_engine_config *cfg, struct sb_engine **out,
     e->base.ops = &sb_engine_processes;
     e->cfg = *cfg;
     e->gate = gate;
-    e->parent = getpid();
+    e->next_index = (uint32_t *)gate + 1;
     *out = &e->base;
     return 0;
 }
@@ -127,43 +128,65 @@ static int proc_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_ch
     return 0;
 }
 
-static int proc_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, struct sb_err *err)
+/* In a task process: run the body, then wait for the processes it forked
+ * (they are its children, not the harness's), and exit with their verdict. */
+static void proc_task_main(struct proc_engine *e, struct sb_task *t, sb_body_fn body, pid_t parent)
 {
-    struct proc_engine *e = (struct proc_engine *)eng;
+    /* Never outlive the process that forked us, whatever kills it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
+    e->n = 0; /* our own children from here on */
+    if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, t->index);
+    if (sb_gate_wait(e->gate, true) == GATE_RUN) (void)body(t);
+    struct sb_err err = {{0}};
+    proc_reap_all(e, &err);
+    if (err.msg[0]) {
+        fprintf(stderr, "switchbench: %s\n", err.msg);
+        _exit(71);
+    }
+    _exit(0);
+}
+
+/* 0, or an errno value. */
+static int proc_start(struct proc_engine *e, struct sb_task *t, sb_body_fn body)
+{
     if (e->n == e->cap) {
         size_t cap = e->cap ? e->cap * 2 : 64;
         pid_t *p = realloc(e->pids, cap * sizeof *p);
-        if (!p) {
-            sb_err_set(err, "processes: out of memory tracking %zu processes", e->n + 1);
-            return -1;
-        }
+        if (!p) return ENOMEM;
         e->pids = p;
         e->cap = cap;
     }
-    t->ops = eng->ops->task_ops;
+    *t = (struct sb_task){0};
+    t->ops = e->base.ops->task_ops;
     t->body = body;
-    t->sb_pc = 0;
-    t->sb_go = 0;
     t->sb_engine = e;
-    t->index = (uint32_t)e->n;
+    t->index = __atomic_fetch_add(e->next_index, 1, __ATOMIC_RELAXED);
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
-    if (pid < 0) {
-        int en = errno;
-        sb_err_set(err, "processes: cannot fork task %zu: %s%s", e->n, strerror(en),
-                   en == EAGAIN ? " (RLIMIT_NPROC or kernel.pid_max/threads-max)" : "");
-        return -1;
-    }
-    if (pid == 0) {
-        /* Never outlive the harness, whatever kills it. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != e->parent) _exit(0);
-        if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, t->index);
-        if (sb_gate_wait(e->gate, true) == GATE_RUN) (void)body(t);
-        _exit(0);
-    }
+    if (pid < 0) return errno;
+    if (pid == 0) proc_task_main(e, t, body, parent);
     e->pids[e->n++] = pid;
     return 0;
+}
+
+static int proc_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, struct sb_err *err)
+{
+    struct proc_engine *e = (struct proc_engine *)eng;
+    int rc = proc_start(e, t, body);
+    if (rc != 0) {
+        sb_err_set(err, "processes: cannot fork task %zu: %s%s", e->n, strerror(rc),
+                   rc == EAGAIN ? " (RLIMIT_NPROC or kernel.pid_max/threads-max)" : "");
+        return -1;
+    }
+    return 0;
+}
+
+static int proc_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
+{
+    t->sb_result = -proc_start(t->sb_engine, child, body);
+    return SB_OK;
 }
 
 static int proc_run(struct sb_engine *eng, struct sb_err *err)
@@ -278,7 +301,10 @@ static int proc_stack_fault(struct sb_engine *e, const void *addr)
     return 0;
 }
 
-static const struct sb_task_ops proc_task_ops = {proc_yield, proc_handoff, proc_wake, proc_send, proc_recv};
+static const struct sb_task_ops proc_task_ops = {
+    proc_yield, proc_handoff, proc_wake, proc_send, proc_recv, sb_blocking_sleep, sb_blocking_wait_fd,
+    sb_blocking_close_fd, proc_spawn_child,
+};
 
 const struct sb_engine_ops sb_engine_processes = {
     .name = "processes",

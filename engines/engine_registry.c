@@ -9,10 +9,11 @@ extern const struct sb_engine_ops sb_engine_ucontext;
 extern const struct sb_engine_ops sb_engine_stackless;
 extern const struct sb_engine_ops sb_engine_threads;
 extern const struct sb_engine_ops sb_engine_processes;
+extern const struct sb_engine_ops sb_engine_libuv;
 
 const struct sb_engine_ops *const sb_engines[] = {
     &sb_engine_threads, &sb_engine_processes, &sb_engine_ucontext,
-    &sb_engine_asm,     &sb_engine_asm_sharedfpu, &sb_engine_stackless,
+    &sb_engine_asm,     &sb_engine_asm_sharedfpu, &sb_engine_stackless, &sb_engine_libuv,
 };
 const size_t sb_engine_count = sizeof sb_engines / sizeof sb_engines[0];
 

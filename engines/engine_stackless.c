@@ -12,51 +12,34 @@ static int sl_yield(struct sb_task *t) { return coro_yield(t, NULL); }
 static int sl_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, NULL); }
 static int sl_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, NULL); }
 static int sl_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, NULL); }
+static int sl_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, NULL); }
+static int sl_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, NULL); }
 
-static int sl_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
+/* One worker's loop: call the next ready body; it returns when it must
+ * wait (SB_BODY_PARKED) or is done. */
+static int sl_run_worker(struct coro_sched *s)
 {
-    struct coro_sched *s = calloc(1, sizeof *s);
-    if (!s) {
-        sb_err_set(err, "stackless: out of memory");
-        return -1;
-    }
-    if (coro_sched_init(s, &sb_engine_stackless, cfg, err) != 0) {
-        free(s);
-        return -1;
-    }
-    if (cfg->pin) cfg->pin(cfg->pin_ctx, 0);
-    *out = &s->base;
-    return 0;
-}
-
-static void sl_close(struct sb_engine *e)
-{
-    coro_sched_destroy((struct coro_sched *)e);
-    free(e);
-}
-
-static int sl_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err)
-{
-    return coro_sched_add((struct coro_sched *)e, t, body, err);
-}
-
-static int sl_run(struct sb_engine *e, struct sb_err *err)
-{
-    struct coro_sched *s = (struct coro_sched *)e;
     while (s->alive) {
+        if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round)) coro_sched_poll(s, s->rq_len == 0);
         struct sb_task *t = coro_rq_pop(s);
         if (!t) {
-            coro_sched_deadlock(s, err);
+            if (s->io_waiters) continue;
+            coro_sched_deadlock(s);
             return -1;
         }
+        s->since_poll++;
         s->current = t;
-        if (t->body(t) == SB_DONE) {
-            t->sb_state = CORO_DONE;
-            s->alive--;
-        }
+        if (t->body(t) == SB_DONE) coro_task_finished(s, t);
     }
     s->current = &s->main_task;
     return 0;
+}
+
+static const struct coro_kind sl_kind = {0, NULL, sl_run_worker};
+
+static int sl_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
+{
+    return coro_engine_open(&sb_engine_stackless, &sl_kind, sizeof(struct coro_engine), cfg, out, err);
 }
 
 /* The bare loop: two minimal state machines resumed alternately through a
@@ -102,20 +85,22 @@ static int sl_stack_fault(struct sb_engine *e, const void *addr)
     return 0; /* no task stacks: an overflow is the scheduler's own */
 }
 
-static const struct sb_task_ops sl_task_ops = {sl_yield, sl_handoff, coro_wake, sl_send, sl_recv};
+static const struct sb_task_ops sl_task_ops = {
+    sl_yield, sl_handoff, coro_wake, sl_send, sl_recv, sl_sleep, sl_wait_fd, coro_close_fd, coro_spawn_child,
+};
 
 const struct sb_engine_ops sb_engine_stackless = {
     .name = "stackless",
     .summary = "protothread-style state machines: a switch is a return and an indirect call",
     .mechanism = "return + dispatch",
     .fpu = "shared (one thread, no per-task state)",
-    .caps = SB_CAP_COOPERATIVE,
+    .caps = SB_CAP_COOPERATIVE | SB_CAP_WORKERS,
     .task_ops = &sl_task_ops,
     .open = sl_open,
-    .close = sl_close,
+    .close = coro_engine_close,
     .chan_open = coro_chan_open,
-    .spawn = sl_spawn,
-    .run = sl_run,
+    .spawn = coro_engine_spawn,
+    .run = coro_engine_run,
     .stack_fault = sl_stack_fault,
     .bare_loop = sl_bare,
 };

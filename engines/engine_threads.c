@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocking_io.h"
 #include "futex.h"
 #include "sb_engine.h"
 
@@ -25,6 +26,7 @@ struct thr_chan {
 struct thr_engine {
     struct sb_engine base;
     struct sb_engine_config cfg;
+    pthread_mutex_t mu; /* guards threads/n/cap: tasks spawn threads too */
     pthread_t *threads;
     size_t n, cap;
     uint32_t gate;
@@ -51,14 +53,26 @@ static int thr_open(const struct sb_engine_config *cfg, struct sb_engine **out, 
     }
     e->base.ops = &sb_engine_threads;
     e->cfg = *cfg;
+    pthread_mutex_init(&e->mu, NULL);
     *out = &e->base;
     return 0;
 }
 
+/* Threads may start threads while we join: take them in order until none
+ * is left; a thread can only spawn while it is alive, i.e. not yet joined. */
 static void thr_join_all(struct thr_engine *e)
 {
-    for (size_t i = 0; i < e->n; i++) pthread_join(e->threads[i], NULL);
-    e->n = 0;
+    for (size_t i = 0;; i++) {
+        pthread_mutex_lock(&e->mu);
+        if (i == e->n) {
+            e->n = 0;
+            pthread_mutex_unlock(&e->mu);
+            return;
+        }
+        pthread_t th = e->threads[i];
+        pthread_mutex_unlock(&e->mu);
+        pthread_join(th, NULL);
+    }
 }
 
 static void thr_close(struct sb_engine *eng)
@@ -77,6 +91,7 @@ static void thr_close(struct sb_engine *eng)
         free(c);
     }
     free(e->threads);
+    pthread_mutex_destroy(&e->mu);
     free(e);
 }
 
@@ -106,23 +121,23 @@ static int thr_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_cha
     return 0;
 }
 
-static int thr_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, struct sb_err *err)
+/* 0, or an errno value. */
+static int thr_start(struct thr_engine *e, struct sb_task *t, sb_body_fn body)
 {
-    struct thr_engine *e = (struct thr_engine *)eng;
+    pthread_mutex_lock(&e->mu);
     if (e->n == e->cap) {
         size_t cap = e->cap ? e->cap * 2 : 64;
         pthread_t *th = realloc(e->threads, cap * sizeof *th);
         if (!th) {
-            sb_err_set(err, "threads: out of memory tracking %zu threads", e->n + 1);
-            return -1;
+            pthread_mutex_unlock(&e->mu);
+            return ENOMEM;
         }
         e->threads = th;
         e->cap = cap;
     }
-    t->ops = eng->ops->task_ops;
+    *t = (struct sb_task){0};
+    t->ops = e->base.ops->task_ops;
     t->body = body;
-    t->sb_pc = 0;
-    t->sb_go = 0;
     t->sb_engine = e;
     t->index = (uint32_t)e->n;
     pthread_attr_t attr;
@@ -130,13 +145,27 @@ static int thr_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, 
     int rc = pthread_attr_setstacksize(&attr, e->cfg.stack_size);
     if (rc == 0) rc = pthread_create(&e->threads[e->n], &attr, thr_main, t);
     pthread_attr_destroy(&attr);
+    if (rc == 0) e->n++;
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+static int thr_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, struct sb_err *err)
+{
+    struct thr_engine *e = (struct thr_engine *)eng;
+    int rc = thr_start(e, t, body);
     if (rc != 0) {
         sb_err_set(err, "threads: cannot create thread %zu: %s%s", e->n, strerror(rc),
                    rc == EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max or memory)" : "");
         return -1;
     }
-    e->n++;
     return 0;
+}
+
+static int thr_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
+{
+    t->sb_result = -thr_start(t->sb_engine, child, body);
+    return SB_OK;
 }
 
 static int thr_run(struct sb_engine *eng, struct sb_err *err)
@@ -260,7 +289,10 @@ static int thr_stack_fault(struct sb_engine *e, const void *addr)
     return 0;
 }
 
-static const struct sb_task_ops thr_task_ops = {thr_yield, thr_handoff, thr_wake, thr_send, thr_recv};
+static const struct sb_task_ops thr_task_ops = {
+    thr_yield, thr_handoff, thr_wake, thr_send, thr_recv, sb_blocking_sleep, sb_blocking_wait_fd,
+    sb_blocking_close_fd, thr_spawn_child,
+};
 
 const struct sb_engine_ops sb_engine_threads = {
     .name = "threads",

@@ -5,16 +5,17 @@
 #include <stdlib.h>
 #include <ucontext.h>
 
-#include "coro_stackful.h"
+#include "coro_sched.h"
 
 struct uc_rec {
-    struct coro_stack st; /* first: coro_stackful frees records through it */
+    struct coro_stack st; /* first: the scheduler frees records through it */
     ucontext_t uc;
 };
 
+/* Each worker's main context lives beside the engine. */
 struct uc_engine {
-    struct coro_stackful c;
-    ucontext_t main_uc;
+    struct coro_engine c;
+    ucontext_t *main_uc; /* one per worker */
 };
 
 static inline int uc_sw(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
@@ -25,7 +26,7 @@ static inline int uc_sw(struct coro_sched *s, struct sb_task *self, struct sb_ta
 #endif
     (void)swapcontext(self->sb_ctx, next->sb_ctx);
 #if defined(SB_ASAN)
-    coro_asan_finish(self->sb_stack, &((struct coro_stackful *)s)->main_stack);
+    coro_asan_finish(self->sb_stack, &s->main_stack);
 #endif
     return SB_OK;
 }
@@ -36,18 +37,18 @@ static void *uc_join(unsigned hi, unsigned lo) { return (void *)(((uintptr_t)hi 
 static void uc_entry(unsigned hi, unsigned lo)
 {
     struct sb_task *t = uc_join(hi, lo);
-    struct uc_engine *e = (struct uc_engine *)t->sb_engine;
-    coro_asan_finish(NULL, &e->c.main_stack);
+    struct coro_sched *s = coro_of(t);
+    coro_asan_finish(NULL, &s->main_stack);
     (void)t->body(t);
-    coro_stackful_task_done(&e->c, t);
+    coro_stackful_exit(s, t);
 #if defined(SB_ASAN)
-    coro_asan_start(t->sb_stack, &e->c.main_stack, 1);
+    coro_asan_start(t->sb_stack, &s->main_stack, 1);
 #endif
-    setcontext(&e->main_uc);
+    setcontext(s->main_task.sb_ctx);
     abort(); /* setcontext returns only on failure */
 }
 
-static int uc_prepare(ucontext_t *uc, struct coro_stack *st, void (*fn)(unsigned, unsigned), void *arg)
+static int uc_prepare_ctx(ucontext_t *uc, struct coro_stack *st, void (*fn)(unsigned, unsigned), void *arg)
 {
     if (getcontext(uc) != 0) return -1;
     uc->uc_stack.ss_sp = st->lo;
@@ -58,54 +59,47 @@ static int uc_prepare(ucontext_t *uc, struct coro_stack *st, void (*fn)(unsigned
     return 0;
 }
 
+static void uc_prepare(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec)
+{
+    (void)s;
+    struct uc_rec *r = (struct uc_rec *)rec;
+    if (uc_prepare_ctx(&r->uc, rec, uc_entry, t) != 0) abort(); /* getcontext cannot fail on Linux */
+    t->sb_ctx = &r->uc;
+}
+
+static int uc_run_worker(struct coro_sched *s) { return coro_run_stackful(s, uc_sw); }
+
+static const struct coro_kind uc_kind = {sizeof(struct uc_rec), uc_prepare, uc_run_worker};
+
 extern const struct sb_engine_ops sb_engine_ucontext;
 
 static int uc_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {
-    struct uc_engine *e = calloc(1, sizeof *e);
-    if (!e) {
+    if (coro_engine_open(&sb_engine_ucontext, &uc_kind, sizeof(struct uc_engine), cfg, out, err) != 0) return -1;
+    struct uc_engine *e = (struct uc_engine *)*out;
+    e->main_uc = calloc(e->c.nworkers, sizeof *e->main_uc);
+    if (!e->main_uc) {
+        coro_engine_close(*out);
         sb_err_set(err, "ucontext: out of memory");
         return -1;
     }
-    if (coro_stackful_init(&e->c, &sb_engine_ucontext, cfg, err) != 0) {
-        free(e);
-        return -1;
-    }
-    e->c.s.main_task.sb_ctx = &e->main_uc;
-    *out = &e->c.s.base;
+    for (unsigned i = 0; i < e->c.nworkers; i++) e->c.w[i].main_task.sb_ctx = &e->main_uc[i];
     return 0;
 }
 
 static void uc_close(struct sb_engine *eng)
 {
     struct uc_engine *e = (struct uc_engine *)eng;
-    coro_stackful_close(&e->c);
-    free(e);
-}
-
-static int uc_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, struct sb_err *err)
-{
-    struct uc_engine *e = (struct uc_engine *)eng;
-    struct uc_rec *rec = coro_stackful_new_rec(&e->c, sizeof *rec, err);
-    if (!rec) return -1;
-    if (uc_prepare(&rec->uc, &rec->st, uc_entry, t) != 0) {
-        sb_err_set(err, "ucontext: getcontext failed");
-        return -1;
-    }
-    t->sb_stack = &rec->st;
-    t->sb_ctx = &rec->uc;
-    return coro_sched_add(&e->c.s, t, body, err);
-}
-
-static int uc_run(struct sb_engine *e, struct sb_err *err)
-{
-    return coro_stackful_run((struct coro_stackful *)e, uc_sw, err);
+    free(e->main_uc);
+    coro_engine_close(eng);
 }
 
 static int uc_yield(struct sb_task *t) { return coro_yield(t, uc_sw); }
 static int uc_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, uc_sw); }
 static int uc_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, uc_sw); }
 static int uc_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, uc_sw); }
+static int uc_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, uc_sw); }
+static int uc_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, uc_sw); }
 
 /* The bare loop: swapcontext between two contexts, nothing else. */
 struct uc_bare {
@@ -130,17 +124,17 @@ static void uc_bare_co(unsigned hi, unsigned lo)
 
 static int uc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
 {
-    struct uc_engine *e = (struct uc_engine *)eng;
+    struct coro_engine *e = (struct coro_engine *)eng;
     struct coro_stack st;
-    if (coro_stack_alloc(&st, e->c.s.cfg.stack_size, err, "ucontext") != 0) return -1;
+    if (coro_stack_alloc(&st, e->cfg.stack_size, e->cfg.guard, err, "ucontext") != 0) return -1;
     struct uc_bare *b = calloc(1, sizeof *b);
-    if (!b || uc_prepare(&b->co_uc, &st, uc_bare_co, b) != 0) {
+    if (!b || uc_prepare_ctx(&b->co_uc, &st, uc_bare_co, b) != 0) {
         free(b);
         coro_stack_free(&st);
         sb_err_set(err, "ucontext: cannot prepare the bare-loop context");
         return -1;
     }
-    b->main_stack = &e->c.main_stack;
+    b->main_stack = &e->w[0].main_stack;
     b->co_stack = &st;
     for (uint64_t i = 0; i < switches / 2; i++) {
 #if defined(SB_ASAN)
@@ -156,20 +150,22 @@ static int uc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
     return 0;
 }
 
-static const struct sb_task_ops uc_task_ops = {uc_yield, uc_handoff, coro_wake, uc_send, uc_recv};
+static const struct sb_task_ops uc_task_ops = {
+    uc_yield, uc_handoff, coro_wake, uc_send, uc_recv, uc_sleep, uc_wait_fd, coro_close_fd, coro_spawn_child,
+};
 
 const struct sb_engine_ops sb_engine_ucontext = {
     .name = "ucontext",
     .summary = "coroutines, glibc makecontext/swapcontext (saves the signal mask: a syscall per switch)",
     .mechanism = "swapcontext",
     .fpu = "per-task MXCSR/x87 env (glibc)",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS,
     .task_ops = &uc_task_ops,
     .open = uc_open,
     .close = uc_close,
     .chan_open = coro_chan_open,
-    .spawn = uc_spawn,
-    .run = uc_run,
-    .stack_fault = coro_stackful_stack_fault,
+    .spawn = coro_engine_spawn,
+    .run = coro_engine_run,
+    .stack_fault = coro_stack_fault,
     .bare_loop = uc_bare,
 };

@@ -12,21 +12,18 @@
 
 #include "../workloads/sb_task.h"
 
-enum sb_engine_caps {
-    SB_CAP_STACKFUL = 1u << 0,        /* a task has its own stack */
-    SB_CAP_PARALLEL = 1u << 1,        /* tasks may run at the same time on several cores */
-    SB_CAP_SEPARATE_MEMORY = 1u << 2, /* tasks live in separate address spaces */
-    SB_CAP_COOPERATIVE = 1u << 3,     /* one scheduler, switches only at operations */
-    SB_CAP_PER_TASK_FPU = 1u << 4,    /* MXCSR and x87 control word are per task */
-};
 
 /* Called by an engine in every thread or process that will run tasks,
  * before it runs any: `slot` is the task index (or 0 for a scheduler). The
  * harness decides the core from its placement policy. */
 typedef void (*sb_pin_fn)(void *pin_ctx, unsigned slot);
 
+enum sb_stack_guard { SB_GUARD_PAGE = 0, SB_GUARD_NONE = 1 };
+
 struct sb_engine_config {
     size_t stack_size; /* usable bytes per coroutine or thread stack */
+    enum sb_stack_guard guard; /* coroutine stacks: a PROT_NONE page below, or none */
+    unsigned workers;  /* coroutine engines: schedulers on as many threads (M:N) */
     sb_pin_fn pin;
     void *pin_ctx;
 };

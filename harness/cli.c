@@ -15,7 +15,7 @@
 enum {
     OPT_ENGINE = 256, OPT_WORKLOAD, OPT_FILTER, OPT_LIST, OPT_PARAM, OPT_REPS, OPT_MIN_TIME, OPT_CPUS,
     OPT_PLACEMENT, OPT_FORMAT, OPT_OUT, OPT_OUT_FORMAT, OPT_TIMEOUT, OPT_INTERLEAVE, OPT_QUICK, OPT_HELP,
-    OPT_VERSION, OPT_STACK_SIZE, OPT_RESULTS_DIR, OPT_SEED, OPT_STRICT,
+    OPT_VERSION, OPT_STACK_SIZE, OPT_RESULTS_DIR, OPT_SEED, OPT_STRICT, OPT_WORKERS, OPT_STACK_GUARD,
 };
 
 static const struct option sb_long_options[] = {
@@ -39,6 +39,8 @@ static const struct option sb_long_options[] = {
     {"quick", no_argument, NULL, OPT_QUICK},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
+    {"stack-guard", required_argument, NULL, OPT_STACK_GUARD},
+    {"workers", required_argument, NULL, OPT_WORKERS},
     {"results-dir", required_argument, NULL, OPT_RESULTS_DIR},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -71,7 +73,7 @@ void sb_cli_usage(FILE *out)
             "Measurement:\n"
             "  --repetitions=N         repetitions per benchmark (default 10; quick 3)\n"
             "  --min-time=SECONDS      iterations grow until a repetition lasts this long\n"
-            "                          (default 0.2; quick 0.05)\n"
+            "                          (default 0.2; quick 0.05); Nx runs exactly N iterations\n"
             "  --quick                 fewer repetitions, shorter repetitions, small sweeps\n"
             "  --interleave            run instances x repetitions in random order\n"
             "  --seed=N                seed for --interleave (default: from the clock)\n"
@@ -79,6 +81,11 @@ void sb_cli_usage(FILE *out)
             "  --cpus=LIST             cores to use, e.g. 0,1 or 0-3 (default: all allowed)\n"
             "  --placement=pack|spread pack: all tasks on the first core; spread: round robin\n"
             "  --stack-size=BYTES      coroutine and thread stack size, K/M suffixes (default 64K)\n"
+            "  --stack-guard=page|none a PROT_NONE page below each coroutine stack (default page),\n"
+            "                          or none: stacks then merge into few mappings, the way past\n"
+            "                          vm.max_map_count for a million live coroutines\n"
+            "  --workers=N[,N...]      coroutine engines: N schedulers on N pinned threads, tasks\n"
+            "                          dealt round robin (the M:N configuration; default 1)\n"
             "Output:\n"
             "  --format=console|json|csv   what goes to standard output (default console)\n"
             "  --out=FILE              also write the results to FILE\n"
@@ -211,6 +218,8 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
     o->min_time = -1;
     o->timeout = 120;
     o->stack_size = 64 * 1024;
+    o->workers[0] = 1;
+    o->n_workers = 1;
     o->results_dir = "results";
     o->out_format = SB_FMT_JSON;
     o->seed = (unsigned)time(NULL);
@@ -242,6 +251,18 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             o->repetitions = (int)ll;
             break;
         case OPT_MIN_TIME:
+            if (*a && a[strlen(a) - 1] == 'x') {
+                /* Google Benchmark's Nx: run exactly N iterations. */
+                char num[64];
+                snprintf(num, sizeof num, "%.*s", (int)(strlen(a) - 1), a);
+                if (parse_ll(num, 1, 1000000000000LL, &ll) != 0) {
+                    snprintf(err, errlen, "--min-time: '%s' is not a count of iterations such as 1000x", a);
+                    return -1;
+                }
+                o->fixed_iterations = (unsigned long long)ll;
+                o->min_time = 0;
+                break;
+            }
             if (parse_seconds(a, 0, 3600, &o->min_time) != 0) {
                 snprintf(err, errlen, "--min-time: '%s' is not a number of seconds from 0 to 3600", a);
                 return -1;
@@ -298,6 +319,32 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             }
             break;
         case OPT_RESULTS_DIR: o->results_dir = a; break;
+        case OPT_STACK_GUARD:
+            if (strcmp(a, "page") == 0) o->stack_guard = 0;
+            else if (strcmp(a, "none") == 0) o->stack_guard = 1;
+            else {
+                snprintf(err, errlen, "--stack-guard: '%s' is not page or none", a);
+                return -1;
+            }
+            break;
+        case OPT_WORKERS: {
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s", a);
+            char *save = NULL;
+            o->n_workers = 0;
+            for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                if (o->n_workers == SB_MAX_PARAM_VALUES || parse_ll(tok, 1, 1024, &ll) != 0) {
+                    snprintf(err, errlen, "--workers: '%s' is not a list of whole numbers from 1 to 1024", a);
+                    return -1;
+                }
+                o->workers[o->n_workers++] = (unsigned)ll;
+            }
+            if (o->n_workers == 0) {
+                snprintf(err, errlen, "--workers: no value");
+                return -1;
+            }
+            break;
+        }
         case OPT_HELP: o->help = true; break;
         case OPT_VERSION: o->version = true; break;
         case ':':

@@ -28,6 +28,7 @@ struct sb_options {
     size_t n_params;
     int repetitions;
     double min_time;
+    unsigned long long fixed_iterations; /* --min-time=Nx: exactly N iterations, no growth */
     const char *cpus;
     enum sb_placement placement;
     enum sb_format format;
@@ -35,6 +36,9 @@ struct sb_options {
     enum sb_format out_format;
     double timeout;
     size_t stack_size;
+    int stack_guard;       /* enum sb_stack_guard */
+    unsigned workers[SB_MAX_PARAM_VALUES];
+    size_t n_workers;
     const char *results_dir; /* "" disables the results directory */
     unsigned seed;
     bool list, quick, interleave, help, version, strict;

@@ -118,9 +118,11 @@ int main(int argc, char **argv)
 
     struct sb_runner_config rc = {
         .min_time = o.min_time,
+        .fixed_iterations = o.fixed_iterations,
         .timeout = o.timeout,
         .repetitions = o.repetitions,
         .stack_size = o.stack_size,
+        .guard = (enum sb_stack_guard)o.stack_guard,
         .pin = &pin,
         .interrupted = &sb_interrupted,
     };

@@ -83,6 +83,14 @@ void sb_pin_apply(void *pin, unsigned slot)
     hwloc_bitmap_free(got);
 }
 
+void sb_pin_cpu(struct sb_pin *p, unsigned os_index)
+{
+    hwloc_bitmap_t set = hwloc_bitmap_alloc();
+    hwloc_bitmap_only(set, os_index);
+    (void)hwloc_set_cpubind(p->topo, set, HWLOC_CPUBIND_THREAD);
+    hwloc_bitmap_free(set);
+}
+
 void sb_pin_reset_applied(struct sb_pin *p) { memset(p->applied, 0, p->applied_words * sizeof(unsigned long)); }
 
 void sb_pin_applied_list(const struct sb_pin *p, char *buf, size_t len)

@@ -26,6 +26,9 @@ void sb_pin_destroy(struct sb_pin *p);
 /* sb_pin_fn for engines. */
 void sb_pin_apply(void *pin, unsigned slot);
 void sb_pin_reset_applied(struct sb_pin *p);
+/* Bind the calling thread to one PU without recording it (helpers such as
+ * the load generator are not the benchmark's placement). */
+void sb_pin_cpu(struct sb_pin *p, unsigned os_index);
 /* "0" or "0-1": the PUs bound so far (read back). */
 void sb_pin_applied_list(const struct sb_pin *p, char *buf, size_t len);
 /* "0,1": the chosen PUs. */

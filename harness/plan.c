@@ -128,6 +128,8 @@ int sb_plan_build(const struct sb_options *o, struct sb_plan *plan, char *err, s
             const struct sb_engine_ops *en = sb_engines[e];
             if ((en->caps & wl->requires_caps) != wl->requires_caps) continue;
             if (wl->timed && !en->bare_loop) continue;
+            /* A baseline runs only the workloads that have one. */
+            if ((en->caps & SB_CAP_BASELINE) && !wl->baseline) continue;
             const size_t np = wl->n_params < SB_MAX_PARAMS ? wl->n_params : SB_MAX_PARAMS;
             /* The sweep: a cartesian product over the workload's parameters. */
             const long long *vals[SB_MAX_PARAMS] = {NULL};
@@ -145,18 +147,33 @@ int sb_plan_build(const struct sb_options *o, struct sb_plan *plan, char *err, s
                     return -1;
                 }
             }
+            /* --workers applies to engines that can run several schedulers,
+             * and only to workloads whose tasks never talk across them;
+             * threads and processes use every core without it. */
+            unsigned wlist[SB_MAX_PARAM_VALUES], nw = 0;
+            for (size_t k = 0; k < o->n_workers; k++) {
+                unsigned wk = o->workers[k];
+                if (wk > 1 && (!(en->caps & SB_CAP_WORKERS) || !(wl->flags & SB_WL_SHARDABLE))) wk = 1;
+                bool dup = false;
+                for (unsigned m = 0; m < nw; m++) dup |= wlist[m] == wk;
+                if (!dup) wlist[nw++] = wk;
+            }
+            if (nw == 0) wlist[nw++] = 1;
             int instance = 0;
+            for (unsigned wi = 0; wi < nw; wi++)
             for (;;) {
                 struct sb_instance in;
                 memset(&in, 0, sizeof in);
                 in.engine = en;
                 in.workload = wl;
+                in.workers = wlist[wi];
                 size_t at = (size_t)snprintf(in.name, sizeof in.name, "%s/%s", wl->name, en->name);
                 for (size_t p = 0; p < np; p++) {
                     in.params[p] = vals[p][idx[p]];
                     at += (size_t)snprintf(in.name + at, sizeof in.name - at, "/%s:%lld", wl->params[p].name,
                                            in.params[p]);
                 }
+                if (in.workers > 1) (void)snprintf(in.name + at, sizeof in.name - at, "/workers:%u", in.workers);
                 bool keep = !have_re || ((regexec(&re, in.name, 0, NULL, 0) == 0) != invert);
                 if (keep) {
                     in.family_index = family;

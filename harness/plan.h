@@ -14,6 +14,7 @@ struct sb_instance {
     const struct sb_engine_ops *engine;
     const struct sb_workload *workload;
     long long params[SB_MAX_PARAMS];
+    unsigned workers; /* coroutine schedulers (1 unless --workers) */
     int family_index, per_family_instance_index;
 };
 

@@ -1,6 +1,9 @@
 #include "run.h"
 
 #include <errno.h>
+#include <time.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -8,6 +11,8 @@
 #include <time.h>
 
 #include "crash.h"
+#include "loadgen.h"
+#include "proctree.h"
 
 /* Task structs and workload state come from one shared anonymous mapping,
  * the same for every engine so that no engine pays for memory the others
@@ -16,8 +21,13 @@
 #define SB_ARENA_BYTES ((size_t)8 << 30)
 
 struct sb_clock {
-    int64_t start_ns, stop_ns; /* 0 until a task sets them */
+    int64_t run_start_ns; /* when the timed run began */
+    int64_t start_ns;     /* start of the open span, 0 when none is open */
+    int64_t total_ns;     /* closed spans */
+    int stops;
 };
+
+#define SB_MAX_HELPERS 4
 
 struct sb_run {
     const struct sb_run_spec *spec;
@@ -25,7 +35,72 @@ struct sb_run {
     char *arena;
     size_t used;
     struct sb_clock *clock; /* in the arena, when the workload asked for one */
+    struct sb_sample *out;
+    pid_t root;             /* the benchmark process: memory is summed from here down */
+    struct sb_helper helpers[SB_MAX_HELPERS];
+    const char *helper_names[SB_MAX_HELPERS];
+    int nhelpers;
+    struct sb_loadgen_result *lg;
 };
+
+static pid_t *helper_pids(const struct sb_run *run, pid_t *buf)
+{
+    for (int i = 0; i < run->nhelpers; i++) buf[i] = run->helpers[i].pid;
+    return buf;
+}
+
+int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec, struct sb_loadgen_result **out,
+                   struct sb_err *err)
+{
+    if (run->lg || run->nhelpers == SB_MAX_HELPERS) {
+        sb_err_set(err, "one load generator per repetition");
+        return -1;
+    }
+    struct sb_loadgen_result *r = sb_run_alloc(run, sizeof *r, err);
+    if (!r) return -1;
+    if (sb_loadgen_start(&run->helpers[run->nhelpers], spec, r, run->spec->cfg.pin_ctx, err) != 0) return -1;
+    run->helper_names[run->nhelpers++] = "load generator";
+    run->lg = r;
+    *out = r;
+    return 0;
+}
+
+struct probe_args {
+    pid_t root;
+    uint64_t delay_ns;
+    double *out;
+};
+
+static int probe_main(void *p)
+{
+    struct probe_args *a = p;
+    struct timespec ts = {(time_t)(a->delay_ns / 1000000000u), (long)(a->delay_ns % 1000000000u)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+    pid_t self = getpid();
+    *a->out = sb_proc_tree_memory_bytes(a->root, &self, 1, NULL);
+    return 0;
+}
+
+int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, struct sb_err *err)
+{
+    if (run->nhelpers == SB_MAX_HELPERS) {
+        sb_err_set(err, "too many helper processes");
+        return -1;
+    }
+    struct {
+        double bytes;
+        uint32_t gate;
+    } *slot = sb_run_alloc(run, sizeof *slot, err);
+    if (!slot) return -1;
+    slot->bytes = -1;
+    struct probe_args a = {run->root, delay_ns, &slot->bytes};
+    if (sb_helper_start(&run->helpers[run->nhelpers], &slot->gate, run->spec->cfg.pin_ctx, probe_main, &a, err) != 0)
+        return -1;
+    run->helper_names[run->nhelpers++] = "memory probe";
+    *out = &slot->bytes;
+    return 0;
+}
 
 static int64_t mono_ns(void)
 {
@@ -33,6 +108,8 @@ static int64_t mono_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
+
+uint64_t sb_now_ns(void) { return (uint64_t)mono_ns(); }
 
 struct sb_clock *sb_run_clock(struct sb_run *run)
 {
@@ -43,8 +120,18 @@ struct sb_clock *sb_run_clock(struct sb_run *run)
     return run->clock;
 }
 
+/* Tasks of the threads and processes engines may call these concurrently;
+ * a workload starts and stops from one task at a time, so plain atomics do. */
 void sb_clock_start(struct sb_clock *c) { __atomic_store_n(&c->start_ns, mono_ns(), __ATOMIC_RELEASE); }
-void sb_clock_stop(struct sb_clock *c) { __atomic_store_n(&c->stop_ns, mono_ns(), __ATOMIC_RELEASE); }
+
+void sb_clock_stop(struct sb_clock *c)
+{
+    int64_t now = mono_ns();
+    int64_t start = __atomic_exchange_n(&c->start_ns, 0, __ATOMIC_ACQ_REL);
+    if (!start && !c->stops) start = __atomic_load_n(&c->run_start_ns, __ATOMIC_ACQUIRE);
+    if (start) __atomic_fetch_add(&c->total_ns, now - start, __ATOMIC_ACQ_REL);
+    __atomic_fetch_add(&c->stops, 1, __ATOMIC_ACQ_REL);
+}
 
 void *sb_run_alloc(struct sb_run *run, size_t size, struct sb_err *err)
 {
@@ -82,6 +169,27 @@ int sb_run_engine_has(const struct sb_run *run, unsigned caps)
     return (run->eng->ops->caps & caps) == caps;
 }
 
+unsigned sb_run_workers(const struct sb_run *run)
+{
+    unsigned w = run->spec->cfg.workers;
+    return (run->eng->ops->caps & SB_CAP_WORKERS) && w > 1 ? w : 1;
+}
+
+void sb_run_counter(struct sb_run *run, const char *name, double value)
+{
+    struct sb_sample *s = run->out;
+    if (s->ncounters == SB_MAX_COUNTERS) return;
+    snprintf(s->counters[s->ncounters].name, sizeof s->counters[0].name, "%s", name);
+    s->counters[s->ncounters].value = value;
+    s->ncounters++;
+}
+
+double sb_run_memory_bytes(const struct sb_run *run)
+{
+    pid_t skip[SB_MAX_HELPERS];
+    return sb_proc_tree_memory_bytes(run->root, helper_pids(run, skip), (size_t)run->nhelpers, NULL);
+}
+
 static double ts_ns(const struct timespec *t) { return (double)t->tv_sec * 1e9 + (double)t->tv_nsec; }
 static double tv_ns(const struct timeval *t) { return (double)t->tv_sec * 1e9 + (double)t->tv_usec * 1e3; }
 
@@ -96,7 +204,8 @@ static double cpu_now_ns(void)
 int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *out, struct sb_err *err)
 {
     const struct sb_workload *w = spec->workload;
-    struct sb_run run = {.spec = spec};
+    struct sb_run run = {.spec = spec, .out = out, .root = getpid()};
+    out->ncounters = 0;
     void *state = NULL;
     int rc = -1;
     err->msg[0] = '\0';
@@ -113,25 +222,39 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     struct timespec t0, t1;
     double c0 = cpu_now_ns();
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int timed_rc = w->timed ? w->timed(&run, iterations, err) : run.eng->ops->run(run.eng, err);
+    if (run.clock) __atomic_store_n(&run.clock->run_start_ns, (int64_t)ts_ns(&t0), __ATOMIC_RELEASE);
+    for (int i = 0; i < run.nhelpers; i++) sb_helper_go(&run.helpers[i]);
+    int timed_rc = (spec->engine->caps & SB_CAP_BASELINE) ? w->baseline(&run, state, iterations, err)
+                   : w->timed                             ? w->timed(&run, iterations, err)
+                                                          : run.eng->ops->run(run.eng, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double c1 = cpu_now_ns();
     if (timed_rc != 0) goto close;
+    for (int i = 0; i < run.nhelpers; i++) {
+        if (sb_helper_wait(&run.helpers[i], run.helper_names[i], err) != 0) {
+            /* The load generator's own account says more than its exit. */
+            if (run.lg) (void)sb_loadgen_check(run.lg, err);
+            goto close;
+        }
+    }
+    if (run.lg && sb_loadgen_check(run.lg, err) != 0) goto close;
     if (w->verify(state, err) != 0) goto close;
+    if (w->report) w->report(state, &run);
     out->iterations = iterations;
     out->real_ns = ts_ns(&t1) - ts_ns(&t0);
     if (run.clock) {
-        int64_t start = __atomic_load_n(&run.clock->start_ns, __ATOMIC_ACQUIRE);
-        int64_t stop = __atomic_load_n(&run.clock->stop_ns, __ATOMIC_ACQUIRE);
-        if (start == 0 || stop < start) {
-            sb_err_set(err, "%s: the workload asked for manual timing but did not start and stop its clock", w->name);
+        if (__atomic_load_n(&run.clock->stops, __ATOMIC_ACQUIRE) == 0 ||
+            __atomic_load_n(&run.clock->start_ns, __ATOMIC_ACQUIRE) != 0) {
+            sb_err_set(err, "%s: the workload asked for manual timing but left its clock running or never stopped it",
+                       w->name);
             goto close;
         }
-        out->real_ns = (double)(stop - start);
+        out->real_ns = (double)__atomic_load_n(&run.clock->total_ns, __ATOMIC_ACQUIRE);
     }
     out->cpu_ns = c1 - c0;
     rc = 0;
 close:
+    for (int i = 0; i < run.nhelpers; i++) sb_helper_kill(&run.helpers[i]);
     sb_crash_set_engine(NULL);
     run.eng->ops->close(run.eng);
 unmap:

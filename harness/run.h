@@ -8,10 +8,17 @@
 #include "../engines/sb_engine.h"
 #include "../workloads/sb_workload.h"
 
+#define SB_MAX_COUNTERS 16
+
 struct sb_sample {
     uint64_t iterations;
-    double real_ns; /* whole repetition */
+    double real_ns; /* whole repetition, or the workload's own clock */
     double cpu_ns;  /* user + system, this process and reaped children */
+    struct {
+        char name[40];
+        double value;
+    } counters[SB_MAX_COUNTERS];
+    int ncounters;
 };
 
 struct sb_run_spec {

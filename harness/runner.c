@@ -27,7 +27,9 @@ static double now_s(void)
 void sb_runner_label(const struct sb_runner_config *rc, const struct sb_instance *in, const char *cpus_used,
                      char *buf, size_t len)
 {
-    snprintf(buf, len, "%s; %s; %s on cpu %s", in->engine->mechanism, in->engine->fpu,
+    char workers[32] = "";
+    if (in->workers > 1) snprintf(workers, sizeof workers, "; %u workers", in->workers);
+    snprintf(buf, len, "%s; %s%s; %s on cpu %s", in->engine->mechanism, in->engine->fpu, workers,
              rc->pin->placement == SB_SPREAD ? "spread" : "pack", cpus_used);
 }
 
@@ -58,8 +60,15 @@ static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep
 {
     char cpus[256];
     sb_pin_applied_list(rc->pin, cpus, sizeof cpus);
-    child_send(fd, json_pack("{s:i, s:I, s:f, s:f, s:s}", "rep", rep, "iterations", (json_int_t)s->iterations,
-                             "real_ns", s->real_ns, "cpu_ns", s->cpu_ns, "cpus_used", cpus));
+    json_t *counters = json_object();
+    for (int i = 0; i < s->ncounters; i++) {
+        /* jansson refuses NaN and infinities; a counter that is not a
+         * number is left out rather than written as a lie. */
+        json_t *v = json_real(s->counters[i].value);
+        if (v) json_object_set_new(counters, s->counters[i].name, v);
+    }
+    child_send(fd, json_pack("{s:i, s:I, s:f, s:f, s:s, s:o}", "rep", rep, "iterations", (json_int_t)s->iterations,
+                             "real_ns", s->real_ns, "cpu_ns", s->cpu_ns, "cpus_used", cpus, "counters", counters));
 }
 
 static void child_main(int fd, const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
@@ -97,14 +106,16 @@ static void child_main(int fd, const struct sb_runner_config *rc, const struct s
         .engine = in->engine,
         .workload = in->workload,
         .params = in->params,
-        .cfg = {.stack_size = rc->stack_size, .pin = sb_pin_apply, .pin_ctx = rc->pin},
+        .cfg = {.stack_size = rc->stack_size, .guard = rc->guard, .workers = in->workers, .pin = sb_pin_apply,
+                .pin_ctx = rc->pin},
     };
     const struct sb_workload *w = in->workload;
     uint64_t mult = w->iter_multiple ? w->iter_multiple : 1;
     struct sb_sample s;
-    struct sb_err err;
+    struct sb_err err = {{0}};
     int rep = first_rep;
 
+    if (iterations == 0 && rc->fixed_iterations) iterations = round_up(rc->fixed_iterations, mult);
     if (iterations == 0) {
         uint64_t n = w->min_iterations ? w->min_iterations(in->params) : 1;
         n = round_up(n ? n : 1, mult);
@@ -188,6 +199,9 @@ static void add_sample_record(json_t *rows, const struct sb_runner_config *rc, c
     json_object_set_new(r, "cpu_time", json_real(cpu_ns / (double)iters));
     json_object_set_new(r, "time_unit", json_string("ns"));
     json_object_set_new(r, in->workload->rate_counter, json_real((double)iters / (real_ns / 1e9)));
+    const char *ck;
+    json_t *cv;
+    json_object_foreach(json_object_get(line, "counters"), ck, cv) json_object_set(r, ck, cv);
     json_object_set_new(r, "label", json_string(label));
     json_object_set_new(r, "placement", json_string(rc->pin->placement == SB_SPREAD ? "spread" : "pack"));
     json_object_set_new(r, "cpus_used", json_string(cpus ? cpus : "?"));

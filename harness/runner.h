@@ -14,9 +14,11 @@
 
 struct sb_runner_config {
     double min_time;
+    uint64_t fixed_iterations; /* 0: grow until min_time */
     double timeout;
     int repetitions;
     size_t stack_size;
+    enum sb_stack_guard guard;
     struct sb_pin *pin;
     volatile sig_atomic_t *interrupted;
 };

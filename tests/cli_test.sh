@@ -43,7 +43,7 @@ PYEOF
 }
 
 # --- usage errors: one clear line, exit 2 ---
-usage_error unknown_engine "unknown engine 'fibers' (valid: threads, processes, ucontext, asm, asm-sharedfpu, stackless, all)" --engine=fibers
+usage_error unknown_engine "unknown engine 'fibers' (valid: threads, processes, ucontext, asm, asm-sharedfpu, stackless, libuv, all)" --engine=fibers
 usage_error unknown_workload "unknown workload 'nope'" --workload=nope
 usage_error bad_repetitions "--repetitions: 'abc'" --repetitions=abc
 usage_error zero_repetitions "--repetitions: '0'" --repetitions=0

@@ -441,7 +441,7 @@ static int run_test(const struct sb_engine_ops *e, const struct test *t)
     struct sb_run_spec spec = {.engine = e, .workload = &t->w, .params = &t->param,
                                .cfg = {.stack_size = 64 * 1024, .pin = NULL, .pin_ctx = NULL}};
     struct sb_sample s;
-    struct sb_err err;
+    struct sb_err err = {{0}};
     if (sb_run_repetition(&spec, 1, &s, &err) != 0) {
         printf("FAIL %s/%s: %s\n", t->name, e->name, err.msg);
         return -1;

@@ -23,9 +23,14 @@
 #include <stdint.h>
 
 enum sb_op_result {
-    SB_OK = 0,     /* the operation completed */
-    SB_PARKED = 1, /* stackless only: return to the scheduler, retry on re-entry */
+    SB_OK = 0,       /* the operation completed */
+    SB_PARKED = 1,   /* stackless only: return to the scheduler; re-entered when done */
+    SB_TIMEDOUT = 2, /* sb_wait_fd: the timeout passed first (read it from sb_result) */
 };
+
+/* sb_wait_fd events. */
+enum { SB_READABLE = 1, SB_WRITABLE = 2 };
+#define SB_NO_TIMEOUT UINT64_MAX
 
 enum sb_body_result {
     SB_DONE = 0,
@@ -49,6 +54,18 @@ struct sb_task_ops {
     int (*wake)(struct sb_task *t, struct sb_task *peer);
     int (*send)(struct sb_task *t, struct sb_chan *ch, uint64_t value);
     int (*recv)(struct sb_task *t, struct sb_chan *ch, uint64_t *value);
+    /* Park for at least `ns` nanoseconds (never less). */
+    int (*sleep)(struct sb_task *t, uint64_t ns);
+    /* Park until `fd` is readable/writable or `timeout_ns` passed; the
+     * outcome is left in t->sb_result (SB_OK, SB_TIMEDOUT or -errno). */
+    int (*wait_fd)(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns);
+    /* Close an fd this task waited on (the engine may watch it). */
+    int (*close_fd)(struct sb_task *t, int fd);
+    /* Start `child` (memory from sb_run_alloc) running `body`, next to t:
+     * same scheduler, or a new thread or process. 0, or -errno in
+     * t->sb_result and the return value SB_OK (the failure is the
+     * workload's to report). */
+    int (*spawn)(struct sb_task *t, struct sb_task *child, sb_body_fn body);
 };
 
 /* Fields prefixed sb_ belong to the engine that runs the task; a workload
@@ -63,6 +80,9 @@ struct sb_task {
     uint32_t sb_pad0;
     uint64_t sb_val;    /* a parked sender's value */
     uint64_t *sb_dest;  /* where a parked receiver's value goes */
+    void *sb_io;        /* engine-private timer/poll state */
+    int sb_result;      /* outcome of the last wait_fd/spawn: SB_OK, SB_TIMEDOUT, -errno */
+    uint32_t sb_worker; /* which scheduler runs the task (M:N) */
     struct sb_task *sb_next; /* engine wait/ready queue link */
     void *sb_engine;    /* the engine instance that owns the task */
     void *sb_ctx;       /* engine-private per-task context */
@@ -100,8 +120,29 @@ struct sb_task {
 static inline int sb_yield(struct sb_task *t) { return t->ops->yield(t); }
 static inline int sb_handoff(struct sb_task *t, struct sb_task *peer) { return t->ops->handoff(t, peer); }
 static inline int sb_wake(struct sb_task *t, struct sb_task *peer) { return t->ops->wake(t, peer); }
+static inline int sb_sleep(struct sb_task *t, uint64_t ns) { return t->ops->sleep(t, ns); }
+static inline int sb_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
+{
+    return t->ops->wait_fd(t, fd, events, timeout_ns);
+}
+static inline int sb_close_fd(struct sb_task *t, int fd) { return t->ops->close_fd(t, fd); }
+static inline int sb_spawn(struct sb_task *t, struct sb_task *child, sb_body_fn body)
+{
+    return t->ops->spawn(t, child, body);
+}
 static inline int sb_send(struct sb_task *t, struct sb_chan *ch, uint64_t v) { return t->ops->send(t, ch, v); }
 static inline int sb_recv(struct sb_task *t, struct sb_chan *ch, uint64_t *v) { return t->ops->recv(t, ch, v); }
+
+/* What kind of engine runs the tasks (sb_run_engine_has). */
+enum sb_engine_caps {
+    SB_CAP_STACKFUL = 1u << 0,        /* a task has its own stack */
+    SB_CAP_PARALLEL = 1u << 1,        /* tasks may run at the same time on several cores */
+    SB_CAP_SEPARATE_MEMORY = 1u << 2, /* tasks live in separate address spaces */
+    SB_CAP_COOPERATIVE = 1u << 3,     /* one scheduler, switches only at operations */
+    SB_CAP_PER_TASK_FPU = 1u << 4,    /* MXCSR and x87 control word are per task */
+    SB_CAP_WORKERS = 1u << 5,         /* can run N schedulers on N threads (--workers) */
+    SB_CAP_BASELINE = 1u << 6,        /* not an engine: a workload's own plain program runs */
+};
 
 /* Error text carried from engines and workloads to the harness. */
 #define SB_ERR_LEN 256

@@ -24,7 +24,8 @@ struct sb_param_def {
 };
 
 enum sb_workload_flags {
-    SB_WL_HIDDEN = 1u << 0, /* self-tests: run only when named, never in `all` or --list */
+    SB_WL_HIDDEN = 1u << 0,    /* self-tests: run only when named, never in `all` or --list */
+    SB_WL_SHARDABLE = 1u << 1, /* tasks never talk across schedulers: runs under --workers */
 };
 
 struct sb_workload {
@@ -43,8 +44,13 @@ struct sb_workload {
                  struct sb_err *err);
     /* Optional: timed instead of running the spawned tasks. */
     int (*timed)(struct sb_run *run, uint64_t iterations, struct sb_err *err);
+    /* Optional: the same work as a plain program without tasks, run (and
+     * timed) under the `libuv` baseline after setup. */
+    int (*baseline)(struct sb_run *run, void *state, uint64_t iterations, struct sb_err *err);
     /* Untimed: check that the work was really done. 0, or -1 with err set. */
     int (*verify)(void *state, struct sb_err *err);
+    /* Optional, untimed, after verify: extra counters (sb_run_counter). */
+    void (*report)(void *state, struct sb_run *run);
 };
 
 /* Zeroed memory for task structs and workload state: shared between
@@ -57,17 +63,68 @@ int sb_run_spawn(struct sb_run *run, struct sb_task *t, sb_body_fn body, struct 
 int sb_run_bare_loop(struct sb_run *run, uint64_t switches, struct sb_err *err);
 /* Non-zero when the engine has every capability in `caps`. */
 int sb_run_engine_has(const struct sb_run *run, unsigned caps);
+/* How many schedulers run the tasks (--workers; 1 for threads and
+ * processes, which need no workers to use every core). Tasks spawned from
+ * setup go to them round robin. */
+unsigned sb_run_workers(const struct sb_run *run);
+/* A user counter for this repetition's record (at most 16). */
+void sb_run_counter(struct sb_run *run, const char *name, double value);
+/* Memory of the whole run right now, in bytes, callable from tasks: the
+ * resident set of the benchmark process while it is alone; once it has
+ * forked task processes, the proportional set size (PSS) summed over it and
+ * all of them, so pages shared between forked processes count once. */
+double sb_run_memory_bytes(const struct sb_run *run);
+/* The same, measured by a helper process on another core `delay_ns` after
+ * the timed run starts, so the measurement costs the tasks no CPU time.
+ * The figure appears in *out (negative until then, and if it never ran). */
+int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, struct sb_err *err);
 
-/* Manual timing, as Google Benchmark's UseManualTime: a workload whose
- * tasks have a start-up and a shutdown phase (N threads or processes each
- * running for the first time; N processes exiting and being reaped) gets a
- * clock from setup, starts it from a task when the measured work begins and
- * stops it when the work is done. The clock lives in memory shared with
- * task processes. cpu_time still covers the whole run. */
+/* Manual timing, as Google Benchmark's UseManualTime and PauseTiming: a
+ * workload whose tasks have a start-up or shutdown phase (N threads or
+ * processes each running for the first time; N processes exiting and being
+ * reaped; a memory probe) gets a clock from setup. Tasks start and stop it;
+ * the repetition's time is the sum of the started-to-stopped spans. A stop
+ * with no start before it counts from the beginning of the run. The clock
+ * lives in memory shared with task processes. cpu_time still covers the
+ * whole run. */
 struct sb_clock;
 struct sb_clock *sb_run_clock(struct sb_run *run);
 void sb_clock_start(struct sb_clock *c);
 void sb_clock_stop(struct sb_clock *c);
+uint64_t sb_now_ns(void); /* CLOCK_MONOTONIC */
+
+/* The load generator: a process of the harness, pinned to another core
+ * than the server when there is one, that opens `conns` connections to
+ * 127.0.0.1:port, then runs them closed-loop (send msg_size bytes, wait for
+ * the echo, check every byte, send again) until `round_trips` echoes have
+ * come back, drawn from one shared budget so a starved connection shows.
+ * It starts when the timed run starts, starts and stops `clock` around the
+ * closed loop, measures the server's memory while every connection is
+ * open, and then closes its connections. Everything it reports is in
+ * `sb_loadgen_result`, in memory the server's tasks can read too (`done`
+ * tells an accept loop to stop). */
+struct sb_loadgen_spec {
+    uint16_t port;
+    unsigned conns;
+    size_t msg_size;
+    uint64_t round_trips;
+    struct sb_clock *clock;
+};
+
+struct sb_loadgen_result {
+    uint32_t done;            /* set (and futex-woken) when the load generator has finished */
+    uint32_t gate;
+    uint64_t round_trips, bytes_verified;
+    uint64_t min_per_conn, max_per_conn;
+    double p50_us, p99_us, p999_us, mean_us;
+    double server_memory_bytes; /* as sb_run_memory_bytes, while every connection is open */
+    double server_rss_bytes;    /* plain RSS summed over the server's processes */
+    unsigned connected;
+    char error[200];          /* empty when all went well */
+};
+
+int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec, struct sb_loadgen_result **out,
+                   struct sb_err *err);
 
 /* The registry. */
 extern const struct sb_workload *const sb_workloads[];

@@ -1,0 +1,16 @@
+/* Memory of a process tree: PSS summed over a process and all its
+ * descendants, read from /proc. PSS splits each shared page between the
+ * processes that map it, so forked processes are not counted many times
+ * over for the pages they share. */
+#ifndef SB_PROCTREE_H
+#define SB_PROCTREE_H
+
+#include <sys/types.h>
+
+/* Memory of the tree under `root`, leaving out the processes in `skip`
+ * (helpers such as the load generator) and their descendants: the RSS of
+ * root when nothing else is left (O(1) to read), else PSS summed over the
+ * rest. Set *rss_sum to the plain RSS sum when not NULL. */
+double sb_proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, double *rss_sum);
+
+#endif

@@ -1,0 +1,121 @@
+/* sleep: N tasks each sleep S at the same time, as gevent.sleep's example
+ * (claim C8). One iteration is one round in which every task sleeps S once.
+ * Every task checks with CLOCK_MONOTONIC that it slept at least S.
+ *
+ * The clock runs from the start of the run until the last sleeper wakes
+ * from its last sleep; N threads or processes exiting afterwards are not
+ * sleeping. A memory probe on another core measures the run half-way
+ * through the first round, while all N sleep. */
+#include "sb_workload.h"
+
+struct sl_state;
+
+struct sl_task {
+    struct sb_task t;
+    struct sl_state *st;
+    uint64_t round, t0, early, late_max, late_sum;
+};
+
+struct sl_state {
+    uint64_t n, rounds, sleep_ns;
+    uint64_t finished;  /* tasks done with every round */
+    double mem_before, *mem_peak;
+    struct sb_clock *clock;
+    struct sl_task *tasks;
+};
+
+static int sl_body(struct sb_task *t)
+{
+    struct sl_task *me = (struct sl_task *)t;
+    struct sl_state *st = me->st;
+    SB_BEGIN(t);
+    for (me->round = 0; me->round < st->rounds; me->round++) {
+        me->t0 = sb_now_ns();
+        SB_AWAIT(t, sb_sleep(t, st->sleep_ns));
+        uint64_t slept = sb_now_ns() - me->t0;
+        if (slept < st->sleep_ns) me->early++;
+        else {
+            uint64_t late = slept - st->sleep_ns;
+            me->late_sum += late;
+            if (late > me->late_max) me->late_max = late;
+        }
+    }
+    if (__atomic_add_fetch(&st->finished, 1, __ATOMIC_ACQ_REL) == st->n) sb_clock_stop(st->clock);
+    SB_END(t);
+}
+
+
+
+static int sl_setup(struct sb_run *run, const long long *params, uint64_t rounds, void **state, struct sb_err *err)
+{
+    uint64_t n = (uint64_t)params[0];
+    struct sl_state *st = sb_run_alloc(run, sizeof *st, err);
+    if (!st) return -1;
+    st->tasks = sb_run_alloc(run, n * sizeof *st->tasks, err);
+    if (!st->tasks) return -1;
+    st->clock = sb_run_clock(run);
+    st->n = n;
+    st->rounds = rounds;
+    st->sleep_ns = (uint64_t)params[1] * 1000000u;
+    st->mem_before = sb_run_memory_bytes(run);
+    if (sb_run_memory_probe(run, st->sleep_ns / 2, &st->mem_peak, err) != 0) return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        st->tasks[i].st = st;
+        if (sb_run_spawn(run, &st->tasks[i].t, sl_body, err) != 0) return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+static int sl_verify(void *state, struct sb_err *err)
+{
+    struct sl_state *st = state;
+    uint64_t early = 0;
+    for (uint64_t i = 0; i < st->n; i++) early += st->tasks[i].early;
+    if (st->finished != st->n || early) {
+        sb_err_set(err, "sleep: %llu of %llu tasks finished; %llu sleeps ended early", (unsigned long long)st->finished,
+                   (unsigned long long)st->n, (unsigned long long)early);
+        return -1;
+    }
+    return 0;
+}
+
+static void sl_report(void *state, struct sb_run *run)
+{
+    struct sl_state *st = state;
+    uint64_t late_max = 0;
+    double late_sum = 0;
+    for (uint64_t i = 0; i < st->n; i++) {
+        if (st->tasks[i].late_max > late_max) late_max = st->tasks[i].late_max;
+        late_sum += (double)st->tasks[i].late_sum;
+    }
+    sb_run_counter(run, "late_max_us", (double)late_max / 1e3);
+    sb_run_counter(run, "late_mean_us", late_sum / (double)(st->n * st->rounds) / 1e3);
+    sb_run_counter(run, "sleep_ms", (double)st->sleep_ns / 1e6);
+    if (*st->mem_peak >= 0) {
+        sb_run_counter(run, "memory_kb", *st->mem_peak / 1024);
+        sb_run_counter(run, "bytes_per_task", (*st->mem_peak - st->mem_before) / (double)st->n);
+    }
+}
+
+static const long long sl_tasks[] = {2, 100, 1000, 10000, 100000};
+static const long long sl_tasks_quick[] = {100, 10000};
+static const long long sl_ms[] = {100};
+static const struct sb_param_def sl_params[] = {
+    {"tasks", "tasks sleeping at once", 1, 10000000, sl_tasks, 5, sl_tasks_quick, 2},
+    {"sleep_ms", "how long each sleeps, in ms", 1, 600000, sl_ms, 1, sl_ms, 1},
+};
+
+const struct sb_workload sb_wl_sleep = {
+    .name = "sleep",
+    .summary = "N tasks sleep S at once; ns per round (all N sleeping S), lateness, memory",
+    .unit = "round",
+    .rate_counter = "rounds_per_second",
+    .flags = SB_WL_SHARDABLE,
+    .params = sl_params,
+    .n_params = 2,
+    .iter_multiple = 1,
+    .setup = sl_setup,
+    .verify = sl_verify,
+    .report = sl_report,
+};

@@ -1,0 +1,135 @@
+/* spawn: a task creates N tasks that are all alive at once, releases them
+ * and waits until they have finished (claims C2, C5). One iteration is one
+ * such batch; ns_per_task divides it by N. After the first batch is alive
+ * the clock pauses while the memory of the run is measured (RSS in-process,
+ * summed PSS for processes) to give bytes per live task. */
+#include <errno.h>
+#include <string.h>
+
+#include "sb_workload.h"
+
+struct sp_state;
+
+struct sp_task {
+    struct sb_task t;
+    struct sp_state *st;
+};
+
+struct sp_state {
+    uint64_t n, batches, batch, i;
+    uint64_t arrived, exited, failures;
+    int first_error;
+    double mem_before, mem_peak;
+    struct sb_run *run;
+    struct sb_clock *clock;
+    struct sp_task parent;
+    struct sp_task *kids;
+};
+
+static int sp_child(struct sb_task *t)
+{
+    struct sp_state *st = ((struct sp_task *)t)->st;
+    SB_BEGIN(t);
+    if (__atomic_add_fetch(&st->arrived, 1, __ATOMIC_ACQ_REL) == st->n) sb_wake(t, &st->parent.t);
+    SB_AWAIT(t, sb_handoff(t, NULL)); /* alive, idle, until released */
+    if (__atomic_add_fetch(&st->exited, 1, __ATOMIC_ACQ_REL) == st->n) sb_wake(t, &st->parent.t);
+    SB_END(t);
+}
+
+static int sp_parent(struct sb_task *t)
+{
+    struct sp_state *st = ((struct sp_task *)t)->st;
+    SB_BEGIN(t);
+    sb_clock_start(st->clock);
+    for (st->batch = 0; st->batch < st->batches; st->batch++) {
+        st->arrived = st->exited = 0;
+        for (st->i = 0; st->i < st->n; st->i++) {
+            SB_AWAIT(t, sb_spawn(t, &st->kids[st->i].t, sp_child));
+            if (t->sb_result != SB_OK) {
+                st->failures++;
+                st->first_error = t->sb_result;
+                break;
+            }
+        }
+        if (st->failures) break; /* the ones alive can never all arrive */
+        SB_AWAIT(t, sb_handoff(t, NULL)); /* the last to arrive wakes us */
+        if (st->batch == 0) {
+            sb_clock_stop(st->clock);
+            st->mem_peak = sb_run_memory_bytes(st->run);
+            sb_clock_start(st->clock);
+        }
+        for (st->i = 0; st->i < st->n; st->i++) sb_wake(t, &st->kids[st->i].t);
+        SB_AWAIT(t, sb_handoff(t, NULL)); /* the last to finish wakes us */
+    }
+    if (st->failures) {
+        /* Let the ones that did start finish, so the run can end. */
+        for (uint64_t k = 0; k < st->i; k++) sb_wake(t, &st->kids[k].t);
+    }
+    sb_clock_stop(st->clock);
+    SB_END(t);
+}
+
+static int sp_setup(struct sb_run *run, const long long *params, uint64_t batches, void **state, struct sb_err *err)
+{
+    uint64_t n = (uint64_t)params[0];
+    struct sp_state *st = sb_run_alloc(run, sizeof *st, err);
+    if (!st) return -1;
+    st->kids = sb_run_alloc(run, n * sizeof *st->kids, err);
+    if (!st->kids) return -1;
+    st->n = n;
+    st->batches = batches;
+    st->run = run;
+    st->clock = sb_run_clock(run);
+    st->parent.st = st;
+    /* Before the task structs are touched: they are part of a task's cost. */
+    st->mem_before = sb_run_memory_bytes(run);
+    for (uint64_t i = 0; i < n; i++) st->kids[i].st = st;
+    if (sb_run_spawn(run, &st->parent.t, sp_parent, err) != 0) return -1;
+    *state = st;
+    return 0;
+}
+
+static int sp_verify(void *state, struct sb_err *err)
+{
+    struct sp_state *st = state;
+    if (st->failures) {
+        sb_err_set(err, "spawn: could not create task %llu of %llu: %s%s", (unsigned long long)st->i,
+                   (unsigned long long)st->n, strerror(-st->first_error),
+                   st->first_error == -ENOMEM ? " (memory, or vm.max_map_count: try --stack-guard=none)"
+                   : st->first_error == -EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max or kernel.pid_max)" : "");
+        return -1;
+    }
+    if (st->batch != st->batches || st->exited != st->n) {
+        sb_err_set(err, "spawn: %llu of %llu batches, %llu of %llu tasks finished the last", (unsigned long long)st->batch,
+                   (unsigned long long)st->batches, (unsigned long long)st->exited, (unsigned long long)st->n);
+        return -1;
+    }
+    return 0;
+}
+
+static void sp_report(void *state, struct sb_run *run)
+{
+    struct sp_state *st = state;
+    sb_run_counter(run, "tasks", (double)st->n);
+    sb_run_counter(run, "memory_kb", st->mem_peak / 1024);
+    sb_run_counter(run, "bytes_per_task", (st->mem_peak - st->mem_before) / (double)st->n);
+}
+
+static const long long sp_tasks[] = {1000, 10000, 100000};
+static const long long sp_tasks_quick[] = {1000};
+static const struct sb_param_def sp_params[] = {
+    {"tasks", "tasks alive at once in a batch", 1, 100000000, sp_tasks, 3, sp_tasks_quick, 1},
+};
+
+const struct sb_workload sb_wl_spawn = {
+    .name = "spawn",
+    .summary = "create N live tasks, release, reap; ns per batch, bytes per live task",
+    .unit = "batch",
+    .rate_counter = "batches_per_second",
+    .params = sp_params,
+    .n_params = 1,
+    .iter_multiple = 1,
+    .setup = sp_setup,
+    .verify = sp_verify,
+    .report = sp_report,
+};
