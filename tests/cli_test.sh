@@ -122,6 +122,37 @@ if [ "$(nproc)" -ge 2 ]; then
     else bad placement_read_back "$(head -c 400 "$WORK/sp.json") $(head -c 400 "$WORK/pk.json")"; fi
 fi
 
+# --- echo: 1,000 messages on 100 connections, every byte checked, on every engine ---
+"$BENCH" --min-time=1000x --repetitions=1 --engine=all --workload=echo --param conns=100 \
+    --format=json --results-dir= >"$WORK/echo.json" 2>"$WORK/echo.err"
+if json_check "$WORK/echo.json" 'len([b for b in doc["benchmarks"] if b["name"].startswith("echo/")])==7 and all(not b.get("error_occurred") and b["iterations"]==1000 and b["min_per_conn"]>=1 and b["p99_us"]>0 for b in doc["benchmarks"])'; then
+    ok echo_session_every_engine
+else bad echo_session_every_engine "$(head -c 800 "$WORK/echo.json") $(cat "$WORK/echo.err")"; fi
+
+# --- more connections than descriptors: an error record with the reason, no hang ---
+"$BENCH" --min-time=1x --repetitions=1 --timeout=60 --engine=asm --workload=echo --param conns=100000 \
+    --format=json --results-dir= >"$WORK/echofd.json" 2>/dev/null
+if json_check "$WORK/echofd.json" 'all(b.get("error_occurred") and "RLIMIT_NOFILE" in b["error_message"] for b in doc["benchmarks"])'; then
+    ok echo_over_fd_limit
+else bad echo_over_fd_limit "$(head -c 600 "$WORK/echofd.json")"; fi
+
+# --- the server dies mid-run: an error record, the load generator stops, no hang ---
+for e in processes asm; do
+    start=$(date +%s)
+    "$BENCH" --min-time=2000x --repetitions=1 --timeout=60 --engine=$e --workload=selftest-echo-die --param conns=10 \
+        --format=json --results-dir= >"$WORK/die.json" 2>/dev/null
+    took=$(( $(date +%s) - start ))
+    left=$(pgrep -f -- "selftest-echo-die" | wc -l)
+    if json_check "$WORK/die.json" 'all(b.get("error_occurred") for b in doc["benchmarks"])' && [ "$took" -lt 30 ] && [ "$left" -eq 0 ]; then
+        ok "server_death_is_error_record/$e"
+    else bad "server_death_is_error_record/$e" "took ${took}s, $left left: $(head -c 600 "$WORK/die.json")"; fi
+done
+
+# --- bad workload parameters: one line, exit 2 ---
+usage_error zero_sleep "--param sleep_ms=0: out of range" --workload=sleep --param sleep_ms=0
+usage_error zero_conns "--param conns=0: out of range" --workload=echo --param conns=0
+usage_error bad_workers "--workers: '0'" --workers=0
+
 # --- wrong work is an error record, never a timing ---
 "$BENCH" "${FAST[@]}" --engine=stackless --workload=selftest-wrong --format=json >"$WORK/wrong.json" 2>/dev/null
 if json_check "$WORK/wrong.json" \

@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../engines/sb_engine.h"
 #include "../harness/run.h"
@@ -427,22 +430,327 @@ static int r_verify(void *state, struct sb_err *err)
     return 0;
 }
 
+/* ---- timers: fire in deadline order, never early ---- */
+
+enum { T_TASKS = 5 };
+
+struct tm_state {
+    struct log log;
+    uint64_t early;
+    struct tm_task {
+        struct sb_task t;
+        struct tm_state *st;
+        uint64_t ns, t0;
+    } tasks[T_TASKS];
+};
+
+static int tm_body(struct sb_task *t)
+{
+    struct tm_task *me = (struct tm_task *)t;
+    SB_BEGIN(t);
+    me->t0 = sb_now_ns();
+    SB_AWAIT(t, sb_sleep(t, me->ns));
+    if (sb_now_ns() - me->t0 < me->ns) __atomic_fetch_add(&me->st->early, 1, __ATOMIC_RELAXED);
+    log_put(&me->st->log, (uint32_t)(me->ns / 10000000u));
+    SB_END(t);
+}
+
+static int tm_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+{
+    (void)p;
+    (void)n;
+    struct tm_state *st = sb_run_alloc(run, sizeof *st, err);
+    if (!st) return -1;
+    /* Spawned longest first: the order they wake in is the timers' doing. */
+    for (int i = 0; i < T_TASKS; i++) {
+        st->tasks[i].st = st;
+        st->tasks[i].ns = (uint64_t)(T_TASKS - i) * 10000000u;
+        if (sb_run_spawn(run, &st->tasks[i].t, tm_body, err) != 0) return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+static int tm_verify(void *state, struct sb_err *err)
+{
+    struct tm_state *st = state;
+    if (st->early || st->log.n != T_TASKS) {
+        sb_err_set(err, "%llu of %d sleeps ended early; %u woke", (unsigned long long)st->early, T_TASKS, st->log.n);
+        return -1;
+    }
+    for (uint32_t i = 0; i < st->log.n; i++)
+        if (st->log.v[i] != i + 1) {
+            sb_err_set(err, "wake-up %u was the %u0 ms sleeper, expected the %u0 ms one", i, st->log.v[i], i + 1);
+            return -1;
+        }
+    return 0;
+}
+
+/* ---- wait_fd on a pipe and a socket, and a timeout ---- */
+
+struct fd_state {
+    int pipe_fds[2], sock_fds[2], idle_fds[2];
+    int pipe_ok, sock_ok, timeout_ok;
+    struct fd_task {
+        struct sb_task t;
+        struct fd_state *st;
+        int role;
+        uint64_t t0;
+    } tasks[3];
+};
+
+static int fd_read_one(int fd)
+{
+    char c = 0;
+    return read(fd, &c, 1) == 1 && c == 'x';
+}
+
+static int fd_body(struct sb_task *t)
+{
+    struct fd_task *me = (struct fd_task *)t;
+    struct fd_state *st = me->st;
+    SB_BEGIN(t);
+    if (me->role == 0) { /* reader: a pipe, then a socket */
+        SB_AWAIT(t, sb_wait_fd(t, st->pipe_fds[0], SB_READABLE, SB_NO_TIMEOUT));
+        st->pipe_ok = t->sb_result == SB_OK && fd_read_one(st->pipe_fds[0]);
+        SB_AWAIT(t, sb_wait_fd(t, st->sock_fds[0], SB_READABLE, SB_NO_TIMEOUT));
+        st->sock_ok = t->sb_result == SB_OK && fd_read_one(st->sock_fds[0]);
+    } else if (me->role == 1) { /* writer, later */
+        SB_AWAIT(t, sb_sleep(t, 5000000u));
+        if (write(st->pipe_fds[1], "x", 1) != 1) st->pipe_ok = -1;
+        SB_AWAIT(t, sb_sleep(t, 5000000u));
+        if (write(st->sock_fds[1], "x", 1) != 1) st->sock_ok = -1;
+    } else { /* nobody writes here: the timeout must end the wait, not early */
+        me->t0 = sb_now_ns();
+        SB_AWAIT(t, sb_wait_fd(t, st->idle_fds[0], SB_READABLE, 5000000u));
+        st->timeout_ok = t->sb_result == SB_TIMEDOUT && sb_now_ns() - me->t0 >= 5000000u;
+    }
+    SB_END(t);
+}
+
+static int fd_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+{
+    (void)p;
+    (void)n;
+    struct fd_state *st = sb_run_alloc(run, sizeof *st, err);
+    if (!st) return -1;
+    if (pipe(st->pipe_fds) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, st->sock_fds) != 0 || pipe(st->idle_fds) != 0) {
+        sb_err_set(err, "cannot create pipes and sockets");
+        return -1;
+    }
+    for (int i = 0; i < 3; i++) {
+        st->tasks[i].st = st;
+        st->tasks[i].role = i;
+        if (sb_run_spawn(run, &st->tasks[i].t, fd_body, err) != 0) return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+static int fd_verify(void *state, struct sb_err *err)
+{
+    struct fd_state *st = state;
+    for (int i = 0; i < 2; i++) {
+        close(st->pipe_fds[i]);
+        close(st->sock_fds[i]);
+        close(st->idle_fds[i]);
+    }
+    if (st->pipe_ok != 1 || st->sock_ok != 1 || st->timeout_ok != 1) {
+        sb_err_set(err, "pipe %d, socket %d, timeout %d (1 = woke right)", st->pipe_ok, st->sock_ok, st->timeout_ok);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- many sleepers all wake ---- */
+
+struct ms_state {
+    uint64_t n, woke;
+    struct ms_task {
+        struct sb_task t;
+        struct ms_state *st;
+    } tasks[];
+};
+
+static int ms_body(struct sb_task *t)
+{
+    struct ms_task *me = (struct ms_task *)t;
+    SB_BEGIN(t);
+    SB_AWAIT(t, sb_sleep(t, 20000000u));
+    __atomic_fetch_add(&me->st->woke, 1, __ATOMIC_RELAXED);
+    SB_END(t);
+}
+
+static int ms_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+{
+    (void)n;
+    uint64_t count = (uint64_t)p[0];
+    struct ms_state *st = sb_run_alloc(run, sizeof *st + count * sizeof st->tasks[0], err);
+    if (!st) return -1;
+    st->n = count;
+    for (uint64_t i = 0; i < count; i++) {
+        st->tasks[i].st = st;
+        if (sb_run_spawn(run, &st->tasks[i].t, ms_body, err) != 0) return -1;
+    }
+    *state = st;
+    return 0;
+}
+
+static int ms_verify(void *state, struct sb_err *err)
+{
+    struct ms_state *st = state;
+    if (st->woke != st->n) {
+        sb_err_set(err, "%llu of %llu sleepers woke", (unsigned long long)st->woke, (unsigned long long)st->n);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- a task spawns tasks ---- */
+
+struct sk_state {
+    uint64_t ran, failures;
+    struct sk_task {
+        struct sb_task t;
+        struct sk_state *st;
+        int i;
+    } parent, kids[3];
+};
+
+static int sk_kid(struct sb_task *t)
+{
+    struct sk_task *me = (struct sk_task *)t;
+    SB_BEGIN(t);
+    SB_AWAIT(t, sb_yield(t));
+    __atomic_fetch_add(&me->st->ran, 1, __ATOMIC_RELAXED);
+    SB_END(t);
+}
+
+static int sk_parent(struct sb_task *t)
+{
+    struct sk_task *me = (struct sk_task *)t;
+    struct sk_state *st = me->st;
+    SB_BEGIN(t);
+    for (me->i = 0; me->i < 3; me->i++) {
+        st->kids[me->i].st = st;
+        SB_AWAIT(t, sb_spawn(t, &st->kids[me->i].t, sk_kid));
+        if (t->sb_result != SB_OK) st->failures++;
+    }
+    SB_END(t);
+}
+
+static int sk_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+{
+    (void)p;
+    (void)n;
+    struct sk_state *st = sb_run_alloc(run, sizeof *st, err);
+    if (!st) return -1;
+    st->parent.st = st;
+    if (sb_run_spawn(run, &st->parent.t, sk_parent, err) != 0) return -1;
+    *state = st;
+    return 0;
+}
+
+static int sk_verify(void *state, struct sb_err *err)
+{
+    struct sk_state *st = state;
+    if (st->ran != 3 || st->failures) {
+        sb_err_set(err, "%llu of 3 spawned tasks ran, %llu spawns failed", (unsigned long long)st->ran,
+                   (unsigned long long)st->failures);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- --workers=2: each scheduler on its own core ---- */
+
+enum { W_TASKS = 4, W_ROUNDS = 20 };
+
+struct wk_state {
+    struct wk_task {
+        struct sb_task t;
+        int i;
+        int cpus[W_ROUNDS];
+    } tasks[W_TASKS];
+};
+
+static int wk_body(struct sb_task *t)
+{
+    struct wk_task *me = (struct wk_task *)t;
+    SB_BEGIN(t);
+    for (me->i = 0; me->i < W_ROUNDS; me->i++) {
+        me->cpus[me->i] = sched_getcpu();
+        SB_AWAIT(t, sb_sleep(t, 100000u));
+    }
+    SB_END(t);
+}
+
+static int wk_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+{
+    (void)p;
+    (void)n;
+    struct wk_state *st = sb_run_alloc(run, sizeof *st, err);
+    if (!st) return -1;
+    for (int i = 0; i < W_TASKS; i++)
+        if (sb_run_spawn(run, &st->tasks[i].t, wk_body, err) != 0) return -1;
+    *state = st;
+    return 0;
+}
+
+static int wk_verify(void *state, struct sb_err *err)
+{
+    struct wk_state *st = state;
+    int seen[2] = {0, 0};
+    for (int i = 0; i < W_TASKS; i++) {
+        int want = (int)st->tasks[i].t.sb_worker; /* the test pins worker k to cpu k */
+        for (int r = 0; r < W_ROUNDS; r++) {
+            if (st->tasks[i].cpus[r] != want) {
+                sb_err_set(err, "task %d of worker %d ran on cpu %d", i, want, st->tasks[i].cpus[r]);
+                return -1;
+            }
+            if (want < 2) seen[want] = 1;
+        }
+    }
+    if (!seen[0] || !seen[1]) {
+        sb_err_set(err, "tasks ran on only one of the two workers");
+        return -1;
+    }
+    return 0;
+}
+
+static void pin_slot_to_cpu(void *ctx, unsigned slot)
+{
+    (void)ctx;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((int)slot, &set);
+    (void)sched_setaffinity(0, sizeof set, &set);
+}
+
 /* ---- the driver ---- */
 
 struct test {
     const char *name;
     struct sb_workload w;
     unsigned needs; /* capabilities the engine must have for this test to apply */
+    unsigned workers;
     long long param;
 };
 
 static int run_test(const struct sb_engine_ops *e, const struct test *t)
 {
     struct sb_run_spec spec = {.engine = e, .workload = &t->w, .params = &t->param,
-                               .cfg = {.stack_size = 64 * 1024, .pin = NULL, .pin_ctx = NULL}};
+                               .cfg = {.stack_size = 64 * 1024, .workers = t->workers ? t->workers : 1}};
+    cpu_set_t all;
+    if (t->workers > 1) {
+        sched_getaffinity(0, sizeof all, &all);
+        spec.cfg.pin = pin_slot_to_cpu;
+    }
     struct sb_sample s;
     struct sb_err err = {{0}};
-    if (sb_run_repetition(&spec, 1, &s, &err) != 0) {
+    int rc = sb_run_repetition(&spec, 1, &s, &err);
+    if (t->workers > 1) sched_setaffinity(0, sizeof all, &all);
+    if (rc != 0) {
         printf("FAIL %s/%s: %s\n", t->name, e->name, err.msg);
         return -1;
     }
@@ -470,17 +778,27 @@ int main(int argc, char **argv)
     /* How many tasks each kind of engine must hold at once. */
     long long many = (e->caps & SB_CAP_SEPARATE_MEMORY) ? 200 : (e->caps & SB_CAP_PARALLEL) ? 1000 : 10000;
     struct test tests[] = {
-        {"yield_order", WL("yield_order", y_setup, y_verify), 0, 0},
-        {"handoff_ring_order", WL("handoff_ring_order", h_setup, h_verify), 0, 0},
-        {"chan_fifo_2p1c", WL("chan_fifo_2p1c", f_setup, f_verify), 0, 0},
-        {"early_exit", WL("early_exit", e_setup, e_verify), 0, 0},
-        {"many_tasks", WL("many_tasks", m_setup, m_verify), 0, many},
-        {"callee_saved_and_fpu", WL("callee_saved_and_fpu", r_setup, r_verify), SB_CAP_STACKFUL, 0},
+        {"yield_order", WL("yield_order", y_setup, y_verify), 0, 1, 0},
+        {"handoff_ring_order", WL("handoff_ring_order", h_setup, h_verify), 0, 1, 0},
+        {"chan_fifo_2p1c", WL("chan_fifo_2p1c", f_setup, f_verify), 0, 1, 0},
+        {"early_exit", WL("early_exit", e_setup, e_verify), 0, 1, 0},
+        {"many_tasks", WL("many_tasks", m_setup, m_verify), 0, 1, many},
+        {"callee_saved_and_fpu", WL("callee_saved_and_fpu", r_setup, r_verify), SB_CAP_STACKFUL, 1, 0},
+        {"timers_in_order_never_early", WL("timers", tm_setup, tm_verify), 0, 1, 0},
+        {"wait_fd_pipe_socket_timeout", WL("wait_fd", fd_setup, fd_verify), 0, 1, 0},
+        {"many_sleepers_all_wake", WL("many_sleepers", ms_setup, ms_verify), 0, 1, many},
+        {"spawn_from_a_task", WL("spawn_from_task", sk_setup, sk_verify), 0, 1, 0},
+        {"workers_2_on_two_cores", WL("workers", wk_setup, wk_verify), SB_CAP_WORKERS, 2, 0},
     };
     int passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         if ((e->caps & tests[i].needs) != tests[i].needs) {
-            printf("skip %s/%s: the engine has no per-task stack or registers\n", tests[i].name, e->name);
+            printf("skip %s/%s: the engine lacks what the test is about\n", tests[i].name, e->name);
+            skipped++;
+            continue;
+        }
+        if (tests[i].workers > 1 && sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+            printf("skip %s/%s: one CPU only\n", tests[i].name, e->name);
             skipped++;
             continue;
         }

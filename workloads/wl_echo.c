@@ -9,6 +9,7 @@
  * The `libuv` baseline runs instead a plain libuv callback server with a
  * buffer per connection (wl_echo_uv.c), against the same load generator. */
 #include <errno.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -45,6 +46,7 @@ static int echo_conn(struct sb_task *t)
             }
             if (me->failed) break;
             me->echoed += me->len;
+            if (st->die_after && me->echoed >= st->die_after) raise(SIGKILL); /* selftest-echo-die */
             continue;
         }
         if (me->n == 0) break; /* the client closed: done */
@@ -210,6 +212,16 @@ static void echo_report(void *state, struct sb_run *run)
     sb_run_counter(run, "server_memory_kb", r->server_memory_bytes / 1024);
 }
 
+/* The self-test that checks a server dying mid-run becomes an error record
+ * and stops the load generator instead of hanging the run. */
+static int echo_die_setup(struct sb_run *run, const long long *params, uint64_t round_trips, void **state,
+                          struct sb_err *err)
+{
+    if (echo_setup(run, params, round_trips, state, err) != 0) return -1;
+    ((struct echo_state *)*state)->die_after = 10 * (uint64_t)params[1];
+    return 0;
+}
+
 static uint64_t echo_min_iterations(const long long *params) { return (uint64_t)params[0] * 4; }
 
 static const long long echo_conns[] = {1, 10, 100, 1000, 10000};
@@ -232,6 +244,21 @@ const struct sb_workload sb_wl_echo = {
     .min_iterations = echo_min_iterations,
     .setup = echo_setup,
     .baseline = echo_uv_serve,
+    .verify = echo_verify,
+    .report = echo_report,
+};
+
+const struct sb_workload sb_wl_selftest_echo_die = {
+    .name = "selftest-echo-die",
+    .summary = "echo whose connection tasks kill themselves after 10 echoes (server death test)",
+    .unit = "round trip",
+    .rate_counter = "items_per_second",
+    .flags = SB_WL_HIDDEN,
+    .params = echo_params,
+    .n_params = 2,
+    .iter_multiple = 1,
+    .min_iterations = echo_min_iterations,
+    .setup = echo_die_setup,
     .verify = echo_verify,
     .report = echo_report,
 };

@@ -35,6 +35,7 @@ struct echo_state {
     uint32_t next_slot, slots;
     uint64_t accepted, bytes_echoed, conn_failures, accept_failures, spawn_failures;
     int accept_errno;
+    uint64_t die_after; /* selftest: a connection task kills itself after this many bytes */
     struct echo_conn *conns;
     unsigned char *bufs;
     struct echo_accept *accepts;
