@@ -80,6 +80,7 @@ void sb_cli_usage(FILE *out)
             "  --timeout=SECONDS       wall-clock limit per benchmark (default 120)\n"
             "  --cpus=LIST             cores to use, e.g. 0,1 or 0-3 (default: all allowed)\n"
             "  --placement=pack|spread pack: all tasks on the first core; spread: round robin\n"
+            "                          (default: pack, but spread for cpu and with --workers)\n"
             "  --stack-size=BYTES      coroutine and thread stack size, K/M suffixes (default 64K)\n"
             "  --stack-guard=page|none a PROT_NONE page below each coroutine stack (default page),\n"
             "                          or none: stacks then merge into few mappings, the way past\n"
@@ -270,6 +271,7 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             break;
         case OPT_CPUS: o->cpus = a; break;
         case OPT_PLACEMENT:
+            o->placement_set = true;
             if (strcmp(a, "pack") == 0) o->placement = SB_PACK;
             else if (strcmp(a, "spread") == 0) o->placement = SB_SPREAD;
             else {

@@ -31,6 +31,7 @@ struct sb_options {
     unsigned long long fixed_iterations; /* --min-time=Nx: exactly N iterations, no growth */
     const char *cpus;
     enum sb_placement placement;
+    bool placement_set; /* else: per workload (pack, or spread for independent tasks and --workers) */
     enum sb_format format;
     const char *out;
     enum sb_format out_format;

@@ -167,6 +167,9 @@ int sb_plan_build(const struct sb_options *o, struct sb_plan *plan, char *err, s
                 in.engine = en;
                 in.workload = wl;
                 in.workers = wlist[wi];
+                in.placement = o->placement_set                                  ? o->placement
+                               : (wl->flags & SB_WL_SPREAD) || in.workers > 1 ? SB_SPREAD
+                                                                                : SB_PACK;
                 size_t at = (size_t)snprintf(in.name, sizeof in.name, "%s/%s", wl->name, en->name);
                 for (size_t p = 0; p < np; p++) {
                     in.params[p] = vals[p][idx[p]];

@@ -15,6 +15,7 @@ struct sb_instance {
     const struct sb_workload *workload;
     long long params[SB_MAX_PARAMS];
     unsigned workers; /* coroutine schedulers (1 unless --workers) */
+    enum sb_placement placement;
     int family_index, per_family_instance_index;
 };
 

@@ -27,10 +27,12 @@ static double now_s(void)
 void sb_runner_label(const struct sb_runner_config *rc, const struct sb_instance *in, const char *cpus_used,
                      char *buf, size_t len)
 {
-    char workers[32] = "";
-    if (in->workers > 1) snprintf(workers, sizeof workers, "; %u workers", in->workers);
-    snprintf(buf, len, "%s; %s%s; %s on cpu %s", in->engine->mechanism, in->engine->fpu, workers,
-             rc->pin->placement == SB_SPREAD ? "spread" : "pack", cpus_used);
+    char extra[64] = "";
+    if (in->workers > 1) snprintf(extra, sizeof extra, "; %u workers", in->workers);
+    if ((in->engine->caps & SB_CAP_STACKFUL) && (in->engine->caps & SB_CAP_COOPERATIVE) && rc->guard == SB_GUARD_NONE)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; no stack guard");
+    snprintf(buf, len, "%s; %s%s; %s on cpu %s", in->engine->mechanism, in->engine->fpu, extra,
+             in->placement == SB_SPREAD ? "spread" : "pack", cpus_used);
 }
 
 /* ---- child side ---- */
@@ -102,6 +104,7 @@ static void child_main(int fd, const struct sb_runner_config *rc, const struct s
         }
     }
 
+    rc->pin->placement = in->placement; /* this child's copy */
     struct sb_run_spec spec = {
         .engine = in->engine,
         .workload = in->workload,
@@ -175,7 +178,7 @@ static void add_error_record(json_t *rows, const struct sb_runner_config *rc, co
     json_object_set_new(r, "cpu_time", json_real(0));
     json_object_set_new(r, "time_unit", json_string("ns"));
     json_object_set_new(r, "label", json_string(label));
-    json_object_set_new(r, "placement", json_string(rc->pin->placement == SB_SPREAD ? "spread" : "pack"));
+    json_object_set_new(r, "placement", json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
     json_array_append_new(rows, r);
 }
 
@@ -203,7 +206,7 @@ static void add_sample_record(json_t *rows, const struct sb_runner_config *rc, c
     json_t *cv;
     json_object_foreach(json_object_get(line, "counters"), ck, cv) json_object_set(r, ck, cv);
     json_object_set_new(r, "label", json_string(label));
-    json_object_set_new(r, "placement", json_string(rc->pin->placement == SB_SPREAD ? "spread" : "pack"));
+    json_object_set_new(r, "placement", json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
     json_object_set_new(r, "cpus_used", json_string(cpus ? cpus : "?"));
     json_array_append_new(rows, r);
 }

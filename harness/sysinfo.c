@@ -145,7 +145,9 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     json_object_set_new(ctx, "stack_size", json_integer((json_int_t)o->stack_size));
     json_object_set_new(ctx, "stack_guard", json_string(o->stack_guard ? "none" : "page"));
     json_object_set_new(ctx, "fpu_contract", fpu);
-    json_object_set_new(ctx, "placement", json_string(pin->placement == SB_SPREAD ? "spread" : "pack"));
+    json_object_set_new(ctx, "placement", json_string(!o->placement_set                ? "per workload"
+                                                      : pin->placement == SB_SPREAD ? "spread"
+                                                                                    : "pack"));
     json_object_set_new(ctx, "cpus", json_string(cpus));
     json_object_set_new(ctx, "repetitions", json_integer(o->repetitions));
     json_object_set_new(ctx, "min_time", json_real(o->min_time));

@@ -26,6 +26,7 @@ struct sb_param_def {
 enum sb_workload_flags {
     SB_WL_HIDDEN = 1u << 0,    /* self-tests: run only when named, never in `all` or --list */
     SB_WL_SHARDABLE = 1u << 1, /* tasks never talk across schedulers: runs under --workers */
+    SB_WL_SPREAD = 1u << 2,    /* independent tasks: spread over the cores unless --placement says */
 };
 
 struct sb_workload {

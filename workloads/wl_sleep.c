@@ -99,7 +99,7 @@ static void sl_report(void *state, struct sb_run *run)
 }
 
 static const long long sl_tasks[] = {2, 100, 1000, 10000, 100000};
-static const long long sl_tasks_quick[] = {100, 10000};
+static const long long sl_tasks_quick[] = {100, 1000};
 static const long long sl_ms[] = {100};
 static const struct sb_param_def sl_params[] = {
     {"tasks", "tasks sleeping at once", 1, 10000000, sl_tasks, 5, sl_tasks_quick, 2},
