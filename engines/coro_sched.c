@@ -216,16 +216,21 @@ static void close_leftover(uv_handle_t *h, void *arg)
     uv_close(h, io_handle_closed);
 }
 
-static void sched_destroy(struct coro_sched *s)
+static void stack_list_free(struct coro_stack *st)
 {
-    struct coro_stack *st = s->stacks;
     while (st) {
         struct coro_stack *next = st->next;
         coro_stack_free(st);
         free(st);
         st = next;
     }
-    s->stacks = NULL;
+}
+
+static void sched_destroy(struct coro_sched *s)
+{
+    stack_list_free(s->stacks);
+    stack_list_free(s->free_stacks);
+    s->stacks = s->free_stacks = NULL;
     if (s->loop_open) {
         /* Tasks that never finished (a failed run) still hold handles. */
         uv_walk(&s->loop, close_leftover, NULL);
@@ -318,15 +323,25 @@ int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, str
     t->sb_worker = s->worker;
     t->index = __atomic_fetch_add(&e->next_index, 1, __ATOMIC_RELAXED);
     if (e->kind->prepare) {
-        struct coro_stack *rec = calloc(1, e->kind->rec_size);
-        if (!rec) {
-            sb_err_set(err, "%s: out of memory for task %u", name, t->index);
-            return -1;
+        /* A finished task's stack, if there is one: mapping, guarding and
+         * unmapping a stack costs system calls and page faults that dwarf
+         * the rest of a task's life, and every coroutine library pools
+         * stacks for that reason. */
+        struct coro_stack *rec = s->free_stacks;
+        if (rec) {
+            s->free_stacks = rec->next;
+        } else {
+            rec = calloc(1, e->kind->rec_size);
+            if (!rec) {
+                sb_err_set(err, "%s: out of memory for task %u", name, t->index);
+                return -1;
+            }
+            if (coro_stack_alloc(rec, e->cfg.stack_size, e->cfg.guard, err, name) != 0) {
+                free(rec);
+                return -1;
+            }
         }
-        if (coro_stack_alloc(rec, e->cfg.stack_size, e->cfg.guard, err, name) != 0) {
-            free(rec);
-            return -1;
-        }
+        rec->prev = NULL;
         rec->next = s->stacks;
         if (s->stacks) s->stacks->prev = rec;
         s->stacks = rec;
@@ -372,8 +387,9 @@ void coro_sched_reap(struct coro_sched *s)
         if (rec->prev) rec->prev->next = rec->next;
         else s->stacks = rec->next;
         if (rec->next) rec->next->prev = rec->prev;
-        coro_stack_free(rec);
-        free(rec);
+        rec->prev = NULL;
+        rec->next = s->free_stacks;
+        s->free_stacks = rec;
         t->sb_stack = NULL;
         t = next;
     }

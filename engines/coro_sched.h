@@ -54,7 +54,8 @@ struct coro_sched {
     struct sb_task main_task; /* the scheduler's own context (stackful engines) */
     struct sb_task *zombies;  /* finished stackful tasks whose stacks await release */
     struct coro_stack main_stack; /* the worker thread's stack: bounds from ASan */
-    struct coro_stack *stacks;    /* every stack record this scheduler owns */
+    struct coro_stack *stacks;    /* stack records of live tasks */
+    struct coro_stack *free_stacks; /* records of finished tasks, kept for reuse */
     uv_loop_t loop;
     bool loop_open;
     unsigned worker;

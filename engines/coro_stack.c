@@ -35,7 +35,7 @@ int coro_stack_alloc(struct coro_stack *st, size_t size, enum sb_stack_guard gua
         int e = errno;
         munmap(m, st->map_len);
         sb_err_set(err, "%s: cannot protect a stack guard page: %s%s", engine, strerror(e),
-                   e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two mappings)" : "");
+                   e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two mappings; --stack-guard=none lifts it)" : "");
         return -1;
     }
     st->map = m;
