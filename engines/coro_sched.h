@@ -307,10 +307,12 @@ static inline int coro_wait_fd(struct sb_task *t, int fd, unsigned events, uint6
     return coro_park(s, t, sw);
 }
 
-/* The stackful scheduler loop of one worker: dispatch ready tasks, poll
- * the loop when nothing is ready (blocking) or when it is due (not
- * blocking), reap finished tasks' stacks. */
-static inline int coro_run_stackful(struct coro_sched *s, coro_switch_fn sw)
+/* One worker's scheduler loop: run ready tasks with the engine's
+ * dispatch (a switch, or a call of the body), poll the event loop when
+ * nothing is ready (blocking) or when it is due (not blocking). */
+typedef void (*coro_dispatch_fn)(struct coro_sched *s, struct sb_task *t);
+
+static inline int coro_run_loop(struct coro_sched *s, coro_dispatch_fn dispatch)
 {
     while (s->alive) {
         if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round)) coro_sched_poll(s, s->rq_len == 0);
@@ -321,9 +323,9 @@ static inline int coro_run_stackful(struct coro_sched *s, coro_switch_fn sw)
             return -1;
         }
         s->since_poll++;
-        (void)sw(s, &s->main_task, t);
-        if (s->zombies) coro_sched_reap(s);
+        dispatch(s, t);
     }
+    s->current = &s->main_task;
     return 0;
 }
 

@@ -54,10 +54,17 @@ static inline void asm_entry_with(struct sb_task *t, asm_raw_switch_fn raw)
 static void asm_entry_full(void *t) { asm_entry_with(t, sb_asm_switch); }
 static void asm_entry_shared(void *t) { asm_entry_with(t, sb_asm_switch_sharedfpu); }
 
-/* The frame switch_x86_64.S expects of a context that has never run. */
-static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(void *), bool fpu_slot)
+/* The frame switch_x86_64.S expects of a context that has never run.
+ *
+ * `color` moves the top of the stack down by a multiple of 64 bytes. Stacks
+ * are page-aligned mappings of one size, so without it every task's frames
+ * sit at the same offsets modulo 4 KiB, and the pops of one context alias
+ * the pushes of the other just before: the CPU then stalls the loads on
+ * stores to other addresses (4K aliasing), and switch times changed by
+ * half from one run to the next with where the stacks happened to land. */
+static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(void *), bool fpu_slot, unsigned color)
 {
-    uint64_t *sp = (uint64_t *)(((uintptr_t)(st->lo + st->size)) & ~(uintptr_t)15);
+    uint64_t *sp = (uint64_t *)(((uintptr_t)(st->lo + st->size - (color % 64u) * 64u)) & ~(uintptr_t)15);
     *--sp = (uint64_t)(uintptr_t)sb_asm_trampoline;
     *--sp = 0;                              /* rbp: ends frame-pointer walks */
     *--sp = 0;                              /* rbx */
@@ -78,13 +85,13 @@ static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(v
 static void asm_prepare_full(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec)
 {
     (void)s;
-    t->sb_ctx = asm_initial_frame(rec, t, asm_entry_full, true);
+    t->sb_ctx = asm_initial_frame(rec, t, asm_entry_full, true, t->index);
 }
 
 static void asm_prepare_shared(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec)
 {
     (void)s;
-    t->sb_ctx = asm_initial_frame(rec, t, asm_entry_shared, false);
+    t->sb_ctx = asm_initial_frame(rec, t, asm_entry_shared, false, t->index);
 }
 
 /* The bare loop: two raw contexts bounce control, nothing else. */
@@ -116,7 +123,7 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, bool full, st
     if (coro_stack_alloc(&st, e->cfg.stack_size, e->cfg.guard, err, eng->ops->name) != 0) return -1;
     struct asm_bare b = {.raw = full ? sb_asm_switch : sb_asm_switch_sharedfpu,
                          .main_stack = main_stack, .co_stack = &st};
-    b.co_sp = asm_initial_frame(&st, &b, asm_bare_co, full);
+    b.co_sp = asm_initial_frame(&st, &b, asm_bare_co, full, 1);
     for (uint64_t i = 0; i < switches / 2; i++) {
 #if defined(SB_ASAN)
         coro_asan_start(main_stack, &st, 0);
@@ -141,7 +148,12 @@ static int asmf_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
 {
     return coro_wait_fd(t, fd, ev, to, asm_sw_full);
 }
-static int asmf_run_worker(struct coro_sched *s) { return coro_run_stackful(s, asm_sw_full); }
+static inline void asmf_dispatch(struct coro_sched *s, struct sb_task *t)
+{
+    (void)asm_sw_full(s, &s->main_task, t);
+    if (s->zombies) coro_sched_reap(s);
+}
+static int asmf_run_worker(struct coro_sched *s) { return coro_run_loop(s, asmf_dispatch); }
 
 static const struct sb_task_ops asm_full_task_ops = {
     asmf_yield, asmf_handoff, coro_wake, asmf_send, asmf_recv, asmf_sleep, asmf_wait_fd, coro_close_fd,
@@ -183,7 +195,12 @@ static int asms_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
 {
     return coro_wait_fd(t, fd, ev, to, asm_sw_shared);
 }
-static int asms_run_worker(struct coro_sched *s) { return coro_run_stackful(s, asm_sw_shared); }
+static inline void asms_dispatch(struct coro_sched *s, struct sb_task *t)
+{
+    (void)asm_sw_shared(s, &s->main_task, t);
+    if (s->zombies) coro_sched_reap(s);
+}
+static int asms_run_worker(struct coro_sched *s) { return coro_run_loop(s, asms_dispatch); }
 
 static const struct sb_task_ops asm_shared_task_ops = {
     asms_yield, asms_handoff, coro_wake, asms_send, asms_recv, asms_sleep, asms_wait_fd, coro_close_fd,

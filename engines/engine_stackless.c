@@ -15,25 +15,15 @@ static int sl_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return c
 static int sl_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, NULL); }
 static int sl_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, NULL); }
 
-/* One worker's loop: call the next ready body; it returns when it must
- * wait (SB_BODY_PARKED) or is done. */
-static int sl_run_worker(struct coro_sched *s)
+/* Run a task: call its body; it returns when it must wait
+ * (SB_BODY_PARKED) or is done. */
+static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
 {
-    while (s->alive) {
-        if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round)) coro_sched_poll(s, s->rq_len == 0);
-        struct sb_task *t = coro_rq_pop(s);
-        if (!t) {
-            if (s->io_waiters) continue;
-            coro_sched_deadlock(s);
-            return -1;
-        }
-        s->since_poll++;
-        s->current = t;
-        if (t->body(t) == SB_DONE) coro_task_finished(s, t);
-    }
-    s->current = &s->main_task;
-    return 0;
+    s->current = t;
+    if (t->body(t) == SB_DONE) coro_task_finished(s, t);
 }
+
+static int sl_run_worker(struct coro_sched *s) { return coro_run_loop(s, sl_dispatch); }
 
 static const struct coro_kind sl_kind = {0, NULL, sl_run_worker};
 

@@ -67,7 +67,12 @@ static void uc_prepare(struct coro_sched *s, struct sb_task *t, struct coro_stac
     t->sb_ctx = &r->uc;
 }
 
-static int uc_run_worker(struct coro_sched *s) { return coro_run_stackful(s, uc_sw); }
+static inline void uc_dispatch(struct coro_sched *s, struct sb_task *t)
+{
+    (void)uc_sw(s, &s->main_task, t);
+    if (s->zombies) coro_sched_reap(s);
+}
+static int uc_run_worker(struct coro_sched *s) { return coro_run_loop(s, uc_dispatch); }
 
 static const struct coro_kind uc_kind = {sizeof(struct uc_rec), uc_prepare, uc_run_worker};
 

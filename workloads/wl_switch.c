@@ -5,32 +5,32 @@
 
 struct sw_state;
 
-/* Switch k (from 1) is made by side k % 2 == 1 ? A : B. Each side knows
- * its own count and whether it makes the last switch, so no counter is
- * shared between the two: a shared one would chain every switch to the
- * previous one through memory and be measured along with it. */
 struct sw_task {
     struct sb_task t;
+    struct sw_state *st;
     struct sw_task *peer;
-    uint64_t quota, i;
-    int waits_first, makes_last;
+    uint64_t handoffs;
+    int waits_first;
 };
 
 struct sw_state {
     uint64_t n;
+    uint64_t switches;
     struct sw_task side[2];
 };
 
 static int sw_body(struct sb_task *t)
 {
     struct sw_task *me = (struct sw_task *)t;
+    struct sw_state *st = me->st;
     SB_BEGIN(t);
     if (me->waits_first) SB_AWAIT(t, sb_handoff(t, NULL));
-    for (me->i = 0; me->i < me->quota; me->i++) {
-        if (me->makes_last && me->i + 1 == me->quota) {
-            /* The last switch: the peer wakes and finishes. */
+    while (st->switches < st->n) {
+        st->switches++;
+        me->handoffs++;
+        if (st->switches == st->n) {
+            /* The last switch: the peer wakes, sees the end and finishes. */
             sb_wake(t, &me->peer->t);
-            me->i++;
             break;
         }
         SB_AWAIT(t, sb_handoff(t, &me->peer->t));
@@ -45,10 +45,9 @@ static int sw_setup(struct sb_run *run, const long long *params, uint64_t n, voi
     if (!st) return -1;
     st->n = n;
     for (int i = 0; i < 2; i++) {
+        st->side[i].st = st;
         st->side[i].peer = &st->side[1 - i];
         st->side[i].waits_first = i == 1;
-        st->side[i].quota = i == 0 ? (n + 1) / 2 : n / 2;
-        st->side[i].makes_last = (int)(n % 2) == (i == 0 ? 1 : 0);
     }
     for (int i = 0; i < 2; i++)
         if (sb_run_spawn(run, &st->side[i].t, sw_body, err) != 0) return -1;
@@ -59,10 +58,11 @@ static int sw_setup(struct sb_run *run, const long long *params, uint64_t n, voi
 static int sw_verify(void *state, struct sb_err *err)
 {
     struct sw_state *st = state;
-    uint64_t a = st->side[0].i, b = st->side[1].i;
-    if (a + b != st->n || a != (st->n + 1) / 2 || b != st->n / 2) {
-        sb_err_set(err, "switch: expected %llu switches (%llu + %llu), counted %llu + %llu", (unsigned long long)st->n,
-                   (unsigned long long)((st->n + 1) / 2), (unsigned long long)(st->n / 2), (unsigned long long)a,
+    uint64_t a = st->side[0].handoffs, b = st->side[1].handoffs;
+    if (st->switches != st->n || a + b != st->n || a != (st->n + 1) / 2 || b != st->n / 2) {
+        sb_err_set(err, "switch: expected %llu switches (%llu + %llu), counted %llu (%llu + %llu)",
+                   (unsigned long long)st->n, (unsigned long long)((st->n + 1) / 2),
+                   (unsigned long long)(st->n / 2), (unsigned long long)st->switches, (unsigned long long)a,
                    (unsigned long long)b);
         return -1;
     }
