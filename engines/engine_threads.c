@@ -156,7 +156,7 @@ static int thr_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, 
     int rc = thr_start(e, t, body);
     if (rc != 0) {
         sb_err_set(err, "threads: cannot create thread %zu: %s%s", e->n, strerror(rc),
-                   rc == EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max or memory)" : "");
+                   rc == EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max, kernel.pid_max or memory)" : "");
         return -1;
     }
     return 0;
