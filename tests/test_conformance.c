@@ -786,7 +786,7 @@ int main(int argc, char **argv)
         {"callee_saved_and_fpu", WL("callee_saved_and_fpu", r_setup, r_verify), SB_CAP_STACKFUL, 1, 0},
         {"timers_in_order_never_early", WL("timers", tm_setup, tm_verify), 0, 1, 0},
         {"wait_fd_pipe_socket_timeout", WL("wait_fd", fd_setup, fd_verify), 0, 1, 0},
-        {"many_sleepers_all_wake", WL("many_sleepers", ms_setup, ms_verify), 0, 1, many},
+        {"many_sleepers_all_wake", WL("many_sleepers", ms_setup, ms_verify), 0, 1, 10000},
         {"spawn_from_a_task", WL("spawn_from_task", sk_setup, sk_verify), 0, 1, 0},
         {"workers_2_on_two_cores", WL("workers", wk_setup, wk_verify), SB_CAP_WORKERS, 2, 0},
     };
