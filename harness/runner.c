@@ -87,21 +87,13 @@ static void child_main(int fd, const struct sb_runner_config *rc, const struct s
     free(ovs);
     sb_crash_install(fd, overflow);
 
-    /* Room for rings of processes and channels: each pipe is two
-     * descriptors. Root may go up to fs.nr_open; anyone to the hard limit. */
+    /* Room for rings of processes and channels (each pipe is two
+     * descriptors) and for echo connections: the soft limit goes up to the
+     * hard one. The hard limit is the user's to set; it is never raised. */
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-        FILE *f = fopen("/proc/sys/fs/nr_open", "r");
-        unsigned long long nr_open = 0;
-        if (f) {
-            if (fscanf(f, "%llu", &nr_open) != 1) nr_open = 0;
-            fclose(f);
-        }
-        struct rlimit want = {(rlim_t)nr_open, (rlim_t)nr_open};
-        if (nr_open <= rl.rlim_max || setrlimit(RLIMIT_NOFILE, &want) != 0) {
-            rl.rlim_cur = rl.rlim_max;
-            setrlimit(RLIMIT_NOFILE, &rl);
-        }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
     }
 
     rc->pin->placement = in->placement; /* this child's copy */

@@ -130,8 +130,9 @@ if json_check "$WORK/echo.json" 'len([b for b in doc["benchmarks"] if b["name"].
 else bad echo_session_every_engine "$(head -c 800 "$WORK/echo.json") $(cat "$WORK/echo.err")"; fi
 
 # --- more connections than descriptors: an error record with the reason, no hang ---
-"$BENCH" --min-time=1x --repetitions=1 --timeout=60 --engine=asm --workload=echo --param conns=100000 \
-    --format=json --results-dir= >"$WORK/echofd.json" 2>/dev/null
+# (under a limit of our own, so the machine's limits do not decide what is tested)
+(ulimit -n 256 && "$BENCH" --min-time=1x --repetitions=1 --timeout=60 --engine=asm --workload=echo \
+    --param conns=1000 --format=json --results-dir= >"$WORK/echofd.json" 2>/dev/null)
 if json_check "$WORK/echofd.json" 'all(b.get("error_occurred") and "RLIMIT_NOFILE" in b["error_message"] for b in doc["benchmarks"])'; then
     ok echo_over_fd_limit
 else bad echo_over_fd_limit "$(head -c 600 "$WORK/echofd.json")"; fi
