@@ -16,7 +16,7 @@ static inline struct timespec sb_ns_to_ts(uint64_t ns)
     return ts;
 }
 
-static inline int sb_blocking_sleep(struct sb_task *t, uint64_t ns)
+static inline sb_ret sb_blocking_sleep(struct sb_task *t, uint64_t ns)
 {
     (void)t;
     struct timespec now, until;
@@ -31,7 +31,7 @@ static inline int sb_blocking_sleep(struct sb_task *t, uint64_t ns)
     return SB_OK;
 }
 
-static inline int sb_blocking_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
+static inline sb_ret sb_blocking_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
 {
     struct pollfd p = {.fd = fd, .events = (short)(((events & SB_READABLE) ? POLLIN : 0) |
                                                    ((events & SB_WRITABLE) ? POLLOUT : 0))};
@@ -43,7 +43,7 @@ static inline int sb_blocking_wait_fd(struct sb_task *t, int fd, unsigned events
     return SB_OK;
 }
 
-static inline int sb_blocking_close_fd(struct sb_task *t, int fd)
+static inline sb_ret sb_blocking_close_fd(struct sb_task *t, int fd)
 {
     t->sb_result = close(fd) == 0 ? SB_OK : -errno;
     return SB_OK;

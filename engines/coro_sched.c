@@ -143,7 +143,7 @@ int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned ev
     return 0;
 }
 
-int coro_close_fd(struct sb_task *t, int fd)
+sb_ret coro_close_fd(struct sb_task *t, int fd)
 {
     struct coro_io *io = t->sb_io;
     if (io && io->poll && io->poll_fd == fd) {
@@ -361,7 +361,7 @@ int coro_engine_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body,
     return coro_sched_add(s, t, body, err);
 }
 
-int coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
+sb_ret coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
 {
     struct sb_err err = {{0}};
     /* The child stays on its parent's scheduler: no cross-thread queue. */

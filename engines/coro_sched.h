@@ -109,8 +109,8 @@ void coro_sched_reap(struct coro_sched *s);
 void coro_io_sleep(struct coro_sched *s, struct sb_task *t, uint64_t ns);
 /* Returns 1 when already ready (no park needed). */
 int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns);
-int coro_close_fd(struct sb_task *t, int fd);
-int coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body);
+sb_ret coro_close_fd(struct sb_task *t, int fd);
+sb_ret coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body);
 
 static inline struct coro_sched *coro_of(struct sb_task *t) { return (struct coro_sched *)t->sb_engine; }
 
@@ -168,7 +168,7 @@ static inline void coro_waitq_push(struct sb_task **head, struct sb_task **tail,
  * call into the switch, so the resumed task continues in its own caller
  * with no `ret` for the return-stack buffer to mispredict; and a stackless
  * task is re-entered after its operation. */
-typedef int (*coro_switch_fn)(struct coro_sched *s, struct sb_task *self, struct sb_task *next);
+typedef sb_ret (*coro_switch_fn)(struct coro_sched *s, struct sb_task *self, struct sb_task *next);
 
 /* Tasks that hand work to each other forever would keep the loop from
  * ever being polled; while anyone waits for IO, once every task that was
@@ -181,19 +181,19 @@ static inline bool coro_poll_due(struct coro_sched *s)
 
 /* A stackful park: straight to the next ready task, or back to the
  * scheduler loop when nothing is ready or the loop is due. */
-static inline int coro_park_stackful(struct coro_sched *s, struct sb_task *self, coro_switch_fn sw)
+static inline sb_ret coro_park_stackful(struct coro_sched *s, struct sb_task *self, coro_switch_fn sw)
 {
     struct sb_task *next = coro_poll_due(s) ? NULL : coro_rq_pop(s);
     if (!next) next = &s->main_task;
     return sw(s, self, next);
 }
 
-static inline int coro_park(struct coro_sched *s, struct sb_task *self, coro_switch_fn sw)
+static inline sb_ret coro_park(struct coro_sched *s, struct sb_task *self, coro_switch_fn sw)
 {
     return sw ? coro_park_stackful(s, self, sw) : SB_PARKED;
 }
 
-static inline int coro_yield(struct sb_task *t, coro_switch_fn sw)
+static inline sb_ret coro_yield(struct sb_task *t, coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     if (s->rq_len == 0 && !s->io_waiters) return SB_OK; /* the only runnable task keeps running */
@@ -206,7 +206,7 @@ static inline int coro_yield(struct sb_task *t, coro_switch_fn sw)
 }
 
 /* Post without waiting: never switches, on any coroutine engine. */
-static inline int coro_wake(struct sb_task *t, struct sb_task *peer)
+static inline sb_ret coro_wake(struct sb_task *t, struct sb_task *peer)
 {
     struct coro_sched *s = coro_of(t);
     if (peer->sb_state == CORO_WAIT_HANDOFF) coro_make_ready(s, peer);
@@ -214,19 +214,20 @@ static inline int coro_wake(struct sb_task *t, struct sb_task *peer)
     return SB_OK;
 }
 
-static inline int coro_handoff(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
+static inline sb_ret coro_handoff(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     if (peer) {
         if (peer->sb_state == CORO_WAIT_HANDOFF && !t->sb_go) {
             /* Peer waits for us and we will wait for it: it runs next. A
              * stackful engine switches straight to it; the stackless one
-             * puts it at the head of the queue, which is the same order. */
+             * returns it to the scheduler loop, which runs it at once. */
             t->sb_state = CORO_WAIT_HANDOFF;
             peer->sb_state = CORO_READY;
             if (sw) return sw(s, t, peer);
-            coro_rq_push_front(s, peer);
-            return SB_PARKED;
+            /* Stackless: the peer's address goes back to the scheduler loop
+             * in a register, up through the body's return. */
+            return (sb_ret)peer;
         }
         (void)coro_wake(t, peer);
     }
@@ -246,7 +247,7 @@ static inline void coro_chan_put(struct coro_chan *ch, uint64_t v)
     ch->len++;
 }
 
-static inline int coro_send(struct sb_task *t, struct sb_chan *chan, uint64_t v, coro_switch_fn sw)
+static inline sb_ret coro_send(struct sb_task *t, struct sb_chan *chan, uint64_t v, coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     struct coro_chan *ch = (struct coro_chan *)chan;
@@ -269,7 +270,7 @@ static inline int coro_send(struct sb_task *t, struct sb_chan *chan, uint64_t v,
     return coro_park(s, t, sw);
 }
 
-static inline int coro_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v, coro_switch_fn sw)
+static inline sb_ret coro_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v, coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     struct coro_chan *ch = (struct coro_chan *)chan;
@@ -293,14 +294,14 @@ static inline int coro_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v
     return coro_park(s, t, sw);
 }
 
-static inline int coro_sleep(struct sb_task *t, uint64_t ns, coro_switch_fn sw)
+static inline sb_ret coro_sleep(struct sb_task *t, uint64_t ns, coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     coro_io_sleep(s, t, ns);
     return coro_park(s, t, sw);
 }
 
-static inline int coro_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns, coro_switch_fn sw)
+static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns, coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     if (coro_io_wait_fd(s, t, fd, events, timeout_ns)) return SB_OK;

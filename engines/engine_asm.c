@@ -7,13 +7,14 @@
 
 #include "coro_sched.h"
 
-int sb_asm_switch(void **save_sp, void *load_sp);
-int sb_asm_switch_sharedfpu(void **save_sp, void *load_sp);
+/* Both zero eax, which zero-extends to rax: an sb_ret of SB_OK. */
+sb_ret sb_asm_switch(void **save_sp, void *load_sp);
+sb_ret sb_asm_switch_sharedfpu(void **save_sp, void *load_sp);
 void sb_asm_trampoline(void);
 
-typedef int (*asm_raw_switch_fn)(void **save_sp, void *load_sp);
+typedef sb_ret (*asm_raw_switch_fn)(void **save_sp, void *load_sp);
 
-static inline int asm_switch_with(struct coro_sched *s, struct sb_task *self, struct sb_task *next,
+static inline sb_ret asm_switch_with(struct coro_sched *s, struct sb_task *self, struct sb_task *next,
                                   asm_raw_switch_fn raw)
 {
     s->current = next;
@@ -27,12 +28,12 @@ static inline int asm_switch_with(struct coro_sched *s, struct sb_task *self, st
 #endif
 }
 
-static inline int asm_sw_full(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
+static inline sb_ret asm_sw_full(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
 {
     return asm_switch_with(s, self, next, sb_asm_switch);
 }
 
-static inline int asm_sw_shared(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
+static inline sb_ret asm_sw_shared(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
 {
     return asm_switch_with(s, self, next, sb_asm_switch_sharedfpu);
 }
@@ -139,12 +140,12 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, bool full, st
 
 /* ---- asm: full contract ---- */
 
-static int asmf_yield(struct sb_task *t) { return coro_yield(t, asm_sw_full); }
-static int asmf_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, asm_sw_full); }
-static int asmf_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, asm_sw_full); }
-static int asmf_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, asm_sw_full); }
-static int asmf_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, asm_sw_full); }
-static int asmf_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
+static sb_ret asmf_yield(struct sb_task *t) { return coro_yield(t, asm_sw_full); }
+static sb_ret asmf_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, asm_sw_full); }
+static sb_ret asmf_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, asm_sw_full); }
+static sb_ret asmf_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, asm_sw_full); }
+static sb_ret asmf_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, asm_sw_full); }
+static sb_ret asmf_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
 {
     return coro_wait_fd(t, fd, ev, to, asm_sw_full);
 }
@@ -186,12 +187,12 @@ const struct sb_engine_ops sb_engine_asm = {
 
 /* ---- asm-sharedfpu: tasks share MXCSR and the x87 control word ---- */
 
-static int asms_yield(struct sb_task *t) { return coro_yield(t, asm_sw_shared); }
-static int asms_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, asm_sw_shared); }
-static int asms_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, asm_sw_shared); }
-static int asms_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, asm_sw_shared); }
-static int asms_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, asm_sw_shared); }
-static int asms_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
+static sb_ret asms_yield(struct sb_task *t) { return coro_yield(t, asm_sw_shared); }
+static sb_ret asms_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, asm_sw_shared); }
+static sb_ret asms_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, asm_sw_shared); }
+static sb_ret asms_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, asm_sw_shared); }
+static sb_ret asms_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, asm_sw_shared); }
+static sb_ret asms_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
 {
     return coro_wait_fd(t, fd, ev, to, asm_sw_shared);
 }

@@ -183,7 +183,7 @@ static int proc_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body,
     return 0;
 }
 
-static int proc_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
+static sb_ret proc_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
 {
     t->sb_result = -proc_start(t->sb_engine, child, body);
     return SB_OK;
@@ -198,28 +198,28 @@ static int proc_run(struct sb_engine *eng, struct sb_err *err)
     return err->msg[0] ? -1 : 0;
 }
 
-static int proc_yield(struct sb_task *t)
+static sb_ret proc_yield(struct sb_task *t)
 {
     (void)t;
     sched_yield();
     return SB_OK;
 }
 
-static int proc_handoff(struct sb_task *t, struct sb_task *peer)
+static sb_ret proc_handoff(struct sb_task *t, struct sb_task *peer)
 {
     if (peer) sb_futex_post(&peer->sb_go, true);
     sb_futex_take(&t->sb_go, true);
     return SB_OK;
 }
 
-static int proc_wake(struct sb_task *t, struct sb_task *peer)
+static sb_ret proc_wake(struct sb_task *t, struct sb_task *peer)
 {
     (void)t;
     sb_futex_post(&peer->sb_go, true);
     return SB_OK;
 }
 
-static int proc_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
+static sb_ret proc_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
 {
     (void)t;
     struct proc_chan *c = (struct proc_chan *)chan;
@@ -231,7 +231,7 @@ static int proc_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
     return SB_OK;
 }
 
-static int proc_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v)
+static sb_ret proc_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v)
 {
     (void)t;
     struct proc_chan *c = (struct proc_chan *)chan;

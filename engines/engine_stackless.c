@@ -1,6 +1,6 @@
 /* The stackless engine: protothread-style state machines. A task has no
  * stack of its own; the scheduler calls its body, which runs until an
- * operation must wait and then returns SB_BODY_PARKED. A "switch" is that
+ * operation must wait and then returns SB_PARKED. A "switch" is that
  * return plus the next indirect call from the scheduler loop. */
 #include <stdlib.h>
 
@@ -8,19 +8,28 @@
 
 extern const struct sb_engine_ops sb_engine_stackless;
 
-static int sl_yield(struct sb_task *t) { return coro_yield(t, NULL); }
-static int sl_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, NULL); }
-static int sl_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, NULL); }
-static int sl_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, NULL); }
-static int sl_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, NULL); }
-static int sl_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, NULL); }
+static sb_ret sl_yield(struct sb_task *t) { return coro_yield(t, NULL); }
+static sb_ret sl_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, NULL); }
+static sb_ret sl_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, NULL); }
+static sb_ret sl_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, NULL); }
+static sb_ret sl_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, NULL); }
+static sb_ret sl_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, NULL); }
 
-/* Run a task: call its body; it returns when it must wait
- * (SB_BODY_PARKED) or is done. */
+/* Run a task: call its body; it returns when it must wait (SB_PARKED,
+ * or the address of the task a hand-off chose to run next, which runs at
+ * once, as a stackful engine would switch straight to it) or is done. */
 static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
 {
-    s->current = t;
-    if (t->body(t) == SB_DONE) coro_task_finished(s, t);
+    for (;;) {
+        s->current = t;
+        sb_ret r = t->body(t);
+        if (r == SB_PARKED) return;
+        if (r == SB_DONE) {
+            coro_task_finished(s, t);
+            return;
+        }
+        t = (struct sb_task *)r;
+    }
 }
 
 static int sl_run_worker(struct coro_sched *s) { return coro_run_loop(s, sl_dispatch); }

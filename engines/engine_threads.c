@@ -162,7 +162,7 @@ static int thr_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, 
     return 0;
 }
 
-static int thr_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
+static sb_ret thr_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
 {
     t->sb_result = -thr_start(t->sb_engine, child, body);
     return SB_OK;
@@ -177,28 +177,28 @@ static int thr_run(struct sb_engine *eng, struct sb_err *err)
     return 0;
 }
 
-static int thr_yield(struct sb_task *t)
+static sb_ret thr_yield(struct sb_task *t)
 {
     (void)t;
     sched_yield();
     return SB_OK;
 }
 
-static int thr_handoff(struct sb_task *t, struct sb_task *peer)
+static sb_ret thr_handoff(struct sb_task *t, struct sb_task *peer)
 {
     if (peer) sb_futex_post(&peer->sb_go, false);
     sb_futex_take(&t->sb_go, false);
     return SB_OK;
 }
 
-static int thr_wake(struct sb_task *t, struct sb_task *peer)
+static sb_ret thr_wake(struct sb_task *t, struct sb_task *peer)
 {
     (void)t;
     sb_futex_post(&peer->sb_go, false);
     return SB_OK;
 }
 
-static int thr_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
+static sb_ret thr_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
 {
     (void)t;
     struct thr_chan *c = (struct thr_chan *)chan;
@@ -213,7 +213,7 @@ static int thr_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
     return SB_OK;
 }
 
-static int thr_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v)
+static sb_ret thr_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v)
 {
     (void)t;
     struct thr_chan *c = (struct thr_chan *)chan;

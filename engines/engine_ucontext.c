@@ -18,7 +18,7 @@ struct uc_engine {
     ucontext_t *main_uc; /* one per worker */
 };
 
-static inline int uc_sw(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
+static inline sb_ret uc_sw(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
 {
     s->current = next;
 #if defined(SB_ASAN)
@@ -99,12 +99,12 @@ static void uc_close(struct sb_engine *eng)
     coro_engine_close(eng);
 }
 
-static int uc_yield(struct sb_task *t) { return coro_yield(t, uc_sw); }
-static int uc_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, uc_sw); }
-static int uc_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, uc_sw); }
-static int uc_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, uc_sw); }
-static int uc_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, uc_sw); }
-static int uc_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, uc_sw); }
+static sb_ret uc_yield(struct sb_task *t) { return coro_yield(t, uc_sw); }
+static sb_ret uc_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, uc_sw); }
+static sb_ret uc_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, uc_sw); }
+static sb_ret uc_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, uc_sw); }
+static sb_ret uc_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, uc_sw); }
+static sb_ret uc_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, uc_sw); }
 
 /* The bare loop: swapcontext between two contexts, nothing else. */
 struct uc_bare {

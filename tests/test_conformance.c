@@ -54,7 +54,7 @@ struct y_state {
     } tasks[Y_TASKS];
 };
 
-static int y_body(struct sb_task *t)
+static sb_ret y_body(struct sb_task *t)
 {
     struct y_task *me = (struct y_task *)t;
     SB_BEGIN(t);
@@ -123,7 +123,7 @@ struct h_state {
     } tasks[H_TASKS];
 };
 
-static int h_body(struct sb_task *t)
+static sb_ret h_body(struct sb_task *t)
 {
     struct h_task *me = (struct h_task *)t;
     struct h_state *st = me->st;
@@ -191,7 +191,7 @@ struct f_state {
     } tasks[3];
 };
 
-static int f_body(struct sb_task *t)
+static sb_ret f_body(struct sb_task *t)
 {
     struct f_task *me = (struct f_task *)t;
     struct f_state *st = me->st;
@@ -254,7 +254,7 @@ struct e_state {
     } tasks[3];
 };
 
-static int e_body(struct sb_task *t)
+static sb_ret e_body(struct sb_task *t)
 {
     struct e_task *me = (struct e_task *)t;
     struct e_state *st = me->st;
@@ -315,7 +315,7 @@ struct m_state {
     } tasks[];
 };
 
-static int m_body(struct sb_task *t)
+static sb_ret m_body(struct sb_task *t)
 {
     struct m_task *me = (struct m_task *)t;
     SB_BEGIN(t);
@@ -377,7 +377,7 @@ static uint16_t get_x87cw(void)
 }
 static void set_x87cw(uint16_t cw) { __asm__ volatile("fldcw %0" : : "m"(cw)); }
 
-static int r_body(struct sb_task *t)
+static sb_ret r_body(struct sb_task *t)
 {
     struct r_task *me = (struct r_task *)t;
     struct r_state *st = me->st;
@@ -444,7 +444,7 @@ struct tm_state {
     } tasks[T_TASKS];
 };
 
-static int tm_body(struct sb_task *t)
+static sb_ret tm_body(struct sb_task *t)
 {
     struct tm_task *me = (struct tm_task *)t;
     SB_BEGIN(t);
@@ -505,7 +505,7 @@ static int fd_read_one(int fd)
     return read(fd, &c, 1) == 1 && c == 'x';
 }
 
-static int fd_body(struct sb_task *t)
+static sb_ret fd_body(struct sb_task *t)
 {
     struct fd_task *me = (struct fd_task *)t;
     struct fd_state *st = me->st;
@@ -572,7 +572,7 @@ struct ms_state {
     } tasks[];
 };
 
-static int ms_body(struct sb_task *t)
+static sb_ret ms_body(struct sb_task *t)
 {
     struct ms_task *me = (struct ms_task *)t;
     SB_BEGIN(t);
@@ -617,7 +617,7 @@ struct sk_state {
     } parent, kids[3];
 };
 
-static int sk_kid(struct sb_task *t)
+static sb_ret sk_kid(struct sb_task *t)
 {
     struct sk_task *me = (struct sk_task *)t;
     SB_BEGIN(t);
@@ -626,7 +626,7 @@ static int sk_kid(struct sb_task *t)
     SB_END(t);
 }
 
-static int sk_parent(struct sb_task *t)
+static sb_ret sk_parent(struct sb_task *t)
 {
     struct sk_task *me = (struct sk_task *)t;
     struct sk_state *st = me->st;
@@ -674,7 +674,7 @@ struct wk_state {
     } tasks[W_TASKS];
 };
 
-static int wk_body(struct sb_task *t)
+static sb_ret wk_body(struct sb_task *t)
 {
     struct wk_task *me = (struct wk_task *)t;
     SB_BEGIN(t);

@@ -22,6 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What an operation and a body return: SB_OK, SB_PARKED, or (stackless
+ * only) the address of the task that should run next, which is how a
+ * hand-off reaches the scheduler in a register rather than through memory.
+ * A body returns SB_DONE at its end and passes any other result up. */
+typedef intptr_t sb_ret;
+
 enum sb_op_result {
     SB_OK = 0,       /* the operation completed */
     SB_PARKED = 1,   /* stackless only: return to the scheduler; re-entered when done */
@@ -34,38 +40,37 @@ enum { SB_READABLE = 1, SB_WRITABLE = 2 };
 
 enum sb_body_result {
     SB_DONE = 0,
-    SB_BODY_PARKED = 1,
 };
 
 struct sb_task;
 struct sb_chan; /* opaque: each engine has its own channel representation */
 
-typedef int (*sb_body_fn)(struct sb_task *t);
+typedef sb_ret (*sb_body_fn)(struct sb_task *t);
 
 /* The blocking operations. One table per engine; every task carries a
  * pointer to it so an operation costs one indirect call. */
 struct sb_task_ops {
-    int (*yield)(struct sb_task *t);
+    sb_ret (*yield)(struct sb_task *t);
     /* Wake `peer` (may be NULL) and wait until another task hands control
      * back to `t`. A wake-up that arrives before the wait is remembered
      * (a binary semaphore per task), so no hand-off is ever lost. */
-    int (*handoff)(struct sb_task *t, struct sb_task *peer);
+    sb_ret (*handoff)(struct sb_task *t, struct sb_task *peer);
     /* Wake `peer` without waiting: the last move of a hand-off chain. */
-    int (*wake)(struct sb_task *t, struct sb_task *peer);
-    int (*send)(struct sb_task *t, struct sb_chan *ch, uint64_t value);
-    int (*recv)(struct sb_task *t, struct sb_chan *ch, uint64_t *value);
+    sb_ret (*wake)(struct sb_task *t, struct sb_task *peer);
+    sb_ret (*send)(struct sb_task *t, struct sb_chan *ch, uint64_t value);
+    sb_ret (*recv)(struct sb_task *t, struct sb_chan *ch, uint64_t *value);
     /* Park for at least `ns` nanoseconds (never less). */
-    int (*sleep)(struct sb_task *t, uint64_t ns);
+    sb_ret (*sleep)(struct sb_task *t, uint64_t ns);
     /* Park until `fd` is readable/writable or `timeout_ns` passed; the
      * outcome is left in t->sb_result (SB_OK, SB_TIMEDOUT or -errno). */
-    int (*wait_fd)(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns);
+    sb_ret (*wait_fd)(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns);
     /* Close an fd this task waited on (the engine may watch it). */
-    int (*close_fd)(struct sb_task *t, int fd);
+    sb_ret (*close_fd)(struct sb_task *t, int fd);
     /* Start `child` (memory from sb_run_alloc) running `body`, next to t:
      * same scheduler, or a new thread or process. 0, or -errno in
      * t->sb_result and the return value SB_OK (the failure is the
      * workload's to report). */
-    int (*spawn)(struct sb_task *t, struct sb_task *child, sb_body_fn body);
+    sb_ret (*spawn)(struct sb_task *t, struct sb_task *child, sb_body_fn body);
 };
 
 /* Fields prefixed sb_ belong to the engine that runs the task; a workload
@@ -101,11 +106,12 @@ struct sb_task {
 
 /* The resume point is the case label after the operation: a stackless
  * task is re-entered only once its operation is complete. A stackful
- * engine never returns SB_PARKED and falls through. */
+ * engine always returns SB_OK and falls through. */
 #define SB_AWAIT(t, op)                                  \
     do {                                                 \
         (t)->sb_pc = __LINE__;                           \
-        if ((op) == SB_PARKED) return SB_BODY_PARKED;    \
+        sb_ret sb_r_ = (op);                             \
+        if (sb_r_ != SB_OK) return sb_r_;                \
         SB_FALLTHROUGH;                                  \
     case __LINE__:;                                      \
     } while (0)
@@ -117,21 +123,21 @@ struct sb_task {
     (t)->sb_pc = -1;       \
     return SB_DONE
 
-static inline int sb_yield(struct sb_task *t) { return t->ops->yield(t); }
-static inline int sb_handoff(struct sb_task *t, struct sb_task *peer) { return t->ops->handoff(t, peer); }
-static inline int sb_wake(struct sb_task *t, struct sb_task *peer) { return t->ops->wake(t, peer); }
-static inline int sb_sleep(struct sb_task *t, uint64_t ns) { return t->ops->sleep(t, ns); }
-static inline int sb_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
+static inline sb_ret sb_yield(struct sb_task *t) { return t->ops->yield(t); }
+static inline sb_ret sb_handoff(struct sb_task *t, struct sb_task *peer) { return t->ops->handoff(t, peer); }
+static inline sb_ret sb_wake(struct sb_task *t, struct sb_task *peer) { return t->ops->wake(t, peer); }
+static inline sb_ret sb_sleep(struct sb_task *t, uint64_t ns) { return t->ops->sleep(t, ns); }
+static inline sb_ret sb_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
 {
     return t->ops->wait_fd(t, fd, events, timeout_ns);
 }
-static inline int sb_close_fd(struct sb_task *t, int fd) { return t->ops->close_fd(t, fd); }
-static inline int sb_spawn(struct sb_task *t, struct sb_task *child, sb_body_fn body)
+static inline sb_ret sb_close_fd(struct sb_task *t, int fd) { return t->ops->close_fd(t, fd); }
+static inline sb_ret sb_spawn(struct sb_task *t, struct sb_task *child, sb_body_fn body)
 {
     return t->ops->spawn(t, child, body);
 }
-static inline int sb_send(struct sb_task *t, struct sb_chan *ch, uint64_t v) { return t->ops->send(t, ch, v); }
-static inline int sb_recv(struct sb_task *t, struct sb_chan *ch, uint64_t *v) { return t->ops->recv(t, ch, v); }
+static inline sb_ret sb_send(struct sb_task *t, struct sb_chan *ch, uint64_t v) { return t->ops->send(t, ch, v); }
+static inline sb_ret sb_recv(struct sb_task *t, struct sb_chan *ch, uint64_t *v) { return t->ops->recv(t, ch, v); }
 
 /* What kind of engine runs the tasks (sb_run_engine_has). */
 enum sb_engine_caps {

@@ -25,7 +25,7 @@ struct bl_state {
     struct bl_task *tasks; /* [0] blocks, the rest work */
 };
 
-static int bl_blocker(struct sb_task *t)
+static sb_ret bl_blocker(struct sb_task *t)
 {
     struct bl_task *me = (struct bl_task *)t;
     struct bl_state *st = me->st;
@@ -47,7 +47,7 @@ static int bl_blocker(struct sb_task *t)
     SB_END(t);
 }
 
-static int bl_worker(struct sb_task *t)
+static sb_ret bl_worker(struct sb_task *t)
 {
     struct bl_task *me = (struct bl_task *)t;
     struct bl_state *st = me->st;

@@ -23,7 +23,7 @@ struct cpu_state {
     struct cpu_task *tasks;
 };
 
-static int cpu_body(struct sb_task *t)
+static sb_ret cpu_body(struct sb_task *t)
 {
     struct cpu_task *me = (struct cpu_task *)t;
     SB_BEGIN(t);

@@ -21,7 +21,7 @@
 
 #define ECHO_POLL_NS 20000000u /* how often an idle accept loop checks for the end */
 
-static int echo_conn(struct sb_task *t)
+static sb_ret echo_conn(struct sb_task *t)
 {
     struct echo_conn *me = (struct echo_conn *)t;
     struct echo_state *st = me->st;
@@ -64,7 +64,7 @@ static int echo_conn(struct sb_task *t)
     SB_END(t);
 }
 
-static int echo_accept(struct sb_task *t)
+static sb_ret echo_accept(struct sb_task *t)
 {
     struct echo_accept *me = (struct echo_accept *)t;
     struct echo_state *st = me->st;

@@ -13,7 +13,7 @@ struct pp_state {
     } side[2];
 };
 
-static int pp_pinger(struct sb_task *t)
+static sb_ret pp_pinger(struct sb_task *t)
 {
     struct pp_task *me = (struct pp_task *)t;
     struct pp_state *st = me->st;
@@ -30,7 +30,7 @@ static int pp_pinger(struct sb_task *t)
     SB_END(t);
 }
 
-static int pp_ponger(struct sb_task *t)
+static sb_ret pp_ponger(struct sb_task *t)
 {
     struct pp_task *me = (struct pp_task *)t;
     struct pp_state *st = me->st;

@@ -19,7 +19,7 @@ struct pl_state {
     struct pl_task *tasks; /* producer, stages..., consumer */
 };
 
-static int pl_producer(struct sb_task *t)
+static sb_ret pl_producer(struct sb_task *t)
 {
     struct pl_task *me = (struct pl_task *)t;
     SB_BEGIN(t);
@@ -27,7 +27,7 @@ static int pl_producer(struct sb_task *t)
     SB_END(t);
 }
 
-static int pl_stage(struct sb_task *t)
+static sb_ret pl_stage(struct sb_task *t)
 {
     struct pl_task *me = (struct pl_task *)t;
     SB_BEGIN(t);
@@ -38,7 +38,7 @@ static int pl_stage(struct sb_task *t)
     SB_END(t);
 }
 
-static int pl_consumer(struct sb_task *t)
+static sb_ret pl_consumer(struct sb_task *t)
 {
     struct pl_task *me = (struct pl_task *)t;
     struct pl_state *st = me->st;

@@ -31,7 +31,7 @@ struct ring_state {
     struct sb_clock *clock;
 };
 
-static int ring_body(struct sb_task *t)
+static sb_ret ring_body(struct sb_task *t)
 {
     struct ring_task *me = (struct ring_task *)t;
     struct ring_state *st = me->st;

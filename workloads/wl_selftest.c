@@ -21,14 +21,14 @@ static int st_setup_one(struct sb_run *run, sb_body_fn body, long long depth, vo
     return 0;
 }
 
-static int hang_body(struct sb_task *t)
+static sb_ret hang_body(struct sb_task *t)
 {
     SB_BEGIN(t);
     for (;;) SB_AWAIT(t, sb_yield(t));
     SB_END(t);
 }
 
-static int crash_body(struct sb_task *t)
+static sb_ret crash_body(struct sb_task *t)
 {
     SB_BEGIN(t);
     raise(SIGSEGV);
@@ -45,7 +45,7 @@ static __attribute__((noinline)) long recurse(long long depth)
     return recurse(depth - 1) + frame[0];
 }
 
-static int overflow_body(struct sb_task *t)
+static sb_ret overflow_body(struct sb_task *t)
 {
     struct st_task *me = (struct st_task *)t;
     SB_BEGIN(t);
@@ -53,7 +53,7 @@ static int overflow_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int wrong_body(struct sb_task *t)
+static sb_ret wrong_body(struct sb_task *t)
 {
     SB_BEGIN(t);
     SB_END(t);

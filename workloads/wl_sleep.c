@@ -24,7 +24,7 @@ struct sl_state {
     struct sl_task *tasks;
 };
 
-static int sl_body(struct sb_task *t)
+static sb_ret sl_body(struct sb_task *t)
 {
     struct sl_task *me = (struct sl_task *)t;
     struct sl_state *st = me->st;

@@ -26,7 +26,7 @@ struct sp_state {
     struct sp_task *kids;
 };
 
-static int sp_child(struct sb_task *t)
+static sb_ret sp_child(struct sb_task *t)
 {
     struct sp_state *st = ((struct sp_task *)t)->st;
     SB_BEGIN(t);
@@ -36,7 +36,7 @@ static int sp_child(struct sb_task *t)
     SB_END(t);
 }
 
-static int sp_parent(struct sb_task *t)
+static sb_ret sp_parent(struct sb_task *t)
 {
     struct sp_state *st = ((struct sp_task *)t)->st;
     SB_BEGIN(t);

@@ -19,7 +19,7 @@ struct sw_state {
     struct sw_task side[2];
 };
 
-static int sw_body(struct sb_task *t)
+static sb_ret sw_body(struct sb_task *t)
 {
     struct sw_task *me = (struct sw_task *)t;
     struct sw_state *st = me->st;
