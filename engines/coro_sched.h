@@ -308,6 +308,23 @@ static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, ui
     return coro_park(s, t, sw);
 }
 
+/* The operation table of a coroutine engine: the generic operations with
+ * the engine's switch (NULL for stackless) inlined into each. */
+#define CORO_TASK_OPS(ops_name, prefix, sw)                                                                        \
+    static sb_ret prefix##_yield(struct sb_task *t) { return coro_yield(t, sw); }                                  \
+    static sb_ret prefix##_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, sw); }        \
+    static sb_ret prefix##_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, sw); } \
+    static sb_ret prefix##_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, sw); } \
+    static sb_ret prefix##_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, sw); }                 \
+    static sb_ret prefix##_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)                            \
+    {                                                                                                              \
+        return coro_wait_fd(t, fd, ev, to, sw);                                                                    \
+    }                                                                                                              \
+    static const struct sb_task_ops ops_name = {                                                                   \
+        prefix##_yield, prefix##_handoff, coro_wake,         prefix##_send,    prefix##_recv,                      \
+        prefix##_sleep, prefix##_wait_fd, coro_close_fd,     coro_spawn_child,                                     \
+    }
+
 /* One worker's scheduler loop: run ready tasks with the engine's
  * dispatch (a switch, or a call of the body), poll the event loop when
  * nothing is ready (blocking) or when it is due (not blocking). */

@@ -140,15 +140,7 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, bool full, st
 
 /* ---- asm: full contract ---- */
 
-static sb_ret asmf_yield(struct sb_task *t) { return coro_yield(t, asm_sw_full); }
-static sb_ret asmf_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, asm_sw_full); }
-static sb_ret asmf_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, asm_sw_full); }
-static sb_ret asmf_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, asm_sw_full); }
-static sb_ret asmf_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, asm_sw_full); }
-static sb_ret asmf_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
-{
-    return coro_wait_fd(t, fd, ev, to, asm_sw_full);
-}
+CORO_TASK_OPS(asm_full_task_ops, asmf, asm_sw_full);
 static inline void asmf_dispatch(struct coro_sched *s, struct sb_task *t)
 {
     (void)asm_sw_full(s, &s->main_task, t);
@@ -156,10 +148,6 @@ static inline void asmf_dispatch(struct coro_sched *s, struct sb_task *t)
 }
 static int asmf_run_worker(struct coro_sched *s) { return coro_run_loop(s, asmf_dispatch); }
 
-static const struct sb_task_ops asm_full_task_ops = {
-    asmf_yield, asmf_handoff, coro_wake, asmf_send, asmf_recv, asmf_sleep, asmf_wait_fd, coro_close_fd,
-    coro_spawn_child,
-};
 static const struct coro_kind asm_full_kind = {sizeof(struct coro_stack), asm_prepare_full, asmf_run_worker};
 
 extern const struct sb_engine_ops sb_engine_asm;
@@ -187,15 +175,7 @@ const struct sb_engine_ops sb_engine_asm = {
 
 /* ---- asm-sharedfpu: tasks share MXCSR and the x87 control word ---- */
 
-static sb_ret asms_yield(struct sb_task *t) { return coro_yield(t, asm_sw_shared); }
-static sb_ret asms_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, asm_sw_shared); }
-static sb_ret asms_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, asm_sw_shared); }
-static sb_ret asms_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, asm_sw_shared); }
-static sb_ret asms_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, asm_sw_shared); }
-static sb_ret asms_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)
-{
-    return coro_wait_fd(t, fd, ev, to, asm_sw_shared);
-}
+CORO_TASK_OPS(asm_shared_task_ops, asms, asm_sw_shared);
 static inline void asms_dispatch(struct coro_sched *s, struct sb_task *t)
 {
     (void)asm_sw_shared(s, &s->main_task, t);
@@ -203,10 +183,6 @@ static inline void asms_dispatch(struct coro_sched *s, struct sb_task *t)
 }
 static int asms_run_worker(struct coro_sched *s) { return coro_run_loop(s, asms_dispatch); }
 
-static const struct sb_task_ops asm_shared_task_ops = {
-    asms_yield, asms_handoff, coro_wake, asms_send, asms_recv, asms_sleep, asms_wait_fd, coro_close_fd,
-    coro_spawn_child,
-};
 static const struct coro_kind asm_shared_kind = {sizeof(struct coro_stack), asm_prepare_shared, asms_run_worker};
 
 extern const struct sb_engine_ops sb_engine_asm_sharedfpu;

@@ -8,12 +8,7 @@
 
 extern const struct sb_engine_ops sb_engine_stackless;
 
-static sb_ret sl_yield(struct sb_task *t) { return coro_yield(t, NULL); }
-static sb_ret sl_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, NULL); }
-static sb_ret sl_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, NULL); }
-static sb_ret sl_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, NULL); }
-static sb_ret sl_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, NULL); }
-static sb_ret sl_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, NULL); }
+CORO_TASK_OPS(sl_task_ops, sl, NULL);
 
 /* Run a task: call its body; it returns when it must wait (SB_PARKED,
  * or the address of the task a hand-off chose to run next, which runs at
@@ -84,9 +79,6 @@ static int sl_stack_fault(struct sb_engine *e, const void *addr)
     return 0; /* no task stacks: an overflow is the scheduler's own */
 }
 
-static const struct sb_task_ops sl_task_ops = {
-    sl_yield, sl_handoff, coro_wake, sl_send, sl_recv, sl_sleep, sl_wait_fd, coro_close_fd, coro_spawn_child,
-};
 
 const struct sb_engine_ops sb_engine_stackless = {
     .name = "stackless",

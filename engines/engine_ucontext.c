@@ -99,12 +99,7 @@ static void uc_close(struct sb_engine *eng)
     coro_engine_close(eng);
 }
 
-static sb_ret uc_yield(struct sb_task *t) { return coro_yield(t, uc_sw); }
-static sb_ret uc_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, uc_sw); }
-static sb_ret uc_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, uc_sw); }
-static sb_ret uc_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, uc_sw); }
-static sb_ret uc_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, uc_sw); }
-static sb_ret uc_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to) { return coro_wait_fd(t, fd, ev, to, uc_sw); }
+CORO_TASK_OPS(uc_task_ops, uc, uc_sw);
 
 /* The bare loop: swapcontext between two contexts, nothing else. */
 struct uc_bare {
@@ -155,9 +150,6 @@ static int uc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
     return 0;
 }
 
-static const struct sb_task_ops uc_task_ops = {
-    uc_yield, uc_handoff, coro_wake, uc_send, uc_recv, uc_sleep, uc_wait_fd, coro_close_fd, coro_spawn_child,
-};
 
 const struct sb_engine_ops sb_engine_ucontext = {
     .name = "ucontext",
