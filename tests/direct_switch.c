@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     CPU_ZERO(&one);
     CPU_SET(0, &one);
     sched_setaffinity(0, sizeof one, &one); /* as ./bench packs: every task on the first core */
-    double *ns = calloc((size_t)reps, sizeof *ns);
+    double ns[1000];
     struct sb_engine_config cfg = {.stack_size = 64 * 1024};
     for (int r = 0; r < reps; r++) {
         /* Shared memory: the processes engine's tasks must see one state. */
@@ -115,6 +115,5 @@ int main(int argc, char **argv)
     qsort(ns, (size_t)reps, sizeof *ns, cmp_double);
     printf("direct_switch/%s: median %.3f ns per switch (min %.3f, max %.3f, %d repetitions of %llu)\n", ops->name,
            ns[reps / 2], ns[0], ns[reps - 1], reps, (unsigned long long)n);
-    free(ns);
     return 0;
 }
