@@ -1,7 +1,7 @@
 /* x86-64 System V context switch for the asm engines.
  *
- *   int sb_asm_switch(void **save_sp, void *load_sp);         full contract
- *   int sb_asm_switch_sharedfpu(void **save_sp, void *load_sp);
+ *   sb_ret sb_asm_switch(void **save_sp, void *load_sp);      full contract
+ *   sb_ret sb_asm_switch_sharedfpu(void **save_sp, void *load_sp);
  *   void sb_asm_trampoline(void);                              first resume of a new context
  *
  * A switched-out context is nothing but its stack pointer; everything else
@@ -39,8 +39,8 @@
  * FPU state 2.2. Skipping a load of an identical value leaves the resumed
  * context with exactly the state it saved.
  *
- * Both switches return 0 in eax, so that C can end an operation with
- * `return switch(...)`, a tail call: the resumed context then continues
+ * Both switches return SB_OK (xor eax, which clears all of rax), so that C
+ * can end an operation with `return switch(...)`, a tail call: the resumed context then continues
  * at its caller's call site without a `ret`, and the return-stack buffer
  * is never asked to predict across the stack swap.
  *
