@@ -113,11 +113,13 @@ if json_check "$WORK/il.json" 'all(sorted(b["repetition_index"] for b in doc["be
 else bad interleave "$(head -c 600 "$WORK/il.json")"; fi
 
 # --- placement is read back from the kernel and recorded ---
-if [ "$(nproc)" -ge 2 ]; then
-    "$BENCH" "${FAST[@]}" --engine=threads --workload=switch --placement=spread --cpus=0,1 --format=json >"$WORK/sp.json" 2>/dev/null
-    "$BENCH" "${FAST[@]}" --engine=threads --workload=switch --placement=pack --cpus=1 --format=json >"$WORK/pk.json" 2>/dev/null
-    if json_check "$WORK/sp.json" 'all(b["cpus_used"]=="0-1" and b["placement"]=="spread" for b in doc["benchmarks"] if b["run_type"]=="iteration")' &&
-        json_check "$WORK/pk.json" 'all(b["cpus_used"]=="1" and "pack on cpu 1" in b["label"] for b in doc["benchmarks"] if b["run_type"]=="iteration")'; then
+read -r c0 c1 < <("$PY" -c 'import os; print(*sorted(os.sched_getaffinity(0))[:2])')
+if [ -n "${c1:-}" ]; then
+    "$BENCH" "${FAST[@]}" --engine=threads --workload=switch --placement=spread --cpus="$c0,$c1" --format=json >"$WORK/sp.json" 2>/dev/null
+    "$BENCH" "${FAST[@]}" --engine=threads --workload=switch --placement=pack --cpus="$c1" --format=json >"$WORK/pk.json" 2>/dev/null
+    if [ $((c1 - c0)) -eq 1 ]; then want_sp="$c0-$c1"; else want_sp="$c0,$c1"; fi
+    if json_check "$WORK/sp.json" "all(b['cpus_used']=='$want_sp' and b['placement']=='spread' for b in doc['benchmarks'] if b['run_type']=='iteration')" &&
+        json_check "$WORK/pk.json" "all(b['cpus_used']=='$c1' and 'pack on cpu $c1' in b['label'] for b in doc['benchmarks'] if b['run_type']=='iteration')"; then
         ok placement_read_back
     else bad placement_read_back "$(head -c 400 "$WORK/sp.json") $(head -c 400 "$WORK/pk.json")"; fi
 fi
