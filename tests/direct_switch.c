@@ -1,5 +1,5 @@
-/* direct_switch: the `switch` workload's two hand-off tasks run on an
- * engine with no harness around them: no forked child, no plan, no
+/* direct_switch: the `switch` workload's two hand-off tasks (its own body,
+ * from wl_switch.h) run on an engine with no harness around them: no forked child, no plan, no
  * records, just open, spawn, time run(). Its figure beside `./bench
  * --workload=switch` is the harness's own overhead. Not a test (it times);
  * run it by hand:  build/tests/direct_switch ENGINE [SWITCHES] [REPETITIONS]
@@ -8,44 +8,11 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 
 #include "../engines/sb_engine.h"
-
-struct ds_state;
-
-struct ds_task {
-    struct sb_task t;
-    struct ds_state *st;
-    struct ds_task *peer;
-    int waits_first;
-};
-
-struct ds_state {
-    uint64_t n, switches;
-    struct ds_task side[2];
-};
-
-/* The body of workloads/wl_switch.c, written again here on purpose: this
- * program must not go through the workload registry or the harness. */
-static sb_ret ds_body(struct sb_task *t)
-{
-    struct ds_task *me = (struct ds_task *)t;
-    struct ds_state *st = me->st;
-    SB_BEGIN(t);
-    if (me->waits_first) SB_AWAIT(t, sb_handoff(t, NULL));
-    while (st->switches < st->n) {
-        st->switches++;
-        if (st->switches == st->n) {
-            sb_wake(t, &me->peer->t);
-            break;
-        }
-        SB_AWAIT(t, sb_handoff(t, &me->peer->t));
-    }
-    SB_END(t);
-}
+#include "../workloads/wl_switch.h"
 
 static double now_ns(void)
 {
@@ -81,22 +48,16 @@ int main(int argc, char **argv)
     struct sb_engine_config cfg = {.stack_size = 64 * 1024};
     for (int r = 0; r < reps; r++) {
         /* Shared memory: the processes engine's tasks must see one state. */
-        struct ds_state *st = mmap(NULL, sizeof *st, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        struct sw_state *st = mmap(NULL, sizeof *st, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         struct sb_engine *e;
         struct sb_err err = {{0}};
         if (st == MAP_FAILED || ops->open(&cfg, &e, &err) != 0) {
             fprintf(stderr, "direct_switch: %s\n", err.msg[0] ? err.msg : "out of memory");
             return 1;
         }
-        memset(st, 0, sizeof *st);
-        st->n = n;
-        for (int i = 0; i < 2; i++) {
-            st->side[i].st = st;
-            st->side[i].peer = &st->side[1 - i];
-            st->side[i].waits_first = i == 1;
-        }
+        sw_state_init(st, n);
         for (int i = 0; i < 2; i++)
-            if (ops->spawn(e, &st->side[i].t, ds_body, &err) != 0) {
+            if (ops->spawn(e, &st->side[i].t, sw_body, &err) != 0) {
                 fprintf(stderr, "direct_switch: %s\n", err.msg);
                 return 1;
             }

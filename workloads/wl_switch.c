@@ -1,25 +1,11 @@
 /* switch: two tasks hand control to each other with the engine's cheapest
  * honest primitive (direct coroutine switch, futex hand-off between threads
  * or processes). One iteration is one one-way switch. */
+#include "wl_switch.h"
+
 #include "sb_workload.h"
 
-struct sw_state;
-
-struct sw_task {
-    struct sb_task t;
-    struct sw_state *st;
-    struct sw_task *peer;
-    uint64_t handoffs;
-    int waits_first;
-};
-
-struct sw_state {
-    uint64_t n;
-    uint64_t switches;
-    struct sw_task side[2];
-};
-
-static sb_ret sw_body(struct sb_task *t)
+sb_ret sw_body(struct sb_task *t)
 {
     struct sw_task *me = (struct sw_task *)t;
     struct sw_state *st = me->st;
@@ -38,17 +24,24 @@ static sb_ret sw_body(struct sb_task *t)
     SB_END(t);
 }
 
+void sw_state_init(struct sw_state *st, uint64_t n)
+{
+    st->n = n;
+    st->switches = 0;
+    for (int i = 0; i < 2; i++) {
+        st->side[i].st = st;
+        st->side[i].peer = &st->side[1 - i];
+        st->side[i].handoffs = 0;
+        st->side[i].waits_first = i == 1;
+    }
+}
+
 static int sw_setup(struct sb_run *run, const long long *params, uint64_t n, void **state, struct sb_err *err)
 {
     (void)params;
     struct sw_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
-    st->n = n;
-    for (int i = 0; i < 2; i++) {
-        st->side[i].st = st;
-        st->side[i].peer = &st->side[1 - i];
-        st->side[i].waits_first = i == 1;
-    }
+    sw_state_init(st, n);
     for (int i = 0; i < 2; i++)
         if (sb_run_spawn(run, &st->side[i].t, sw_body, err) != 0) return -1;
     *state = st;
