@@ -170,7 +170,6 @@ void coro_task_finished(struct coro_sched *s, struct sb_task *t)
         t->sb_io = NULL;
     }
     t->sb_state = CORO_DONE;
-    t->sb_pc = -1;
     s->alive--;
 }
 

@@ -216,15 +216,14 @@ static inline sb_ret coro_wake(struct sb_task *t, struct sb_task *peer)
 
 static inline sb_ret coro_handoff(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
 {
-    struct coro_sched *s = coro_of(t);
     if (peer) {
-        if (peer->sb_state == CORO_WAIT_HANDOFF && !t->sb_go) {
+        if (__builtin_expect(peer->sb_state == CORO_WAIT_HANDOFF && !t->sb_go, 1)) {
             /* Peer waits for us and we will wait for it: it runs next. A
              * stackful engine switches straight to it; the stackless one
              * returns it to the scheduler loop, which runs it at once. */
             t->sb_state = CORO_WAIT_HANDOFF;
             peer->sb_state = CORO_READY;
-            if (sw) return sw(s, t, peer);
+            if (sw) return sw(coro_of(t), t, peer);
             /* Stackless: the peer's address goes back to the scheduler loop
              * in a register, up through the body's return. */
             return (sb_ret)peer;
@@ -236,7 +235,7 @@ static inline sb_ret coro_handoff(struct sb_task *t, struct sb_task *peer, coro_
         return SB_OK;
     }
     t->sb_state = CORO_WAIT_HANDOFF;
-    return coro_park(s, t, sw);
+    return coro_park(coro_of(t), t, sw);
 }
 
 static inline void coro_chan_put(struct coro_chan *ch, uint64_t v)
@@ -311,8 +310,13 @@ static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, ui
 /* The operation table of a coroutine engine: the generic operations with
  * the engine's switch (NULL for stackless) inlined into each. */
 #define CORO_TASK_OPS(ops_name, prefix, sw)                                                                        \
-    static sb_ret prefix##_yield(struct sb_task *t) { return coro_yield(t, sw); }                                  \
     static sb_ret prefix##_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, sw); }        \
+    CORO_TASK_OPS_TABLE(ops_name, prefix, sw, prefix##_handoff)
+
+/* The same, with the hand-off entry given (NULL: the scheduler performs
+ * hand-off requests, see sb_task_ops.handoff). */
+#define CORO_TASK_OPS_TABLE(ops_name, prefix, sw, handoff_op)                                                      \
+    static sb_ret prefix##_yield(struct sb_task *t) { return coro_yield(t, sw); }                                  \
     static sb_ret prefix##_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, sw); } \
     static sb_ret prefix##_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, sw); } \
     static sb_ret prefix##_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, sw); }                 \
@@ -321,7 +325,7 @@ static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, ui
         return coro_wait_fd(t, fd, ev, to, sw);                                                                    \
     }                                                                                                              \
     static const struct sb_task_ops ops_name = {                                                                   \
-        prefix##_yield, prefix##_handoff, coro_wake,         prefix##_send,    prefix##_recv,                      \
+        prefix##_yield, handoff_op,       coro_wake,         prefix##_send,    prefix##_recv,                      \
         prefix##_sleep, prefix##_wait_fd, coro_close_fd,     coro_spawn_child,                                     \
     }
 

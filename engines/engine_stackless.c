@@ -8,19 +8,32 @@
 
 extern const struct sb_engine_ops sb_engine_stackless;
 
-CORO_TASK_OPS(sl_task_ops, sl, NULL);
+/* No hand-off operation: sb_handoff returns a request and sl_dispatch
+ * performs it (see sb_task_ops.handoff). */
+CORO_TASK_OPS_TABLE(sl_task_ops, sl, NULL, NULL);
 
-/* Run a task: call its body; it returns when it must wait (SB_PARKED,
- * or the address of the task a hand-off chose to run next, which runs at
- * once, as a stackful engine would switch straight to it) or is done. */
+/* Run a task: call its body until it parks or is done. A body returns to
+ * this loop at every operation that cannot complete at once, so the loop
+ * is the stackless engine's switch: a hand-off request is carried out
+ * here (the generic hand-off, inlined), and the task it chooses runs at
+ * once, as a stackful engine would switch straight to it. */
 static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
 {
+    /* No s->current store: it is read only to tell a stack overflow from
+     * another fault, and stackless tasks have no stacks. */
     for (;;) {
-        s->current = t;
         sb_ret r = t->body(t);
-        if (r == SB_PARKED) return;
-        if (r == SB_DONE) {
-            coro_task_finished(s, t);
+        if (r & SB_HANDOFF_REQUEST) {
+            struct sb_task *peer = (struct sb_task *)((uintptr_t)r & ~(uintptr_t)SB_HANDOFF_REQUEST);
+            r = coro_handoff(t, peer, NULL);
+            if (r == SB_OK) continue; /* completed at once: t goes on after its operation */
+            if (r == SB_PARKED) return;
+            t = (struct sb_task *)r; /* the peer waited for t: it runs next */
+            continue;
+        }
+        /* One unsigned compare tells a task address from SB_DONE and SB_PARKED. */
+        if ((uintptr_t)r <= SB_PARKED) {
+            if (r == SB_DONE) coro_task_finished(s, t);
             return;
         }
         t = (struct sb_task *)r;

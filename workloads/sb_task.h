@@ -5,16 +5,18 @@
  *   - a stackful engine (asm, ucontext, threads, processes) runs the body
  *     straight through; an operation that must wait switches away inside
  *     the call and returns SB_OK when it is done;
- *   - the stackless engine may get SB_PARKED from an operation; SB_AWAIT
- *     then returns from the body, and the scheduler re-enters it, right
- *     after the operation, once the operation is complete (a parked
- *     receiver is handed its value, a parked sender's value is taken).
+ *   - the stackless engine may get SB_PARKED (or a hand-off request, see
+ *     sb_task_ops.handoff) from an operation; SB_AWAIT then returns from
+ *     the body, and the scheduler re-enters it, right after the operation,
+ *     once the operation is complete (a parked receiver is handed its
+ *     value, a parked sender's value is taken).
  *
  * Because a stackless body is re-entered, a value that must survive an
  * SB_AWAIT lives in the task's own struct (which embeds struct sb_task),
  * never in a local variable. Stackful engines pay the same memory traffic,
  * so the comparison between engines is fair. SB_AWAIT must not be used
- * inside a nested switch statement (the resume points are case labels).
+ * inside a nested switch statement: in the portable variant below the
+ * resume points are case labels.
  */
 #ifndef SB_TASK_H
 #define SB_TASK_H
@@ -23,10 +25,15 @@
 #include <stdint.h>
 
 /* What an operation and a body return: SB_OK, SB_PARKED, or (stackless
- * only) the address of the task that should run next, which is how a
- * hand-off reaches the scheduler in a register rather than through memory.
- * A body returns SB_DONE at its end and passes any other result up. */
+ * only) a hand-off request: the peer's address tagged with
+ * SB_HANDOFF_REQUEST (see sb_handoff). A body returns SB_DONE at its end
+ * and passes any other result up, so the request reaches the scheduler in
+ * a register rather than through memory. */
 typedef intptr_t sb_ret;
+
+/* Task structs hold pointers, so their addresses have three low bits
+ * clear; this one tags a hand-off request. */
+#define SB_HANDOFF_REQUEST ((sb_ret)4)
 
 enum sb_op_result {
     SB_OK = 0,       /* the operation completed */
@@ -53,7 +60,11 @@ struct sb_task_ops {
     sb_ret (*yield)(struct sb_task *t);
     /* Wake `peer` (may be NULL) and wait until another task hands control
      * back to `t`. A wake-up that arrives before the wait is remembered
-     * (a binary semaphore per task), so no hand-off is ever lost. */
+     * (a binary semaphore per task), so no hand-off is ever lost.
+     * NULL: the engine's scheduler performs the hand-off itself once the
+     * body has returned the request (a stackless engine, whose body
+     * returns to the scheduler anyway: protothreads' PT_YIELD), which
+     * saves the call and return of an operation on every switch. */
     sb_ret (*handoff)(struct sb_task *t, struct sb_task *peer);
     /* Wake `peer` without waiting: the last move of a hand-off chain. */
     sb_ret (*wake)(struct sb_task *t, struct sb_task *peer);
@@ -79,10 +90,9 @@ struct sb_task_ops {
 struct sb_task {
     const struct sb_task_ops *ops;
     sb_body_fn body;
-    int sb_pc;          /* resume point: 0 = start, -1 = finished */
+    void *sb_pc;        /* resume point: NULL = start (set by SB_AWAIT and SB_END) */
     uint32_t sb_go;     /* hand-off semaphore word (a futex on threads/processes) */
     uint32_t sb_state;  /* engine-defined */
-    uint32_t sb_pad0;
     uint64_t sb_val;    /* a parked sender's value */
     uint64_t *sb_dest;  /* where a parked receiver's value goes */
     void *sb_io;        /* engine-private timer/poll state */
@@ -96,35 +106,81 @@ struct sb_task {
     uint32_t sb_pad;
 };
 
+_Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addresses must leave the request bit clear");
+
 #if defined(__GNUC__)
 #define SB_FALLTHROUGH __attribute__((fallthrough))
 #else
 #define SB_FALLTHROUGH
 #endif
 
-#define SB_BEGIN(t) switch ((t)->sb_pc) { case 0:
+#define SB_CAT_(a, b) a##b
+#define SB_CAT(a, b) SB_CAT_(a, b)
 
-/* The resume point is the case label after the operation: a stackless
- * task is re-entered only once its operation is complete. A stackful
- * engine always returns SB_OK and falls through. */
+#if defined(__GNUC__) && !defined(SB_PORTABLE_RESUME)
+/* GCC and Clang: the resume point is the address of the label after the
+ * operation (labels as values), so re-entering a body is one indirect
+ * jump instead of a compare chain over case labels. */
+/* GCC's -Wdangling-pointer takes a label's address for a local's when
+ * the body returns right after storing it; an empty asm hides where the
+ * pointer came from, at no cost. */
+#define SB_LAUNDER(p) __asm__("" : "+r"(p))
+
+#define SB_BEGIN(t)                            \
+    do {                                       \
+        if ((t)->sb_pc) goto *(t)->sb_pc;      \
+    } while (0)
+
 #define SB_AWAIT(t, op)                                  \
     do {                                                 \
-        (t)->sb_pc = __LINE__;                           \
+        void *sb_pc_ = &&SB_CAT(sb_resume_, __LINE__);   \
+        SB_LAUNDER(sb_pc_);                              \
+        (t)->sb_pc = sb_pc_;                             \
+        sb_ret sb_r_ = (op);                             \
+        if (sb_r_ != SB_OK) return sb_r_;                \
+    SB_CAT(sb_resume_, __LINE__):;                       \
+    } while (0)
+
+/* A body re-entered after its end returns SB_DONE again. (The end's
+ * label also gives a body without any SB_AWAIT a label address, which
+ * Clang requires of a function with an indirect goto.) */
+#define SB_END(t)                           \
+    sb_finished_:                           \
+    do {                                    \
+        void *sb_pc_ = &&sb_finished_;      \
+        SB_LAUNDER(sb_pc_);                 \
+        (t)->sb_pc = sb_pc_;                \
+    } while (0);                            \
+    return SB_DONE
+#else
+/* Portable C11: the resume point is a case label of a switch over the
+ * line number, stored in the pointer-sized slot. */
+#define SB_BEGIN(t) switch ((intptr_t)(t)->sb_pc) { case 0:
+
+#define SB_AWAIT(t, op)                                  \
+    do {                                                 \
+        (t)->sb_pc = (void *)(intptr_t)__LINE__;         \
         sb_ret sb_r_ = (op);                             \
         if (sb_r_ != SB_OK) return sb_r_;                \
         SB_FALLTHROUGH;                                  \
     case __LINE__:;                                      \
     } while (0)
 
-#define SB_END(t)          \
-    SB_FALLTHROUGH;        \
-    default: break;        \
-    }                      \
-    (t)->sb_pc = -1;       \
+#define SB_END(t)                       \
+    SB_FALLTHROUGH;                     \
+    default: break;                     \
+    }                                   \
+    (t)->sb_pc = (void *)(intptr_t)-1;  \
     return SB_DONE
+#endif
 
 static inline sb_ret sb_yield(struct sb_task *t) { return t->ops->yield(t); }
-static inline sb_ret sb_handoff(struct sb_task *t, struct sb_task *peer) { return t->ops->handoff(t, peer); }
+static inline sb_ret sb_handoff(struct sb_task *t, struct sb_task *peer)
+{
+    sb_ret (*op)(struct sb_task *, struct sb_task *) = t->ops->handoff;
+    if (!op) return (sb_ret)((uintptr_t)peer | (uintptr_t)SB_HANDOFF_REQUEST);
+    return op(t, peer);
+}
 static inline sb_ret sb_wake(struct sb_task *t, struct sb_task *peer) { return t->ops->wake(t, peer); }
 static inline sb_ret sb_sleep(struct sb_task *t, uint64_t ns) { return t->ops->sleep(t, ns); }
 static inline sb_ret sb_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
