@@ -214,18 +214,24 @@ static inline sb_ret coro_wake(struct sb_task *t, struct sb_task *peer)
     return SB_OK;
 }
 
+/* The common hand-off: the peer waits for us and we will wait for it, so
+ * it runs next. True when that is the case (the states are then set and
+ * the caller moves to the peer at once). */
+static inline bool coro_handoff_direct(struct sb_task *t, struct sb_task *peer)
+{
+    if (__builtin_expect(peer->sb_state != CORO_WAIT_HANDOFF || t->sb_go, 0)) return false;
+    t->sb_state = CORO_WAIT_HANDOFF;
+    peer->sb_state = CORO_READY;
+    return true;
+}
+
 static inline sb_ret coro_handoff(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
 {
     if (peer) {
-        if (__builtin_expect(peer->sb_state == CORO_WAIT_HANDOFF && !t->sb_go, 1)) {
-            /* Peer waits for us and we will wait for it: it runs next. A
-             * stackful engine switches straight to it; the stackless one
-             * returns it to the scheduler loop, which runs it at once. */
-            t->sb_state = CORO_WAIT_HANDOFF;
-            peer->sb_state = CORO_READY;
+        if (coro_handoff_direct(t, peer)) {
+            /* A stackful engine switches straight to the peer; the
+             * stackless one returns it to its dispatch loop. */
             if (sw) return sw(coro_of(t), t, peer);
-            /* Stackless: the peer's address goes back to the scheduler loop
-             * in a register, up through the body's return. */
             return (sb_ret)peer;
         }
         (void)coro_wake(t, peer);

@@ -25,6 +25,10 @@ static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
         sb_ret r = t->body(t);
         if (r & SB_HANDOFF_REQUEST) {
             struct sb_task *peer = (struct sb_task *)((uintptr_t)r & ~(uintptr_t)SB_HANDOFF_REQUEST);
+            if (__builtin_expect(peer && coro_handoff_direct(t, peer), 1)) {
+                t = peer;
+                continue;
+            }
             r = coro_handoff(t, peer, NULL);
             if (r == SB_OK) continue; /* completed at once: t goes on after its operation */
             if (r == SB_PARKED) return;
