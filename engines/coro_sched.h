@@ -46,7 +46,6 @@ struct coro_sched {
     struct coro_engine *eng;
     struct sb_task **rq;
     size_t rq_cap, rq_head, rq_len;
-    struct sb_task *current;
     size_t alive;
     size_t io_waiters;     /* tasks parked on a timer or an fd */
     size_t since_poll;     /* dispatches since the loop was last polled */
@@ -55,6 +54,7 @@ struct coro_sched {
     struct sb_task *zombies;  /* finished stackful tasks whose stacks await release */
     struct coro_stack main_stack; /* the worker thread's stack: bounds from ASan */
     struct coro_stack *stacks;    /* stack records of live tasks */
+    size_t nrecs;                 /* stack records this scheduler allocated (bounds a walk) */
     struct coro_stack *free_stacks; /* records of finished tasks, kept for reuse */
     uv_loop_t loop;
     bool loop_open;
@@ -91,7 +91,7 @@ void coro_engine_close(struct sb_engine *e);
 int coro_engine_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err);
 int coro_engine_run(struct sb_engine *e, struct sb_err *err);
 int coro_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out, struct sb_err *err);
-int coro_stack_fault(struct sb_engine *e, const void *addr);
+int coro_stack_fault(struct sb_engine *e, const void *addr, const void *sp);
 /* Add `t` to scheduler `s` as a new ready task. */
 int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, struct sb_err *err);
 void coro_sched_deadlock(struct coro_sched *s);
@@ -353,7 +353,6 @@ static inline int coro_run_loop(struct coro_sched *s, coro_dispatch_fn dispatch)
         s->since_poll++;
         dispatch(s, t);
     }
-    s->current = &s->main_task;
     return 0;
 }
 

@@ -48,13 +48,6 @@ static int bl_run(struct sb_engine *e, struct sb_err *err)
     return -1;
 }
 
-static int bl_stack_fault(struct sb_engine *e, const void *addr)
-{
-    (void)e;
-    (void)addr;
-    return 0;
-}
-
 const struct sb_engine_ops sb_engine_libuv = {
     .name = "libuv",
     .summary = "baseline, not an engine: the workload as a plain libuv callback program (echo)",
@@ -66,5 +59,4 @@ const struct sb_engine_ops sb_engine_libuv = {
     .chan_open = bl_chan_open,
     .spawn = bl_spawn,
     .run = bl_run,
-    .stack_fault = bl_stack_fault,
 };

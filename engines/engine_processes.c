@@ -294,13 +294,6 @@ static int proc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *er
     return 0;
 }
 
-static int proc_stack_fault(struct sb_engine *e, const void *addr)
-{
-    (void)e;
-    (void)addr;
-    return 0;
-}
-
 static const struct sb_task_ops proc_task_ops = {
     proc_yield, proc_handoff, proc_wake, proc_send, proc_recv, sb_blocking_sleep, sb_blocking_wait_fd,
     sb_blocking_close_fd, proc_spawn_child,
@@ -318,6 +311,5 @@ const struct sb_engine_ops sb_engine_processes = {
     .chan_open = proc_chan_open,
     .spawn = proc_spawn,
     .run = proc_run,
-    .stack_fault = proc_stack_fault,
     .bare_loop = proc_bare,
 };

@@ -19,8 +19,6 @@ CORO_TASK_OPS_TABLE(sl_task_ops, sl, NULL, NULL);
  * once, as a stackful engine would switch straight to it. */
 static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
 {
-    /* No s->current store: it is read only to tell a stack overflow from
-     * another fault, and stackless tasks have no stacks. */
     for (;;) {
         sb_ret r = t->body(t);
         if (r & SB_HANDOFF_REQUEST) {
@@ -89,14 +87,6 @@ static int sl_bare(struct sb_engine *e, uint64_t switches, struct sb_err *err)
     return 0;
 }
 
-static int sl_stack_fault(struct sb_engine *e, const void *addr)
-{
-    (void)e;
-    (void)addr;
-    return 0; /* no task stacks: an overflow is the scheduler's own */
-}
-
-
 const struct sb_engine_ops sb_engine_stackless = {
     .name = "stackless",
     .summary = "protothread-style state machines: a switch is a return and an indirect call",
@@ -109,6 +99,5 @@ const struct sb_engine_ops sb_engine_stackless = {
     .chan_open = coro_chan_open,
     .spawn = coro_engine_spawn,
     .run = coro_engine_run,
-    .stack_fault = sl_stack_fault,
     .bare_loop = sl_bare,
 };

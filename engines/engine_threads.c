@@ -282,13 +282,6 @@ static int thr_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err
     return 0;
 }
 
-static int thr_stack_fault(struct sb_engine *e, const void *addr)
-{
-    (void)e;
-    (void)addr;
-    return 0;
-}
-
 static const struct sb_task_ops thr_task_ops = {
     thr_yield, thr_handoff, thr_wake, thr_send, thr_recv, sb_blocking_sleep, sb_blocking_wait_fd,
     sb_blocking_close_fd, thr_spawn_child,
@@ -306,6 +299,5 @@ const struct sb_engine_ops sb_engine_threads = {
     .chan_open = thr_chan_open,
     .spawn = thr_spawn,
     .run = thr_run,
-    .stack_fault = thr_stack_fault,
     .bare_loop = thr_bare,
 };

@@ -20,13 +20,14 @@ struct uc_engine {
 
 static inline sb_ret uc_sw(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
 {
-    s->current = next;
 #if defined(SB_ASAN)
     coro_asan_start(self->sb_stack, next->sb_stack, 0);
 #endif
     (void)swapcontext(self->sb_ctx, next->sb_ctx);
 #if defined(SB_ASAN)
     coro_asan_finish(self->sb_stack, &s->main_stack);
+#else
+    (void)s;
 #endif
     return SB_OK;
 }

@@ -50,9 +50,11 @@ struct sb_engine_ops {
     /* Run every spawned task to completion. Returns 0, or -1 with err set
      * (a deadlock, a task that died). */
     int (*run)(struct sb_engine *e, struct sb_err *err);
-    /* Async-signal-safe: is `addr` inside the guard page of the stack of
-     * the task running now? Used to turn SIGSEGV into an error record. */
-    int (*stack_fault)(struct sb_engine *e, const void *addr);
+    /* Async-signal-safe: did a fault at `addr`, with the stack pointer at
+     * `sp` (NULL when unknown), hit the guard page below the stack of the
+     * task running now? Used to turn SIGSEGV into an error record.
+     * NULL: the engine's tasks have no stacks of its making. */
+    int (*stack_fault)(struct sb_engine *e, const void *addr, const void *sp);
     /* The engine's switch primitive in a tight loop, without tasks,
      * scheduler or channels: `switches` one-way switches. The floor that
      * the `switch` workload is compared to. */

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 /* A signal handler can reach its context only through static storage; this
@@ -16,9 +17,14 @@ static struct {
 
 static void sb_crash_handler(int sig, siginfo_t *si, void *uc)
 {
+    const void *sp = NULL;
+#if defined(__x86_64__)
+    sp = (const void *)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
+#else
     (void)uc;
+#endif
     struct sb_engine *e = sb_crash.engine;
-    if (e && e->ops->stack_fault && e->ops->stack_fault(e, si->si_addr)) {
+    if (e && e->ops->stack_fault && e->ops->stack_fault(e, si->si_addr, sp)) {
         ssize_t w = write(sb_crash.fd, sb_crash.line, sb_crash.len);
         (void)w;
         _exit(3);
