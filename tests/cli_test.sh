@@ -98,6 +98,13 @@ for e in asm asm-sharedfpu ucontext; do
         ok "stack_overflow_record/$e"
     else bad "stack_overflow_record/$e" "$(head -c 600 "$WORK/ov.json")"; fi
 done
+# No scheduler records which task runs: the handler finds the stack from
+# the fault, over every worker's stacks.
+"$BENCH" "${FAST[@]}" --engine=asm --workers=2 --workload=selftest-overflow --stack-size=64K --format=json >"$WORK/ov.json" 2>/dev/null
+if json_check "$WORK/ov.json" \
+    "any(b.get('error_occurred') and 'stack overflow: engine asm, stack size 65536 bytes' in b['error_message'] for b in doc['benchmarks'])"; then
+    ok "stack_overflow_record/asm/workers:2"
+else bad "stack_overflow_record/asm/workers:2" "$(head -c 600 "$WORK/ov.json")"; fi
 
 # --- without --strict, error records are data: exit 0, message on stderr ---
 "$BENCH" "${FAST[@]}" --engine=asm --workload=selftest-crash --format=json >/dev/null 2>"$WORK/crash.err"
