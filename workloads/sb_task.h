@@ -108,6 +108,13 @@ struct sb_task {
 
 _Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addresses must leave the request bit clear");
 
+/* For a workload's rare branches (a hot loop's start-up case). */
+#if defined(__GNUC__)
+#define SB_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define SB_UNLIKELY(x) (x)
+#endif
+
 #if defined(__GNUC__)
 #define SB_FALLTHROUGH __attribute__((fallthrough))
 #else
@@ -141,9 +148,13 @@ _Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addr
     SB_CAT(sb_resume_, __LINE__):;                       \
     } while (0)
 
-/* A body re-entered after its end returns SB_DONE again. (The end's
- * label also gives a body without any SB_AWAIT a label address, which
- * Clang requires of a function with an indirect goto.) */
+/* An engine never re-enters a body that returned SB_DONE, so the end
+ * needs no resume point under GCC, and a body with a single SB_AWAIT has a
+ * single label: GCC then resumes it with a direct jump, not an indirect
+ * one, which saves about a cycle per stackless switch (switch/stackless
+ * 2.50 -> 2.33 ns). Clang rejects an indirect goto in a function that
+ * takes no label's address (a body without SB_AWAIT), so it gets one. */
+#if defined(__clang__)
 #define SB_END(t)                           \
     sb_finished_:                           \
     do {                                    \
@@ -152,6 +163,9 @@ _Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addr
         (t)->sb_pc = sb_pc_;                \
     } while (0);                            \
     return SB_DONE
+#else
+#define SB_END(t) return SB_DONE
+#endif
 #else
 /* Portable C11: the resume point is a case label of a switch over the
  * line number, stored in the pointer-sized slot. */

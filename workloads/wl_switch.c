@@ -5,25 +5,30 @@
 
 #include "sb_workload.h"
 
+/* One SB_AWAIT, so one resume point (see SB_END), and one test per
+ * switch: the side the last switch woke finds the count complete and
+ * releases the other, which finds the same. Only `me` lives across the
+ * hand-off (the state is read through it again), so a re-entered
+ * stackless body saves one register. */
 sb_ret sw_body(struct sb_task *t)
 {
     struct sw_task *me = (struct sw_task *)t;
     SB_BEGIN(t);
-    if (me->waits_first) SB_AWAIT(t, sb_handoff(t, NULL));
     for (;;) {
-        /* Read through `me` after every hand-off rather than kept in a
-         * local: only `me` then lives across the operation, which keeps a
-         * re-entered stackless body's prologue to one saved register. */
-        struct sw_state *st = me->st;
-        if (st->switches >= st->n) break; /* woken by the last switch */
-        st->switches++;
-        me->handoffs++;
-        if (st->switches == st->n) {
-            /* The last switch: the peer wakes, sees the end and finishes. */
-            sb_wake(t, &me->peer->t);
-            break;
+        struct sb_task *to = NULL; /* side 1 starts by waiting */
+        if (SB_UNLIKELY(me->waits_first)) {
+            me->waits_first = 0;
+        } else {
+            struct sw_state *st = me->st;
+            if (st->switches == st->n) {
+                sb_wake(t, &me->peer->t);
+                break;
+            }
+            st->switches++;
+            me->handoffs++;
+            to = &me->peer->t;
         }
-        SB_AWAIT(t, sb_handoff(t, &me->peer->t));
+        SB_AWAIT(t, sb_handoff(t, to));
     }
     SB_END(t);
 }

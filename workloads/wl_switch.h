@@ -12,7 +12,7 @@ struct sw_task {
     struct sw_state *st;
     struct sw_task *peer;
     uint64_t handoffs;
-    int waits_first;
+    int waits_first; /* side 1 starts by waiting; the body clears it */
 };
 
 struct sw_state {
