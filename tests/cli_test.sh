@@ -90,6 +90,14 @@ for e in asm threads processes stackless; do
     else bad "crash_becomes_error_record/$e" "$(head -c 600 "$WORK/crash.json")"; fi
 done
 
+# --- every engine's bare switch loop runs and counts (the floor switch is compared to) ---
+"$BENCH" --min-time=20000x --repetitions=1 --results-dir= --engine=threads,processes,ucontext,asm,asm-sharedfpu,stackless \
+    --workload=bare --format=json >"$WORK/bare.json" 2>/dev/null
+if json_check "$WORK/bare.json" \
+    'len([b for b in doc["benchmarks"] if b["name"].startswith("bare/") and not b.get("error_occurred") and b.get("run_type") == "iteration"]) == 6'; then
+    ok bare_loop_on_every_engine
+else bad bare_loop_on_every_engine "$(head -c 600 "$WORK/bare.json")"; fi
+
 # --- a coroutine stack overflow: the guard page turns it into a named record ---
 for e in asm asm-sharedfpu ucontext; do
     "$BENCH" "${FAST[@]}" --engine=$e --workload=selftest-overflow --stack-size=64K --format=json >"$WORK/ov.json" 2>/dev/null
