@@ -27,18 +27,15 @@ static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
                 t = peer;
                 continue;
             }
-            r = coro_handoff(t, peer, NULL);
-            if (r == SB_OK) continue; /* completed at once: t goes on after its operation */
-            if (r == SB_PARKED) return;
-            t = (struct sb_task *)r; /* the peer waited for t: it runs next */
-            continue;
-        }
-        /* One unsigned compare tells a task address from SB_DONE and SB_PARKED. */
-        if ((uintptr_t)r <= SB_PARKED) {
-            if (r == SB_DONE) coro_task_finished(s, t);
+            /* The peer was not waiting for t: post to it, then go on if a
+             * post to t was pending (t resumes after its operation), or
+             * park. */
+            if (coro_handoff(t, peer, NULL) == SB_OK) continue;
             return;
         }
-        t = (struct sb_task *)r;
+        /* Otherwise the body parked (SB_PARKED) or ended (SB_DONE). */
+        if (r == SB_DONE) coro_task_finished(s, t);
+        return;
     }
 }
 
