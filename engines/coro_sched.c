@@ -253,6 +253,7 @@ int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *ki
     e->cfg = *cfg;
     e->kind = kind;
     e->nworkers = n;
+    e->guard_budget = coro_guard_budget(cfg->guard);
     e->w = calloc(n, sizeof *e->w);
     if (!e->w) {
         free(e);
@@ -334,7 +335,8 @@ int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, str
                 sb_err_set(err, "%s: out of memory for task %u", name, t->index);
                 return -1;
             }
-            if (coro_stack_alloc(rec, e->cfg.stack_size, e->cfg.guard, err, name) != 0) {
+            bool guard = coro_guard_next(&e->base, e->cfg.guard, &e->guard_budget);
+            if (coro_stack_alloc(rec, e->cfg.stack_size, guard, err, name) != 0) {
                 free(rec);
                 return -1;
             }

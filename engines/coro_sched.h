@@ -83,6 +83,7 @@ struct coro_engine {
     unsigned next_worker; /* round robin for spawns from setup */
     uint32_t next_index;
     struct coro_chan *chans;
+    int64_t guard_budget; /* --stack-guard=auto: guarded stacks still to give */
 };
 
 int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *kind, size_t engine_size,

@@ -1,6 +1,7 @@
 #include "coro_stack.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -13,13 +14,41 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-int coro_stack_alloc(struct coro_stack *st, size_t size, enum sb_stack_guard guard, struct sb_err *err,
-                     const char *engine)
+int64_t coro_guard_budget(enum sb_stack_guard policy)
+{
+    if (policy != SB_GUARD_AUTO) return 0;
+    long long limit = 65530; /* the kernel's default, if /proc says nothing */
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%lld", &limit) != 1) limit = 65530;
+        fclose(f);
+    }
+    long long in_use = 0;
+    f = fopen("/proc/self/maps", "r");
+    if (f) {
+        int c;
+        while ((c = getc(f)) != EOF) in_use += c == '\n';
+        fclose(f);
+    }
+    long long room = limit / 8 > 1024 ? limit / 8 : 1024;
+    long long budget = (limit - in_use - room) / 2;
+    return budget > 0 ? budget : 0;
+}
+
+bool coro_guard_next(struct sb_engine *e, enum sb_stack_guard policy, int64_t *budget)
+{
+    bool guard = policy == SB_GUARD_PAGE ||
+                 (policy == SB_GUARD_AUTO && __atomic_sub_fetch(budget, 1, __ATOMIC_RELAXED) >= 0);
+    __atomic_fetch_add(guard ? &e->stacks_guarded : &e->stacks_unguarded, 1, __ATOMIC_RELAXED);
+    return guard;
+}
+
+int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_err *err, const char *engine)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size = (size + page - 1) & ~(page - 1);
     memset(st, 0, sizeof *st);
-    st->guard = guard == SB_GUARD_PAGE ? page : 0;
+    st->guard = guard ? page : 0;
     st->map_len = size + st->guard;
     /* MAP_NORESERVE: a stack costs only the pages it touches, which is
      * what the memory figures of the spawn workload should show. */
@@ -35,7 +64,7 @@ int coro_stack_alloc(struct coro_stack *st, size_t size, enum sb_stack_guard gua
         int e = errno;
         munmap(m, st->map_len);
         sb_err_set(err, "%s: cannot protect a stack guard page: %s%s", engine, strerror(e),
-                   e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two mappings; --stack-guard=none lifts it)" : "");
+                   e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two mappings; --stack-guard=auto or none lifts it)" : "");
         return -1;
     }
     st->map = m;

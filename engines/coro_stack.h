@@ -4,7 +4,9 @@
 #ifndef SB_CORO_STACK_H
 #define SB_CORO_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sb_engine.h"
 
@@ -19,11 +21,19 @@ struct coro_stack {
     void *asan_fake; /* ASan's fake-stack handle while this fiber is switched out */
 };
 
-/* With guard == SB_GUARD_NONE there is no PROT_NONE page, and adjacent
- * stacks merge into few mappings: the way past vm.max_map_count (each
- * guarded stack costs two) when a million stacks must be alive. */
-int coro_stack_alloc(struct coro_stack *st, size_t size, enum sb_stack_guard guard, struct sb_err *err,
-                     const char *engine);
+/* Without a guard there is no PROT_NONE page, and adjacent stacks merge
+ * into few mappings: the way past vm.max_map_count (each guarded stack
+ * costs two) when a million stacks must be alive. */
+int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_err *err, const char *engine);
+
+/* SB_GUARD_AUTO's budget, read when an engine opens: how many more guarded
+ * stacks fit under vm.max_map_count, less the mappings in use and room
+ * for what else the run maps (an eighth of the limit, at least 1,024). */
+int64_t coro_guard_budget(enum sb_stack_guard policy);
+/* Whether the next stack gets a guard page: always under PAGE, never under
+ * NONE, while the budget lasts under AUTO (taken atomically: workers
+ * spawn concurrently). Counted in the engine's stacks_(un)guarded. */
+bool coro_guard_next(struct sb_engine *e, enum sb_stack_guard policy, int64_t *budget);
 void coro_stack_free(struct coro_stack *st);
 /* Async-signal-safe. */
 int coro_stack_guard_hit(const struct coro_stack *st, const void *addr);

@@ -157,8 +157,8 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, bool full, st
                            .rounds = switches / 2,
                            .main_stack = &e->w[0].main_stack};
     int rc = -1;
-    if (coro_stack_alloc(&b->st[0], e->cfg.stack_size, e->cfg.guard, err, eng->ops->name) != 0) goto out;
-    if (coro_stack_alloc(&b->st[1], e->cfg.stack_size, e->cfg.guard, err, eng->ops->name) != 0) {
+    if (coro_stack_alloc(&b->st[0], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err, eng->ops->name) != 0) goto out;
+    if (coro_stack_alloc(&b->st[1], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err, eng->ops->name) != 0) {
         coro_stack_free(&b->st[0]);
         goto out;
     }
@@ -199,6 +199,7 @@ const struct sb_engine_ops sb_engine_asm = {
     .mechanism = "asm switch",
     .fpu = "per-task MXCSR/x87 CW",
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS,
+    .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &asm_full_task_ops,
     .open = asmf_open,
     .close = coro_engine_close,
@@ -234,6 +235,7 @@ const struct sb_engine_ops sb_engine_asm_sharedfpu = {
     .mechanism = "asm switch",
     .fpu = "shared MXCSR/x87 CW",
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS,
+    .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &asm_shared_task_ops,
     .open = asms_open,
     .close = coro_engine_close,

@@ -305,6 +305,7 @@ const struct sb_engine_ops sb_engine_processes = {
     .mechanism = "futex in shared memory",
     .fpu = "per-process (kernel)",
     .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_SEPARATE_MEMORY | SB_CAP_PER_TASK_FPU,
+    .costs = {.kernel_tasks_per_task = 1, .fds_per_channel = 2}, /* a pipe per channel */
     .task_ops = &proc_task_ops,
     .open = proc_open,
     .close = proc_close,

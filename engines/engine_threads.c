@@ -293,6 +293,7 @@ const struct sb_engine_ops sb_engine_threads = {
     .mechanism = "futex handoff",
     .fpu = "per-thread (kernel)",
     .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_PER_TASK_FPU,
+    .costs = {.kernel_tasks_per_task = 1, .maps_per_task = 2}, /* a stack and its guard page per thread */
     .task_ops = &thr_task_ops,
     .open = thr_open,
     .close = thr_close,

@@ -127,7 +127,7 @@ static int uc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
     struct coro_stack st;
-    if (coro_stack_alloc(&st, e->cfg.stack_size, e->cfg.guard, err, "ucontext") != 0) return -1;
+    if (coro_stack_alloc(&st, e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err, "ucontext") != 0) return -1;
     struct uc_bare *b = calloc(1, sizeof *b);
     if (!b || uc_prepare_ctx(&b->co_uc, &st, uc_bare_co, b) != 0) {
         free(b);
@@ -158,6 +158,7 @@ const struct sb_engine_ops sb_engine_ucontext = {
     .mechanism = "swapcontext",
     .fpu = "per-task MXCSR/x87 env (glibc)",
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS,
+    .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &uc_task_ops,
     .open = uc_open,
     .close = uc_close,

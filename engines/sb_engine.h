@@ -18,7 +18,10 @@
  * harness decides the core from its placement policy. */
 typedef void (*sb_pin_fn)(void *pin_ctx, unsigned slot);
 
-enum sb_stack_guard { SB_GUARD_PAGE = 0, SB_GUARD_NONE = 1 };
+/* AUTO: a guard page below each stack while the stacks alive at once fit
+ * vm.max_map_count with room to spare (a guarded stack is two mappings),
+ * plain stacks past that; struct sb_engine counts which each task got. */
+enum sb_stack_guard { SB_GUARD_PAGE = 0, SB_GUARD_NONE = 1, SB_GUARD_AUTO = 2 };
 
 struct sb_engine_config {
     size_t stack_size; /* usable bytes per coroutine or thread stack */
@@ -30,9 +33,22 @@ struct sb_engine_config {
 
 struct sb_engine_ops;
 
+/* What one task and one channel cost in the kernel's limited resources,
+ * so the harness can tell before a run whether this machine's limits
+ * (threads-max, pid_max, vm.max_map_count, RLIMIT_NOFILE) hold it. */
+struct sb_engine_costs {
+    unsigned kernel_tasks_per_task;  /* a thread or a process */
+    unsigned maps_per_task;          /* memory mappings, whatever the guard policy */
+    unsigned maps_per_guarded_stack; /* mappings of a stack with a guard page */
+    unsigned fds_per_channel;
+};
+
 /* Every engine instance starts with this. */
 struct sb_engine {
     const struct sb_engine_ops *ops;
+    /* Engines that map task stacks: how many got a guard page and how
+     * many did not (the policy that really ran, for the record). */
+    uint64_t stacks_guarded, stacks_unguarded;
 };
 
 struct sb_engine_ops {
@@ -41,6 +57,7 @@ struct sb_engine_ops {
     const char *mechanism; /* how a switch happens, for the results' label */
     const char *fpu;       /* FPU contract, for the label and context */
     unsigned caps;
+    struct sb_engine_costs costs;
     const struct sb_task_ops *task_ops;
 
     int (*open)(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err);

@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -60,8 +61,10 @@ void sb_cli_usage(FILE *out)
     fprintf(out,
             "Usage: bench [OPTION]...\n"
             "Measure what it costs to run many tasks as threads, processes or coroutines.\n"
-            "With no options: the quick default run (every engine; switch, pingpong, ring at\n"
-            "2/100/10000 tasks, bare), saved under results/.\n"
+            "With no option that selects benchmarks or sets their length (--engine, --workload,\n"
+            "--filter, --param, --workers, --repetitions, --min-time): the quick default run,\n"
+            "every engine on every workload below at its quick sizes (--list shows them),\n"
+            "3 repetitions of 0.05 s, saved under results/. Other options apply to it too.\n"
             "\n"
             "Selection:\n"
             "  --engine=LIST|all       engines to run (comma-separated)\n"
@@ -69,7 +72,7 @@ void sb_cli_usage(FILE *out)
             "  --filter=REGEX          keep benchmarks whose full name matches (POSIX ERE;\n"
             "                          a leading '-' keeps those that do not match)\n"
             "  --param KEY=V[,V...]    sweep a workload parameter (repeatable)\n"
-            "  --list                  print the selected benchmark names and exit\n"
+            "  --list                  print the names of the benchmarks that would run, and exit\n"
             "Measurement:\n"
             "  --repetitions=N         repetitions per benchmark (default 10; quick 3)\n"
             "  --min-time=SECONDS      iterations grow until a repetition lasts this long\n"
@@ -78,19 +81,24 @@ void sb_cli_usage(FILE *out)
             "  --interleave            run instances x repetitions in random order\n"
             "  --seed=N                seed for --interleave (default: from the clock)\n"
             "  --timeout=SECONDS       wall-clock limit per benchmark (default 120)\n"
-            "  --cpus=LIST             cores to use, e.g. 0,1 or 0-3 (default: all allowed)\n"
+            "  --cpus=LIST             cores to use, e.g. 0,1 or 0-3 (default: every core this\n"
+            "                          process may run on, as taskset or cgroups allow)\n"
             "  --placement=pack|spread pack: all tasks on the first core; spread: round robin\n"
             "                          (default: pack, but spread for cpu and with --workers)\n"
             "  --stack-size=BYTES      coroutine and thread stack size, K/M suffixes (default 64K)\n"
-            "  --stack-guard=page|none a PROT_NONE page below each coroutine stack (default page),\n"
-            "                          or none: stacks then merge into few mappings, the way past\n"
-            "                          vm.max_map_count for a million live coroutines\n"
+            "  --stack-guard=auto|page|none\n"
+            "                          page: a PROT_NONE page below each coroutine stack, so an\n"
+            "                          overflow is named; none: stacks merge into few mappings, the\n"
+            "                          way past vm.max_map_count for a million live coroutines;\n"
+            "                          auto (default): guard pages while the live stacks fit the\n"
+            "                          map limit with room to spare, plain stacks past it (the\n"
+            "                          record's label and stacks_guarded counter say what ran)\n"
             "  --workers=N[,N...]      coroutine engines: N schedulers on N pinned threads, tasks\n"
             "                          dealt round robin (the M:N configuration; default 1)\n"
             "Output:\n"
             "  --format=console|json|csv   what goes to standard output (default console)\n"
             "  --out=FILE              also write the results to FILE\n"
-            "  --out-format=json|csv   format of --out (default json)\n"
+            "  --out-format=json|csv|console   format of --out (default json)\n"
             "  --results-dir=DIR       where runs are saved (default results; '' to skip)\n"
             "  --strict                exit 1 when any record carries an error\n"
             "  --help, --version\n"
@@ -113,9 +121,12 @@ void sb_cli_usage(FILE *out)
             "\nNames are family/engine[/param:value], as Google Benchmark's. JSON and CSV match\n"
             "Google Benchmark 1.8's reporters, so its compare.py reads them.\n"
             "A benchmark that fails (a limit reached, a crash, a timeout, a wrong count) becomes\n"
-            "a record with error_occurred and the run goes on.\n"
+            "a record with error_occurred and the run goes on. A default size that this\n"
+            "machine's limits (descriptors, processes, vm.max_map_count) cannot hold is a\n"
+            "record with skipped and the limit named; a size you asked for is an error.\n"
             "Exit status: 0 the run completed and its files were written (with --strict: and no\n"
-            "record carries an error); 1 otherwise; 2 bad usage; 130 interrupted (nothing written).\n");
+            "record carries an error); 1 otherwise; 2 bad usage; 130 interrupted (SIGINT, SIGTERM,\n"
+            "SIGHUP or SIGQUIT: benchmark processes stopped, nothing written).\n");
 }
 
 static int parse_ll(const char *s, long long min, long long max, long long *out)
@@ -128,8 +139,11 @@ static int parse_ll(const char *s, long long min, long long max, long long *out)
     return 0;
 }
 
+/* Decimal only: strtod would also take hex floats, "inf" and "nan",
+ * which no other number option accepts. */
 static int parse_seconds(const char *s, double min, double max, double *out)
 {
+    if (!*s || strspn(s, "0123456789.eE+-") < strlen(s) - (s[strlen(s) - 1] == 's')) return -1;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -150,14 +164,14 @@ static int parse_size(const char *s, size_t *out)
     else if (*end == 'm' || *end == 'M') mul = 1024 * 1024, end++;
     if ((*end == 'i' || *end == 'I') && (end[1] == 'B' || end[1] == 'b')) end += 2;
     else if (*end == 'B' || *end == 'b') end++;
-    if (*end || v == 0 || v > (1ULL << 40) / mul) return -1;
+    if (*end || v == 0 || v > SB_MAX_STACK_SIZE / mul) return -1;
     *out = (size_t)(v * mul);
     return 0;
 }
 
-static int parse_format(const char *s, enum sb_format *f, bool allow_console)
+static int parse_format(const char *s, enum sb_format *f)
 {
-    if (allow_console && strcmp(s, "console") == 0) *f = SB_FMT_CONSOLE;
+    if (strcmp(s, "console") == 0) *f = SB_FMT_CONSOLE;
     else if (strcmp(s, "json") == 0) *f = SB_FMT_JSON;
     else if (strcmp(s, "csv") == 0) *f = SB_FMT_CSV;
     else return -1;
@@ -212,6 +226,35 @@ static int parse_param(const char *arg, struct sb_options *o, char *err, size_t 
     return 0;
 }
 
+/* Google Benchmark's boolean flags (commandlineflags.cc): an empty value,
+ * and anything but false/no/off (any case) or one character of 0, f, n
+ * or a non-alphanumeric, means true. */
+static bool gbench_truthy(const char *v)
+{
+    if (strlen(v) == 1) return isalnum((unsigned char)v[0]) && !strchr("0fFnN", v[0]);
+    return strcasecmp(v, "false") != 0 && strcasecmp(v, "no") != 0 && strcasecmp(v, "off") != 0;
+}
+
+/* N, N-M, comma-separated: hwloc's list parser would also read "-1" (an
+ * open range) and stray text its own way. */
+static bool cpu_list_ok(const char *s)
+{
+    for (;;) {
+        if (!isdigit((unsigned char)*s)) return false;
+        char *end;
+        unsigned long lo = strtoul(s, &end, 10), hi = lo;
+        s = end;
+        if (*s == '-') {
+            if (!isdigit((unsigned char)s[1])) return false;
+            hi = strtoul(s + 1, &end, 10);
+            s = end;
+        }
+        if (hi < lo || hi >= 65536) return false;
+        if (*s == '\0') return true;
+        if (*s++ != ',') return false;
+    }
+}
+
 int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
@@ -219,6 +262,7 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
     o->min_time = -1;
     o->timeout = 120;
     o->stack_size = 64 * 1024;
+    o->stack_guard = SB_GUARD_AUTO;
     o->workers[0] = 1;
     o->n_workers = 1;
     o->results_dir = "results";
@@ -226,23 +270,35 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
     o->seed = (unsigned)time(NULL);
     opterr = 0;
     optind = 1;
-    int c;
+    int c, li = -1;
     long long ll;
-    while ((c = getopt_long(argc, argv, ":", sb_long_options, NULL)) != -1) {
+    bool min_time_set = false;
+    while ((c = getopt_long(argc, argv, ":", sb_long_options, &li)) != -1) {
         const char *a = optarg ? optarg : ""; /* getopt sets it for every option that takes a value */
+        const char *opt = li >= 0 ? sb_long_options[li].name : "?";
+        li = -1;
+        /* Lists and values are copied into fixed buffers further on: a
+         * longer one is refused here, never cut short silently. */
+        size_t max_len = c == OPT_OUT || c == OPT_RESULTS_DIR ? SB_MAX_PATH_ARG : SB_MAX_VALUE_ARG;
+        if (optarg && strlen(optarg) > max_len) {
+            snprintf(err, errlen, "--%s: the value is %zu characters long; at most %zu are accepted", opt,
+                     strlen(optarg), max_len);
+            return -1;
+        }
+        if (optarg && !*optarg && c != OPT_RESULTS_DIR && c != OPT_LIST) {
+            snprintf(err, errlen, "--%s: empty value", opt);
+            return -1;
+        }
         switch (c) {
-        case OPT_ENGINE: o->engines = a; break;
-        case OPT_WORKLOAD: o->workloads = a; break;
-        case OPT_FILTER: o->filter = a; break;
+        case OPT_ENGINE: o->engines = a; o->selects = true; break;
+        case OPT_WORKLOAD: o->workloads = a; o->selects = true; break;
+        case OPT_FILTER: o->filter = a; o->selects = true; break;
         case OPT_LIST:
-            if (optarg && strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0) {
-                snprintf(err, errlen, "--benchmark_list_tests: '%s' is not true or false", optarg);
-                return -1;
-            }
-            o->list = !optarg || strcmp(optarg, "true") == 0;
+            o->list = !optarg || gbench_truthy(optarg);
             break;
         case OPT_PARAM:
             if (parse_param(a, o, err, errlen) != 0) return -1;
+            o->selects = true;
             break;
         case OPT_REPS:
             if (parse_ll(a, 1, 100000, &ll) != 0) {
@@ -250,8 +306,10 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
                 return -1;
             }
             o->repetitions = (int)ll;
+            o->selects = true;
             break;
         case OPT_MIN_TIME:
+            o->selects = min_time_set = true;
             if (*a && a[strlen(a) - 1] == 'x') {
                 /* Google Benchmark's Nx: run exactly N iterations. */
                 char num[64];
@@ -269,7 +327,13 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
                 return -1;
             }
             break;
-        case OPT_CPUS: o->cpus = a; break;
+        case OPT_CPUS:
+            if (!cpu_list_ok(a)) {
+                snprintf(err, errlen, "--cpus: '%s' is not a CPU list such as 0,1 or 0-3", a);
+                return -1;
+            }
+            o->cpus = a;
+            break;
         case OPT_PLACEMENT:
             o->placement_set = true;
             if (strcmp(a, "pack") == 0) o->placement = SB_PACK;
@@ -280,7 +344,7 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             }
             break;
         case OPT_FORMAT:
-            if (parse_format(a, &o->format, true) != 0) {
+            if (parse_format(a, &o->format) != 0) {
                 snprintf(err, errlen, "--format: '%s' is not console, json or csv", a);
                 return -1;
             }
@@ -293,8 +357,8 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             o->out = a;
             break;
         case OPT_OUT_FORMAT:
-            if (parse_format(a, &o->out_format, false) != 0) {
-                snprintf(err, errlen, "--out-format: '%s' is not json or csv", a);
+            if (parse_format(a, &o->out_format) != 0) {
+                snprintf(err, errlen, "--out-format: '%s' is not console, json or csv", a);
                 return -1;
             }
             break;
@@ -316,21 +380,23 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
         case OPT_STRICT: o->strict = true; break;
         case OPT_STACK_SIZE:
             if (parse_size(a, &o->stack_size) != 0 || o->stack_size < 16 * 1024) {
-                snprintf(err, errlen, "--stack-size: '%s' is not a size of at least 16K (e.g. 65536, 64K, 1M)", a);
+                snprintf(err, errlen, "--stack-size: '%s' is not a size from 16K to 1G (e.g. 65536, 64K, 1M)", a);
                 return -1;
             }
             break;
         case OPT_RESULTS_DIR: o->results_dir = a; break;
         case OPT_STACK_GUARD:
-            if (strcmp(a, "page") == 0) o->stack_guard = 0;
-            else if (strcmp(a, "none") == 0) o->stack_guard = 1;
+            if (strcmp(a, "auto") == 0) o->stack_guard = SB_GUARD_AUTO;
+            else if (strcmp(a, "page") == 0) o->stack_guard = SB_GUARD_PAGE;
+            else if (strcmp(a, "none") == 0) o->stack_guard = SB_GUARD_NONE;
             else {
-                snprintf(err, errlen, "--stack-guard: '%s' is not page or none", a);
+                snprintf(err, errlen, "--stack-guard: '%s' is not auto, page or none", a);
                 return -1;
             }
             break;
         case OPT_WORKERS: {
-            char buf[512];
+            o->selects = true;
+            char buf[SB_MAX_VALUE_ARG + 1];
             snprintf(buf, sizeof buf, "%s", a);
             char *save = NULL;
             o->n_workers = 0;
@@ -362,5 +428,10 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
         return -1;
     }
     if (o->help || o->version) return 1;
+    if (min_time_set && !o->fixed_iterations && o->min_time >= o->timeout) {
+        snprintf(err, errlen, "--min-time %g s is not shorter than --timeout %g s: every benchmark would time out",
+                 o->min_time, o->timeout);
+        return -1;
+    }
     return 0;
 }

@@ -10,6 +10,9 @@
 #include "pin.h"
 
 #define SB_MAX_PARAM_ARGS 8
+#define SB_MAX_VALUE_ARG 1023  /* characters in a list or value */
+#define SB_MAX_PATH_ARG 4000   /* characters in --out and --results-dir (PATH_MAX less room for suffixes) */
+#define SB_MAX_STACK_SIZE (1ULL << 30)
 #define SB_MAX_PARAM_VALUES 64
 
 enum sb_format { SB_FMT_CONSOLE, SB_FMT_JSON, SB_FMT_CSV };
@@ -22,7 +25,7 @@ struct sb_param_arg {
 
 struct sb_options {
     const char *engines;   /* comma list or "all"; NULL: every engine */
-    const char *workloads; /* comma list or "all"; NULL: the default set */
+    const char *workloads; /* comma list or "all"; NULL: every visible workload */
     const char *filter;    /* POSIX ERE on full names; leading '-' inverts */
     struct sb_param_arg params[SB_MAX_PARAM_ARGS];
     size_t n_params;
@@ -37,11 +40,15 @@ struct sb_options {
     enum sb_format out_format;
     double timeout;
     size_t stack_size;
-    int stack_guard;       /* enum sb_stack_guard */
+    int stack_guard;       /* enum sb_stack_guard (default SB_GUARD_AUTO) */
     unsigned workers[SB_MAX_PARAM_VALUES];
     size_t n_workers;
     const char *results_dir; /* "" disables the results directory */
     unsigned seed;
+    /* An option chose what runs or how long (--engine, --workload,
+     * --filter, --param, --workers, --repetitions, --min-time): without
+     * one, the run is the quick default. */
+    bool selects;
     bool list, quick, interleave, help, version, strict;
 };
 

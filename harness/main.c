@@ -1,13 +1,16 @@
 /* bench: CLI -> plan -> runner (a child per instance) -> samples -> stats
  * -> reporters -> files in results/. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
 #include "pin.h"
 #include "plan.h"
 #include "report.h"
@@ -19,12 +22,43 @@
 #define SB_VERSION "0.0.0"
 #endif
 
-static volatile sig_atomic_t sb_interrupted; /* set by the SIGINT/SIGTERM handler */
+static volatile sig_atomic_t sb_interrupted; /* set by the SIGINT/SIGTERM/SIGHUP/SIGQUIT handler */
 
 static void on_interrupt(int sig)
 {
     (void)sig;
     sb_interrupted = 1;
+}
+
+/* A closed standard descriptor would be reused by the next open(): the
+ * results file would become our stderr, or libuv would find its loop's
+ * descriptor at 0 and abort. /dev/null takes the place of each one. */
+static void open_std_fds(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) != -1) continue;
+        int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (n >= 0 && n != fd) {
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}
+
+static void catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt; /* no SA_RESTART: poll() and a FIFO's open() must wake up */
+    sigemptyset(&sa.sa_mask);
+    /* Ctrl-C, kill, a closed terminal, Ctrl-\: all end the run the same way. */
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* Task processes and helpers orphaned by a timeout or a crash are
+     * reparented to us and reaped by the runner, not left to an init that
+     * may not reap. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
 static int usage_error(const char *msg)
@@ -75,8 +109,9 @@ static int cmp_rep(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+    open_std_fds();
     struct sb_options o;
-    char err[512];
+    char err[1024];
     int pr = sb_cli_parse(argc, argv, &o, err, sizeof err);
     if (pr < 0) return usage_error(err);
     if (o.help) {
@@ -87,13 +122,15 @@ int main(int argc, char **argv)
         printf("switchbench %s\n", SB_VERSION);
         return 0;
     }
-    /* No arguments at all: the quick default run. */
-    if (argc == 1) o.quick = true;
+    /* Nothing chose what runs or how long: the quick default run. */
+    if (!o.selects) o.quick = true;
     if (o.repetitions < 0) o.repetitions = o.quick ? 3 : 10;
     if (o.min_time < 0) o.min_time = o.quick ? 0.05 : 0.2;
 
     struct sb_plan plan;
-    if (sb_plan_build(&o, &plan, err, sizeof err) != 0) return usage_error(err);
+    struct sb_limits limits;
+    sb_limits_read(&limits);
+    if (sb_plan_build(&o, &limits, &plan, err, sizeof err) != 0) return usage_error(err);
     if (o.list) {
         for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
         sb_plan_free(&plan);
@@ -104,16 +141,18 @@ int main(int argc, char **argv)
         sb_plan_free(&plan);
         return usage_error(err);
     }
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt; /* no SA_RESTART: poll() must wake up */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    /* Every destination is checked now: a long run must not be lost at its
+     * end to a missing directory or a typo. */
+    struct sb_output dest;
+    if (sb_output_prepare(&dest, o.out, o.out_format, o.results_dir, err, sizeof err) != 0) {
+        sb_pin_destroy(&pin);
+        sb_plan_free(&plan);
+        return usage_error(err);
+    }
+    catch_interrupts();
 
     json_t *ctx = sb_sysinfo_context(&o, &pin, argv[0]);
+    json_object_set_new(ctx, "limits", sb_limits_json(&limits));
     if (o.format == SB_FMT_CONSOLE) sb_report_console_context(stderr, ctx);
 
     struct sb_runner_config rc = {
@@ -166,6 +205,7 @@ int main(int argc, char **argv)
                           per_instance[jobs[k].instance]) != 0) {
             progress_done();
             fprintf(stderr, "bench: interrupted; benchmark processes stopped, nothing written\n");
+            sb_output_abandon(&dest);
             status = 130;
             goto out;
         }
@@ -173,7 +213,7 @@ int main(int argc, char **argv)
     progress_done();
 
     /* Per instance: its repetitions in order, then the aggregates. */
-    size_t nerr = 0;
+    size_t nerr = 0, nskip = 0;
     for (size_t i = 0; i < plan.n; i++) {
         json_t *mine = per_instance[i];
         size_t n = json_array_size(mine);
@@ -186,6 +226,10 @@ int main(int argc, char **argv)
                 if (nerr++ == 0 && o.strict) status = 1;
                 fprintf(stderr, "bench: %s: %s\n", json_string_value(json_object_get(sorted[j], "name")),
                         json_string_value(json_object_get(sorted[j], "error_message")));
+            } else if (json_is_true(json_object_get(sorted[j], "skipped"))) {
+                nskip++;
+                fprintf(stderr, "bench: %s: skipped: %s\n", json_string_value(json_object_get(sorted[j], "name")),
+                        json_string_value(json_object_get(sorted[j], "skip_message")));
             }
         }
         free(sorted);
@@ -196,20 +240,31 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: cannot write to standard output\n");
         status = 1;
     }
-    if (o.out && sb_write_atomic(o.out, o.out_format, ctx, rows, err, sizeof err) != 0) {
+    /* Whole or not at all: every file under a temporary name first, then
+     * renamed together; an interrupt before the renames leaves nothing. */
+    int wr = sb_output_stage(&dest, ctx, rows, err, sizeof err);
+    if (wr == 0) wr = sb_output_commit(&dest, ctx, rows, &sb_interrupted, err, sizeof err);
+    if (wr == 1) {
+        fprintf(stderr, "bench: interrupted while writing the results; nothing written\n");
+        sb_output_abandon(&dest);
+        status = 130;
+        goto out;
+    }
+    if (wr != 0) {
         fprintf(stderr, "bench: %s\n", err);
+        sb_output_abandon(&dest);
         status = 1;
+    } else if (dest.dir[0]) {
+        fprintf(stderr, "bench: results in %s (results.json, results.csv)\n", dest.run_final);
     }
-    if (o.results_dir && *o.results_dir) {
-        char made[4096];
-        if (sb_save_run(o.results_dir, ctx, rows, made, sizeof made, err, sizeof err) != 0) {
-            fprintf(stderr, "bench: %s\n", err);
-            status = 1;
-        } else {
-            fprintf(stderr, "bench: results in %s (results.json, results.csv)\n", made);
-        }
-    }
+    if (nskip) fprintf(stderr, "bench: %zu record(s) skipped: this machine's limits cannot hold them\n", nskip);
     if (nerr) fprintf(stderr, "bench: %zu record(s) carry an error\n", nerr);
+    /* A signal that came while the files were being renamed: they are
+     * whole, and the exit status still says the run was interrupted. */
+    if (sb_interrupted && status == 0) {
+        fprintf(stderr, "bench: interrupted after the results were written\n");
+        status = 130;
+    }
 out:
     for (size_t i = 0; i < plan.n; i++) json_decref(per_instance[i]);
     json_decref(rows);

@@ -17,13 +17,20 @@ int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placem
         hwloc_topology_destroy(p->topo);
         return -1;
     }
-    hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(p->topo);
+    /* What this process may run on: hwloc's allowed set (cgroups) and our
+     * own affinity mask (taskset, a CI runner's cpuset), both. */
+    hwloc_bitmap_t allowed = hwloc_bitmap_dup(hwloc_topology_get_allowed_cpuset(p->topo));
+    hwloc_bitmap_t mask = hwloc_bitmap_alloc();
+    if (hwloc_get_cpubind(p->topo, mask, HWLOC_CPUBIND_PROCESS) == 0 && !hwloc_bitmap_iszero(mask))
+        hwloc_bitmap_and(allowed, allowed, mask);
+    hwloc_bitmap_free(mask);
     hwloc_bitmap_t want = hwloc_bitmap_alloc();
     if (cpu_list && *cpu_list) {
         if (hwloc_bitmap_list_sscanf(want, cpu_list) != 0 || hwloc_bitmap_iszero(want) ||
             hwloc_bitmap_weight(want) < 0) {
             snprintf(err, errlen, "--cpus: '%s' is not a CPU list such as 0,1 or 0-3", cpu_list);
             hwloc_bitmap_free(want);
+            hwloc_bitmap_free(allowed);
             hwloc_topology_destroy(p->topo);
             return -1;
         }
@@ -32,12 +39,14 @@ int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placem
             hwloc_bitmap_list_snprintf(have, sizeof have, allowed);
             snprintf(err, errlen, "--cpus: '%s' names CPUs this process may not use (allowed: %s)", cpu_list, have);
             hwloc_bitmap_free(want);
+            hwloc_bitmap_free(allowed);
             hwloc_topology_destroy(p->topo);
             return -1;
         }
     } else {
         hwloc_bitmap_copy(want, allowed);
     }
+    hwloc_bitmap_free(allowed);
     int i;
     hwloc_bitmap_foreach_begin(i, want)
     {

@@ -73,7 +73,8 @@ static int plan_push(struct sb_plan *plan, const struct sb_instance *in)
     return 0;
 }
 
-int sb_plan_build(const struct sb_options *o, struct sb_plan *plan, char *err, size_t errlen)
+int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan, char *err,
+                  size_t errlen)
 {
     memset(plan, 0, sizeof *plan);
     bool esel[64] = {false}, wsel[64] = {false};
@@ -134,10 +135,11 @@ int sb_plan_build(const struct sb_options *o, struct sb_plan *plan, char *err, s
             /* The sweep: a cartesian product over the workload's parameters. */
             const long long *vals[SB_MAX_PARAMS] = {NULL};
             size_t nvals[SB_MAX_PARAMS] = {0}, idx[SB_MAX_PARAMS] = {0};
+            bool chosen = false; /* a size came from --param */
             for (size_t p = 0; p < np; p++) {
                 const struct sb_param_def *d = &wl->params[p];
                 const struct sb_param_arg *pa = find_param_arg(o, d->name);
-                if (pa) vals[p] = pa->values, nvals[p] = pa->n;
+                if (pa) vals[p] = pa->values, nvals[p] = pa->n, chosen = true;
                 else if (o->quick) vals[p] = d->quick_sweep, nvals[p] = d->n_quick;
                 else vals[p] = d->sweep, nvals[p] = d->n_sweep;
                 if (!vals[p] || nvals[p] == 0) {
@@ -178,6 +180,13 @@ int sb_plan_build(const struct sb_options *o, struct sb_plan *plan, char *err, s
                 }
                 if (in.workers > 1) (void)snprintf(in.name + at, sizeof in.name - at, "/workers:%u", in.workers);
                 bool keep = !have_re || ((regexec(&re, in.name, 0, NULL, 0) == 0) != invert);
+                if (keep && limits && wl->demand) {
+                    struct sb_demand d = {0, 0, 0};
+                    wl->demand(in.params, &d);
+                    if (sb_limits_check(limits, en, &d, (enum sb_stack_guard)o->stack_guard, in.unfit,
+                                        sizeof in.unfit) != 0)
+                        in.unfit_is_error = chosen;
+                }
                 if (keep) {
                     in.family_index = family;
                     in.per_family_instance_index = instance++;

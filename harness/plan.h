@@ -3,11 +3,13 @@
 #ifndef SB_PLAN_H
 #define SB_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../engines/sb_engine.h"
 #include "../workloads/sb_workload.h"
 #include "cli.h"
+#include "limits.h"
 
 struct sb_instance {
     char name[256];
@@ -17,6 +19,11 @@ struct sb_instance {
     unsigned workers; /* coroutine schedulers (1 unless --workers) */
     enum sb_placement placement;
     int family_index, per_family_instance_index;
+    /* Non-empty when this machine's limits cannot hold the instance: it
+     * is not run, and becomes a skipped record (a default size) or an
+     * error record (a size given with --param). */
+    char unfit[200];
+    bool unfit_is_error;
 };
 
 struct sb_plan {
@@ -25,8 +32,9 @@ struct sb_plan {
 };
 
 /* 0, or -1 with a one-line message (unknown names, bad parameters or
- * regex, nothing selected). */
-int sb_plan_build(const struct sb_options *o, struct sb_plan *plan, char *err, size_t errlen);
+ * regex, nothing selected). `limits` NULL: no instance is checked. */
+int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan, char *err,
+                  size_t errlen);
 void sb_plan_free(struct sb_plan *plan);
 
 #endif

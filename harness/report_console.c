@@ -76,6 +76,10 @@ void sb_report_console(FILE *f, json_t *rows)
             fprintf(f, "ERROR OCCURRED: '%s'\n", json_string_value(json_object_get(r, "error_message")));
             continue;
         }
+        if (json_is_true(json_object_get(r, "skipped"))) {
+            fprintf(f, "SKIPPED: '%s'\n", json_string_value(json_object_get(r, "skip_message")));
+            continue;
+        }
         const char *unit = json_string_value(json_object_get(r, "time_unit"));
         int pct = json_is_string(json_object_get(r, "aggregate_unit")) &&
                   !strcmp(json_string_value(json_object_get(r, "aggregate_unit")), "percentage");

@@ -61,9 +61,12 @@ int sb_report_csv(FILE *f, json_t *rows)
     {
         put_quoted(f, json_string_value(json_object_get(r, "name")));
         fputc(',', f);
-        if (json_is_true(json_object_get(r, "error_occurred"))) {
-            fputs(",,,,,,,true,", f);
-            put_quoted(f, json_string_value(json_object_get(r, "error_message")));
+        /* As Google Benchmark 1.8: a skipped record is error_occurred
+         * false with its message in error_message. */
+        bool skipped = json_is_true(json_object_get(r, "skipped"));
+        if (skipped || json_is_true(json_object_get(r, "error_occurred"))) {
+            fputs(skipped ? ",,,,,,,false," : ",,,,,,,true,", f);
+            put_quoted(f, json_string_value(json_object_get(r, skipped ? "skip_message" : "error_message")));
             fputc('\n', f);
             continue;
         }

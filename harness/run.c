@@ -240,6 +240,12 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     if (run.lg && sb_loadgen_check(run.lg, err) != 0) goto close;
     if (w->verify(state, err) != 0) goto close;
     if (w->report) w->report(state, &run);
+    /* The stack guard policy that really ran (--stack-guard=auto decides
+     * per stack), for the record's label and counters. */
+    if (run.eng->stacks_guarded + run.eng->stacks_unguarded) {
+        sb_run_counter(&run, "stacks_guarded", (double)run.eng->stacks_guarded);
+        sb_run_counter(&run, "stacks_unguarded", (double)run.eng->stacks_unguarded);
+    }
     out->iterations = iterations;
     out->real_ns = ts_ns(&t1) - ts_ns(&t0);
     if (run.clock) {

@@ -25,12 +25,23 @@ static double now_s(void)
 }
 
 void sb_runner_label(const struct sb_runner_config *rc, const struct sb_instance *in, const char *cpus_used,
-                     char *buf, size_t len)
+                     json_t *counters, char *buf, size_t len)
 {
-    char extra[64] = "";
+    char extra[160] = "";
     if (in->workers > 1) snprintf(extra, sizeof extra, "; %u workers", in->workers);
-    if ((in->engine->caps & SB_CAP_STACKFUL) && (in->engine->caps & SB_CAP_COOPERATIVE) && rc->guard == SB_GUARD_NONE)
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "; no stack guard");
+    size_t at = strlen(extra);
+    json_t *g = json_object_get(counters, "stacks_guarded"), *u = json_object_get(counters, "stacks_unguarded");
+    if (g && u) {
+        double guarded = json_number_value(g), unguarded = json_number_value(u);
+        if (unguarded == 0) snprintf(extra + at, sizeof extra - at, "; stack guard page");
+        else if (guarded == 0) snprintf(extra + at, sizeof extra - at, "; no stack guard");
+        else
+            snprintf(extra + at, sizeof extra - at, "; stack guard page on %.0f of %.0f stacks (vm.max_map_count)",
+                     guarded, guarded + unguarded);
+    } else if ((in->engine->caps & SB_CAP_STACKFUL) && (in->engine->caps & SB_CAP_COOPERATIVE) &&
+               rc->guard == SB_GUARD_NONE) {
+        snprintf(extra + at, sizeof extra - at, "; no stack guard");
+    }
     snprintf(buf, len, "%s; %s%s; %s on cpu %s", in->engine->mechanism, in->engine->fpu, extra,
              in->placement == SB_SPREAD ? "spread" : "pack", cpus_used);
 }
@@ -157,14 +168,16 @@ static json_t *record_base(const struct sb_runner_config *rc, const struct sb_in
                      "threads", 1);
 }
 
-static void add_error_record(json_t *rows, const struct sb_runner_config *rc, const struct sb_instance *in, int rep,
-                             const char *msg)
+/* A record with no measurement: an error, or (as Google Benchmark 1.8's
+ * SkipWithMessage) a benchmark this machine's limits cannot hold. */
+static void add_unmeasured_record(json_t *rows, const struct sb_runner_config *rc, const struct sb_instance *in,
+                                  int rep, const char *msg, bool skipped)
 {
     json_t *r = record_base(rc, in, rep);
     char label[512];
-    sb_runner_label(rc, in, "-", label, sizeof label);
-    json_object_set_new(r, "error_occurred", json_true());
-    json_object_set_new(r, "error_message", json_string(msg));
+    sb_runner_label(rc, in, "-", NULL, label, sizeof label);
+    json_object_set_new(r, skipped ? "skipped" : "error_occurred", json_true());
+    json_object_set_new(r, skipped ? "skip_message" : "error_message", json_string(msg));
     json_object_set_new(r, "iterations", json_integer(0));
     json_object_set_new(r, "real_time", json_real(0));
     json_object_set_new(r, "cpu_time", json_real(0));
@@ -172,6 +185,12 @@ static void add_error_record(json_t *rows, const struct sb_runner_config *rc, co
     json_object_set_new(r, "label", json_string(label));
     json_object_set_new(r, "placement", json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
     json_array_append_new(rows, r);
+}
+
+static void add_error_record(json_t *rows, const struct sb_runner_config *rc, const struct sb_instance *in, int rep,
+                             const char *msg)
+{
+    add_unmeasured_record(rows, rc, in, rep, msg, false);
 }
 
 static void add_sample_record(json_t *rows, const struct sb_runner_config *rc, const struct sb_instance *in,
@@ -188,7 +207,7 @@ static void add_sample_record(json_t *rows, const struct sb_runner_config *rc, c
     }
     json_t *r = record_base(rc, in, rep);
     char label[512];
-    sb_runner_label(rc, in, cpus ? cpus : "?", label, sizeof label);
+    sb_runner_label(rc, in, cpus ? cpus : "?", json_object_get(line, "counters"), label, sizeof label);
     json_object_set_new(r, "iterations", json_integer((json_int_t)iters));
     json_object_set_new(r, "real_time", json_real(real_ns / (double)iters));
     json_object_set_new(r, "cpu_time", json_real(cpu_ns / (double)iters));
@@ -214,6 +233,13 @@ static void kill_and_reap(pid_t pid, int *status)
 int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep, int n_reps,
                   uint64_t *iterations, json_t *rows)
 {
+    if (in->unfit[0]) {
+        char msg[320];
+        snprintf(msg, sizeof msg, "%s%s", in->unfit,
+                 in->unfit_is_error ? "" : " (a default size; give --param to ask for it anyway)");
+        add_unmeasured_record(rows, rc, in, first_rep, msg, !in->unfit_is_error);
+        return 0;
+    }
     int fds[2];
     if (pipe(fds) != 0) {
         add_error_record(rows, rc, in, first_rep, "cannot create a pipe to the benchmark process");

@@ -50,7 +50,8 @@ void sb_stats_aggregate(json_t *rows, json_t *out)
     json_t *r;
     json_array_foreach(rows, idx, r)
     {
-        if (!json_is_true(json_object_get(r, "error_occurred"))) json_array_append(ok, r);
+        if (!json_is_true(json_object_get(r, "error_occurred")) && !json_is_true(json_object_get(r, "skipped")))
+            json_array_append(ok, r);
     }
     size_t n = json_array_size(ok);
     if (n < 2) {

@@ -143,7 +143,8 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     json_object_set_new(ctx, "timer", json_string("CLOCK_MONOTONIC around each repetition; cpu_time from getrusage "
                                                   "(self + reaped children)"));
     json_object_set_new(ctx, "stack_size", json_integer((json_int_t)o->stack_size));
-    json_object_set_new(ctx, "stack_guard", json_string(o->stack_guard ? "none" : "page"));
+    json_object_set_new(ctx, "stack_guard", json_string(o->stack_guard == SB_GUARD_AUTO ? "auto"
+                                                   : o->stack_guard == SB_GUARD_NONE ? "none" : "page"));
     json_object_set_new(ctx, "fpu_contract", fpu);
     json_object_set_new(ctx, "placement", json_string(!o->placement_set                ? "per workload"
                                                       : pin->placement == SB_SPREAD ? "spread"

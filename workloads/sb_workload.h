@@ -29,6 +29,14 @@ enum sb_workload_flags {
     SB_WL_SPREAD = 1u << 2,    /* independent tasks: spread over the cores unless --placement says */
 };
 
+/* What an instance asks of the kernel's limited resources, so the harness
+ * can tell before running it whether this machine's limits hold it. */
+struct sb_demand {
+    uint64_t tasks;    /* alive at once */
+    uint64_t channels; /* open at once */
+    uint64_t fds;      /* descriptors the workload opens itself, per process */
+};
+
 struct sb_workload {
     const char *name;
     const char *summary;
@@ -40,6 +48,8 @@ struct sb_workload {
     size_t n_params;
     uint64_t iter_multiple;   /* iteration counts are rounded up to a multiple of this */
     uint64_t (*min_iterations)(const long long *params);
+    /* Optional: what one instance needs at once (see sb_demand). */
+    void (*demand)(const long long *params, struct sb_demand *d);
     /* Untimed: allocate state and tasks, open channels, spawn. */
     int (*setup)(struct sb_run *run, const long long *params, uint64_t iterations, void **state,
                  struct sb_err *err);

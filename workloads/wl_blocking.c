@@ -127,7 +127,10 @@ static const struct sb_param_def bl_params[] = {
     {"block_ms", "length of each blocking call, in ms", 1, 60000, bl_ms, 1, bl_ms, 1},
 };
 
+static void bl_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0]; }
+
 const struct sb_workload sb_wl_blocking = {
+    .demand = bl_demand,
     .name = "blocking",
     .summary = "one task blocks in nanosleep while others work; the longest stall they saw",
     .unit = "blocking call",

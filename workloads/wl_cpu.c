@@ -97,7 +97,10 @@ static const struct sb_param_def cpu_params[] = {
     {"yield_every", "units between yields (0: never yield)", 0, 1000000000, cpu_yield, 2, cpu_yield_quick, 1},
 };
 
+static void cpu_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0]; }
+
 const struct sb_workload sb_wl_cpu = {
+    .demand = cpu_demand,
     .name = "cpu",
     .summary = "W tasks run a checked CPU kernel (1024 LCG steps per unit); ns per unit",
     .unit = "unit",

@@ -232,7 +232,16 @@ static const struct sb_param_def echo_params[] = {
     {"msg", "message size in bytes", 1, 1 << 20, echo_msg, 1, echo_msg, 1},
 };
 
+/* A task per connection; the server and the load generator each hold a
+ * descriptor per connection. */
+static void echo_demand(const long long *params, struct sb_demand *d)
+{
+    d->tasks = (uint64_t)params[0] + 1;
+    d->fds = (uint64_t)params[0];
+}
+
 const struct sb_workload sb_wl_echo = {
+    .demand = echo_demand,
     .name = "echo",
     .summary = "TCP echo server on loopback, closed-loop clients; ns per round trip, p50/p99/p999",
     .unit = "round trip",

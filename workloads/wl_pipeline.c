@@ -96,7 +96,14 @@ static const struct sb_param_def pl_params[] = {
     {"capacity", "channel capacity (1: every item a hand-off)", 1, 65536, pl_cap, 2, pl_cap, 2},
 };
 
+static void pl_demand(const long long *params, struct sb_demand *d)
+{
+    d->tasks = (uint64_t)params[0] + 2;
+    d->channels = (uint64_t)params[0] + 1;
+}
+
 const struct sb_workload sb_wl_pipeline = {
+    .demand = pl_demand,
     .name = "pipeline",
     .summary = "producer -> K stages -> consumer over bounded channels; ns per item",
     .unit = "item",

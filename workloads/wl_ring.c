@@ -119,7 +119,13 @@ static const struct sb_param_def ring_params[] = {
     {"tasks", "tasks in the ring", 2, 1000000, ring_sweep, 5, ring_quick, 3},
 };
 
+static void ring_demand(const long long *params, struct sb_demand *d)
+{
+    d->tasks = d->channels = (uint64_t)params[0];
+}
+
 const struct sb_workload sb_wl_ring = {
+    .demand = ring_demand,
     .name = "ring",
     .summary = "N tasks pass a token around a ring of channels; ns per hop (after one untimed lap)",
     .unit = "hop",

@@ -106,7 +106,10 @@ static const struct sb_param_def sl_params[] = {
     {"sleep_ms", "how long each sleeps, in ms", 1, 600000, sl_ms, 1, sl_ms, 1},
 };
 
+static void sl_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0]; }
+
 const struct sb_workload sb_wl_sleep = {
+    .demand = sl_demand,
     .name = "sleep",
     .summary = "N tasks sleep S at once; ns per round (all N sleeping S), lateness, memory",
     .unit = "round",

@@ -121,7 +121,10 @@ static const struct sb_param_def sp_params[] = {
     {"tasks", "tasks alive at once in a batch", 1, 100000000, sp_tasks, 3, sp_tasks_quick, 1},
 };
 
+static void sp_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0] + 1; }
+
 const struct sb_workload sb_wl_spawn = {
+    .demand = sp_demand,
     .name = "spawn",
     .summary = "create N live tasks, release, reap; ns per batch, bytes per live task",
     .unit = "batch",
