@@ -426,8 +426,13 @@ static void *worker_main(void *arg)
 {
     struct coro_sched *s = arg;
     struct coro_engine *e = s->eng;
+    /* A task that overflows into its guard page faults on this thread: the
+     * handler needs a stack of its own here too, or the fault is a plain
+     * "killed by signal 11". */
+    void *alt = coro_altstack_push();
     if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, s->worker);
     s->failed = e->kind->run_worker(s) != 0;
+    coro_altstack_pop(alt);
     return NULL;
 }
 

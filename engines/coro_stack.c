@@ -1,6 +1,7 @@
 #include "coro_stack.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -90,6 +91,28 @@ int coro_stack_guard_hit(const struct coro_stack *st, const void *addr)
 {
     const char *a = addr;
     return st && st->map && a >= st->map && a < st->map + st->guard;
+}
+
+enum { CORO_ALTSTACK_BYTES = 64 * 1024 };
+
+void *coro_altstack_push(void)
+{
+    void *m = mmap(NULL, CORO_ALTSTACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return NULL;
+    stack_t ss = {.ss_sp = m, .ss_size = CORO_ALTSTACK_BYTES, .ss_flags = 0};
+    if (sigaltstack(&ss, NULL) != 0) {
+        munmap(m, CORO_ALTSTACK_BYTES);
+        return NULL;
+    }
+    return m;
+}
+
+void coro_altstack_pop(void *alt)
+{
+    if (!alt) return;
+    stack_t ss = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+    (void)sigaltstack(&ss, NULL);
+    munmap(alt, CORO_ALTSTACK_BYTES);
 }
 
 void coro_asan_start(struct coro_stack *from, const struct coro_stack *to, int dying)

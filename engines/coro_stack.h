@@ -38,6 +38,12 @@ void coro_stack_free(struct coro_stack *st);
 /* Async-signal-safe. */
 int coro_stack_guard_hit(const struct coro_stack *st, const void *addr);
 
+/* An alternate signal stack for the calling thread (a worker), so that a
+ * guard-page fault can be handled on it; pop it before the thread ends.
+ * NULL when none could be made (the fault is then a plain SIGSEGV). */
+void *coro_altstack_push(void);
+void coro_altstack_pop(void *alt);
+
 /* ASan fiber annotations around every switch. The scheduler's own stack is
  * a coro_stack without a mapping whose bounds ASan reports at the first
  * switch (coro_asan_finish with self NULL, in a task's first frame).

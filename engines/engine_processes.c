@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "blocking_io.h"
@@ -65,21 +66,90 @@ static int proc_open(const struct sb_engine_config *cfg, struct sb_engine **out,
     return 0;
 }
 
+/* Index of our task process `pid` in e->pids, through an open-addressing
+ * table built for one reap (pids are not in order once they wrap). */
+struct pid_index {
+    size_t mask;
+    size_t *slot; /* index + 1; 0 is empty */
+};
+
+static size_t pid_hash(pid_t p, size_t mask) { return ((size_t)p * 2654435761u) & mask; }
+
+static int pid_index_build(struct pid_index *x, const pid_t *pids, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    x->mask = cap - 1;
+    x->slot = calloc(cap, sizeof *x->slot);
+    if (!x->slot) return -1;
+    for (size_t i = 0; i < n; i++) {
+        size_t h = pid_hash(pids[i], x->mask);
+        while (x->slot[h]) h = (h + 1) & x->mask;
+        x->slot[h] = i + 1;
+    }
+    return 0;
+}
+
+static long pid_index_find(const struct pid_index *x, const pid_t *pids, pid_t p)
+{
+    for (size_t h = pid_hash(p, x->mask); x->slot[h]; h = (h + 1) & x->mask)
+        if (pids[x->slot[h] - 1] == p) return (long)(x->slot[h] - 1);
+    return -1;
+}
+
+/* Reap every task process in the order they end. The first that dies of a
+ * signal or fails ends the rest at once: its peers would otherwise wait
+ * forever on a pipe every process holds open, and the run would end only
+ * at its timeout with the wrong cause. */
 static void proc_reap_all(struct proc_engine *e, struct sb_err *err)
 {
-    for (size_t i = 0; i < e->n; i++) {
-        int st;
-        pid_t r;
-        while ((r = waitpid(e->pids[i], &st, 0)) < 0 && errno == EINTR) {
+    struct pid_index x;
+    size_t left = e->n;
+    bool ended = false;
+    if (pid_index_build(&x, e->pids, e->n) != 0) x.slot = NULL;
+    for (unsigned spins = 0; left;) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        /* WNOWAIT: look first; a child that is not a task (a helper of the
+         * harness, reaped by its own watcher) is left alone. */
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) != 0) {
+            if (errno == EINTR) continue;
+            break; /* ECHILD */
         }
-        if (r < 0 || !err || err->msg[0]) continue;
-        if (WIFSIGNALED(st))
-            sb_err_set(err, "processes: task %zu (pid %ld) killed by signal %d (%s)", i, (long)e->pids[i],
-                       WTERMSIG(st), strsignal(WTERMSIG(st)));
-        else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-            sb_err_set(err, "processes: task %zu (pid %ld) exited with status %d", i, (long)e->pids[i],
-                       WEXITSTATUS(st));
+        long i = x.slot ? pid_index_find(&x, e->pids, si.si_pid) : -1;
+        if (i < 0) {
+            if (++spins % 1024 == 0) {
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+            } else {
+                sched_yield();
+            }
+            if (!x.slot && spins > 100000) break;
+            continue;
+        }
+        int st;
+        while (waitpid(si.si_pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        left--;
+        bool failed = WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0);
+        if (!failed || ended) continue;
+        ended = true;
+        if (err && !err->msg[0]) {
+            if (WIFSIGNALED(st))
+                sb_err_set(err, "processes: task %ld (pid %ld) killed by signal %d (%s)", i, (long)si.si_pid,
+                           WTERMSIG(st), strsignal(WTERMSIG(st)));
+            else
+                sb_err_set(err, "processes: task %ld (pid %ld) exited with status %d", i, (long)si.si_pid,
+                           WEXITSTATUS(st));
+        }
+        for (size_t k = 0; k < e->n; k++) kill(e->pids[k], SIGKILL);
     }
+    /* Without the index (no memory), or past ECHILD: reap in order. */
+    if (left)
+        for (size_t k = 0; k < e->n; k++)
+            while (waitpid(e->pids[k], NULL, 0) < 0 && errno == EINTR) {
+            }
+    free(x.slot);
     e->n = 0;
 }
 

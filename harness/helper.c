@@ -10,10 +10,33 @@
 
 #include "../engines/futex.h"
 
+void sb_describe_status(int status, char *buf, size_t len)
+{
+    if (WIFSIGNALED(status))
+        snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        snprintf(buf, len, "exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void *watch(void *arg)
+{
+    struct sb_helper *h = arg;
+    int st = 0;
+    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    h->status = st;
+    bool clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (!clean && !__atomic_load_n(&h->killed, __ATOMIC_ACQUIRE) && h->on_death) h->on_death(h->ctx, st);
+    return NULL;
+}
+
 int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int (*fn)(void *), void *arg,
                     struct sb_err *err)
 {
     h->gate = gate;
+    h->watching = false;
+    h->killed = 0;
+    h->status = 0;
     *gate = 0;
     pid_t parent = getpid();
     fflush(NULL);
@@ -31,6 +54,16 @@ int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int
         _exit(fn(arg) == 0 ? 0 : 1);
     }
     h->pid = pid;
+    int rc = pthread_create(&h->watcher, NULL, watch, h);
+    if (rc != 0) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+        h->pid = 0;
+        sb_err_set(err, "cannot start a thread to watch a helper process: %s", strerror(rc));
+        return -1;
+    }
+    h->watching = true;
     return 0;
 }
 
@@ -38,23 +71,24 @@ void sb_helper_go(struct sb_helper *h) { sb_gate_open(h->gate, 1, true); }
 
 int sb_helper_wait(struct sb_helper *h, const char *what, struct sb_err *err)
 {
-    int st = 0;
-    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR) {
-    }
+    if (!h->watching) return 0;
+    pthread_join(h->watcher, NULL);
+    h->watching = false;
     h->pid = 0;
+    int st = h->status;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
-    if (WIFSIGNALED(st))
-        sb_err_set(err, "the %s died: signal %d (%s)", what, WTERMSIG(st), strsignal(WTERMSIG(st)));
-    else
-        sb_err_set(err, "the %s failed (status %d)", what, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    char how[96];
+    sb_describe_status(st, how, sizeof how);
+    sb_err_set(err, "%s %s: %s", what, WIFSIGNALED(st) ? "died" : "failed", how);
     return -1;
 }
 
 void sb_helper_kill(struct sb_helper *h)
 {
-    if (h->pid <= 0) return;
+    if (!h->watching) return;
+    __atomic_store_n(&h->killed, 1, __ATOMIC_RELEASE);
     kill(h->pid, SIGKILL);
-    while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR) {
-    }
+    pthread_join(h->watcher, NULL);
+    h->watching = false;
     h->pid = 0;
 }

@@ -1,9 +1,16 @@
 /* Helper processes of a repetition (the load generator, the memory
  * probe): forked at setup, pinned away from the benchmark when there is a
- * core to spare, released when the timed run starts, reaped after it. */
+ * core to spare, released when the timed run starts, reaped after it.
+ *
+ * A watcher thread waits for each helper from the moment it is forked, so
+ * a helper that dies early (killed, crashed) is reaped at once and its
+ * `on_death` hook can tell the workload to stop instead of waiting for
+ * the run's timeout. */
 #ifndef SB_HELPER_H
 #define SB_HELPER_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -13,15 +20,26 @@
 struct sb_helper {
     pid_t pid;
     uint32_t *gate; /* in memory shared with the helper */
+    pthread_t watcher;
+    bool watching;
+    int status;          /* as waitpid reports it, once reaped */
+    uint32_t killed;     /* set when we killed it: no death to report */
+    /* Called from the watcher thread when the helper ends other than by
+     * exiting with 0 (and not killed by us). */
+    void (*on_death)(void *ctx, int status);
+    void *ctx;
 };
 
 /* The helper runs fn(arg) once the gate opens, then exits with its result
- * (0 success). `root` is the benchmark process (the helper's parent). */
+ * (0 success). Set h->on_death and h->ctx before the call, or zero them. */
 int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int (*fn)(void *), void *arg,
                     struct sb_err *err);
 void sb_helper_go(struct sb_helper *h);
-/* Reap it: 0 when it exited with 0, else -1 with err describing how it ended. */
+/* Wait for its end: 0 when it exited with 0, else -1 with err saying how
+ * it ended ("load generator died: killed by signal 9 (Killed)"). */
 int sb_helper_wait(struct sb_helper *h, const char *what, struct sb_err *err);
 void sb_helper_kill(struct sb_helper *h);
+/* "killed by signal 9 (Killed)" or "exited with status 1". */
+void sb_describe_status(int status, char *buf, size_t len);
 
 #endif

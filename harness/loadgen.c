@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../engines/futex.h"
 #include "proctree.h"
 
 struct lg_conn {
@@ -238,11 +239,25 @@ static int lg_main(void *p)
     return rc;
 }
 
+/* The load generator died (killed, crashed) before it could say it was
+ * done: say it for it, so the server's accept loop stops now rather than
+ * at the run's timeout. Its connections closed with it, so every
+ * connection task sees the end of its stream. The record names the death
+ * (sb_helper_wait). */
+static void lg_on_death(void *ctx, int status)
+{
+    (void)status;
+    struct sb_loadgen_result *r = ctx;
+    sb_gate_open(&r->done, 1, true);
+}
+
 int sb_loadgen_start(struct sb_helper *h, const struct sb_loadgen_spec *spec, struct sb_loadgen_result *result,
                      struct sb_pin *pin, struct sb_err *err)
 {
     memset(result, 0, sizeof *result);
     struct lg_args a = {spec, result, getpid()};
+    h->on_death = lg_on_death;
+    h->ctx = result;
     /* The helper gets a copy of `a` at fork: the stack frame may go. */
     return sb_helper_start(h, &result->gate, pin, lg_main, &a, err);
 }

@@ -1,6 +1,8 @@
 #include "proctree.h"
 
 #include <dirent.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,7 @@ static size_t tree(pid_t root, const pid_t *skip, size_t nskip, pid_t **out)
         if (d) closedir(d);
         free(in);
         *out = NULL;
-        return 0;
+        return SIZE_MAX;
     }
     struct dirent *de;
     while ((de = readdir(d))) {
@@ -75,7 +77,15 @@ static size_t tree(pid_t root, const pid_t *skip, size_t nskip, pid_t **out)
             if (a) all = a;
             pid_t *p = a ? realloc(par, capall * sizeof *p) : NULL;
             if (p) par = p;
-            if (!a || !p) break;
+            if (!a || !p) {
+                /* A partial tree would be a smaller figure, not an error. */
+                closedir(d);
+                free(all);
+                free(par);
+                free(in);
+                *out = NULL;
+                return SIZE_MAX;
+            }
         }
         all[nall] = (pid_t)pid;
         par[nall] = parent_of((pid_t)pid);
@@ -88,7 +98,13 @@ static size_t tree(pid_t root, const pid_t *skip, size_t nskip, pid_t **out)
             if (par[j] != in[i] || skipped(all[j], skip, nskip)) continue;
             if (n == cap) {
                 pid_t *g = realloc(in, (cap *= 2) * sizeof *in);
-                if (!g) break;
+                if (!g) {
+                    free(all);
+                    free(par);
+                    free(in);
+                    *out = NULL;
+                    return SIZE_MAX;
+                }
                 in = g;
             }
             in[n++] = all[j];
@@ -104,6 +120,12 @@ double sb_proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, do
 {
     pid_t *pids;
     size_t n = tree(root, skip, nskip, &pids);
+    if (n == SIZE_MAX) {
+        /* Out of memory while listing the processes: no figure at all (a
+         * counter that is not a number is left out of the record). */
+        if (rss_sum) *rss_sum = NAN;
+        return NAN;
+    }
     double pss_kb = 0, rss_kb = 0;
     for (size_t i = 0; i < n; i++) {
         rss_kb += field_kb(pids[i], "status", "VmRSS:");

@@ -229,11 +229,16 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
                                                           : run.eng->ops->run(run.eng, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double c1 = cpu_now_ns();
-    if (timed_rc != 0) goto close;
+    if (timed_rc != 0) {
+        if (w->explain) (void)w->explain(state, err);
+        goto close;
+    }
     for (int i = 0; i < run.nhelpers; i++) {
         if (sb_helper_wait(&run.helpers[i], run.helper_names[i], err) != 0) {
-            /* The load generator's own account says more than its exit. */
+            /* The load generator's own account says more than its exit,
+             * and the workload's (a task it could not create) more still. */
             if (run.lg) (void)sb_loadgen_check(run.lg, err);
+            if (w->explain) (void)w->explain(state, err);
             goto close;
         }
     }

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -222,11 +224,70 @@ static void add_sample_record(json_t *rows, const struct sb_runner_config *rc, c
     json_array_append_new(rows, r);
 }
 
-static void kill_and_reap(pid_t pid, int *status)
+/* Every process of the benchmark's group, and any orphan of it that the
+ * kernel handed to us as child subreaper, is killed and reaped. */
+static void kill_and_reap_group(pid_t pid)
 {
     kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
+    double give_up = now_s() + 2;
+    for (;;) {
+        pid_t r = waitpid(-1, NULL, WNOHANG);
+        if (r > 0) continue;
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 || now_s() > give_up) break; /* ECHILD: no child left */
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The benchmark process has closed its end: it is exiting. Wait for it
+ * with a deadline all the same (a process stuck in exit, a task that kept
+ * the pipe open), then kill it. */
+static void reap_with_deadline(pid_t pid, int *status, double seconds)
+{
+    double give_up = now_s() + seconds;
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR)) return;
+        if (now_s() > give_up) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
+            }
+            return;
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Lines the benchmark process sent: samples or errors, one JSON object
+ * each. Consumes whole lines from buf. */
+static void take_lines(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep, char *buf,
+                       size_t *len, int *reps_seen, int *errors_seen, uint64_t *iterations, json_t *rows)
+{
+    char *nl;
+    while ((nl = memchr(buf, '\n', *len))) {
+        *nl = '\0';
+        json_t *line = json_loads(buf, 0, NULL);
+        if (line) {
+            const char *e = json_string_value(json_object_get(line, "error"));
+            json_t *repj = json_object_get(line, "rep");
+            int rep = repj ? (int)json_integer_value(repj) : first_rep + *reps_seen;
+            if (e) {
+                add_error_record(rows, rc, in, rep, e);
+                (*errors_seen)++;
+            } else {
+                add_sample_record(rows, rc, in, line);
+                if (first_rep == rep && *iterations == 0)
+                    *iterations = (uint64_t)json_integer_value(json_object_get(line, "iterations"));
+            }
+            (*reps_seen)++;
+            json_decref(line);
+        }
+        size_t used = (size_t)(nl - buf) + 1;
+        memmove(buf, nl + 1, *len - used);
+        *len -= used;
     }
 }
 
@@ -241,11 +302,12 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
         return 0;
     }
     int fds[2];
-    if (pipe(fds) != 0) {
+    if (pipe2(fds, O_CLOEXEC) != 0) {
         add_error_record(rows, rc, in, first_rep, "cannot create a pipe to the benchmark process");
         return 0;
     }
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -254,81 +316,79 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
         return 0;
     }
     if (pid == 0) {
+        /* Never outlive switchbench, whatever ends it (SIGKILL included):
+         * task processes and helpers die with us in turn. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(0);
         /* Its own process group, so a timeout or Ctrl-C reaches every task
          * process it forks, and the terminal's Ctrl-C reaches only us. */
         setpgid(0, 0);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGPIPE, SIG_DFL);
+        const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
         close(fds[0]);
         child_main(fds[1], rc, in, first_rep, n_reps, *iterations);
     }
     setpgid(pid, pid);
     close(fds[1]);
 
-    double deadline = now_s() + rc->timeout;
+    /* The timeout counts the time this process was awake to watch: while
+     * it is stopped (Ctrl-Z) the clock jumps, and a jump longer than a
+     * poll counts as one poll. Before declaring a timeout, whatever the
+     * child has already sent is read: it may have finished meanwhile. */
+    double used = 0, last = now_s();
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int reps_seen = 0, errors_seen = 0;
-    bool timed_out = false, interrupted = false;
+    bool timed_out = false, interrupted = false, broken = false;
     for (;;) {
         if (*rc->interrupted) {
             interrupted = true;
             break;
         }
-        double left = deadline - now_s();
-        if (left <= 0) {
-            timed_out = true;
+        double t = now_s();
+        used += t - last > 1.0 ? 0.1 : t - last;
+        last = t;
+        double left = rc->timeout - used;
+        struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+        int pr = poll(&pfd, 1, left <= 0 ? 0 : left > 0.1 ? 100 : (int)(left * 1000) + 1);
+        if (pr < 0 && errno != EINTR) {
+            broken = true;
             break;
         }
-        struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-        int pr = poll(&pfd, 1, left > 0.1 ? 100 : (int)(left * 1000) + 1);
-        if (pr < 0 && errno != EINTR) break;
-        if (pr <= 0) continue;
+        if (pr <= 0) {
+            if (left <= 0 && pr == 0) {
+                timed_out = true;
+                break;
+            }
+            continue;
+        }
         if (len + 4096 > cap) {
             cap = cap ? cap * 2 : 8192;
             char *nb = realloc(buf, cap);
-            if (!nb) break;
+            if (!nb) {
+                broken = true;
+                break;
+            }
             buf = nb;
         }
         ssize_t n = read(fds[0], buf + len, cap - len - 1);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break; /* EOF: the child is done or dead */
         len += (size_t)n;
-        char *nl;
-        while ((nl = memchr(buf, '\n', len))) {
-            *nl = '\0';
-            json_t *line = json_loads(buf, 0, NULL);
-            if (line) {
-                const char *e = json_string_value(json_object_get(line, "error"));
-                json_t *repj = json_object_get(line, "rep");
-                int rep = repj ? (int)json_integer_value(repj) : first_rep + reps_seen;
-                if (e) {
-                    add_error_record(rows, rc, in, rep, e);
-                    errors_seen++;
-                } else {
-                    add_sample_record(rows, rc, in, line);
-                    if (first_rep == rep && *iterations == 0)
-                        *iterations = (uint64_t)json_integer_value(json_object_get(line, "iterations"));
-                }
-                reps_seen++;
-                json_decref(line);
-            }
-            size_t used = (size_t)(nl - buf) + 1;
-            memmove(buf, nl + 1, len - used);
-            len -= used;
-        }
+        take_lines(rc, in, first_rep, buf, &len, &reps_seen, &errors_seen, iterations, rows);
     }
     free(buf);
     close(fds[0]);
     int status = 0;
-    if (timed_out || interrupted) {
-        kill_and_reap(pid, &status);
-    } else {
+    if (timed_out || interrupted || broken) {
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
-        kill(-pid, SIGKILL); /* any task process left behind */
+    } else {
+        reap_with_deadline(pid, &status, 5);
     }
+    kill_and_reap_group(pid);
     if (interrupted) return -1;
     int rep = first_rep + reps_seen;
     if (timed_out) {

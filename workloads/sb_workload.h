@@ -60,6 +60,11 @@ struct sb_workload {
     int (*baseline)(struct sb_run *run, void *state, uint64_t iterations, struct sb_err *err);
     /* Untimed: check that the work was really done. 0, or -1 with err set. */
     int (*verify)(void *state, struct sb_err *err);
+    /* Optional, untimed: when the run or a helper failed, the workload's own
+     * account of what went wrong on its side first (a task it could not
+     * create): -1 with err set, which becomes the record's message; 0 when
+     * it has none. */
+    int (*explain)(void *state, struct sb_err *err);
     /* Optional, untimed, after verify: extra counters (sb_run_counter). */
     void (*report)(void *state, struct sb_run *run);
 };

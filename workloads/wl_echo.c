@@ -9,6 +9,7 @@
  * The `libuv` baseline runs instead a plain libuv callback server with a
  * buffer per connection (wl_echo_uv.c), against the same load generator. */
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -85,7 +86,10 @@ static sb_ret echo_accept(struct sb_task *t)
             me->conn->fd = me->fd;
             me->conn->buf = st->bufs + (size_t)slot * st->msg_size;
             SB_AWAIT(t, sb_spawn(t, &me->conn->t, echo_conn));
-            if (t->sb_result != SB_OK) __atomic_fetch_add(&st->spawn_failures, 1, __ATOMIC_RELAXED);
+            if (t->sb_result != SB_OK && __atomic_fetch_add(&st->spawn_failures, 1, __ATOMIC_RELAXED) == 0) {
+                st->spawn_errno = -t->sb_result;
+                st->spawn_failed_conn = (uint32_t)(me->conn - st->conns);
+            }
             /* A forked connection process has its own copy of the socket. */
             if (st->own_copies || t->sb_result != SB_OK) close(me->fd);
             __atomic_fetch_add(&st->accepted, 1, __ATOMIC_RELAXED);
@@ -176,9 +180,27 @@ static int echo_setup(struct sb_run *run, const long long *params, uint64_t roun
     return 0;
 }
 
+/* A connection whose task could not be created is closed at once, and the
+ * load generator then fails on it: the spawn failure is the cause. */
+static int echo_explain(void *state, struct sb_err *err)
+{
+    const struct echo_state *st = state;
+    if (!st->spawn_failures) return 0;
+    struct rlimit rl;
+    char limit[96] = "";
+    if (st->spawn_errno == EAGAIN && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        snprintf(limit, sizeof limit, " (RLIMIT_NPROC is %llu; kernel.threads-max and pid_max count too)",
+                 (unsigned long long)rl.rlim_cur);
+    sb_err_set(err, "echo: could not create the task for connection %u (%llu such failures): %s%s",
+               (unsigned)st->spawn_failed_conn, (unsigned long long)st->spawn_failures,
+               strerror(st->spawn_errno ? st->spawn_errno : EAGAIN), limit);
+    return -1;
+}
+
 static int echo_verify(void *state, struct sb_err *err)
 {
     struct echo_state *st = state;
+    if (echo_explain(state, err) != 0) return -1;
     const struct sb_loadgen_result *r = st->lg;
     uint64_t want = st->round_trips * st->msg_size;
     if (st->accepted != st->conns_n || st->spawn_failures || st->accept_failures || st->conn_failures) {

@@ -76,6 +76,14 @@ static int overflow_setup(struct sb_run *r, const long long *p, uint64_t n, void
     (void)n;
     return st_setup_one(r, overflow_body, p[0], s, e);
 }
+/* Under --workers=2: a task that does nothing on the first scheduler, and
+ * the overflowing one on the second, a worker thread of its own. */
+static int overflow_worker_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
+{
+    (void)n;
+    if (st_setup_one(r, wrong_body, 0, s, e) != 0) return -1;
+    return st_setup_one(r, overflow_body, p[0], s, e);
+}
 static int wrong_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
 {
     (void)p;
@@ -116,6 +124,12 @@ const struct sb_workload sb_wl_selftest_overflow = {
     .name = "selftest-overflow", .summary = "recurses past its stack (guard page test)", .unit = "iteration",
     .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .params = overflow_params, .n_params = 1,
     .iter_multiple = 1, .setup = overflow_setup, .verify = ok_verify,
+};
+const struct sb_workload sb_wl_selftest_overflow_worker = {
+    .name = "selftest-overflow-worker", .summary = "recurses past its stack on a worker thread (--workers=2)",
+    .unit = "iteration", .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN | SB_WL_SHARDABLE,
+    .params = overflow_params, .n_params = 1, .iter_multiple = 1, .setup = overflow_worker_setup,
+    .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_wrong = {
     .name = "selftest-wrong", .summary = "reports a wrong count (verification test)", .unit = "iteration",

@@ -6,7 +6,7 @@
 extern const struct sb_workload sb_wl_switch, sb_wl_pingpong, sb_wl_ring, sb_wl_bare, sb_wl_sleep, sb_wl_echo,
     sb_wl_pipeline, sb_wl_cpu, sb_wl_spawn, sb_wl_blocking;
 extern const struct sb_workload sb_wl_selftest_hang, sb_wl_selftest_crash, sb_wl_selftest_overflow,
-    sb_wl_selftest_wrong, sb_wl_selftest_echo_die;
+    sb_wl_selftest_wrong, sb_wl_selftest_echo_die, sb_wl_selftest_overflow_worker;
 
 const struct sb_workload *const sb_workloads[] = {
     &sb_wl_switch,        &sb_wl_pingpong,       &sb_wl_ring,
@@ -14,6 +14,7 @@ const struct sb_workload *const sb_workloads[] = {
     &sb_wl_pipeline,      &sb_wl_cpu,            &sb_wl_spawn,
     &sb_wl_blocking,      &sb_wl_selftest_hang,  &sb_wl_selftest_crash,
     &sb_wl_selftest_overflow, &sb_wl_selftest_wrong, &sb_wl_selftest_echo_die,
+    &sb_wl_selftest_overflow_worker,
 };
 const size_t sb_workload_count = sizeof sb_workloads / sizeof sb_workloads[0];
 
