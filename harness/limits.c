@@ -45,12 +45,12 @@ int sb_limits_check(const struct sb_limits *l, const struct sb_engine_ops *en, c
                     enum sb_stack_guard guard, char *why, size_t len)
 {
     const struct sb_engine_costs *c = &en->costs;
-    long long fds = (long long)(d->channels * c->fds_per_channel + d->fds) + SB_FD_ROOM;
+    long long fds = (long long)d->channels * c->fds_per_channel + (long long)d->fds + SB_FD_ROOM;
     if (fds > l->nofile_hard) {
         snprintf(why, len, "needs about %lld descriptors; RLIMIT_NOFILE's hard limit is %lld", fds, l->nofile_hard);
         return -1;
     }
-    long long kt = (long long)(d->tasks * c->kernel_tasks_per_task);
+    long long kt = (long long)d->tasks * c->kernel_tasks_per_task;
     if (kt) {
         struct {
             const char *name;
@@ -67,8 +67,8 @@ int sb_limits_check(const struct sb_limits *l, const struct sb_engine_ops *en, c
     }
     /* Under --stack-guard=auto the engine drops guard pages past the map
      * limit itself; only an explicit `page` is held to it here. */
-    long long maps = (long long)(d->tasks * c->maps_per_task) +
-                     (guard == SB_GUARD_PAGE ? (long long)(d->tasks * c->maps_per_guarded_stack) : 0);
+    long long maps = (long long)d->tasks * c->maps_per_task +
+                     (guard == SB_GUARD_PAGE ? (long long)d->tasks * c->maps_per_guarded_stack : 0);
     long long room = l->max_map_count / 8 > 1024 ? l->max_map_count / 8 : 1024;
     if (maps && maps + room > l->max_map_count) {
         snprintf(why, len, "needs about %lld memory mappings%s; vm.max_map_count is %lld", maps + room,

@@ -27,27 +27,45 @@ sb_ensure_packages() {
         echo "  apt-get update && apt-get install -y --no-install-recommends $missing" >&2
         exit 2
     fi
-    echo "switchbench: installing $missing" >&2
     export DEBIAN_FRONTEND=noninteractive
-    if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >"$SB_ROOT/.apt.log" 2>&1; then
-        echo "switchbench: apt-get failed; its output is in $SB_ROOT/.apt.log" >&2
-        tail -n 20 "$SB_ROOT/.apt.log" >&2
+    local log="$SB_ROOT/.apt.log" n
+    n=$(printf '%s\n' $missing | wc -l)
+    : >"$log"
+    # A line per step, and on a terminal apt's own progress too; the whole
+    # output stays in the log either way.
+    sb_apt_step() {
+        local what=$1
+        shift
+        echo "switchbench: $what (log: $log)" >&2
+        if [ -t 2 ]; then
+            "$@" 2>&1 | tee -a "$log" >&2
+            return "${PIPESTATUS[0]}"
+        fi
+        "$@" >>"$log" 2>&1
+    }
+    if ! sb_apt_step "updating the package lists" apt-get update ||
+        ! sb_apt_step "installing $n package(s): $missing" \
+            apt-get install -y --no-install-recommends -o Dpkg::Progress-Fancy=0 $missing; then
+        echo "switchbench: apt-get failed; its output is in $log" >&2
+        tail -n 20 "$log" >&2
         exit 2
     fi
+    echo "switchbench: installed $n package(s)" >&2
 }
 
-# sb_build DIR [cmake -D options...]: configure once, then let CMake rebuild
+# sb_build DIR [cmake -D options...]: configure, then let CMake rebuild
 # whatever changed (a no-op when nothing did). Output only on failure.
+# Configuring every time costs about a second and finds a tool installed
+# since the last time (CMake searches again for what it did not find), so
+# a test suite configured before valgrind or clang-tidy came never shrinks.
 sb_build() {
     local dir=$1
     shift
     local log="$dir.log"
-    if [ ! -f "$dir/CMakeCache.txt" ]; then
-        if ! cmake -S "$SB_ROOT" -B "$dir" "$@" >"$log" 2>&1; then
-            echo "switchbench: configuring $dir failed:" >&2
-            tail -n 30 "$log" >&2
-            exit 2
-        fi
+    if ! cmake -S "$SB_ROOT" -B "$dir" "$@" >"$log" 2>&1; then
+        echo "switchbench: configuring $dir failed:" >&2
+        tail -n 30 "$log" >&2
+        exit 2
     fi
     if ! cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1; then
         echo "switchbench: building $dir failed:" >&2

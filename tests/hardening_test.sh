@@ -1,0 +1,389 @@
+#!/usr/bin/env bash
+# Faults injected and bad input given on purpose: one case per call, so
+# CTest runs each in its own process with its own timeout.
+#   hardening_test.sh --list
+#   hardening_test.sh PATH/TO/switchbench CASE [PATH/TO/test_conformance]
+# Exit 0 pass, 1 fail, 77 skipped (the machine cannot run the case).
+# Every case ends every process it starts; benchmark processes are found
+# by a marker only this call's command lines carry.
+set -u
+PY=/usr/bin/python3
+
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "skipped: $*"; exit 77; }
+
+# json_check FILE EXPR: strict JSON, then a Python expression on `doc`.
+json_check() {
+    "$PY" - "$1" "$2" <<'PYEOF'
+import json, sys
+def reject(c): raise ValueError("non-standard JSON constant " + c)
+with open(sys.argv[1]) as f:
+    doc = json.load(f, parse_constant=reject)
+rows = doc["benchmarks"]
+ok = eval(sys.argv[2], {"doc": doc, "rows": rows, "any": any, "all": all, "len": len})
+sys.exit(0 if ok else 1)
+PYEOF
+}
+
+# usage_error WANT ARGS...: exit 2, one line on stderr containing WANT,
+# nothing on stdout, and done before any benchmark ran (well under 2 s).
+usage_error() {
+    local want=$1 start rc err
+    shift
+    start=$(date +%s%N)
+    "$BENCH" "$@" >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    local ms=$((($(date +%s%N) - start) / 1000000))
+    err=$(cat "$WORK/err")
+    [ $rc -eq 2 ] || fail "$* -> exit $rc, expected 2 ($err)"
+    [ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "$* -> stderr is not one line: $err"
+    [ -s "$WORK/out" ] && fail "$* -> wrote to stdout"
+    case "$err" in *"$want"*) ;; *) fail "$* -> '$err' lacks '$want'" ;; esac
+    [ $ms -lt 2000 ] || fail "$* -> took $ms ms: work was done before the check"
+    echo "ok   $* -> $err"
+}
+
+# Processes whose command line carries this call's marker.
+left_running() { pgrep -f -- "$MARK" | grep -v "^$$\$" | wc -l; }
+
+FAST=(--min-time=1x --repetitions=1)
+
+case_bad_output_destinations() {
+    local R=(--engine=asm --workload=switch --min-time=0.2 --repetitions=5)
+    usage_error "does not exist" "${R[@]}" --out="$WORK/no/such/dir/x.json"
+    usage_error "is a directory" "${R[@]}" --out="$WORK"
+    usage_error "cannot write /proc/x.json" "${R[@]}" --out=/proc/x.json
+    : >"$WORK/plainfile"
+    usage_error "is not a directory" "${R[@]}" --results-dir="$WORK/plainfile"
+    usage_error "cannot create" "${R[@]}" --results-dir="$WORK/no/such/dir"
+    [ -e "$WORK/no" ] && fail "a directory was created for a refused destination"
+    return 0
+}
+
+case_bad_values() {
+    local long
+    long=$(printf 'asm,%.0s' $(seq 300))bogus
+    usage_error "at most 1023 are accepted" --engine="$long"
+    usage_error "at most 1023 are accepted" --workload=ring --param "tasks=$(printf '2,%.0s' $(seq 600))3"
+    usage_error "--cpus: empty value" --cpus=
+    usage_error "--filter: empty value" --filter=
+    usage_error "--timeout: '0x10'" --timeout=0x10
+    usage_error "--min-time: '0x1p-3'" --min-time=0x1p-3
+    usage_error "--min-time: 'inf'" --min-time=inf
+    usage_error "is not shorter than --timeout" --min-time=30 --timeout=10
+    usage_error "--stack-size: '1T' is not a size from 16K to 1G" --stack-size=1T
+    usage_error "--cpus: '-1' is not a CPU list" --cpus=-1
+    usage_error "--cpus: '0-' is not a CPU list" --cpus=0-
+    usage_error "--stack-guard: 'maybe' is not auto, page or none" --stack-guard=maybe
+}
+
+case_gbench_flag_spellings() {
+    # Google Benchmark's parser: 1/true/yes/on mean true, 0/false/no/off false.
+    local v
+    for v in 1 true yes on; do
+        [ "$("$BENCH" --benchmark_list_tests=$v --benchmark_filter='^switch/asm$')" = "switch/asm" ] ||
+            fail "--benchmark_list_tests=$v did not list"
+    done
+    "$BENCH" --benchmark_list_tests=0 --benchmark_filter='^switch/asm$' --benchmark_min_time=10x \
+        --benchmark_repetitions=1 --benchmark_out="$WORK/c.txt" --benchmark_out_format=console \
+        --results-dir= >"$WORK/stdout" 2>/dev/null || fail "--benchmark_out_format=console refused"
+    grep -q "^switch/asm " "$WORK/c.txt" || fail "console --out has no switch/asm row: $(cat "$WORK/c.txt")"
+}
+
+case_cpus_follow_affinity_mask() {
+    command -v taskset >/dev/null || skip "taskset is not installed"
+    read -r c0 c1 < <("$PY" -c 'import os; print(*sorted(os.sched_getaffinity(0))[:2])')
+    [ -n "${c1:-}" ] || skip "needs two CPUs, this process may use one"
+    taskset -c "$c0" "$BENCH" --cpus="$c1" --engine=asm --workload=switch >/dev/null 2>"$WORK/err"
+    [ $? -eq 2 ] && grep -q "names CPUs this process may not use (allowed: $c0)" "$WORK/err" ||
+        fail "taskset -c $c0 --cpus=$c1 was not refused: $(cat "$WORK/err")"
+    taskset -c "$c1" "$BENCH" --engine=threads --workload=switch "${FAST[@]}" --results-dir= --format=json \
+        >"$WORK/a.json" 2>/dev/null
+    json_check "$WORK/a.json" "all(r['cpus_used']=='$c1' for r in rows if r['run_type']=='iteration')" ||
+        fail "under taskset -c $c1 the run used other CPUs: $(grep cpus_used "$WORK/a.json")"
+}
+
+case_out_special_files() {
+    local R=(--engine=asm --workload=switch "${FAST[@]}" --results-dir=)
+    # A FIFO stays a FIFO, and its reader gets the JSON.
+    mkfifo "$WORK/fifo"
+    cat "$WORK/fifo" >"$WORK/fromfifo" &
+    local reader=$!
+    "$BENCH" "${R[@]}" --out="$WORK/fifo" >/dev/null 2>&1 || fail "writing to a FIFO failed"
+    wait $reader
+    [ -p "$WORK/fifo" ] || fail "the FIFO was replaced"
+    json_check "$WORK/fromfifo" 'len(rows) >= 1' || fail "the FIFO's reader got no JSON"
+    # A symlink writes its target and stays a symlink.
+    ln -s target.json "$WORK/link.json"
+    "$BENCH" "${R[@]}" --out="$WORK/link.json" >/dev/null 2>&1 || fail "writing through a symlink failed"
+    [ -L "$WORK/link.json" ] && json_check "$WORK/target.json" 'len(rows) >= 1' || fail "the symlink was replaced"
+    # A character device (a private /dev/null) stays a device.
+    if [ "$(id -u)" -eq 0 ] && mknod "$WORK/null" c 1 3 2>/dev/null; then
+        "$BENCH" "${R[@]}" --out="$WORK/null" >/dev/null 2>&1 || fail "writing to a device failed"
+        [ -c "$WORK/null" ] || fail "the character device was replaced by a regular file"
+    fi
+    ls -a "$WORK" | grep -q '\.tmp\.' && fail "a temporary file was left: $(ls -a "$WORK")"
+    return 0
+}
+
+case_limits_skip_default_sizes() {
+    # Under a descriptor limit of our own, the default ring sweep on
+    # processes cannot hold 100 tasks (two descriptors per pipe): skipped,
+    # with the limit named; --strict still exits 0.
+    (ulimit -n 200 && "$BENCH" --strict "${FAST[@]}" --engine=processes --workload=ring --results-dir= \
+        --format=json >"$WORK/a.json" 2>"$WORK/err")
+    local rc=$?
+    [ $rc -eq 0 ] || fail "--strict exit $rc with only skipped records: $(cat "$WORK/err")"
+    json_check "$WORK/a.json" \
+        'any(r["name"]=="ring/processes/tasks:100" and r.get("skipped") is True and "RLIMIT_NOFILE" in r["skip_message"] and "200" in r["skip_message"] and not r.get("error_occurred") for r in rows) and any(r["name"]=="ring/processes/tasks:2" and not r.get("skipped") and not r.get("error_occurred") for r in rows)' ||
+        fail "no skipped record naming RLIMIT_NOFILE: $(head -c 1500 "$WORK/a.json")"
+    # Asked for by name, the same size is an error record with the numbers.
+    (ulimit -n 200 && "$BENCH" --strict "${FAST[@]}" --engine=processes --workload=ring --param tasks=100 \
+        --results-dir= --format=json >"$WORK/b.json" 2>/dev/null)
+    rc=$?
+    [ $rc -eq 1 ] || fail "--param tasks=100 over the limit: exit $rc, expected 1"
+    json_check "$WORK/b.json" \
+        'all(r.get("error_occurred") and "needs about 264 descriptors" in r["error_message"] and "hard limit is 200" in r["error_message"] for r in rows)' ||
+        fail "the error record does not give the need and the limit: $(head -c 800 "$WORK/b.json")"
+    # CSV: as Google Benchmark 1.8, error_occurred false and the message.
+    (ulimit -n 200 && "$BENCH" "${FAST[@]}" --engine=processes --workload=ring --filter='tasks:100$' \
+        --results-dir= --format=csv >"$WORK/a.csv" 2>/dev/null)
+    grep -q '^"ring/processes/tasks:100",,,,,,,,false,"needs about' "$WORK/a.csv" ||
+        fail "CSV skipped row: $(cat "$WORK/a.csv")"
+}
+
+case_stack_guard_auto() {
+    local maps n
+    maps=$(cat /proc/sys/vm/max_map_count)
+    n=$((maps / 2 + 2000)) # more guarded stacks than the map limit allows
+    "$BENCH" --strict "${FAST[@]}" --engine=asm --workload=spawn --param tasks=$n --results-dir= --format=json \
+        >"$WORK/a.json" 2>"$WORK/err" || fail "spawn of $n under --stack-guard=auto failed: $(cat "$WORK/err")"
+    json_check "$WORK/a.json" \
+        "all(r['stacks_unguarded'] > 0 and r['stacks_guarded'] > 0 and 'stack guard page on' in r['label'] for r in rows if r['run_type']=='iteration') and doc['context']['stack_guard']=='auto'" ||
+        fail "label/counters do not say which stacks were guarded: $(grep -E 'label|stacks_' "$WORK/a.json")"
+    # A small run keeps every guard page.
+    "$BENCH" "${FAST[@]}" --engine=asm --workload=spawn --param tasks=100 --results-dir= --format=json >"$WORK/b.json" 2>/dev/null
+    json_check "$WORK/b.json" "all(r['stacks_unguarded'] == 0 and 'stack guard page;' in r['label'] for r in rows)" ||
+        fail "a small run lost its guard pages: $(grep label "$WORK/b.json")"
+    # An explicit page that cannot fit stays an error record naming the limit.
+    "$BENCH" "${FAST[@]}" --engine=asm --workload=spawn --param tasks=$n --stack-guard=page --results-dir= \
+        --format=json >"$WORK/c.json" 2>/dev/null
+    json_check "$WORK/c.json" "all(r.get('error_occurred') and 'vm.max_map_count is $maps' in r['error_message'] for r in rows)" ||
+        fail "explicit page over the limit: $(head -c 600 "$WORK/c.json")"
+}
+
+case_quick_default_is_what_list_shows() {
+    local a b
+    a=$("$BENCH" --list)
+    b=$("$BENCH" --quick --list --engine=all --workload=all)
+    [ "$a" = "$b" ] || fail "--list alone differs from the quick default's list"
+    echo "$a" | grep -q '^spawn/' && echo "$a" | grep -q '^echo/' || fail "--list lacks families"
+    "$BENCH" --help | grep -q "2/100/10000" && fail "--help still describes the old quick run"
+    "$BENCH" --help | grep -q -- "--list shows them" || fail "--help does not explain the quick run"
+}
+
+case_sighup_stops_everything() {
+    "$BENCH" --min-time=5 --repetitions=5 --engine=processes --workload=ring --param tasks=20 \
+        --results-dir="$WORK/r" --out="$WORK/x.json" --timeout=100 "$MARK_ARG" >/dev/null 2>&1 &
+    local pid=$!
+    sleep 1.5
+    kill -HUP $pid
+    wait $pid
+    local rc=$?
+    sleep 0.5
+    [ $rc -eq 130 ] || fail "SIGHUP: exit $rc, expected 130"
+    [ "$(left_running)" -eq 0 ] || fail "SIGHUP left $(left_running) processes running"
+    [ -e "$WORK/x.json" ] || [ -e "$WORK/r" ] && fail "SIGHUP left output behind"
+    return 0
+}
+
+case_sigkill_of_main_stops_everything() {
+    "$BENCH" --min-time=5 --repetitions=5 --engine=processes --workload=ring --param tasks=20 \
+        --results-dir= --timeout=100 "$MARK_ARG" >/dev/null 2>&1 &
+    local pid=$!
+    sleep 1.5
+    [ "$(left_running)" -gt 2 ] || fail "the benchmark did not start its task processes"
+    kill -KILL $pid
+    wait $pid 2>/dev/null
+    for _ in $(seq 20); do [ "$(left_running)" -eq 0 ] && break; sleep 0.1; done
+    [ "$(left_running)" -eq 0 ] || { pkill -KILL -f -- "$MARK"; fail "SIGKILL of the main process left processes running"; }
+}
+
+case_timeout_orphans_are_reaped() {
+    # Task processes killed at a timeout are reparented to switchbench (a
+    # child subreaper) and reaped while the next benchmark runs: no zombie.
+    "$BENCH" --timeout=1 --min-time=0.5 --repetitions=1 --engine=processes --workload=selftest-hang,sleep \
+        --param sleep_ms=1500 --param tasks=2 --results-dir= --format=json "$MARK_ARG" >"$WORK/a.json" 2>/dev/null &
+    local pid=$!
+    sleep 2
+    local z
+    z=$(ps -eo stat=,ppid= | awk -v p=$pid '$1 ~ /^Z/ && $2 == p' | wc -l)
+    local z1
+    z1=$(ps -eo stat=,comm= | awk '$1 ~ /^Z/ && $2 == "switchbench"' | wc -l)
+    wait $pid
+    [ "$z" -eq 0 ] && [ "$z1" -eq 0 ] || fail "zombies while the next benchmark ran: $z of ours, $z1 in all"
+    json_check "$WORK/a.json" 'any(r["name"].startswith("selftest-hang") and "timed out" in r["error_message"] for r in rows)' ||
+        fail "no timeout record"
+}
+
+case_stopped_parent_is_not_a_timeout() {
+    "$BENCH" --engine=asm --workload=switch --min-time=0.3 --repetitions=3 --timeout=1.5 --results-dir= \
+        --format=json >"$WORK/a.json" 2>/dev/null &
+    local pid=$!
+    sleep 0.3
+    kill -STOP $pid
+    sleep 3
+    kill -CONT $pid
+    wait $pid
+    json_check "$WORK/a.json" 'not any(r.get("error_occurred") for r in rows) and len([r for r in rows if r["run_type"]=="iteration"])==3' ||
+        fail "a stopped parent turned finished repetitions into errors: $(grep error_message "$WORK/a.json")"
+}
+
+case_killed_load_generator_is_named() {
+    local start
+    start=$(date +%s)
+    "$BENCH" --engine=asm --workload=echo --param conns=10 --min-time=20 --repetitions=1 --timeout=50 \
+        --results-dir= --format=json "$MARK_ARG" >"$WORK/a.json" 2>/dev/null &
+    local pid=$! child lg
+    sleep 1.5
+    child=$(pgrep -P $pid | head -1)
+    lg=$(pgrep -P "$child" | head -1) # on asm, the benchmark's only child is the load generator
+    [ -n "$lg" ] || fail "no load generator found"
+    kill -KILL "$lg"
+    wait $pid
+    local took=$(($(date +%s) - start))
+    [ $took -lt 10 ] || fail "took ${took}s: the server waited for its timeout"
+    json_check "$WORK/a.json" 'all("load generator died: killed by signal 9" in r["error_message"] for r in rows)' ||
+        fail "$(grep error_message "$WORK/a.json")"
+}
+
+case_killed_ring_task_is_named() {
+    local start
+    start=$(date +%s)
+    "$BENCH" --engine=processes --workload=ring --param tasks=50 --min-time=20 --repetitions=1 --timeout=50 \
+        --results-dir= --format=json "$MARK_ARG" >"$WORK/a.json" 2>/dev/null &
+    local pid=$! child task
+    sleep 1.5
+    child=$(pgrep -P $pid | head -1)
+    task=$(pgrep -P "$child" | sed -n 5p)
+    [ -n "$task" ] || fail "no task process found"
+    kill -KILL "$task"
+    wait $pid
+    local took=$(($(date +%s) - start))
+    [ $took -lt 10 ] || fail "took ${took}s: the ring waited for its timeout"
+    json_check "$WORK/a.json" 'all("killed by signal 9" in r["error_message"] and "task " in r["error_message"] for r in rows)' ||
+        fail "$(grep error_message "$WORK/a.json")"
+    sleep 0.3
+    [ "$(left_running)" -eq 0 ] || fail "task processes left running"
+}
+
+case_closed_standard_fds() {
+    "$BENCH" --engine=asm,stackless --workload=echo,sleep --param conns=10 --param tasks=2 --param sleep_ms=10 \
+        "${FAST[@]}" --results-dir= --out="$WORK/a.json" <&- >&- 2>&-
+    local rc=$?
+    [ $rc -eq 0 ] || fail "with fds 0-2 closed: exit $rc"
+    json_check "$WORK/a.json" 'len(rows) == 4 and not any(r.get("error_occurred") for r in rows)' ||
+        fail "$(head -c 600 "$WORK/a.json")"
+}
+
+case_concurrent_runs_share_a_results_dir() {
+    local round i
+    for round in 1 2 3; do
+        for i in 1 2 3 4; do
+            "$BENCH" --engine=stackless --workload=switch --min-time=10x --repetitions=1 \
+                --results-dir="$WORK/res" >/dev/null 2>&1 &
+        done
+        wait
+    done
+    local n
+    n=$(find "$WORK/res" -name results.json | wc -l)
+    [ "$n" -eq 12 ] || fail "12 runs saved $n results: $(ls -a "$WORK/res")"
+    ls -a "$WORK/res" | grep -q tmp && fail "temporaries left: $(ls -a "$WORK/res")"
+    return 0
+}
+
+case_interrupt_while_writing() {
+    # A FIFO with no reader holds the write open: the interrupt lands then.
+    mkfifo "$WORK/fifo"
+    "$BENCH" --engine=asm --workload=switch "${FAST[@]}" --results-dir="$WORK/res" --out="$WORK/fifo" \
+        >/dev/null 2>"$WORK/err" &
+    local pid=$!
+    sleep 1
+    kill -INT $pid
+    wait $pid
+    local rc=$?
+    [ $rc -eq 130 ] || fail "exit $rc, expected 130: $(cat "$WORK/err")"
+    [ -e "$WORK/res" ] && fail "the results directory was written: $(ls -aR "$WORK/res")"
+    return 0
+}
+
+case_stale_temporaries_are_swept() {
+    mkdir -p "$WORK/res/.20200101-000000.tmp.999999"
+    : >"$WORK/res/.20200101-000000.tmp.999999/results.json"
+    : >"$WORK/x.json.tmp.999999"
+    : >"$WORK/x.json.tmp.$$" # a live writer's: kept
+    "$BENCH" --engine=asm --workload=switch "${FAST[@]}" --results-dir="$WORK/res" --out="$WORK/x.json" \
+        >/dev/null 2>&1 || fail "the run failed"
+    [ -e "$WORK/res/.20200101-000000.tmp.999999" ] && fail "a dead writer's run directory was kept"
+    [ -e "$WORK/x.json.tmp.999999" ] && fail "a dead writer's temporary --out was kept"
+    [ -e "$WORK/x.json.tmp.$$" ] || fail "a live writer's temporary was removed"
+    return 0
+}
+
+case_spawn_failure_is_the_cause() {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to run the benchmark as another user"
+    command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+    local uid=65534
+    chmod 1777 "$WORK"
+    # The processes limit bites only after the plan (other processes of
+    # the same user take the slots while the first benchmark runs).
+    setpriv --reuid=$uid --regid=$uid --clear-groups bash -c "
+        ulimit -u 420
+        '$BENCH' --engine=processes --workload=sleep,echo --filter='sleep/processes/tasks:2/|conns:200' \
+            --param tasks=2 --param sleep_ms=1000 --param conns=200 --min-time=1x --repetitions=1 \
+            --results-dir= --format=json >'$WORK/a.json' 2>/dev/null &
+        b=\$!
+        sleep 0.3
+        for i in \$(seq 250); do sleep 3 & done 2>/dev/null
+        wait \$b
+        kill \$(jobs -p) 2>/dev/null
+        wait" 2>/dev/null
+    json_check "$WORK/a.json" 'any(r["name"].startswith("echo/") and "could not create the task for connection" in r["error_message"] and "RLIMIT_NPROC is 420" in r["error_message"] for r in rows)' ||
+        fail "$(grep error_message "$WORK/a.json")"
+}
+
+case_overflow_on_a_worker_thread() {
+    "$BENCH" --engine=asm --workers=2 --workload=selftest-overflow-worker --stack-size=64K "${FAST[@]}" \
+        --results-dir= --format=json >"$WORK/a.json" 2>/dev/null
+    json_check "$WORK/a.json" 'all("stack overflow: engine asm" in r["error_message"] for r in rows)' ||
+        fail "$(grep error_message "$WORK/a.json")"
+}
+
+case_two_core_test_skips_on_one_core() {
+    [ -n "$CONF" ] || skip "no test_conformance given"
+    command -v taskset >/dev/null || skip "taskset is not installed"
+    local c0
+    c0=$("$PY" -c 'import os; print(min(os.sched_getaffinity(0)))')
+    taskset -c "$c0" "$CONF" --engine=asm --test=workers_2_on_two_cores >/dev/null
+    local rc=$?
+    [ $rc -eq 77 ] || fail "on one core the two-core test exited $rc, expected 77 (skipped)"
+}
+
+if [ "${1:-}" = "--list" ]; then
+    declare -F | awk '{print $3}' | sed -n 's/^case_//p'
+    exit 0
+fi
+BENCH=${1:?usage: hardening_test.sh --list | PATH/TO/switchbench CASE [PATH/TO/test_conformance]}
+CASE=${2:?usage: hardening_test.sh PATH/TO/switchbench CASE}
+CONF=${3:-}
+declare -F "case_$CASE" >/dev/null || { echo "no case $CASE"; exit 2; }
+WORK=$(mktemp -d)
+MARK="sbmark$$x$RANDOM"
+MARK_ARG="--seed=$((0x$(printf '%s' "$MARK" | md5sum | cut -c1-7) % 4000000000))"
+MARK="$MARK_ARG"
+trap 'pkill -KILL -f -- "$MARK" 2>/dev/null; rm -rf "$WORK"' EXIT
+"case_$CASE"
+rc=$?
+[ $rc -eq 0 ] && echo "ok   $CASE"
+exit $rc
