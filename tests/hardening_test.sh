@@ -212,14 +212,27 @@ case_sigkill_of_main_stops_everything() {
 
 case_timeout_orphans_are_reaped() {
     # Task processes killed at a timeout are reparented to switchbench (a
-    # child subreaper) and reaped while the next benchmark runs: no zombie.
+    # child subreaper) and reaped before the next benchmark starts: no
+    # zombie once the second benchmark's process exists. Polled, not slept,
+    # so a loaded machine moves the moments but not the outcome.
     "$BENCH" --timeout=1 --min-time=0.5 --repetitions=1 --engine=processes --workload=selftest-hang,sleep \
         --param sleep_ms=1500 --param tasks=2 --results-dir= --format=json "$MARK_ARG" >"$WORK/a.json" 2>/dev/null &
-    local pid=$!
-    sleep 2
-    local z
+    local pid=$! first="" next="" z=0 z1=0
+    for _ in $(seq 500); do
+        first=$(pgrep -P $pid | head -1)
+        [ -n "$first" ] && break
+        sleep 0.02
+    done
+    [ -n "$first" ] || fail "the first benchmark never started"
+    for _ in $(seq 1000); do
+        # A benchmark process leads its own process group; an orphan still
+        # dying keeps the group of the benchmark it came from.
+        next=$(ps -o pid=,pgid=,stat= --ppid $pid | awk -v f="$first" '$1 != f && $1 == $2 && $3 !~ /^Z/ {print $1}' | head -1)
+        [ -n "$next" ] && break
+        sleep 0.02
+    done
+    [ -n "$next" ] || fail "the second benchmark never started"
     z=$(ps -eo stat=,ppid= | awk -v p=$pid '$1 ~ /^Z/ && $2 == p' | wc -l)
-    local z1
     z1=$(ps -eo stat=,comm= | awk '$1 ~ /^Z/ && $2 == "switchbench"' | wc -l)
     wait $pid
     [ "$z" -eq 0 ] && [ "$z1" -eq 0 ] || fail "zombies while the next benchmark ran: $z of ours, $z1 in all"
@@ -241,20 +254,27 @@ case_stopped_parent_is_not_a_timeout() {
 }
 
 # kill_grandchild N WHAT ARGS...: run the benchmark, SIGKILL the Nth child
-# of its benchmark process after 1.5 s, and require the run to end within
-# 10 s (not at its 50 s timeout) with a record per row; $WORK/a.json holds it.
+# of its benchmark process once that child has lived a second (a short
+# calibration repetition's child may be gone before the kill: then the next
+# one is taken), and require the run to end within 10 s of the kill (not at
+# its 50 s timeout) with a record per row; $WORK/a.json holds it.
 kill_grandchild() {
-    local nth=$1 what=$2 start pid child victim
+    local nth=$1 what=$2 start="" pid child victim
     shift 2
-    start=$(date +%s)
     "$BENCH" "$@" --min-time=20 --repetitions=1 --timeout=50 --results-dir= --format=json "$MARK_ARG" \
         >"$WORK/a.json" 2>/dev/null &
     pid=$!
-    sleep 1.5
-    child=$(pgrep -P $pid | head -1)
-    victim=$(pgrep -P "$child" | sed -n "${nth}p")
-    [ -n "$victim" ] || fail "no $what found"
-    kill -KILL "$victim"
+    for _ in $(seq 1000); do
+        child=$(pgrep -P $pid | head -1)
+        victim=""
+        [ -n "$child" ] && victim=$(ps -o pid=,etimes= --ppid "$child" | awk '$2 >= 1 {print $1}' | sed -n "${nth}p")
+        if [ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null; then
+            start=$(date +%s)
+            break
+        fi
+        sleep 0.02
+    done
+    [ -n "$start" ] || { kill -KILL $pid; fail "no $what found"; }
     wait $pid
     local took=$(($(date +%s) - start))
     [ $took -lt 10 ] || fail "took ${took}s: the run waited for its timeout after the $what died"
@@ -333,16 +353,21 @@ case_spawn_failure_is_the_cause() {
     command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
     local uid=65534
     chmod 1777 "$WORK"
-    # The processes limit bites only after the plan (other processes of
-    # the same user take the slots while the first benchmark runs).
+    # The processes limit must bite after the plan, while echo starts its
+    # connections: the 250 sleepers start once the first benchmark's task
+    # processes exist (polled, so a loaded machine only moves the moment).
     setpriv --reuid=$uid --regid=$uid --clear-groups bash -c "
         ulimit -u 420
         '$BENCH' --engine=processes --workload=sleep,echo --filter='sleep/processes/tasks:2/|conns:200' \
-            --param tasks=2 --param sleep_ms=1000 --param conns=200 --min-time=1x --repetitions=1 \
+            --param tasks=2 --param sleep_ms=3000 --param conns=200 --min-time=1x --repetitions=1 \
             --results-dir= --format=json >'$WORK/a.json' 2>/dev/null &
         b=\$!
-        sleep 0.3
-        for i in \$(seq 250); do sleep 3 & done 2>/dev/null
+        for i in \$(seq 500); do
+            c=\$(pgrep -P \$b | head -1)
+            [ -n \"\$c\" ] && [ -n \"\$(pgrep -P \$c)\" ] && break
+            sleep 0.02
+        done
+        for i in \$(seq 250); do sleep 8 & done 2>/dev/null
         wait \$b
         kill \$(jobs -p) 2>/dev/null
         wait" 2>/dev/null
