@@ -353,12 +353,15 @@ case_spawn_failure_is_the_cause() {
     command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
     local uid=65534
     chmod 1777 "$WORK"
+    # The other user may not reach the build tree (a clone under /root):
+    # it runs a copy from the work directory.
+    cp "$BENCH" "$WORK/sb" && chmod 755 "$WORK/sb" || fail "cannot copy the binary for the other user"
     # The processes limit must bite after the plan, while echo starts its
     # connections: the 250 sleepers start once the first benchmark's task
     # processes exist (polled, so a loaded machine only moves the moment).
     setpriv --reuid=$uid --regid=$uid --clear-groups bash -c "
         ulimit -u 420
-        '$BENCH' --engine=processes --workload=sleep,echo --filter='sleep/processes/tasks:2/|conns:200' \
+        '$WORK/sb' --engine=processes --workload=sleep,echo --filter='sleep/processes/tasks:2/|conns:200' \
             --param tasks=2 --param sleep_ms=3000 --param conns=200 --min-time=1x --repetitions=1 \
             --results-dir= --format=json >'$WORK/a.json' 2>/dev/null &
         b=\$!

@@ -1,0 +1,46 @@
+"""Benchmark names, Google Benchmark style: `family/arg/arg...`. Ours are
+`family/engine/param:value/...` (design.md); anyone's may carry bare numeric
+arguments (`BM_copy/8/64`) or `key:value` ones (`BM_x/threads:2`)."""
+
+import re
+
+_NUM = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+class Name:
+    def __init__(self, full):
+        self.full = full
+        parts = full.split("/")
+        self.family = parts[0]
+        self.args = parts[1:]
+        self.params = {}  # key -> number, from key:value arguments
+        self.plain = []  # the other arguments, in order
+        for a in self.args:
+            k, sep, v = a.partition(":")
+            if sep and _NUM.match(v):
+                self.params[k] = float(v)
+            else:
+                self.plain.append(a)
+
+    @property
+    def engine(self):
+        """Our names: the second part. Others: None."""
+        return self.plain[0] if self.plain and not _NUM.match(self.plain[0]) else None
+
+    def numbers(self):
+        """Every numeric argument, bare or key:value, in order."""
+        out = []
+        for a in self.args:
+            v = a.partition(":")[2] if ":" in a else a
+            if _NUM.match(v):
+                out.append(float(v))
+        return out
+
+    def without(self, *keys):
+        """The name with the given key:value arguments left out: what stays
+        the same along a sweep of those keys."""
+        return "/".join([self.family] + [a for a in self.args if a.partition(":")[0] not in keys])
+
+
+def param(name, key, default=None):
+    return Name(name).params.get(key, default)
