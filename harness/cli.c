@@ -16,7 +16,7 @@
 enum {
     OPT_ENGINE = 256, OPT_WORKLOAD, OPT_FILTER, OPT_LIST, OPT_PARAM, OPT_REPS, OPT_MIN_TIME, OPT_CPUS,
     OPT_PLACEMENT, OPT_FORMAT, OPT_OUT, OPT_OUT_FORMAT, OPT_TIMEOUT, OPT_INTERLEAVE, OPT_QUICK, OPT_HELP,
-    OPT_VERSION, OPT_STACK_SIZE, OPT_RESULTS_DIR, OPT_SEED, OPT_STRICT, OPT_WORKERS, OPT_STACK_GUARD,
+    OPT_VERSION, OPT_STACK_SIZE, OPT_RESULTS_DIR, OPT_SEED, OPT_STRICT, OPT_NO_REPORT, OPT_WORKERS, OPT_STACK_GUARD,
 };
 
 static const struct option sb_long_options[] = {
@@ -39,6 +39,7 @@ static const struct option sb_long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"quick", no_argument, NULL, OPT_QUICK},
     {"strict", no_argument, NULL, OPT_STRICT},
+    {"no-report", no_argument, NULL, OPT_NO_REPORT},
     {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
     {"stack-guard", required_argument, NULL, OPT_STACK_GUARD},
     {"workers", required_argument, NULL, OPT_WORKERS},
@@ -64,7 +65,9 @@ void sb_cli_usage(FILE *out)
             "With no option that selects benchmarks or sets their length (--engine, --workload,\n"
             "--filter, --param, --workers, --repetitions, --min-time): the quick default run,\n"
             "every engine on every workload below at its quick sizes (--list shows them),\n"
-            "3 repetitions of 0.05 s, saved under results/. Other options apply to it too.\n"
+            "plus what the report's claims need on two or more cores (pingpong across cores,\n"
+            "cpu and echo with --workers=<cores>), 3 repetitions of 0.05 s, saved with its\n"
+            "report under results/. Other options apply to it too.\n"
             "\n"
             "Selection:\n"
             "  --engine=LIST|all       engines to run (comma-separated)\n"
@@ -101,6 +104,10 @@ void sb_cli_usage(FILE *out)
             "  --out-format=json|csv|console   format of --out (default json)\n"
             "  --results-dir=DIR       where runs are saved (default results; '' to skip)\n"
             "  --strict                exit 1 when any record carries an error\n"
+            "  --no-report             no charts and report: by default a run saved under\n"
+            "                          --results-dir ends with report.html, report.md and charts/\n"
+            "                          in its directory (./bench report PATH... draws them for any\n"
+            "                          results file, or compares two)\n"
             "  --help, --version\n"
             "Google Benchmark spellings are accepted: --benchmark_filter, --benchmark_repetitions,\n"
             "--benchmark_min_time, --benchmark_format, --benchmark_out, --benchmark_out_format,\n"
@@ -378,6 +385,7 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             break;
         case OPT_QUICK: o->quick = true; break;
         case OPT_STRICT: o->strict = true; break;
+        case OPT_NO_REPORT: o->no_report = true; break;
         case OPT_STACK_SIZE:
             if (parse_size(a, &o->stack_size) != 0 || o->stack_size < 16 * 1024) {
                 snprintf(err, errlen, "--stack-size: '%s' is not a size from 16K to 1G (e.g. 65536, 64K, 1M)", a);
@@ -400,6 +408,7 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             snprintf(buf, sizeof buf, "%s", a);
             char *save = NULL;
             o->n_workers = 0;
+            o->workers_set = true;
             for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
                 if (o->n_workers == SB_MAX_PARAM_VALUES || parse_ll(tok, 1, 1024, &ll) != 0) {
                     snprintf(err, errlen, "--workers: '%s' is not a list of whole numbers from 1 to 1024", a);

@@ -45,11 +45,13 @@ struct sb_options {
     size_t n_workers;
     const char *results_dir; /* "" disables the results directory */
     unsigned seed;
+    unsigned cores; /* CPUs the run may use (set by main from the pinning) */
     /* An option chose what runs or how long (--engine, --workload,
      * --filter, --param, --workers, --repetitions, --min-time): without
      * one, the run is the quick default. */
     bool selects;
-    bool list, quick, interleave, help, version, strict;
+    bool workers_set; /* --workers given (else the quick run may add its own) */
+    bool list, quick, interleave, help, version, strict, no_report;
 };
 
 /* 0: parsed; 1: parsed and the caller should print help/version and exit 0;

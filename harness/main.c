@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "report_run.h"
 #include "pin.h"
 #include "plan.h"
 #include "report.h"
@@ -127,19 +128,22 @@ int main(int argc, char **argv)
     if (o.repetitions < 0) o.repetitions = o.quick ? 3 : 10;
     if (o.min_time < 0) o.min_time = o.quick ? 0.05 : 0.2;
 
+    /* The cores come first: the quick run's sweeps depend on them. */
+    struct sb_pin pin;
+    if (sb_pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) return usage_error(err);
+    o.cores = pin.ncpus;
     struct sb_plan plan;
     struct sb_limits limits;
     sb_limits_read(&limits);
-    if (sb_plan_build(&o, &limits, &plan, err, sizeof err) != 0) return usage_error(err);
+    if (sb_plan_build(&o, &limits, &plan, err, sizeof err) != 0) {
+        sb_pin_destroy(&pin);
+        return usage_error(err);
+    }
     if (o.list) {
         for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
         sb_plan_free(&plan);
+        sb_pin_destroy(&pin);
         return 0;
-    }
-    struct sb_pin pin;
-    if (sb_pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) {
-        sb_plan_free(&plan);
-        return usage_error(err);
     }
     /* Every destination is checked now: a long run must not be lost at its
      * end to a missing directory or a typo. */
@@ -256,6 +260,7 @@ int main(int argc, char **argv)
         status = 1;
     } else if (dest.dir[0]) {
         fprintf(stderr, "bench: results in %s (results.json, results.csv)\n", dest.run_final);
+        if (!o.no_report && !sb_interrupted && sb_report_run(dest.run_final) != 0 && status == 0) status = 1;
     }
     if (nskip) fprintf(stderr, "bench: %zu record(s) skipped: this machine's limits cannot hold them\n", nskip);
     if (nerr) fprintf(stderr, "bench: %zu record(s) carry an error\n", nerr);

@@ -153,15 +153,26 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
              * and only to workloads whose tasks never talk across them;
              * threads and processes use every core without it. */
             unsigned wlist[SB_MAX_PARAM_VALUES], nw = 0;
-            for (size_t k = 0; k < o->n_workers; k++) {
-                unsigned wk = o->workers[k];
+            unsigned quick_workers[2] = {1, o->cores};
+            const unsigned *want = o->workers;
+            size_t nwant = o->n_workers;
+            if (o->quick && !o->workers_set && (wl->flags & SB_WL_QUICK_WORKERS) && o->cores > 1)
+                want = quick_workers, nwant = 2;
+            for (size_t k = 0; k < nwant; k++) {
+                unsigned wk = want[k];
                 if (wk > 1 && (!(en->caps & SB_CAP_WORKERS) || !(wl->flags & SB_WL_SHARDABLE))) wk = 1;
                 bool dup = false;
                 for (unsigned m = 0; m < nw; m++) dup |= wlist[m] == wk;
                 if (!dup) wlist[nw++] = wk;
             }
             if (nw == 0) wlist[nw++] = 1;
+            /* Placements: --placement, else the workload's own; the quick
+             * run adds cross-core for kernel-scheduled engines where the
+             * workload asks (a coroutine engine's tasks share one thread). */
+            bool cross = !o->placement_set && o->quick && (wl->flags & SB_WL_QUICK_CROSS_CORE) &&
+                         (en->caps & SB_CAP_PARALLEL) && o->cores > 1;
             int instance = 0;
+            for (unsigned pi = 0; pi < (cross ? 2u : 1u); pi++)
             for (unsigned wi = 0; wi < nw; wi++)
             for (;;) {
                 struct sb_instance in;
@@ -169,16 +180,21 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
                 in.engine = en;
                 in.workload = wl;
                 in.workers = wlist[wi];
-                in.placement = o->placement_set                                  ? o->placement
-                               : (wl->flags & SB_WL_SPREAD) || in.workers > 1 ? SB_SPREAD
-                                                                                : SB_PACK;
+                enum sb_placement natural = (wl->flags & SB_WL_SPREAD) || in.workers > 1 ? SB_SPREAD : SB_PACK;
+                in.placement = o->placement_set ? o->placement : pi == 1 ? SB_SPREAD : natural;
                 size_t at = (size_t)snprintf(in.name, sizeof in.name, "%s/%s", wl->name, en->name);
                 for (size_t p = 0; p < np; p++) {
                     in.params[p] = vals[p][idx[p]];
                     at += (size_t)snprintf(in.name + at, sizeof in.name - at, "/%s:%lld", wl->params[p].name,
                                            in.params[p]);
                 }
-                if (in.workers > 1) (void)snprintf(in.name + at, sizeof in.name - at, "/workers:%u", in.workers);
+                if (in.workers > 1)
+                    at += (size_t)snprintf(in.name + at, sizeof in.name - at, "/workers:%u", in.workers);
+                /* A placement other than the workload's own is part of the
+                 * name: the two are different measurements. */
+                if (in.placement != natural && at < sizeof in.name)
+                    (void)snprintf(in.name + at, sizeof in.name - at, "/placement:%s",
+                                   in.placement == SB_SPREAD ? "spread" : "pack");
                 bool keep = !have_re || ((regexec(&re, in.name, 0, NULL, 0) == 0) != invert);
                 if (keep && limits && wl->demand) {
                     struct sb_demand d = {0, 0, 0};

@@ -92,6 +92,27 @@ static void virtualization(char *buf, size_t len)
     else snprintf(buf, len, "hypervisor");
 }
 
+/* What each engine is, from its capability flags: the report's claims ask
+ * "a coroutine engine" or "a kernel-scheduled one" of these, never of a
+ * list of names typed into a script. */
+static json_t *engine_kinds(void)
+{
+    json_t *all = json_object();
+    for (size_t i = 0; i < sb_engine_count; i++) {
+        unsigned c = sb_engines[i]->caps;
+        const char *kind = (c & SB_CAP_BASELINE)      ? "baseline"
+                           : (c & SB_CAP_COOPERATIVE) ? "coroutine"
+                           : (c & SB_CAP_PARALLEL)    ? "kernel"
+                                                      : "other";
+        json_object_set_new(all, sb_engines[i]->name,
+                            json_pack("{s:s, s:b, s:b, s:b, s:b}", "kind", kind, "stackful",
+                                      (c & SB_CAP_STACKFUL) != 0, "parallel", (c & SB_CAP_PARALLEL) != 0,
+                                      "separate_memory", (c & SB_CAP_SEPARATE_MEMORY) != 0, "workers",
+                                      (c & SB_CAP_WORKERS) != 0));
+    }
+    return all;
+}
+
 json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0)
 {
     char date[64], host[256] = "", clocksrc[64] = "unknown", virt[300], cpus[256], governor[64] = "";
@@ -146,6 +167,7 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     json_object_set_new(ctx, "stack_guard", json_string(o->stack_guard == SB_GUARD_AUTO ? "auto"
                                                    : o->stack_guard == SB_GUARD_NONE ? "none" : "page"));
     json_object_set_new(ctx, "fpu_contract", fpu);
+    json_object_set_new(ctx, "engines", engine_kinds());
     json_object_set_new(ctx, "placement", json_string(!o->placement_set                ? "per workload"
                                                       : pin->placement == SB_SPREAD ? "spread"
                                                                                     : "pack"));

@@ -27,6 +27,10 @@ enum sb_workload_flags {
     SB_WL_HIDDEN = 1u << 0,    /* self-tests: run only when named, never in `all` or --list */
     SB_WL_SHARDABLE = 1u << 1, /* tasks never talk across schedulers: runs under --workers */
     SB_WL_SPREAD = 1u << 2,    /* independent tasks: spread over the cores unless --placement says */
+    /* The quick default run adds what the report's claims need (C4, C10,
+     * C13 in scripts/sbreport/claims.json) on a machine with two cores: */
+    SB_WL_QUICK_WORKERS = 1u << 3,    /* also --workers=<cores> on engines that have workers */
+    SB_WL_QUICK_CROSS_CORE = 1u << 4, /* also placement spread on kernel-scheduled engines */
 };
 
 /* What an instance asks of the kernel's limited resources, so the harness

@@ -85,6 +85,7 @@ const struct sb_workload sb_wl_pingpong = {
     .unit = "message",
     .rate_counter = "switches_per_second",
     .iter_multiple = 1,
+    .flags = SB_WL_QUICK_CROSS_CORE,
     .setup = pp_setup,
     .verify = pp_verify,
 };

@@ -116,9 +116,9 @@ static void sp_report(void *state, struct sb_run *run)
 }
 
 static const long long sp_tasks[] = {1000, 10000, 100000};
-static const long long sp_tasks_quick[] = {1000};
+static const long long sp_tasks_quick[] = {1000, 100000};
 static const struct sb_param_def sp_params[] = {
-    {"tasks", "tasks alive at once in a batch", 1, 100000000, sp_tasks, 3, sp_tasks_quick, 1},
+    {"tasks", "tasks alive at once in a batch", 1, 100000000, sp_tasks, 3, sp_tasks_quick, 2},
 };
 
 static void sp_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0] + 1; }

@@ -16,6 +16,7 @@ UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 AGGREGATES = ("mean", "median", "stddev", "cv")
 # Columns a Google Benchmark CSV always has (benchmark/src/csv_reporter.cc).
 CSV_REQUIRED = ("name", "iterations", "real_time", "cpu_time", "time_unit")
+OUR_FAMILIES = {"switch", "pingpong", "bare", "ring", "echo", "sleep", "cpu", "spawn", "pipeline", "blocking"}
 # Keys of a record that are not counters.
 NOT_COUNTERS = {
     "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
@@ -41,6 +42,7 @@ class Benchmark:
         self.error = None  # first error message, when a repetition failed
         self.skipped = None  # skip message, when the benchmark did not run
         self.placement = None
+        self.cpus_used = None  # ours: the cores the kernel really used
         self.from_aggregate = False  # only an aggregate row was in the file
 
     @property
@@ -63,7 +65,10 @@ class Run:
         self.path = path
         self.context = context
         self.benchmarks = benchmarks  # name -> Benchmark, file order
-        self.ours = "switchbench_version" in context
+        # switchbench's own output: its context says so, or (a CSV, which
+        # has no context) every name is family/engine/... of our families.
+        self.ours = "switchbench_version" in context or all(
+            n.split("/")[0] in OUR_FAMILIES and "/" in n for n in benchmarks)
 
     def get(self, name):
         return self.benchmarks.get(name)
@@ -221,6 +226,7 @@ def _take(b, r, f):
     b.cpu_ns.append(_num(r.get("cpu_time", 0.0), f"{r['name']}: cpu_time", f) * k)
     b.label = r.get("label") or b.label
     b.placement = r.get("placement") or b.placement
+    b.cpus_used = r.get("cpus_used") or b.cpus_used
     for key, v in r.items():
         if key in NOT_COUNTERS or isinstance(v, bool) or not isinstance(v, (int, float)):
             continue

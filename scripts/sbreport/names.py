@@ -27,14 +27,14 @@ class Name:
         """Our names: the second part. Others: None."""
         return self.plain[0] if self.plain and not _NUM.match(self.plain[0]) else None
 
+    def numeric_positions(self):
+        """Indexes into args of the numeric arguments, bare or key:value."""
+        return [i for i, a in enumerate(self.args) if _NUM.match(a.partition(":")[2] if ":" in a else a)]
+
     def numbers(self):
         """Every numeric argument, bare or key:value, in order."""
-        out = []
-        for a in self.args:
-            v = a.partition(":")[2] if ":" in a else a
-            if _NUM.match(v):
-                out.append(float(v))
-        return out
+        return [float(self.args[i].partition(":")[2] or self.args[i]) if ":" in self.args[i]
+                else float(self.args[i]) for i in self.numeric_positions()]
 
     def without(self, *keys):
         """The name with the given key:value arguments left out: what stays

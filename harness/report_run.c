@@ -1,0 +1,46 @@
+#include "report_run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+/* Debian's interpreter, not whatever python3 is first on PATH: only it
+ * sees Debian's python3-* packages (design.md, Scripts). */
+#define SB_PYTHON "/usr/bin/python3"
+
+int sb_report_run(const char *run_dir)
+{
+    const char *script = SB_SCRIPTS_DIR "/report.py";
+    if (access(SB_PYTHON, X_OK) != 0) {
+        fprintf(stderr, "bench: no report: %s is not installed (Debian package python3)\n", SB_PYTHON);
+        return -1;
+    }
+    if (access(script, R_OK) != 0) {
+        fprintf(stderr, "bench: no report: %s: %s\n", script, strerror(errno));
+        return -1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "bench: no report: cannot fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        execl(SB_PYTHON, SB_PYTHON, script, run_dir, (char *)NULL);
+        fprintf(stderr, "bench: no report: cannot run %s: %s\n", SB_PYTHON, strerror(errno));
+        _exit(127);
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
+    char how[96];
+    sb_describe_status(st, how, sizeof how);
+    fprintf(stderr, "bench: the report failed (%s); the results are whole\n", how);
+    return -1;
+}

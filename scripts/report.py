@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""./bench report PATH... [--out DIR]: a report of one run, or a comparison
+of two. PATH is a run directory, a results.json or a results.csv, ours or
+any Google Benchmark binary's. Writes report.html, report.md and charts/
+(compare.html, compare.md and charts-compare/ for two runs) whole or not at
+all. Exit 0 written, 1 failed (gnuplot), 2 bad input (nothing written)."""
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from sbreport import build, charts, load, page, publish  # noqa: E402
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """Bad usage: one line and exit 2 (argparse would print the usage too)."""
+        print(f"report: {message} (see ./bench report --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def parse(argv):
+    ap = Parser(
+        prog="./bench report",
+        description="Charts and a report (HTML and Markdown) from one run, or a comparison of two. PATH is a run "
+                    "directory, a results.json or a CSV, switchbench's or any Google Benchmark binary's.")
+    ap.add_argument("paths", nargs="+", metavar="PATH", help="one run: a report; two runs (A B): a comparison")
+    ap.add_argument("--out", metavar="DIR", help="where to write (default: the directory of the last PATH)")
+    ap.add_argument("--quiet", action="store_true", help="no line naming what was written")
+    return ap.parse_args(argv)
+
+
+def main(argv):
+    a = parse(argv)
+    if len(a.paths) > 2:
+        print("report: give one run for a report or two (A B) for a comparison, not "
+              f"{len(a.paths)}", file=sys.stderr)
+        return 2
+    t0 = time.monotonic()
+    try:
+        runs = [load.load(p) for p in a.paths]
+        out = a.out or os.path.dirname(os.path.abspath(load.resolve(a.paths[-1])))
+        publish.check_dir(out)
+        if len(runs) == 2:
+            common = set(runs[0].benchmarks) & set(runs[1].benchmarks)
+            if not common:
+                raise load.BadInput(f"{a.paths[0]} and {a.paths[1]} have no benchmark in common")
+    except load.BadInput as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 2
+    stem, chart_dir = ("compare", "charts-compare") if len(runs) == 2 else ("report", "charts")
+    model = build.compare(runs[0], runs[1], chart_dir) if len(runs) == 2 else build.single(runs[0], chart_dir)
+    with publish.Stage(out, [stem + ".html", stem + ".md", chart_dir]) as st:
+        cdir = st.path(chart_dir)
+        os.mkdir(cdir)
+        try:
+            drawn = charts.render(model["charts"], cdir, progress=charts.log)
+        except (RuntimeError, OSError) as e:
+            print(f"report: {e}", file=sys.stderr)
+            return 1
+        for c in drawn:
+            c.svg = charts.inline_svg(os.path.join(cdir, c.key + ".svg"), c.key)
+        for f in os.listdir(cdir):
+            if f.endswith((".dat", ".gp")):
+                os.unlink(os.path.join(cdir, f))
+        model["charts"] = drawn
+        st.write(stem + ".html", page.html_page(model))
+        st.write(stem + ".md", page.markdown_page(model))
+        st.commit()
+    if not a.quiet:
+        print(f"report: {os.path.join(out, stem + '.html')} and {stem}.md, {len(drawn)} charts "
+              f"({time.monotonic() - t0:.1f} s)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

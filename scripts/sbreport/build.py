@@ -1,0 +1,192 @@
+"""The report's model: what page.py lays out, built from one run (a report)
+or two (a comparison). Every figure here comes from the files read."""
+
+import os
+
+from . import questions, rules, stats
+from .charts import Chart, spread
+from .names import Name
+from .rules import fmt
+
+CV_WARN = 0.05  # a benchmark whose repetitions vary more is flagged
+ALPHA = 0.05  # comparison: significance of the U test
+CHANGE = 0.05  # comparison: a change smaller than this is not called
+
+
+def environment(ctx):
+    rows = []
+
+    def add(k, v):
+        if v not in (None, "", []):
+            rows.append((k, v))
+    add("date", ctx.get("date"))
+    add("host", ctx.get("host_name"))
+    if ctx.get("num_cpus"):
+        add("CPU", f"{ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz"
+            + (", frequency scaling on" if ctx.get("cpu_scaling_enabled") else ""))
+    add("topology", ctx.get("topology"))
+    add("kernel", ctx.get("kernel"))
+    add("virtualization", ctx.get("virtualization"))
+    add("clocksource", ctx.get("clocksource"))
+    add("timer", ctx.get("timer"))
+    add("CPUs used", ctx.get("cpus"))
+    add("placement", ctx.get("placement"))
+    if isinstance(ctx.get("fpu_contract"), dict):
+        add("FPU contract", "; ".join(f"{k}: {v}" for k, v in ctx["fpu_contract"].items()))
+    if ctx.get("stack_size"):
+        add("stacks", f"{ctx['stack_size'] // 1024} KiB, guard policy {ctx.get('stack_guard', '?')}")
+    build = " ".join(str(x) for x in (ctx.get("library_version"), ctx.get("library_build_type"),
+                                      "gcc " + ctx["compiler"] if ctx.get("compiler") else None,
+                                      ctx.get("compiler_flags")) if x)
+    add("build", build.strip())
+    if ctx.get("repetitions"):
+        add("repetitions", f"{ctx['repetitions']} per benchmark, each at least {ctx.get('min_time', '?')} s")
+    if isinstance(ctx.get("load_avg"), list) and ctx["load_avg"]:
+        add("load average", ", ".join(f"{x:.2f}" for x in ctx["load_avg"]))
+    if isinstance(ctx.get("limits"), dict):
+        add("limits", ", ".join(f"{k} {v}" for k, v in ctx["limits"].items()))
+    return rows
+
+
+def warnings(run):
+    ctx, out = run.context, []
+    noisy = [(n, b.cv()) for n, b in run.benchmarks.items() if b.ok and len(b.real_ns) > 1 and b.cv() > CV_WARN]
+    if noisy:
+        noisy.sort(key=lambda x: -x[1])
+        out.append(f"{len(noisy)} benchmark(s) vary by more than {CV_WARN:.0%} (cv) across repetitions: "
+                   + ", ".join(f"{n} {cv:.0%}" for n, cv in noisy[:6]) + (" …" if len(noisy) > 6 else ""))
+    virt = ctx.get("virtualization")
+    if virt and virt not in ("none", "no"):
+        out.append(f"A virtual machine ({virt}): other guests share the cores; compare ratios measured in one run.")
+    load = ctx.get("load_avg")
+    ncpu = ctx.get("num_cpus") or 0
+    if isinstance(load, list) and load and ncpu and load[0] > 0.5 * ncpu:
+        out.append(f"The load average was {load[0]:.2f} on {ncpu} CPUs when the run started: something else was "
+                   "running.")
+    if ctx.get("cpu_scaling_enabled"):
+        out.append("CPU frequency scaling was on: times drift with the clock.")
+    if str(ctx.get("library_build_type", "")).lower() == "debug":
+        out.append("The benchmark library was a debug build.")
+    unpinned = [n for n, b in run.benchmarks.items() if b.ok and b.cpus_used in ("?", "none")]
+    if unpinned:
+        out.append(f"{len(unpinned)} benchmark(s) ran unpinned: " + ", ".join(unpinned[:6]))
+    errors = [(n, b.error) for n, b in run.benchmarks.items() if b.error]
+    if errors:
+        out.append(f"{len(errors)} error record(s): " + "; ".join(f"{n}: {m}" for n, m in errors[:5]))
+    skipped = [(n, b.skipped) for n, b in run.benchmarks.items() if b.skipped and not b.error]
+    if skipped:
+        out.append(f"{len(skipped)} skipped record(s): " + "; ".join(f"{n}: {m}" for n, m in skipped[:5]))
+    return out
+
+
+def _counters_text(b):
+    keys = [k for k in b.counters if k not in ("stacks_guarded", "stacks_unguarded")]
+    return ", ".join(f"{k} {fmt(b.counter(k))}" for k in keys[:6])
+
+
+def single(run, chart_dir):
+    # Claims need the run's context (which engines are coroutines): a CSV
+    # has none, and its report says so once rather than 13 times.
+    decided = rules.decide(run) if run.ours and run.context.get("engines") else []
+    charts = questions.for_run(run)
+    table = []
+    for n, b in run.benchmarks.items():
+        if b.ok:
+            med, lo, hi = spread(b.real_ns)
+            cells = [n, fmt(med), f"{fmt(lo)} – {fmt(hi)}", f"{b.cv():.1%}", len(b.real_ns), _counters_text(b)]
+            table.append({"cells": cells})
+        elif b.error:
+            table.append({"cells": [n, "error", "", "", "", b.error], "error": True})
+        else:
+            table.append({"cells": [n, "skipped", "", "", "", b.skipped or ""], "skipped": True})
+    sub = f"{len(run.benchmarks)} benchmarks from {run.path}"
+    if run.context.get("date"):
+        sub += f", run {run.context['date']}"
+    return {
+        "title": "switchbench report" if run.ours else "Benchmark report",
+        "subtitle": sub,
+        "claims": decided,
+        "environment": environment(run.context),
+        "warnings": warnings(run),
+        "charts": charts,
+        "table_title": "Results (real time in ns per iteration)",
+        "table_head": ["benchmark", "median", "min – max", "cv", "reps", "counters (medians)"],
+        "table_num": {1, 2, 3, 4},
+        "table": table,
+        "chart_dir": chart_dir,
+    }
+
+
+def verdict(a, b):
+    """(ratio b/a, interval, p, verdict) for real times: lower is better."""
+    ra, rb = stats.median(a.real_ns), stats.median(b.real_ns)
+    ratio = rb / ra if ra else None
+    ci = stats.ratio_interval(a.real_ns, b.real_ns)
+    p = stats.mann_whitney_p(a.real_ns, b.real_ns) if len(a.real_ns) >= 5 and len(b.real_ns) >= 5 else None
+    if p is None:
+        v = "untested (fewer than 5 repetitions a side)"
+    elif p < ALPHA and ratio > 1 + CHANGE:
+        v = "regressed"
+    elif p < ALPHA and ratio < 1 - CHANGE:
+        v = "improved"
+    else:
+        v = "unchanged"
+    return ratio, ci, p, v
+
+
+def compare(ra, rb, chart_dir):
+    common = [n for n in rb.benchmarks if n in ra.benchmarks]
+    table, charts = [], {}
+    for n in common:
+        a, b = ra.benchmarks[n], rb.benchmarks[n]
+        if not (a.ok and b.ok):
+            why = (a.error or a.skipped) if not a.ok else (b.error or b.skipped)
+            table.append({"cells": [n, fmt(a.median()), fmt(b.median()), "", "", "", f"not compared: {why}"],
+                          "error": True})
+            continue
+        ratio, ci, p, v = verdict(a, b)
+        table.append({"cells": [n, fmt(a.median()), fmt(b.median()), f"{ratio:.3f}",
+                                f"{ci[0]:.3f} – {ci[1]:.3f}" if ci else "", f"{p:.3g}" if p is not None else "",
+                                v], "verdict": v})
+        fam = Name(n).family
+        c = charts.get(fam)
+        if c is None:
+            c = charts[fam] = Chart(f"compare_{_slug(fam)}", f"{fam}: A and B side by side",
+                                    f"Did {fam} get faster or slower from A to B? (median, whiskers min–max)",
+                                    "bars", "", "real time (ns, log)", logy=True)
+            c.series = [("A: " + _short(ra), []), ("B: " + _short(rb), [])]
+        gi = len(c.groups)
+        c.groups.append("/".join(Name(n).args) or n)
+        c.series[0][1].append((gi,) + spread(a.real_ns))
+        c.series[1][1].append((gi,) + spread(b.real_ns))
+    counts = {}
+    for r in table:
+        counts[r.get("verdict", "not compared")] = counts.get(r.get("verdict", "not compared"), 0) + 1
+    warn = [f"A: {w}" for w in warnings(ra)] + [f"B: {w}" for w in warnings(rb)]
+    only = len(set(ra.benchmarks) ^ set(rb.benchmarks))
+    if only:
+        warn.append(f"{only} benchmark(s) are in only one of the two runs and are not compared.")
+    return {
+        "title": "switchbench comparison" if ra.ours and rb.ours else "Benchmark comparison",
+        "subtitle": f"A = {ra.path}; B = {rb.path}; {len(common)} benchmarks in common: "
+                    + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                    + f". Verdicts: Mann-Whitney U p < {ALPHA} and a change beyond {CHANGE:.0%}.",
+        "claims": [],
+        "environment": [(f"A {k}", v) for k, v in environment(ra.context)] +
+                       [(f"B {k}", v) for k, v in environment(rb.context)],
+        "warnings": warn,
+        "charts": list(charts.values()),
+        "table_title": "B against A (real time in ns; ratio < 1 is faster)",
+        "table_head": ["benchmark", "A median", "B median", "B/A", "95 % interval", "p", "verdict"],
+        "table_num": {1, 2, 3, 4, 5},
+        "table": table,
+        "chart_dir": chart_dir,
+    }
+
+
+def _short(run):
+    return run.context.get("date") or os.path.basename(run.path)
+
+
+def _slug(s):
+    return "".join(ch if ch.isalnum() else "_" for ch in s)[:60]

@@ -1,0 +1,132 @@
+"""report.html and report.md from one model: claims, environment, warnings,
+charts, results. The HTML is one file: CSS and SVG inline, no script, font
+or image from anywhere else, readable from 360 px wide up."""
+
+import html
+
+from .rules import fmt
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
+main{max-width:1100px;margin:0 auto;padding:12px 16px 40px}
+h1{font-size:1.5em;margin:.6em 0 .2em}h2{font-size:1.2em;margin:1.6em 0 .5em;border-bottom:1px solid #ddd}
+.sub{color:#555;margin:0 0 1em}
+.wrap{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;width:100%;background:#fff;font-size:.92em}
+th,td{border:1px solid #e2e2e2;padding:5px 8px;text-align:left;vertical-align:top}
+th{background:#f0f0f0}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.v{font-weight:600}
+table.claims{table-layout:fixed;min-width:560px}
+.c-id{width:3.2em}.c-claim{width:28%}.c-v{width:17%}
+.v-holds{color:#17692b}.v-not{color:#b3261e}.v-only{color:#8a5a00}.v-missing{color:#666}
+.figs{margin:0;padding-left:1.1em;font-size:.92em}
+.warn{background:#fff6e0;border-left:4px solid #e0a800;padding:6px 10px;margin:4px 0}
+figure{margin:1.2em 0;background:#fff;border:1px solid #e2e2e2;padding:8px}
+figure svg{width:100%;height:auto;display:block}
+figcaption{color:#444;font-size:.92em;margin-top:4px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0}
+dt{color:#555}dd{margin:0;word-break:break-word}
+.err{color:#b3261e}.skip{color:#666}
+@media (max-width:600px){body{font-size:14px}dl{grid-template-columns:1fr}dt{font-weight:600}
+table.claims,table.claims tbody,table.claims tr,table.claims td{display:block;width:auto;min-width:0}
+table.claims thead,table.claims colgroup{display:none}
+table.claims tr{border:1px solid #e2e2e2;margin:0 0 10px;background:#fff}
+table.claims td{border:0;padding:3px 8px}}
+"""
+
+STATUS_CLASS = {"holds": "v-holds", "does not hold": "v-not", "holds only when": "v-only",
+                "not measured in this run": "v-missing"}
+
+
+def e(s):
+    return html.escape(str(s), quote=True)
+
+
+def _claims_html(m):
+    if not m["claims"]:
+        return ""
+    rows = []
+    for c, v in m["claims"]:
+        figs = "".join(f"<li>{e(f)}</li>" for f in v.figures)
+        why = f"<li>{e(v.why)}</li>" if v.why else ""
+        rows.append(f"<tr id=\"{e(c['id'])}\"><td><b>{e(c['id'])}</b></td><td>{e(c['claim'])}</td>"
+                    f"<td class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}</td>"
+                    f"<td><ul class=figs>{figs}{why}</ul></td></tr>")
+    return ("<h2>Claims</h2><p class=sub>Each verdict is computed from this run's medians by the rule in "
+            "scripts/sbreport/claims.json.</p><div class=wrap><table class=claims><colgroup><col class=c-id>"
+            "<col class=c-claim><col class=c-v><col class=c-figs></colgroup><thead><tr><th>id</th><th>claim"
+            "</th><th>verdict</th><th>figures that decide it</th></tr></thead><tbody>" + "".join(rows) +
+            "</tbody></table></div>")
+
+
+def _env_html(m):
+    items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in m["environment"])
+    return f"<h2>Environment</h2><dl>{items}</dl>" if items else ""
+
+
+def _warn_html(m):
+    if not m["warnings"]:
+        return ""
+    return "<h2>Warnings</h2>" + "".join(f"<div class=warn>{e(w)}</div>" for w in m["warnings"])
+
+
+def _charts_html(m):
+    if not m["charts"]:
+        return ""
+    out = ["<h2>Charts</h2>"]
+    for c in m["charts"]:
+        out.append(f"<figure id=\"chart-{e(c.key)}\">{c.svg}<figcaption>{e(c.question)}</figcaption></figure>")
+    return "".join(out)
+
+
+def _table_html(m):
+    head = "".join(f"<th>{e(h)}</th>" for h in m["table_head"])
+    body = []
+    for r in m["table"]:
+        cls = " class=err" if r.get("error") else " class=skip" if r.get("skipped") else ""
+        cells = "".join(f"<td class=num>{e(x)}</td>" if i in m["table_num"] else f"<td>{e(x)}</td>"
+                        for i, x in enumerate(r["cells"]))
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return (f"<h2>{e(m['table_title'])}</h2><div class=wrap><table class=results><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
+
+
+def html_page(m):
+    return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+            "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
+            f"<title>{e(m['title'])}</title><style>{CSS}</style></head><body><main>"
+            f"<h1>{e(m['title'])}</h1><p class=sub>{e(m['subtitle'])}</p>"
+            + _claims_html(m) + _env_html(m) + _warn_html(m) + _charts_html(m) + _table_html(m) +
+            "</main></body></html>\n")
+
+
+def _md_cell(s):
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_page(m):
+    out = [f"# {m['title']}", "", m["subtitle"], ""]
+    if m["claims"]:
+        out += ["## Claims", "", "| id | claim | verdict | figures that decide it |", "|---|---|---|---|"]
+        for c, v in m["claims"]:
+            figs = "; ".join(v.figures + ([v.why] if v.why else []))
+            out.append(f"| {c['id']} | {_md_cell(c['claim'])} | **{_md_cell(v.text)}** | {_md_cell(figs)} |")
+        out.append("")
+    if m["environment"]:
+        out += ["## Environment", ""] + [f"- **{k}**: {_md_cell(v)}" for k, v in m["environment"]] + [""]
+    if m["warnings"]:
+        out += ["## Warnings", ""] + [f"- {w}" for w in m["warnings"]] + [""]
+    if m["charts"]:
+        out += ["## Charts", ""]
+        for c in m["charts"]:
+            out += [f"![{c.title}]({m['chart_dir']}/{c.key}.png)", "", f"*{c.question}*", ""]
+    out += [f"## {m['table_title']}", "", "| " + " | ".join(m["table_head"]) + " |",
+            "|" + "|".join("---:" if i in m["table_num"] else "---" for i in range(len(m["table_head"]))) + "|"]
+    for r in m["table"]:
+        out.append("| " + " | ".join(_md_cell(x) for x in r["cells"]) + " |")
+    return "\n".join(out) + "\n"
+
+
+def num(v, unit=""):
+    return fmt(v, unit)

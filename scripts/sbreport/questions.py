@@ -1,0 +1,210 @@
+"""Which charts a run calls for: one per question for the families
+switchbench knows, and a generic one per family for any other Google
+Benchmark output. A chart is asked for only when the run has its data."""
+
+from .charts import Chart, spread
+from .load import OUR_FAMILIES
+from .names import Name
+
+
+def _constant_args(names):
+    """key:value arguments that are the same in every name: said once in
+    the title rather than in every series."""
+    if not names:
+        return set()
+    common = set(names[0].args)
+    for n in names[1:]:
+        common &= set(n.args)
+    return {a for a in common if ":" in a}
+
+
+def _series(run, family, xkey, values, chart, engines_only=False):
+    """Adds to `chart` a series per name-without-xkey of `family`: x is the
+    xkey parameter, y the (median, min, max) of values(name, benchmark)."""
+    rows = [(Name(n), b) for n, b in run.benchmarks.items() if Name(n).family == family and b.ok]
+    rows = [(n, b) for n, b in rows if xkey in n.params]
+    const = _constant_args([n for n, _ in rows])
+    groups = {}
+    for n, b in rows:
+        key = "/".join(a for a in n.args if a.partition(":")[0] != xkey and a not in const)
+        vals = values(n, b)
+        if vals:
+            groups.setdefault(key, []).append((n.params[xkey],) + spread(vals))
+    for key, pts in groups.items():
+        engine = key.split("/")[0]
+        variant = "/workers:" in key or "/placement:" in key
+        chart.add(key.replace("/workers:", " x") if not engines_only else key, pts, colour=_colour(run, engine),
+                  dash=2 if variant else 1)
+    if const and chart.series:
+        chart.title += "  (" + ", ".join(sorted(const)) + ")"
+    return chart
+
+
+def _colour(run, engine):
+    """An engine's colour index: its place among the run's engines."""
+    order = run.context.get("engines") or {}
+    names = list(order) if order else []
+    if engine not in names:
+        seen = []
+        for n in run.benchmarks:
+            e = Name(n).engine
+            if e and e not in seen:
+                seen.append(e)
+        names = names + [e for e in seen if e not in names]
+    return names.index(engine) if engine in names else 0
+
+
+def _counter(key, scale=1.0):
+    return lambda n, b: [v * scale for v in b.counters.get(key, [])]
+
+
+def _real(n, b):
+    return b.real_ns
+
+
+def switch_cost(run):
+    c = Chart("switch_cost", "Switch cost per engine", "What does one switch cost on each engine, next to the "
+              "engine's bare floor, on one core and across cores?", "bars", "", "ns per switch (log)", logy=True)
+    engines = []
+    for n in run.benchmarks:
+        nm = Name(n)
+        if nm.family in ("switch", "pingpong", "bare") and nm.engine and nm.engine not in engines:
+            engines.append(nm.engine)
+    c.groups = engines
+    for title, family, placement in (("switch", "switch", None), ("pingpong, same core", "pingpong", None),
+                                     ("pingpong, across cores", "pingpong", "spread"), ("bare floor", "bare", None)):
+        rows = []
+        for gi, e in enumerate(engines):
+            name = f"{family}/{e}" + (f"/placement:{placement}" if placement else "")
+            b = run.get(name)
+            if b and b.ok:
+                rows.append((gi,) + spread(b.real_ns))
+        c.add(title, rows)
+    return c
+
+
+def distribution(run):
+    c = Chart("distribution", "Repetitions around their median", "How far does each repetition lie from its "
+              "benchmark's median? (a wide strip is a noisy benchmark)", "strip", "deviation from the median", "")
+    for n, b in run.benchmarks.items():
+        if b.ok and len(b.real_ns) > 1:
+            m = b.median()
+            row = len(c.groups)
+            c.groups.append(n)
+            c.points += [((v - m) / m * 100, row) for v in b.real_ns]
+    c.height = 90 + 13 * len(c.groups)
+    return c
+
+
+def known(run):
+    """The charts of switchbench's own families, in reading order."""
+    cs = [switch_cost(run), distribution(run)]
+    cs.append(_series(run, "ring", "tasks", _real, Chart(
+        "ring", "Ring: ns per hop vs tasks", "Does a hop cost more as the ring grows, and how does the gap "
+        "between threads and coroutines change with it (C6)?", "lines", "tasks in the ring", "ns per hop",
+        logx=True, logy=True)))
+    cs.append(_series(run, "echo", "conns", _counter("items_per_second"), Chart(
+        "echo_throughput", "Echo: requests per second vs connections", "How many requests per second does each "
+        "engine serve as connections grow (C3, C11, C13)?", "lines", "connections", "requests/s", logx=True)))
+    cs.append(_series(run, "echo", "conns", _counter("p99_us"), Chart(
+        "echo_p99", "Echo: p99 latency vs connections", "How long does the slowest 1 % of requests wait?",
+        "lines", "connections", "p99 latency (us)", logx=True, logy=True)))
+    cs.append(_series(run, "echo", "conns", _counter("min_per_conn"), Chart(
+        "echo_starvation", "Echo: the least-served connection", "Is every connection served, or do some "
+        "starve? (requests of the connection served least)", "lines", "connections",
+        "requests of the least-served connection", logx=True, logy=True)))
+    cs.append(_series(run, "sleep", "tasks", lambda n, b: [v / (n.params.get("sleep_ms", 0) * 1e6)
+                                                          for v in b.real_ns] if n.params.get("sleep_ms") else [],
+                      Chart("sleep_wall", "Sleep: wall time over one sleep vs sleepers", "Do N sleepers finish in "
+                            "about one sleep (C8)? 1.0 is perfect overlap.", "lines", "tasks sleeping at once",
+                            "wall time / one sleep", logx=True)))
+    cs.append(_series(run, "sleep", "tasks", _counter("bytes_per_task"), Chart(
+        "sleep_memory", "Sleep: memory per sleeping task", "What does a sleeping task cost in memory?", "lines",
+        "tasks sleeping at once", "bytes per task", logx=True, logy=True)))
+    cs.append(_series(run, "cpu", "tasks", _counter("items_per_second"), Chart(
+        "cpu", "CPU-bound work: throughput vs tasks and workers", "Does throughput grow with tasks on one "
+        "scheduler, with --workers, with threads and processes (C3, C4, C13)?", "lines", "tasks computing at once",
+        "work units/s")))
+    cs.append(_series(run, "spawn", "tasks", lambda n, b: [v / n.params["tasks"] for v in b.real_ns], Chart(
+        "spawn_time", "Spawn: time per task vs tasks", "What does creating a task cost (C2)?", "lines",
+        "tasks alive at once", "ns per task", logx=True, logy=True)))
+    cs.append(_series(run, "spawn", "tasks", _counter("bytes_per_task"), Chart(
+        "spawn_memory", "Spawn: memory per live task vs tasks", "What does a live task cost in memory (C2, C5)?",
+        "lines", "tasks alive at once", "bytes per task", logx=True, logy=True)))
+    cs.append(_series(run, "pipeline", "capacity", _counter("items_per_second"), Chart(
+        "pipeline", "Pipeline: items per second vs channel capacity", "Does a coroutine channel beat a locked "
+        "queue and a pipe, item by item and in batches (C7, C12)?", "lines", "channel capacity (items)",
+        "items/s", logx=True, logy=True)))
+    cs.append(blocking(run))
+    return cs
+
+
+def blocking(run):
+    c = Chart("blocking", "Blocking call: the longest stall of the other tasks", "While one task blocks in a "
+              "syscall, how long do the others stand still (C9)?", "bars", "", "longest stall (us, log)", logy=True)
+    rows = []
+    for n, b in run.benchmarks.items():
+        nm = Name(n)
+        if nm.family == "blocking" and b.ok and b.counters.get("max_stall_us"):
+            rows.append((len(c.groups),) + spread(b.counters["max_stall_us"]))
+            c.groups.append("/".join(nm.args))
+    c.add("longest stall", rows)
+    return c
+
+
+KNOWN = OUR_FAMILIES
+
+
+def generic(run, family):
+    """Any family: real time vs its numeric argument when every name has
+    one that varies, else a bar per benchmark."""
+    items = [(Name(n), b) for n, b in run.benchmarks.items() if Name(n).family == family and b.ok]
+    if not items:
+        return None
+    key = _slug(family)
+    nums = [n.numbers() for n, _ in items]
+    pos = None
+    if all(nums) and len({len(x) for x in nums}) == 1:
+        for i in range(len(nums[0])):
+            if len({x[i] for x in nums}) > 1:
+                pos = i
+                break
+    if pos is not None and len(items) > 2:
+        c = Chart(f"family_{key}", f"{family}: real time vs argument {pos + 1}", f"How does {family} scale with "
+                  "its argument?", "lines", f"argument {pos + 1}", "real time (ns)", logx=True, logy=True)
+        groups = {}
+        for n, b in items:
+            at = n.numeric_positions()[pos]
+            rest = [a for j, a in enumerate(n.args) if j != at]
+            groups.setdefault("/".join(rest) or family, []).append((n.numbers()[pos],) + spread(b.real_ns))
+        for t, pts in groups.items():
+            c.add(t, pts)
+        return c
+    c = Chart(f"family_{key}", f"{family}: real time per benchmark", f"What does each {family} benchmark cost?",
+              "bars", "", "real time (ns)", logy=True)
+    rows = []
+    for n, b in items:
+        rows.append((len(c.groups),) + spread(b.real_ns))
+        c.groups.append("/".join(n.args) or n.full)
+    c.add("real time", rows)
+    return c
+
+
+def _slug(s):
+    return "".join(ch if ch.isalnum() else "_" for ch in s)[:60]
+
+
+def for_run(run):
+    charts = known(run) if run.ours else [distribution(run)]
+    seen = []
+    for n in run.benchmarks:
+        f = Name(n).family
+        if f not in seen:
+            seen.append(f)
+    for f in seen:
+        if run.ours and f in KNOWN:
+            continue
+        c = generic(run, f)
+        if c:
+            charts.append(c)
+    return charts

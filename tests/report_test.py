@@ -1,0 +1,470 @@
+#!/usr/bin/python3
+"""The report's tests, one CTest entry per case (report/<case>):
+  report_test.py --list           the case names
+  report_test.py CASE [BINARY]    run one; exit 0 pass, 1 fail, 77 skipped
+BINARY is build/switchbench (for the cases that run it). Each case works in
+a fresh temporary directory and checks behaviour, never speed."""
+
+import copy
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+REPORT = os.path.join(ROOT, "scripts", "report.py")
+FIXTURE = os.path.join(HERE, "data", "quick-run.json")
+PY = "/usr/bin/python3"
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+from sbreport import load, rules, stats  # noqa: E402
+
+CASES = {}
+
+
+class Skip(Exception):
+    pass
+
+
+class Fail(Exception):
+    pass
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def report(*args, env=None):
+    p = subprocess.run([PY, REPORT, "--quiet", *args], capture_output=True, text=True, env=env, timeout=120)
+    return p.returncode, p.stderr
+
+
+def fixture():
+    with open(FIXTURE, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def save(doc, path):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    return path
+
+
+def verdicts(path):
+    return {c["id"]: v for c, v in rules.decide(load.load(path))}
+
+
+# --- claims ---------------------------------------------------------------
+
+@case
+def every_claim_decided(w, binary):
+    """The quick run of a 2-core machine decides every claim."""
+    vs = verdicts(FIXTURE)
+    check(len(vs) == 13, f"{len(vs)} claims")
+    missing = [k for k, v in vs.items() if v.status == rules.MISSING]
+    check(not missing, f"not measured: {missing}: {[vs[k].why for k in missing]}")
+    for k, v in vs.items():
+        check(v.figures, f"{k} has no figures")
+
+
+def _scale(doc, name, factor):
+    n = 0
+    for b in doc["benchmarks"]:
+        if b["name"] == name:
+            b["real_time"] *= factor
+            b["cpu_time"] *= factor
+            for k in ("switches_per_second", "items_per_second"):
+                if k in b:
+                    b[k] /= factor
+            n += 1
+    check(n, f"no record named {name}")
+    return doc
+
+
+@case
+def verdict_flips_with_the_figures(w, binary):
+    """Threads switching faster than asm flips C10 (and C1 and C6 follow
+    their figures)."""
+    before = verdicts(FIXTURE)
+    check(before["C10"].status == rules.HOLDS, f"C10 before: {before['C10'].text}")
+    doc = fixture()
+    for nm in ("pingpong/threads", "pingpong/threads/placement:spread"):
+        _scale(doc, nm, 1e-4)
+    after = verdicts(save(doc, os.path.join(w, "flip.json")))
+    check(after["C10"].status == rules.NOT, f"C10 after: {after['C10'].text} {after['C10'].figures}")
+    # One coroutine engine below a million switches/s: C1 holds only for the others.
+    doc = fixture()
+    _scale(doc, "pingpong/ucontext", 100)
+    after = verdicts(save(doc, os.path.join(w, "c1.json")))
+    check(after["C1"].status == rules.ONLY and "ucontext" not in after["C1"].when,
+          f"C1: {after['C1'].text}")
+
+
+@case
+def missing_records_are_not_measured(w, binary):
+    doc = fixture()
+    doc["benchmarks"] = [b for b in doc["benchmarks"] if not b["name"].startswith("pingpong/")]
+    vs = verdicts(save(doc, os.path.join(w, "nopp.json")))
+    check(vs["C1"].status == rules.MISSING and vs["C10"].status == rules.MISSING,
+          f"C1 {vs['C1'].text}, C10 {vs['C10'].text}")
+    # Errored records count as missing too.
+    doc = fixture()
+    for b in doc["benchmarks"]:
+        if b["name"].startswith("blocking/"):
+            b.clear()
+            b.update({"name": "blocking/asm/tasks:3/block_ms:50", "run_type": "iteration",
+                      "error_occurred": True, "error_message": "injected"})
+    vs = verdicts(save(doc, os.path.join(w, "err.json")))
+    check(vs["C9"].status == rules.MISSING, f"C9 {vs['C9'].text}")
+    rc, err = report(os.path.join(w, "nopp.json"), "--out", w)
+    check(rc == 0, err)
+    html = open(os.path.join(w, "report.html"), encoding="utf-8").read()
+    check("not measured in this run" in html, "the HTML does not say 'not measured'")
+
+
+@case
+def one_core_says_so(w, binary):
+    doc = fixture()
+    doc["context"]["cpus"] = "0"
+    doc["benchmarks"] = [b for b in doc["benchmarks"] if "workers:" not in b["name"]
+                         and "placement:" not in b["name"] and "tasks:2/" not in b["name"]]
+    vs = verdicts(save(doc, os.path.join(w, "one.json")))
+    for k in ("C4", "C13"):
+        check(vs[k].status == rules.MISSING and "two cores" in vs[k].why, f"{k}: {vs[k].text} {vs[k].why}")
+    check(any("two cores" in f for f in vs["C10"].figures), f"C10: {vs['C10'].figures}")
+
+
+# --- the report's files ---------------------------------------------------
+
+EXPECTED_CHARTS = ["switch_cost", "distribution", "ring", "echo_throughput", "echo_p99", "echo_starvation",
+                   "sleep_wall", "sleep_memory", "cpu", "spawn_time", "spawn_memory", "pipeline", "blocking"]
+
+
+@case
+def report_of_the_quick_run(w, binary):
+    shutil.copy(FIXTURE, os.path.join(w, "results.json"))
+    rc, err = report(w)
+    check(rc == 0, err)
+    for c in EXPECTED_CHARTS:
+        for ext in ("svg", "png"):
+            check(os.path.isfile(os.path.join(w, "charts", f"{c}.{ext}")), f"charts/{c}.{ext} missing")
+    html = open(os.path.join(w, "report.html"), encoding="utf-8").read()
+    for c in EXPECTED_CHARTS:
+        check(f'id="chart-{c}"' in html, f"chart {c} not in the HTML")
+    check("<script" not in html.lower(), "the HTML has a script")
+    for bad in ("http://", "https://", "<link", "<img", "@import", "url("):
+        check(bad not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+              .replace('xmlns:xlink="http://www.w3.org/1999/xlink"', ""), f"the HTML refers to {bad}")
+    md = open(os.path.join(w, "report.md"), encoding="utf-8").read()
+    rows = [ln for ln in md.splitlines() if ln.startswith("| C")]
+    check(len(rows) == 13, f"{len(rows)} claim rows in report.md")
+    check(all(r.split("|")[1].strip() == f"C{i + 1}" for i, r in enumerate(rows)), "claim ids out of order")
+    for c in EXPECTED_CHARTS:
+        check(f"(charts/{c}.png)" in md, f"report.md does not link charts/{c}.png")
+    check(not [f for f in os.listdir(w) if f.startswith(".report")], f"temporaries left: {os.listdir(w)}")
+
+
+@case
+def a_run_ends_with_its_report(w, binary):
+    args = [binary, "--engine=asm,threads", "--workload=pingpong,ring", "--param", "tasks=2,100",
+            "--min-time=20x", "--repetitions=2", f"--results-dir={w}/res", "--format=json"]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, p.stderr[-800:])
+    run = os.path.realpath(os.path.join(w, "res", "latest"))
+    for f in ("report.html", "report.md", "charts/ring.svg", "charts/switch_cost.png"):
+        check(os.path.exists(os.path.join(run, f)), f"{f} missing after a run: {os.listdir(run)}")
+    p = subprocess.run(args[:-2] + [f"--results-dir={w}/res2", "--no-report", "--format=json"],
+                       capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, p.stderr[-800:])
+    run = os.path.realpath(os.path.join(w, "res2", "latest"))
+    check(sorted(os.listdir(run)) == ["results.csv", "results.json"], f"--no-report wrote {os.listdir(run)}")
+
+
+@case
+def bench_report_subcommand(w, binary):
+    """./bench report is the same script, reached from the main command."""
+    shutil.copy(FIXTURE, os.path.join(w, "results.json"))
+    p = subprocess.run([os.path.join(ROOT, "bench"), "report", w], capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0 and os.path.isfile(os.path.join(w, "report.html")), p.stderr[-500:])
+    p = subprocess.run([os.path.join(ROOT, "bench"), "report", os.path.join(w, "nothing")], capture_output=True,
+                       text=True, timeout=300)
+    check(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, f"exit {p.returncode}: {p.stderr}")
+
+
+@case
+def our_csv_reads_like_our_json(w, binary):
+    args = [binary, "--engine=asm", "--workload=ring", "--param", "tasks=2,100", "--min-time=20x",
+            "--repetitions=2", "--results-dir=", "--format=csv"]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, p.stderr[-500:])
+    path = os.path.join(w, "r.csv")
+    open(path, "w").write(p.stdout)
+    rc, err = report(path)
+    check(rc == 0, err)
+    check(os.path.isfile(os.path.join(w, "charts", "ring.png")), f"{os.listdir(os.path.join(w, 'charts'))}")
+
+
+# --- any Google Benchmark output ------------------------------------------
+
+def _gbench(w):
+    cxx = shutil.which("g++")
+    if not cxx:
+        raise Skip("g++ is not installed (Debian package g++)")
+    if not os.path.exists("/usr/include/benchmark/benchmark.h"):
+        raise Skip("Google Benchmark is not installed (Debian package libbenchmark-dev)")
+    exe = os.path.join(w, "gbench_sample")
+    p = subprocess.run([cxx, "-O2", "-std=c++17", os.path.join(HERE, "gbench_sample.cc"), "-o", exe,
+                        "-lbenchmark", "-lpthread"], capture_output=True, text=True)
+    check(p.returncode == 0, p.stderr[-800:])
+    return exe
+
+
+@case
+def google_benchmark_json_and_csv(w, binary):
+    exe = _gbench(w)
+    js, cs = os.path.join(w, "json"), os.path.join(w, "csv")
+    os.mkdir(js)
+    os.mkdir(cs)
+    p = subprocess.run([exe, f"--benchmark_out={js}/x.json", "--benchmark_repetitions=3",
+                        "--benchmark_min_time=0.01"], capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, p.stderr[-500:])
+    p = subprocess.run([exe, "--benchmark_format=csv", "--benchmark_min_time=0.01"], capture_output=True,
+                       text=True, timeout=300)
+    check(p.returncode == 0, p.stderr[-500:])
+    open(os.path.join(cs, "x.csv"), "w").write(p.stdout)
+    for d, f in ((js, "x.json"), (cs, "x.csv")):
+        rc, err = report(os.path.join(d, f))
+        check(rc == 0, f"{f}: {err}")
+        charts = sorted(os.listdir(os.path.join(d, "charts")))
+        check("family_BM_memcpy.svg" in charts and "family_BM_vector_push.png" in charts,
+              f"{f}: charts {charts}")
+        html = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+        check("BM_memcpy/512" in html and "Claims" not in html, f"{f}: the HTML lacks its rows or has claims")
+
+
+# --- comparison -----------------------------------------------------------
+
+def _synthetic(path, a_scale, n=7):
+    bs = []
+    for name, base in (("BM_a/8", 100.0), ("BM_a/64", 400.0), ("BM_b", 50.0)):
+        for i in range(n):
+            t = base * (1 + 0.01 * ((i * 37) % 5)) * (a_scale if name.startswith("BM_a") else 1)
+            bs.append({"name": name, "run_name": name, "run_type": "iteration", "repetitions": n,
+                       "repetition_index": i, "iterations": 1000, "real_time": t, "cpu_time": t, "time_unit": "ns"})
+    return save({"context": {"date": path}, "benchmarks": bs}, path)
+
+
+@case
+def comparison_marks_changes(w, binary):
+    a, b = _synthetic(os.path.join(w, "a.json"), 1.0), _synthetic(os.path.join(w, "b.json"), 2.0)
+    rc, err = report(a, b, "--out", w)
+    check(rc == 0, err)
+    md = open(os.path.join(w, "compare.md"), encoding="utf-8").read()
+    rows = {ln.split("|")[1].strip(): ln for ln in md.splitlines() if ln.startswith("| BM_")}
+    check("regressed" in rows.get("BM_a/8", ""), f"BM_a/8: {rows.get('BM_a/8')}")
+    check("unchanged" in rows.get("BM_b", ""), f"BM_b: {rows.get('BM_b')}")
+    check(os.path.isfile(os.path.join(w, "charts-compare", "compare_BM_a.png")),
+          f"{os.listdir(os.path.join(w, 'charts-compare'))}")
+    # Two runs with three repetitions a side: no test, said so.
+    a3, b3 = _synthetic(os.path.join(w, "a3.json"), 1.0, 3), _synthetic(os.path.join(w, "b3.json"), 2.0, 3)
+    rc, err = report(a3, b3, "--out", w)
+    check(rc == 0 and "untested" in open(os.path.join(w, "compare.md")).read(), err)
+
+
+@case
+def mann_whitney_agrees_with_scipy(w, binary):
+    try:
+        from scipy.stats import mannwhitneyu
+    except ImportError:
+        raise Skip("scipy is not installed (Debian package python3-scipy)")
+    import random
+    r = random.Random(7)
+    for n1, n2, ties in ((3, 3, 0), (5, 6, 0), (8, 8, 0), (9, 12, 0), (6, 7, 1), (15, 15, 1)):
+        a = [round(r.random() * 10, 0 if ties else 6) for _ in range(n1)]
+        b = [round(r.random() * 10 + 1, 0 if ties else 6) for _ in range(n2)]
+        want = mannwhitneyu(a, b, alternative="two-sided").pvalue
+        got = stats.mann_whitney_p(a, b)
+        check(abs(want - got) < 1e-9, f"n={n1},{n2} ties={ties}: {got} vs scipy {want}")
+
+
+# --- bad input -------------------------------------------------------------
+
+def _bad(w, args, needle):
+    out = os.path.join(w, "out")
+    os.makedirs(out, exist_ok=True)
+    before = sorted(os.listdir(out))
+    rc, err = report(*args, "--out", out)
+    check(rc == 2, f"{args}: exit {rc}: {err}")
+    lines = err.strip().splitlines()
+    check(len(lines) == 1 and needle in lines[0], f"{args}: {err!r}")
+    check(sorted(os.listdir(out)) == before, f"{args}: wrote {os.listdir(out)}")
+
+
+@case
+def bad_input_is_one_line(w, binary):
+    def put(name, text):
+        p = os.path.join(w, name)
+        open(p, "w").write(text)
+        return p
+    good = open(FIXTURE).read()
+    _bad(w, [put("trunc.json", good[: len(good) // 2])], "not valid JSON")
+    _bad(w, [put("text.json", "hello\n")], "CSV header")
+    _bad(w, [put("obj.json", '{"x": 1}')], "benchmarks")
+    _bad(w, [put("pre.csv", "Running ./x\nname,iterations,real_time,cpu_time,time_unit\nBM_a,1,2,3,ns\n")],
+         "preamble")
+    _bad(w, [put("cols.csv", "name,iterations,real_time\nBM_a,1,2\n")], "lacks cpu_time, time_unit")
+    _bad(w, [put("short.csv", "name,iterations,real_time,cpu_time,time_unit\nBM_a,1,2\n")], "line 2")
+    _bad(w, [put("empty.json", '{"context": {}, "benchmarks": []}')], "empty run")
+    _bad(w, [put("zero.json", "")], "empty")
+    _bad(w, [os.path.join(w, "no-such-dir")], "no such file or directory")
+    os.mkdir(os.path.join(w, "emptydir"))
+    _bad(w, [os.path.join(w, "emptydir")], "without results.json")
+    a = _synthetic(os.path.join(w, "a.json"), 1.0)
+    other = save({"benchmarks": [{"name": "BM_z", "real_time": 1, "cpu_time": 1, "time_unit": "ns",
+                                  "iterations": 1}]}, os.path.join(w, "z.json"))
+    _bad(w, [a, other], "no benchmark in common")
+    _bad(w, [a, a, a], "not 3")
+    rc, err = report(a, "--out", os.path.join(w, "missing"))
+    check(rc == 2 and "no such directory" in err and len(err.strip().splitlines()) == 1, err)
+
+
+@case
+def nothing_written_when_drawing_fails(w, binary):
+    shutil.copy(FIXTURE, os.path.join(w, "results.json"))
+    env = dict(os.environ, PATH=os.path.join(w, "bin"))
+    os.mkdir(os.path.join(w, "bin"))
+    with open(os.path.join(w, "bin", "gnuplot"), "w") as f:
+        f.write("#!/bin/sh\necho 'gnuplot: injected failure' >&2\nexit 1\n")
+    os.chmod(os.path.join(w, "bin", "gnuplot"), 0o755)
+    rc, err = report(w, env=env)
+    check(rc == 1 and "injected failure" in err, f"exit {rc}: {err}")
+    check(sorted(os.listdir(w)) == ["bin", "results.json"], f"left behind: {os.listdir(w)}")
+
+
+# --- what a person sees ------------------------------------------------------
+
+class _Recorder(threading.Thread):
+    """A proxy that only counts: any request the page makes reaches it."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.requests = []
+
+    def run(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                c.settimeout(2)
+                self.requests.append(c.recv(2048).split(b"\r\n", 1)[0].decode(errors="replace"))
+                c.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+            c.close()
+
+    def stop(self):
+        self.sock.close()
+
+
+# Chromium's own services call home even headless (update, sign-in, network
+# time) whatever the flags: those hosts are not the page's. The page cannot
+# reach them either: report_of_the_quick_run proves the HTML holds no URL.
+BROWSER_HOSTS = (".google.com", ".googleapis.com", ".gvt1.com", ".gstatic.com")
+
+
+def _page_requests(requests):
+    out = []
+    for r in requests:
+        target = r.split(" ")[1] if " " in r else r
+        host = target.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        if not host.endswith(BROWSER_HOSTS):
+            out.append(r)
+    return out
+
+
+def _chromium(w, html, *args):
+    exe = shutil.which("chromium")
+    if not exe:
+        raise Skip("chromium is not installed (Debian package chromium)")
+    proxy = _Recorder()
+    proxy.start()
+    prof = tempfile.mkdtemp(dir=w)
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--no-first-run", f"--user-data-dir={prof}", "--enable-logging=stderr", "--v=0",
+           f"--proxy-server=http://127.0.0.1:{proxy.port}", "--proxy-bypass-list=<-loopback>",
+           "--hide-scrollbars", "--disable-component-update", "--disable-sync", "--disable-extensions",
+           "--disable-default-apps", "--disable-domain-reliability", "--no-default-browser-check",
+           "--disable-client-side-phishing-detection",
+           "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
+           "AutofillServerCommunication,CertificateTransparencyComponentUpdater",
+           *args, "file://" + html]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    finally:
+        proxy.stop()
+    return p, _page_requests(proxy.requests)
+
+
+@case
+def chromium_renders_the_report(w, binary):
+    shutil.copy(FIXTURE, os.path.join(w, "results.json"))
+    rc, err = report(w)
+    check(rc == 0, err)
+    html = os.path.join(w, "report.html")
+    p, requests = _chromium(w, html, "--dump-dom")
+    check(p.returncode == 0, p.stderr[-800:])
+    console = [ln for ln in p.stderr.splitlines() if "CONSOLE" in ln or "Uncaught" in ln]
+    check(not console, f"console messages: {console[:5]}")
+    check(not requests, f"network requests: {requests}")
+    dom = p.stdout
+    for c in EXPECTED_CHARTS:
+        check(f'id="chart-{c}"' in dom and "<svg" in dom, f"chart {c} is not in the rendered page")
+    rows = dom.count('<tr id="C')
+    check(rows == 13, f"{rows} claim rows rendered")
+    for width in (1280, 400):
+        shot = os.path.join(os.environ.get("SB_SCREENSHOT_DIR", w), f"report-{width}.png")
+        p, requests = _chromium(w, html, f"--window-size={width},2400", f"--screenshot={shot}")
+        check(p.returncode == 0 and os.path.getsize(shot) > 10000, f"no screenshot at {width}px: {p.stderr[-400:]}")
+        check(not requests, f"network requests: {requests}")
+
+
+def main(argv):
+    if argv[:1] == ["--list"]:
+        print("\n".join(CASES))
+        return 0
+    if not argv or argv[0] not in CASES:
+        print(f"usage: report_test.py --list | CASE [BINARY]; cases: {', '.join(CASES)}", file=sys.stderr)
+        return 2
+    w = tempfile.mkdtemp(prefix="sb-report-")
+    try:
+        CASES[argv[0]](w, argv[1] if len(argv) > 1 else os.path.join(ROOT, "build", "switchbench"))
+    except Skip as e:
+        print(f"skipped: {e}")
+        return 77
+    except Fail as e:
+        print(f"FAIL: {e}")
+        return 1
+    finally:
+        shutil.rmtree(w, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
