@@ -8,4 +8,4 @@ set boxwidth boxw absolute
 set xtics scale 0 rotate by -30 left noenhanced
 set xrange [-0.6:ngroups-0.4]
 plot for [i=0:nseries-1] datafile index i using 1:2 with boxes title columnheader(1) lc rgb word(colors, i + 1), \
-     for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorbars notitle lc rgb "#222222" pt -1 lw 1
+     for [i=0:nseries-1] datafile index i using 1:3:(0):($4-$3) notitle with vectors nohead lc rgb "#222222" lw 1.2

@@ -2,7 +2,7 @@
 # before `load`: datafile, ttl, xlab, ylab, logx, logy, nseries, yfmt, and
 # per series a colour and a dash type (words of colors and dashes).
 # The key sits above the plot, outside it, so that it covers no data.
-set title ttl
+set title ttl noenhanced
 set xlabel xlab
 set ylabel ylab
 set key outside top center horizontal noenhanced

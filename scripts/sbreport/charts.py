@@ -98,7 +98,7 @@ def _script(chart, datafile, stem, fmt):
     ]
     vals = [abs(r[1]) for _, rows in chart.series for r in rows]
     big = vals and max(vals) >= 1e4 and not chart.logy
-    s.append(f"yfmt = {_quote('%.0s%c' if big else '%g')}")
+    s.append(f"yfmt = {_quote('%.1s%c' if big else '%g')}")
     styles = chart.styles or [(i, 1) for i in range(len(chart.series))]
     s.append(f"colors = {_quote(' '.join(PALETTE[c % len(PALETTE)] for c, _ in styles))}")
     s.append(f"dashes = {_quote(' '.join(str(d) for _, d in styles))}")
@@ -121,6 +121,10 @@ def _script(chart, datafile, stem, fmt):
         s.append("set ytics (" + ", ".join(f"{_quote(g)} {i}" for i, g in enumerate(chart.groups)) + ")")
         s.append(f"load {_quote(os.path.join(GP_DIR, 'strip.gp'))}")
     else:
+        # Few distinct x values (a sweep): a tic at each, labelled as swept.
+        xs = sorted({r[0] for _, rows in chart.series for r in rows})
+        if 0 < len(xs) <= 8:
+            s.append("set xtics (" + ", ".join(f'"{x:g}" {x:.9g}' for x in xs) + ")")
         s.append(f"load {_quote(os.path.join(GP_DIR, 'lines.gp'))}")
     s.append("unset output")
     return "\n".join(s) + "\n"

@@ -143,12 +143,15 @@ def blocking(run):
     c = Chart("blocking", "Blocking call: the longest stall of the other tasks", "While one task blocks in a "
               "syscall, how long do the others stand still (C9)?", "bars", "", "longest stall (us, log)", logy=True)
     rows = []
-    for n, b in run.benchmarks.items():
-        nm = Name(n)
-        if nm.family == "blocking" and b.ok and b.counters.get("max_stall_us"):
-            rows.append((len(c.groups),) + spread(b.counters["max_stall_us"]))
-            c.groups.append("/".join(nm.args))
+    items = [(Name(n), b) for n, b in run.benchmarks.items()
+             if Name(n).family == "blocking" and b.ok and b.counters.get("max_stall_us")]
+    const = _constant_args([n for n, _ in items])
+    for nm, b in items:
+        rows.append((len(c.groups),) + spread(b.counters["max_stall_us"]))
+        c.groups.append("/".join(a for a in nm.args if a not in const))
     c.add("longest stall", rows)
+    if const:
+        c.title += "  (" + ", ".join(sorted(const)) + ")"
     return c
 
 
