@@ -7,6 +7,7 @@ all. Exit 0 written, 1 failed (gnuplot), 2 bad input (nothing written)."""
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -76,5 +77,22 @@ def main(argv):
     return 0
 
 
+class Stopped(Exception):
+    """SIGTERM, SIGHUP or SIGQUIT: unwind like Ctrl-C, so the stage goes."""
+
+
+def _stop(signum, frame):
+    raise Stopped(signum)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, _stop)
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        print("report: interrupted; nothing written", file=sys.stderr)
+        sys.exit(130)
+    except Stopped as e:
+        print(f"report: stopped by {signal.Signals(e.args[0]).name}; nothing written", file=sys.stderr)
+        sys.exit(128 + e.args[0])

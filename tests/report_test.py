@@ -352,6 +352,34 @@ def nothing_written_when_drawing_fails(w, binary):
     check(sorted(os.listdir(w)) == ["bin", "results.json"], f"left behind: {os.listdir(w)}")
 
 
+@case
+def a_stopped_report_leaves_nothing(w, binary):
+    """SIGTERM while gnuplot draws: exit 143, gnuplot gone, nothing written."""
+    import signal
+    import time
+    shutil.copy(FIXTURE, os.path.join(w, "results.json"))
+    os.mkdir(os.path.join(w, "bin"))
+    with open(os.path.join(w, "bin", "gnuplot"), "w") as f:
+        f.write("#!/bin/sh\necho $$ > \"$SB_FAKE_PID\"\nexec sleep 30\n")
+    os.chmod(os.path.join(w, "bin", "gnuplot"), 0o755)
+    pidfile = os.path.join(w, "gnuplot.pid")
+    env = dict(os.environ, PATH=os.path.join(w, "bin") + ":/usr/bin:/bin", SB_FAKE_PID=pidfile)
+    p = subprocess.Popen([PY, REPORT, w], env=env, stderr=subprocess.PIPE, text=True)
+    for _ in range(500):
+        if os.path.exists(pidfile) and open(pidfile).read().strip():
+            break
+        time.sleep(0.02)
+    check(os.path.exists(pidfile), "gnuplot never started")
+    p.send_signal(signal.SIGTERM)
+    err = p.communicate(timeout=30)[1]
+    check(p.returncode == 143 and "nothing written" in err, f"exit {p.returncode}: {err}")
+    gp = int(open(pidfile).read())
+    time.sleep(0.1)
+    alive = os.path.exists(f"/proc/{gp}") and "Z" not in open(f"/proc/{gp}/stat").read().split(")")[1][:3]
+    check(not alive, "gnuplot was left running")
+    check(sorted(os.listdir(w)) == ["bin", "gnuplot.pid", "results.json"], f"left behind: {os.listdir(w)}")
+
+
 # --- what a person sees ------------------------------------------------------
 
 class _Recorder(threading.Thread):
@@ -409,7 +437,7 @@ def _chromium(w, html, *args):
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
            "--no-first-run", f"--user-data-dir={prof}", "--enable-logging=stderr", "--v=0",
            f"--proxy-server=http://127.0.0.1:{proxy.port}", "--proxy-bypass-list=<-loopback>",
-           "--hide-scrollbars", "--disable-component-update", "--disable-sync", "--disable-extensions",
+           "--hide-scrollbars", "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync", "--disable-extensions",
            "--disable-default-apps", "--disable-domain-reliability", "--no-default-browser-check",
            "--disable-client-side-phishing-detection",
            "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"

@@ -169,13 +169,18 @@ def render(charts, workdir, progress=None):
     t0 = time.monotonic()
     proc = subprocess.Popen(["gnuplot", gp], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     err = []
-    for line in proc.stderr:
-        if line.startswith("drawn "):
-            # A line per chart on a terminal once drawing takes a while.
-            if progress and time.monotonic() - t0 > 1:
-                progress(f"chart {line[6:].strip()}")
-        else:
-            err.append(line.rstrip())
+    try:
+        for line in proc.stderr:
+            if line.startswith("drawn "):
+                # A line per chart on a terminal once drawing takes a while.
+                if progress and time.monotonic() - t0 > 1:
+                    progress(f"chart {line[6:].strip()}")
+            else:
+                err.append(line.rstrip())
+    finally:
+        if proc.poll() is None and sys.exc_info()[0] is not None:
+            proc.kill()  # interrupted: gnuplot goes with us
+            proc.wait()
     if proc.wait() != 0:
         raise RuntimeError("gnuplot failed: " + " | ".join(err[-6:]))
     for c in drawn:
