@@ -96,45 +96,53 @@ def distribution(run):
     return c
 
 
+def _sleep_ratio(n, b):
+    ms = n.params.get("sleep_ms")
+    return [v / (ms * 1e6) for v in b.real_ns] if ms else []
+
+
+def _per_task(n, b):
+    return [v / n.params["tasks"] for v in b.real_ns]
+
+
+# The line charts of our families: (family, the swept parameter on x, the
+# values per repetition, key, title, question, x label, y label, log x,
+# log y). One row a question; a row whose family did not run draws nothing.
+LINES = [
+    ("ring", "tasks", _real, "ring", "Ring: ns per hop vs tasks", "Does a hop cost more as the ring grows, and "
+     "how does the gap between threads and coroutines change with it (C6)?", "tasks in the ring", "ns per hop",
+     True, True),
+    ("echo", "conns", _counter("items_per_second"), "echo_throughput", "Echo: requests per second vs connections",
+     "How many requests per second does each engine serve as connections grow (C3, C11, C13)?", "connections",
+     "requests/s", True, False),
+    ("echo", "conns", _counter("p99_us"), "echo_p99", "Echo: p99 latency vs connections",
+     "How long does the slowest 1 % of requests wait?", "connections", "p99 latency (us)", True, True),
+    ("echo", "conns", _counter("min_per_conn"), "echo_starvation", "Echo: the least-served connection",
+     "Is every connection served, or do some starve? (requests of the connection served least)", "connections",
+     "requests of the least-served connection", True, True),
+    ("sleep", "tasks", _sleep_ratio, "sleep_wall", "Sleep: wall time over one sleep vs sleepers",
+     "Do N sleepers finish in about one sleep (C8)? 1.0 is perfect overlap.", "tasks sleeping at once",
+     "wall time / one sleep", True, False),
+    ("sleep", "tasks", _counter("bytes_per_task"), "sleep_memory", "Sleep: memory per sleeping task",
+     "What does a sleeping task cost in memory?", "tasks sleeping at once", "bytes per task", True, True),
+    ("cpu", "tasks", _counter("items_per_second"), "cpu", "CPU-bound work: throughput vs tasks and workers",
+     "Does throughput grow with tasks on one scheduler, with --workers, with threads and processes (C3, C4, C13)?",
+     "tasks computing at once", "work units/s", False, False),
+    ("spawn", "tasks", _per_task, "spawn_time", "Spawn: time per task vs tasks",
+     "What does creating a task cost (C2)?", "tasks alive at once", "ns per task", True, True),
+    ("spawn", "tasks", _counter("bytes_per_task"), "spawn_memory", "Spawn: memory per live task vs tasks",
+     "What does a live task cost in memory (C2, C5)?", "tasks alive at once", "bytes per task", True, True),
+    ("pipeline", "capacity", _counter("items_per_second"), "pipeline",
+     "Pipeline: items per second vs channel capacity", "Does a coroutine channel beat a locked queue and a pipe, "
+     "item by item and in batches (C7, C12)?", "channel capacity (items)", "items/s", True, True),
+]
+
+
 def known(run):
     """The charts of switchbench's own families, in reading order."""
     cs = [switch_cost(run), distribution(run)]
-    cs.append(_series(run, "ring", "tasks", _real, Chart(
-        "ring", "Ring: ns per hop vs tasks", "Does a hop cost more as the ring grows, and how does the gap "
-        "between threads and coroutines change with it (C6)?", "lines", "tasks in the ring", "ns per hop",
-        logx=True, logy=True)))
-    cs.append(_series(run, "echo", "conns", _counter("items_per_second"), Chart(
-        "echo_throughput", "Echo: requests per second vs connections", "How many requests per second does each "
-        "engine serve as connections grow (C3, C11, C13)?", "lines", "connections", "requests/s", logx=True)))
-    cs.append(_series(run, "echo", "conns", _counter("p99_us"), Chart(
-        "echo_p99", "Echo: p99 latency vs connections", "How long does the slowest 1 % of requests wait?",
-        "lines", "connections", "p99 latency (us)", logx=True, logy=True)))
-    cs.append(_series(run, "echo", "conns", _counter("min_per_conn"), Chart(
-        "echo_starvation", "Echo: the least-served connection", "Is every connection served, or do some "
-        "starve? (requests of the connection served least)", "lines", "connections",
-        "requests of the least-served connection", logx=True, logy=True)))
-    cs.append(_series(run, "sleep", "tasks", lambda n, b: [v / (n.params.get("sleep_ms", 0) * 1e6)
-                                                          for v in b.real_ns] if n.params.get("sleep_ms") else [],
-                      Chart("sleep_wall", "Sleep: wall time over one sleep vs sleepers", "Do N sleepers finish in "
-                            "about one sleep (C8)? 1.0 is perfect overlap.", "lines", "tasks sleeping at once",
-                            "wall time / one sleep", logx=True)))
-    cs.append(_series(run, "sleep", "tasks", _counter("bytes_per_task"), Chart(
-        "sleep_memory", "Sleep: memory per sleeping task", "What does a sleeping task cost in memory?", "lines",
-        "tasks sleeping at once", "bytes per task", logx=True, logy=True)))
-    cs.append(_series(run, "cpu", "tasks", _counter("items_per_second"), Chart(
-        "cpu", "CPU-bound work: throughput vs tasks and workers", "Does throughput grow with tasks on one "
-        "scheduler, with --workers, with threads and processes (C3, C4, C13)?", "lines", "tasks computing at once",
-        "work units/s")))
-    cs.append(_series(run, "spawn", "tasks", lambda n, b: [v / n.params["tasks"] for v in b.real_ns], Chart(
-        "spawn_time", "Spawn: time per task vs tasks", "What does creating a task cost (C2)?", "lines",
-        "tasks alive at once", "ns per task", logx=True, logy=True)))
-    cs.append(_series(run, "spawn", "tasks", _counter("bytes_per_task"), Chart(
-        "spawn_memory", "Spawn: memory per live task vs tasks", "What does a live task cost in memory (C2, C5)?",
-        "lines", "tasks alive at once", "bytes per task", logx=True, logy=True)))
-    cs.append(_series(run, "pipeline", "capacity", _counter("items_per_second"), Chart(
-        "pipeline", "Pipeline: items per second vs channel capacity", "Does a coroutine channel beat a locked "
-        "queue and a pipe, item by item and in batches (C7, C12)?", "lines", "channel capacity (items)",
-        "items/s", logx=True, logy=True)))
+    for family, xkey, values, key, title, question, xlab, ylab, logx, logy in LINES:
+        cs.append(_series(run, family, xkey, values, Chart(key, title, question, "lines", xlab, ylab, logx, logy)))
     cs.append(blocking(run))
     return cs
 

@@ -170,16 +170,6 @@ def _rate(b):
     return b.counter("items_per_second") if b else None
 
 
-def _best(v, family, engines, **kw):
-    """(engine, rate) of the fastest among engines, or None."""
-    best = None
-    for e in engines:
-        r = _rate(v.one(family, e, **kw))
-        if r and (best is None or r > best[1]):
-            best = (e, r)
-    return best
-
-
 def c3(v, t):
     if (m := _needs_kinds(v)):
         return m
@@ -310,7 +300,7 @@ def c7(v, t):
         return m
     figs, good, sizes = [], [], _pipeline_sizes(v)
     for p in sizes:
-        coro = _best(v, "pipeline", v.engines("coroutine", "pipeline"), **p)
+        coro = _best_any(v, "pipeline", v.engines("coroutine", "pipeline"), **p)
         th = _rate(v.one("pipeline", "threads", **p))
         pr = _rate(v.one("pipeline", "processes", **p))
         if not (coro and th):
