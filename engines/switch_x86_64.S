@@ -85,6 +85,14 @@ sb_asm_switch:
     popq    %rbx
     popq    %rbp
     popq    %rdx
+#if defined(SB_PLANT_SLOWDOWN) && SB_PLANT_SLOWDOWN > 0
+    /* Test only (cmake -DSB_PLANT_SLOWDOWN=N, tests/regress_test.py): N
+     * dependent multiplies, a known slowdown the regression check must
+     * catch. rax is free here: it is cleared just below. */
+    .rept   SB_PLANT_SLOWDOWN
+    imulq   $3, %rax, %rax          /* planted: each waits for the last */
+    .endr
+#endif
     xorl    %eax, %eax              /* returns 0 (SB_OK), so callers can tail-call it */
     jmpq    *%rdx
 .Lload_cw:

@@ -159,6 +159,19 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     json_object_set_new(ctx, "compiler_flags", json_string(SB_CFLAGS));
     json_object_set_new(ctx, "hwloc_version", json_string(HWLOC_VERSION));
     json_object_set_new(ctx, "topology", json_string(topo));
+    /* The machine class of a result (scripts/regress.py): CPU model and
+     * core count; hwloc reads the model from cpuid or /proc/cpuinfo. */
+    hwloc_obj_t pkg = hwloc_get_obj_by_type(pin->topo, HWLOC_OBJ_PACKAGE, 0);
+    const char *model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : NULL;
+    json_object_set_new(ctx, "cpu_model", json_string(model ? model : "unknown"));
+    /* The source the binary was built from, when ./bench says (it runs
+     * git before exec): history and regression files name the commit. */
+    const char *commit = getenv("SB_SOURCE_COMMIT");
+    if (commit && *commit) {
+        json_object_set_new(ctx, "source_commit", json_string(commit));
+        const char *dirty = getenv("SB_SOURCE_DIRTY");
+        json_object_set_new(ctx, "source_dirty", json_boolean(dirty && strcmp(dirty, "1") == 0));
+    }
     json_object_set_new(ctx, "virtualization", json_string(virt));
     json_object_set_new(ctx, "clocksource", json_string(clocksrc));
     json_object_set_new(ctx, "timer", json_string("CLOCK_MONOTONIC around each repetition; cpu_time from getrusage "

@@ -3,7 +3,7 @@ or two (a comparison). Every figure here comes from the files read."""
 
 import os
 
-from . import questions, rules, stats
+from . import judge, questions, rules
 from .charts import Chart, spread
 from .names import Name
 from .rules import fmt
@@ -119,19 +119,8 @@ def single(run, chart_dir):
 
 def verdict(a, b):
     """(ratio b/a, interval, p, verdict) for real times: lower is better."""
-    ra, rb = stats.median(a.real_ns), stats.median(b.real_ns)
-    ratio = rb / ra if ra else None
-    ci = stats.ratio_interval(a.real_ns, b.real_ns)
-    p = stats.mann_whitney_p(a.real_ns, b.real_ns) if len(a.real_ns) >= 5 and len(b.real_ns) >= 5 else None
-    if p is None:
-        v = "untested (fewer than 5 repetitions a side)"
-    elif p < ALPHA and ratio > 1 + CHANGE:
-        v = "regressed"
-    elif p < ALPHA and ratio < 1 - CHANGE:
-        v = "improved"
-    else:
-        v = "unchanged"
-    return ratio, ci, p, v
+    j = judge.Judgement(a.real_ns, b.real_ns, CHANGE, ALPHA)
+    return j.ratio, j.interval, j.p, j.verdict
 
 
 def compare(ra, rb, chart_dir):

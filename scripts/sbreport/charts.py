@@ -27,7 +27,7 @@ class Chart:
         self.key = key  # file name stem
         self.title = title
         self.question = question  # the caption: what the chart answers
-        self.kind = kind  # lines, bars or strip
+        self.kind = kind  # lines, bars, strip or history
         self.xlab, self.ylab = xlab, ylab
         self.logx, self.logy = logx, logy
         self.series = []  # (title, [(x, median, min, max)])
@@ -114,6 +114,10 @@ def _script(chart, datafile, stem, fmt):
         s.append(f"boxw = {0.8 / n:.4f}")
         s.append("set xtics (" + ", ".join(f"{_quote(g)} {i}" for i, g in enumerate(chart.groups)) + ")")
         s.append(f"load {_quote(os.path.join(GP_DIR, 'bars.gp'))}")
+    elif chart.kind == "history":
+        s.append(f"ngroups = {len(chart.groups)}")
+        s.append("set xtics (" + ", ".join(f"{_quote(g)} {i}" for i, g in enumerate(chart.groups)) + ")")
+        s.append(f"load {_quote(os.path.join(GP_DIR, 'history.gp'))}")
     elif chart.kind == "strip":
         s.append(f"nrows = {len(chart.groups)}")
         span = max((abs(d) for d, _ in chart.points), default=1.0)

@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""./bench history: benchmark figures over commits.
+
+  ./bench history add RUN [--allow-dirty]
+      append the medians of a run (a run directory or results.json of
+      ./bench, or an instruction file of ./bench regress --write-baseline)
+      to results/history/<machine class>.csv, with commit, date, machine
+      class and metric. The file only grows, and is written whole.
+  ./bench history chart [--out DIR] [--last N] [--threshold PCT]
+      one self-contained history.html: a trend chart per family (a line per
+      benchmark, value per commit; the band of the last N runs before each
+      point; a point beyond the band's median by the threshold marked as a
+      regression), drawn by gnuplot.
+Exit 0 done, 1 failed, 2 bad input (one line, nothing written)."""
+
+import argparse
+import csv
+import io
+import json
+import os
+import signal
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from sbreport import charts, load, machine, page, publish  # noqa: E402
+from sbreport.charts import Chart  # noqa: E402
+from sbreport.names import Name  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HISTORY = os.path.join(ROOT, "results", "history")
+COLUMNS = ["commit", "date", "machine_class", "metric", "benchmark", "value", "unit", "repetitions"]
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        print(f"history: {message} (see ./bench history --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def parse(argv):
+    ap = Parser(prog="./bench history", description=__doc__.split("\n", 1)[0],
+                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 1)[1])
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=Parser)
+    add = sub.add_parser("add", help="append a run's medians")
+    add.add_argument("run", metavar="RUN")
+    add.add_argument("--allow-dirty", action="store_true",
+                     help="accept a run built from a tree with uncommitted changes")
+    add.add_argument("--dir", default=HISTORY, help=argparse.SUPPRESS)
+    ch = sub.add_parser("chart", help="draw the trend charts into history.html")
+    ch.add_argument("--out", metavar="DIR", help="where history.html goes (default results/history)")
+    ch.add_argument("--last", type=int, default=5, metavar="N", help="runs in the band (default 5)")
+    ch.add_argument("--threshold", type=float, default=10.0, metavar="PCT",
+                    help="beyond the band's median by this much is a regression (default 10)")
+    ch.add_argument("--dir", default=HISTORY, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.cmd == "chart" and (a.last < 1 or a.threshold <= 0):
+        ap.error("--last and --threshold must be positive")
+    return a
+
+
+def rows_of_run(path, allow_dirty):
+    """(class, rows) of a run or an instruction file."""
+    f = load.resolve(path)
+    try:
+        with open(f, encoding="utf-8") as fh:
+            head = fh.read(4096)
+    except OSError as e:
+        raise load.BadInput(f"{f}: {e.strerror}") from None
+    if '"metric": "instructions"' in head:
+        doc = json.load(open(f, encoding="utf-8"))
+        commit, cls, date = doc.get("commit"), doc.get("machine_class"), doc.get("date")
+        dirty = False
+        vals = [(n, v, "instructions/op", 1) for n, v in doc["benchmarks"].items()]
+        metric = "instructions"
+    else:
+        run = load.load(f)
+        ctx = run.context
+        commit, cls, date = ctx.get("source_commit"), machine.of_context(ctx), ctx.get("date")
+        dirty = bool(ctx.get("source_dirty"))
+        vals = [(n, b.median(), "ns", len(b.real_ns)) for n, b in run.benchmarks.items() if b.ok]
+        metric = "time"
+    if not commit:
+        raise load.BadInput(f"{f}: the run does not name its commit (run it with ./bench, which records it)")
+    if dirty and not allow_dirty:
+        raise load.BadInput(f"{f}: built from a tree with uncommitted changes, so its commit does not describe "
+                            "it (commit first, or --allow-dirty)")
+    if not cls:
+        raise load.BadInput(f"{f}: the run does not say its machine class (no context.cpu_model)")
+    if not vals:
+        raise load.BadInput(f"{f}: no successful benchmark to add")
+    return cls, [{"commit": commit, "date": date or "", "machine_class": cls, "metric": metric, "benchmark": n,
+                  "value": f"{v:.6g}", "unit": u, "repetitions": r} for n, v, u, r in vals]
+
+
+def add(a):
+    cls, rows = rows_of_run(a.run, a.allow_dirty)
+    os.makedirs(a.dir, exist_ok=True)
+    path = os.path.join(a.dir, machine.slug(cls) + ".csv")
+    old = ""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            old = f.read()
+        if old and not old.startswith(",".join(COLUMNS)):
+            raise load.BadInput(f"{path}: not a history file (its header is not {','.join(COLUMNS)})")
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, COLUMNS, lineterminator="\n")
+    if not old:
+        w.writeheader()
+    w.writerows(rows)
+    # Append-only, written whole: the old text and the new rows go to a
+    # temporary file that replaces the history in one rename.
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(old + buf.getvalue())
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    print(f"history: {len(rows)} medians of {rows[0]['commit'][:12]} added to {os.path.relpath(path)}",
+          file=sys.stderr)
+    return 0
+
+
+def read_history(d):
+    if not os.path.isdir(d):
+        raise load.BadInput(f"{d}: no history yet (./bench history add RUN first)")
+    out = []
+    for name in sorted(os.listdir(d)):
+        if not name.endswith(".csv"):
+            continue
+        with open(os.path.join(d, name), encoding="utf-8") as f:
+            r = csv.DictReader(f)
+            if r.fieldnames != COLUMNS:
+                raise load.BadInput(f"{os.path.join(d, name)}: not a history file")
+            out += list(r)
+    if not out:
+        raise load.BadInput(f"{d}: no history yet (./bench history add RUN first)")
+    return out
+
+
+def trend_charts(rows, last, threshold):
+    """A chart per (machine class, metric, family): a line per benchmark
+    over the runs, in the order they were added."""
+    groups = {}
+    for r in rows:
+        key = (r["machine_class"], r["metric"], Name(r["benchmark"]).family)
+        groups.setdefault(key, []).append(r)
+    out, marks = [], []
+    for (cls, metric, family), rs in groups.items():
+        runs = []
+        for r in rs:
+            tag = (r["commit"], r["date"])
+            if tag not in runs:
+                runs.append(tag)
+        c = Chart(f"history_{machine.slug(cls)}_{metric}_{machine.slug(family)}",
+                  f"{family} over commits ({cls}, {metric})", f"How has {family} moved over the last "
+                  f"{len(runs)} runs? (band: min-max of the {last} runs before; ringed: more than {threshold:g} % "
+                  "above the band's median)", "history", "run (commit)",
+                  "instructions per op" if metric == "instructions" else "ns per op (log)", logy=metric == "time")
+        c.groups = [f"{cm[:7]}" for cm, _ in runs]
+        series = {}
+        for r in rs:
+            series.setdefault(r["benchmark"], {})[runs.index((r["commit"], r["date"]))] = float(r["value"])
+        for i, (bench, pts) in enumerate(series.items()):
+            xs = sorted(pts)
+            rows_ = []
+            for x in xs:
+                prev = [pts[p] for p in xs if p < x][-last:]
+                lo, hi = (min(prev), max(prev)) if prev else (pts[x], pts[x])
+                reg = bool(prev) and pts[x] > statistics.median(prev) * (1 + threshold / 100)
+                rows_.append((x, pts[x], lo, hi, 1 if reg else 0))
+                if reg:
+                    marks.append(f"{bench} at {runs[x][0][:12]}: {pts[x]:.4g} against a median of "
+                                 f"{statistics.median(prev):.4g} over the {len(prev)} runs before")
+            c.add(Name(bench).full[len(family) + 1:] or bench, rows_, colour=i)
+        c.height = 460
+        out.append(c)
+    return out, marks
+
+
+def chart(a):
+    rows = read_history(a.dir)
+    out = a.out or a.dir
+    publish.check_dir(out)
+    cs, marks = trend_charts(rows, a.last, a.threshold)
+    with publish.Stage(out, ["history.html", "charts-history"]) as st:
+        cdir = st.path("charts-history")
+        os.mkdir(cdir)
+        drawn = charts.render(cs, cdir)
+        for c in drawn:
+            c.svg = charts.inline_svg(os.path.join(cdir, c.key + ".svg"), c.key)
+        for f in os.listdir(cdir):
+            if f.endswith((".dat", ".gp")):
+                os.unlink(os.path.join(cdir, f))
+        classes = sorted({r["machine_class"] for r in rows})
+        model = {"title": "switchbench history", "subtitle": f"{len(rows)} medians, machine classes: "
+                 + ", ".join(classes), "claims": [], "environment": [], "charts": drawn,
+                 "warnings": ["Regressions marked: " + "; ".join(marks[:20])] if marks else [],
+                 "table_title": "Latest value per benchmark", "table_head": ["benchmark", "class", "metric",
+                                                                             "commit", "value", "unit"],
+                 "table_num": {4}, "chart_dir": "charts-history", "table": []}
+        latest = {}
+        for r in rows:
+            latest[(r["benchmark"], r["machine_class"], r["metric"])] = r
+        model["table"] = [{"cells": [b, c, m, r["commit"][:12], r["value"], r["unit"]]}
+                          for (b, c, m), r in latest.items()]
+        st.write("history.html", page.html_page(model))
+        st.commit()
+    print(f"history: {os.path.join(out, 'history.html')}, {len(drawn)} charts", file=sys.stderr)
+    return 0
+
+
+def main(argv):
+    a = parse(argv)
+    try:
+        return add(a) if a.cmd == "add" else chart(a)
+    except load.BadInput as e:
+        print(f"history: {e}", file=sys.stderr)
+        return 2
+    except RuntimeError as e:
+        print(f"history: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        print("history: interrupted; nothing written", file=sys.stderr)
+        sys.exit(130)

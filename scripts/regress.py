@@ -1,0 +1,365 @@
+#!/usr/bin/python3
+"""./bench regress: did a change make switchbench's benchmarks slower?
+
+  --base REV            build REV in a git worktree and run base and head
+                        interleaved, benchmark by benchmark, repetition by
+                        repetition, on the same cores
+  --baseline FILE       compare with a stored file instead (Google Benchmark
+                        JSON for time; a file of --write-baseline for
+                        instructions); the head is --input FILE or a fresh run
+  --metric=time|instructions
+                        wall time (U test; default threshold 10 %) or
+                        instructions per operation under callgrind (exactly
+                        repeatable; default threshold 1 %)
+Writes a Markdown table to stdout (and to $GITHUB_STEP_SUMMARY when set), and
+regress.json, regress.md and charts-regress/ into --out. Exit 1 on a
+regression, 0 otherwise, 2 on bad usage (one line, nothing run)."""
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from sbreport import abrun, charts, judge, load, machine, publish  # noqa: E402
+from sbreport.charts import Chart, spread  # noqa: E402
+
+ROOT = abrun.ROOT
+HEAD = os.path.join(ROOT, "build", "switchbench")
+# What a regression run measures unless told: the switch-cost families at
+# one ring size, every engine for time; the single-threaded coroutine
+# engines under callgrind (the kernel engines' counts depend on the
+# scheduler, and valgrind runs threads one at a time).
+DEFAULT_SELECT = {"time": ["--workload=switch,pingpong,ring", "--param", "tasks=100"],
+                  "instructions": ["--workload=switch,pingpong,ring", "--param", "tasks=100",
+                                   "--engine=asm,asm-sharedfpu,ucontext,stackless"]}
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        print(f"regress: {message} (see ./bench regress --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def parse(argv):
+    ap = Parser(prog="./bench regress", description=__doc__.split("\n", 1)[0],
+                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 1)[1])
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--base", metavar="REV", help="git revision to compare the working tree's build with")
+    src.add_argument("--base-binary", metavar="PATH", help="a switchbench binary to compare with, built elsewhere")
+    src.add_argument("--baseline", metavar="FILE", help="stored results to compare with")
+    src.add_argument("--write-baseline", metavar="FILE",
+                     help="measure the head and write an instruction-count baseline (with --metric=instructions)")
+    ap.add_argument("--input", metavar="FILE", help="with --baseline: the head's results instead of a fresh run")
+    ap.add_argument("--metric", choices=("time", "instructions"), default="time")
+    ap.add_argument("--threshold", type=float, metavar="PCT",
+                    help="smallest change called a regression, in percent (default 10 for time, 1 for "
+                         "instructions)")
+    ap.add_argument("--alpha", type=float, default=0.05, help="significance of the U test (default 0.05)")
+    ap.add_argument("--repetitions", type=int, default=9, metavar="N", help="samples a side (default 9)")
+    ap.add_argument("--min-time", type=float, default=0.05, metavar="S",
+                    help="seconds a time sample lasts at least (default 0.05)")
+    ap.add_argument("--iterations", type=int, default=20000, metavar="N",
+                    help="operations counted per instruction sample (default 20000)")
+    ap.add_argument("--any-machine", action="store_true", help="compare with a baseline of another machine class")
+    ap.add_argument("--head-binary", default=HEAD, metavar="PATH", help="the head's switchbench (default build/)")
+    ap.add_argument("--out", metavar="DIR", help="where regress.json, regress.md and the chart go "
+                                                  "(default results/regress/<time>)")
+    ap.add_argument("select", nargs="*", metavar="-- OPTION",
+                    help="after --: switchbench options that choose the benchmarks (default: "
+                         "switch, pingpong and ring of 100 tasks)")
+    a = ap.parse_args(argv)
+    if a.threshold is None:
+        a.threshold = 10.0 if a.metric == "time" else 1.0
+    if not 0 < a.threshold < 1000 or not 0 < a.alpha < 1 or a.repetitions < 1 or a.iterations < 1:
+        ap.error("--threshold, --alpha, --repetitions and --iterations must be positive (alpha below 1)")
+    if a.write_baseline and a.metric != "instructions":
+        ap.error("--write-baseline is for --metric=instructions (a time baseline is any run's results.json)")
+    if a.input and not a.baseline:
+        ap.error("--input goes with --baseline")
+    return a
+
+
+def log(msg):
+    print(f"regress: {msg}", file=sys.stderr, flush=True)
+
+
+def select_args(a):
+    return a.select or DEFAULT_SELECT[a.metric]
+
+
+def head_context(binary):
+    p = abrun.subprocess.run([binary, "--engine=stackless", "--workload=bare", "--min-time=1x",
+                              "--repetitions=1", "--results-dir=", "--format=json"], capture_output=True, text=True)
+    try:
+        return json.loads(p.stdout)["context"]
+    except (ValueError, KeyError):
+        raise load.BadInput(f"{binary} did not run: {p.stderr.strip()[-200:]}") from None
+
+
+def check_class(base_ctx, base_cls, head_cls, a, what):
+    if a.any_machine:
+        return
+    if base_cls is None:
+        raise load.BadInput(f"{what} does not say its machine class (no context.cpu_model); "
+                            "--any-machine compares anyway")
+    if base_cls != head_cls:
+        raise load.BadInput(f"{what} is from '{base_cls}', this is '{head_cls}': times and counts do not "
+                            "carry across machine classes (--any-machine compares anyway)")
+
+
+def interleaved(a, base_bin, head_bin, todo):
+    """Samples a side per benchmark: base and head take turns, the order
+    flipping every repetition, so drift hits both alike."""
+    out = {}
+    for i, n in enumerate(todo):
+        iters = abrun.calibrate(head_bin, n, a.min_time, [])
+        s = {"base": [], "head": []}
+        for r in range(a.repetitions):
+            for side in (("base", "head") if r % 2 == 0 else ("head", "base")):
+                s[side].append(abrun.sample(base_bin if side == "base" else head_bin, n, iters, []))
+        out[n] = (s["base"], s["head"])
+        log(f"[{i + 1}/{len(todo)}] {n}: {iters} iterations, head/base "
+            f"{judge.stats.median(s['head']) / judge.stats.median(s['base']):.3f}")
+    return out
+
+
+def read_instruction_file(path):
+    f = load.resolve(path)
+    try:
+        with open(f, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError) as e:
+        raise load.BadInput(f"{f}: not an instruction baseline ({e})") from None
+    if not isinstance(doc, dict) or doc.get("metric") != "instructions" or not isinstance(doc.get("benchmarks"), dict):
+        raise load.BadInput(f"{f}: not an instruction baseline (write one with --write-baseline)")
+    return doc
+
+
+def measure_instructions(a, binary, todo):
+    return abrun.instructions_many(binary, todo, a.iterations, log)
+
+
+def instruction_doc(a, binary, counts, ctx):
+    return {"metric": "instructions", "unit": "instructions per operation (callgrind)",
+            "machine_class": machine.of_context(ctx), "compiler": ctx.get("compiler"),
+            "compiler_flags": ctx.get("compiler_flags"), "dirty": ctx.get("source_dirty"),
+            "commit": ctx.get("source_commit") or abrun.git(
+                "rev-parse", "HEAD", check=False), "iterations": a.iterations,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "benchmarks": dict(sorted(counts.items()))}
+
+
+def compare_rows(pairs, a, exact):
+    rows = []
+    for n, (base, head) in pairs.items():
+        j = judge.Judgement(base, head, a.threshold / 100, a.alpha, min_reps=5, exact=exact)
+        rows.append((n, base, head, j))
+    return rows
+
+
+def fmt_val(v, metric):
+    return f"{v:.1f}" if metric == "instructions" else charts_fmt(v)
+
+
+def charts_fmt(v):
+    from sbreport.rules import fmt
+    return fmt(v)
+
+
+def markdown(rows, a, title):
+    unit = "instructions/op" if a.metric == "instructions" else "ns/op"
+    out = [f"### {title}", "", f"| benchmark | base ({unit}) | head ({unit}) | head/base | 95 % interval | p | verdict |",
+           "|---|---:|---:|---:|---:|---:|---|"]
+    for n, base, head, j in rows:
+        iv = f"{j.interval[0]:.3f} – {j.interval[1]:.3f}" if j.interval and a.metric == "time" else ""
+        p = f"{j.p:.3g}" if j.p is not None else ""
+        mark = "**regressed**" if j.verdict == "regressed" else j.verdict
+        out.append(f"| {n} | {fmt_val(j.base_median, a.metric)} | {fmt_val(j.head_median, a.metric)} | "
+                   f"{j.ratio:.3f} | {iv} | {p} | {mark} |")
+    reg = sum(j.verdict == "regressed" for *_, j in rows)
+    out += ["", f"{reg} regressed, {sum(j.verdict == 'improved' for *_, j in rows)} improved, "
+                f"{sum(j.verdict == 'unchanged' for *_, j in rows)} unchanged of {len(rows)}; metric {a.metric}, "
+                f"threshold {a.threshold:g} %" + (f", alpha {a.alpha:g}, {a.repetitions} samples a side"
+                                                   if a.metric == "time" else " (counts repeat exactly)"), ""]
+    return "\n".join(out)
+
+
+def chart(rows, a):
+    c = Chart("regress", "Head against base", "Is the head slower than the base? (median, whiskers min–max "
+              "of the samples)", "bars", "", ("instructions per op" if a.metric == "instructions"
+                                              else "ns per op") + " (log)", logy=True)
+    c.series = [("base", []), ("head", [])]
+    c.styles = [(0, 1), (1, 1)]
+    for n, base, head, _ in rows:
+        gi = len(c.groups)
+        c.groups.append(n)
+        c.series[0][1].append((gi,) + spread(base))
+        c.series[1][1].append((gi,) + spread(head))
+    return c
+
+
+def write_outputs(a, rows, md, meta):
+    out = a.out or os.path.join(ROOT, "results", "regress", time.strftime("%Y%m%d-%H%M%S"))
+    os.makedirs(out, exist_ok=True)
+    doc = dict(meta, metric=a.metric, threshold_pct=a.threshold, alpha=a.alpha, benchmarks=[
+        {"name": n, "base": base, "head": head, "base_median": j.base_median, "head_median": j.head_median,
+         "ratio": j.ratio, "interval": list(j.interval) if j.interval else None, "p": j.p, "verdict": j.verdict}
+        for n, base, head, j in rows])
+    with publish.Stage(out, ["regress.json", "regress.md", "charts-regress"]) as st:
+        cdir = st.path("charts-regress")
+        os.mkdir(cdir)
+        drawn = charts.render([chart(rows, a)], cdir)
+        for f in os.listdir(cdir):
+            if f.endswith((".dat", ".gp")):
+                os.unlink(os.path.join(cdir, f))
+        st.write("regress.json", json.dumps(doc, indent=1) + "\n")
+        st.write("regress.md", md + ("\n![head against base](charts-regress/regress.png)\n" if drawn else ""))
+        st.commit()
+    return out
+
+
+def main(argv):
+    a = parse(argv)
+    try:
+        if not os.path.isfile(a.head_binary):
+            raise load.BadInput(f"{a.head_binary}: no such binary (./bench regress builds it)")
+        if a.metric == "instructions" and not shutil.which("valgrind"):
+            raise load.BadInput("--metric=instructions needs valgrind (Debian package valgrind); this kernel "
+                                "gives no hardware counters")
+        hctx = head_context(a.head_binary)
+        head_cls = machine.of_context(hctx)
+        if a.base_binary and not os.path.isfile(a.base_binary):
+            raise load.BadInput(f"--base-binary {a.base_binary}: no such file")
+        if a.base:
+            sha = abrun.resolve(a.base)
+        elif a.baseline and a.metric == "instructions":
+            bdoc = read_instruction_file(a.baseline)
+            check_class(bdoc, bdoc.get("machine_class"), head_cls, a, a.baseline)
+            if not a.any_machine and bdoc.get("compiler") != hctx.get("compiler"):
+                raise load.BadInput(f"{a.baseline} was counted with gcc {bdoc.get('compiler')}, this build uses gcc "
+                                    f"{hctx.get('compiler')}: counts differ across compilers (--any-machine "
+                                    "compares anyway)")
+        elif a.baseline:
+            brun = load.load(a.baseline)
+            check_class(brun.context, machine.of_context(brun.context), head_cls, a, a.baseline)
+            hrun = load.load(a.input) if a.input else None
+            if hrun and not set(hrun.benchmarks) & set(brun.benchmarks):
+                raise load.BadInput(f"{a.input} and {a.baseline} have no benchmark in common")
+        if a.out:
+            publish.check_dir(os.path.dirname(os.path.abspath(a.out)) if not os.path.isdir(a.out) else a.out)
+    except load.BadInput as e:
+        print(f"regress: {e}", file=sys.stderr)
+        return 2
+    meta = {"machine_class": head_cls, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+        timespec="seconds"), "head": hctx.get("source_commit")}
+    try:
+        if a.write_baseline:
+            todo = abrun.names(a.head_binary, select_args(a))
+            counts = measure_instructions(a, a.head_binary, todo)
+            tmp = a.write_baseline + f".tmp.{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(instruction_doc(a, a.head_binary, counts, hctx), f, indent=1)
+                f.write("\n")
+            os.replace(tmp, a.write_baseline)
+            log(f"wrote {a.write_baseline}: {len(counts)} benchmarks")
+            return 0
+        if a.base or a.base_binary:
+            base_bin = abrun.build_rev(sha, log) if a.base else a.base_binary
+            meta["base"] = sha if a.base else a.base_binary
+            common = [n for n in abrun.names(a.head_binary, select_args(a))
+                      if n in set(abrun.names(base_bin, select_args(a)))]
+            if not common:
+                print(f"regress: base {a.base or a.base_binary} and the head have no benchmark in common",
+                      file=sys.stderr)
+                return 2
+            if a.metric == "instructions":
+                b = measure_instructions(a, base_bin, common)
+                h = measure_instructions(a, a.head_binary, common)
+                pairs = {n: ([b[n]], [h[n]]) for n in common}
+            else:
+                pairs = interleaved(a, base_bin, a.head_binary, common)
+            title = f"regress: head against {a.base} ({sha[:12]})" if a.base else \
+                f"regress: head against {a.base_binary}"
+        elif a.metric == "instructions":
+            meta["base"] = bdoc.get("commit")
+            common = [n for n in abrun.names(a.head_binary, select_args(a)) if n in bdoc["benchmarks"]] \
+                if not a.select else [n for n in abrun.names(a.head_binary, a.select) if n in bdoc["benchmarks"]]
+            if not common:
+                print(f"regress: {a.baseline} and the head have no benchmark in common", file=sys.stderr)
+                return 2
+            h = measure_instructions(a, a.head_binary, common)
+            pairs = {n: ([float(bdoc["benchmarks"][n])], [h[n]]) for n in common}
+            title = f"regress: head against {a.baseline}"
+        else:
+            meta["base"] = brun.context.get("source_commit")
+            if hrun is None:
+                hrun = fresh_run(a, brun)
+            common = [n for n in hrun.benchmarks if n in brun.benchmarks
+                      and hrun.benchmarks[n].ok and brun.benchmarks[n].ok]
+            if not common:
+                print(f"regress: {a.baseline} and the head have no benchmark in common", file=sys.stderr)
+                return 2
+            pairs = {n: (brun.benchmarks[n].real_ns, hrun.benchmarks[n].real_ns) for n in common}
+            title = f"regress: head against {a.baseline}"
+    except load.BadInput as e:
+        print(f"regress: {e}", file=sys.stderr)
+        return 2
+    except RuntimeError as e:
+        print(f"regress: {e}", file=sys.stderr)
+        return 1
+    rows = compare_rows(pairs, a, exact=a.metric == "instructions")
+    md = markdown(rows, a, title)
+    print(md)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(md + "\n")
+    out = write_outputs(a, rows, md, meta)
+    log(f"wrote {out}/regress.json, regress.md and charts-regress/")
+    return 1 if any(j.verdict == "regressed" for *_, j in rows) else 0
+
+
+def fresh_run(a, brun):
+    """The head run afresh on the baseline's benchmarks, with as many
+    repetitions as asked."""
+    names = list(brun.benchmarks)
+    regex = "|".join(abrun.exact(n) for n in names)
+    p = abrun.subprocess.run([a.head_binary, f"--filter={regex}", f"--repetitions={a.repetitions}",
+                              f"--min-time={a.min_time}", "--results-dir=", "--format=json"],
+                             capture_output=True, text=True)
+    if p.returncode not in (0, 1) or not p.stdout.strip():
+        raise RuntimeError(f"the head's run failed: {p.stderr.strip()[-300:]}")
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"sb-regress-head.{os.getpid()}.json")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(p.stdout)
+    try:
+        return load.load(path)
+    finally:
+        os.unlink(path)
+
+
+class Stopped(Exception):
+    pass
+
+
+def _stop(signum, frame):
+    raise Stopped(signum)
+
+
+if __name__ == "__main__":
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(sig, _stop)
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        print("regress: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Stopped as e:
+        print(f"regress: stopped by {signal.Signals(e.args[0]).name}", file=sys.stderr)
+        sys.exit(128 + e.args[0])

@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+"""./bench regress and ./bench history, one CTest entry per case
+(regress/<case>):
+  regress_test.py --list
+  regress_test.py CASE BUILD_DIR     exit 0 pass, 1 fail, 77 skipped
+BUILD_DIR holds switchbench; the planted-slowdown build goes beside it in
+BUILD_DIR/plant (reused between runs)."""
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PY = "/usr/bin/python3"
+REGRESS = os.path.join(ROOT, "scripts", "regress.py")
+HISTORY = os.path.join(ROOT, "scripts", "history.py")
+FIXTURE = os.path.join(HERE, "data", "quick-run.json")
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+from sbreport import machine  # noqa: E402
+
+# The planted slowdown: dependent multiplies added to each asm switch
+# (engines/switch_x86_64.S). 20 take about as long as the switch itself.
+PLANT = 20
+# What the plant tests measure: small, so a case stays within seconds.
+SELECT = ["--", "--engine=asm", "--workload=switch"]
+
+CASES = {}
+
+
+class Skip(Exception):
+    pass
+
+
+class Fail(Exception):
+    pass
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def run(script, *args, env=None, timeout=600):
+    p = subprocess.run([PY, script, *args], capture_output=True, text=True, env=env, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def plant_binary(build):
+    """A build with the slowdown planted, kept in BUILD_DIR/plant."""
+    d = os.path.join(build, "plant")
+    exe = os.path.join(d, "switchbench")
+    for cmd in (["cmake", "-S", ROOT, "-B", d, "-DCMAKE_BUILD_TYPE=Release", f"-DSB_PLANT_SLOWDOWN={PLANT}"],
+                ["cmake", "--build", d, "-j", str(os.cpu_count() or 1), "--target", "switchbench"]):
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        check(p.returncode == 0, f"building the planted tree: {(p.stdout + p.stderr)[-600:]}")
+    return exe
+
+
+def verdicts(out):
+    with open(os.path.join(out, "regress.json"), encoding="utf-8") as f:
+        return {b["name"]: b["verdict"] for b in json.load(f)["benchmarks"]}
+
+
+def need_valgrind():
+    if not shutil.which("valgrind"):
+        raise Skip("valgrind is not installed (Debian package valgrind)")
+
+
+@case
+def plant_caught_by_instructions(w, build):
+    need_valgrind()
+    head = os.path.join(build, "switchbench")
+    rc, out, err = run(REGRESS, "--metric=instructions", "--base-binary", head, "--head-binary", plant_binary(build),
+                       "--out", w, "--iterations=5000", *SELECT)
+    check(rc == 1 and verdicts(w).get("switch/asm") == "regressed", f"exit {rc}: {out[-600:]} {err[-300:]}")
+    rc, out, err = run(REGRESS, "--metric=instructions", "--base-binary", head, "--head-binary", head,
+                       "--out", w, "--iterations=5000", *SELECT)
+    check(rc == 0 and verdicts(w).get("switch/asm") == "unchanged", f"self: exit {rc}: {out[-600:]} {err[-300:]}")
+
+
+@case
+def plant_caught_by_time(w, build):
+    head = os.path.join(build, "switchbench")
+    rc, out, err = run(REGRESS, "--base-binary", head, "--head-binary", plant_binary(build), "--out", w, *SELECT)
+    check(rc == 1 and verdicts(w).get("switch/asm") == "regressed", f"exit {rc}: {out[-600:]} {err[-300:]}")
+
+
+@case
+def self_comparison_is_unchanged_ten_times(w, build):
+    """No plant, ten A/B runs of the binary against itself: never a
+    regression (the threshold and the U test together keep noise out)."""
+    head = os.path.join(build, "switchbench")
+    for i in range(10):
+        rc, out, err = run(REGRESS, "--base-binary", head, "--head-binary", head, "--out", w, *SELECT)
+        check(rc == 0, f"round {i + 1}: exit {rc}: {out[-600:]} {err[-300:]}")
+
+
+def _time_run(w, build):
+    p = subprocess.run([os.path.join(build, "switchbench"), "--engine=asm,stackless", "--workload=switch,pingpong",
+                        "--repetitions=9", "--min-time=0.01", "--results-dir=", "--format=json"],
+                       capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, p.stderr[-400:])
+    path = os.path.join(w, "today.json")
+    open(path, "w").write(p.stdout)
+    return path
+
+
+@case
+def baseline_files(w, build):
+    today = _time_run(w, build)
+    head = os.path.join(build, "switchbench")
+    rc, out, err = run(REGRESS, "--baseline", today, "--input", today, "--head-binary", head, "--out", w)
+    check(rc == 0 and set(verdicts(w).values()) == {"unchanged"}, f"itself: exit {rc}: {out[-500:]} {err}")
+    doc = json.load(open(today))
+    for b in doc["benchmarks"]:
+        b["real_time"] /= 2
+        b["cpu_time"] /= 2
+    half = os.path.join(w, "half.json")
+    json.dump(doc, open(half, "w"))
+    rc, out, err = run(REGRESS, "--baseline", half, "--input", today, "--head-binary", head, "--out", w)
+    check(rc == 1 and set(verdicts(w).values()) == {"regressed"}, f"half: exit {rc}: {out[-500:]} {err}")
+
+
+def _bad(w, args, needle, build):
+    out = os.path.join(w, "out")
+    os.makedirs(out, exist_ok=True)
+    rc, so, err = run(REGRESS, "--head-binary", os.path.join(build, "switchbench"), "--out", out, *args)
+    lines = err.strip().splitlines()
+    check(rc == 2 and len(lines) == 1 and needle in lines[0], f"{args}: exit {rc}: {err!r}")
+    check(os.listdir(out) == [], f"{args}: wrote {os.listdir(out)}")
+
+
+@case
+def bad_input_is_one_line(w, build):
+    today = _time_run(w, build)
+    _bad(w, ["--baseline", os.path.join(w, "missing.json")], "no such file", build)
+    open(os.path.join(w, "x.json"), "w").write("not json")
+    _bad(w, ["--baseline", os.path.join(w, "x.json")], "CSV header", build)
+    doc = json.load(open(today))
+    doc["context"]["cpu_model"] = "Some Other CPU"
+    json.dump(doc, open(os.path.join(w, "other.json"), "w"))
+    _bad(w, ["--baseline", os.path.join(w, "other.json"), "--input", today], "Some Other CPU", build)
+    _bad(w, ["--base", "no-such-revision-anywhere"], "no such revision", build)
+    doc = json.load(open(today))
+    z = {"context": doc["context"], "benchmarks": [dict(doc["benchmarks"][0], name="BM_other")]}
+    json.dump(z, open(os.path.join(w, "z.json"), "w"))
+    _bad(w, ["--baseline", os.path.join(w, "z.json"), "--input", today], "no benchmark in common", build)
+    open(os.path.join(w, "i.json"), "w").write('{"metric": "time"}')
+    _bad(w, ["--metric=instructions", "--baseline", os.path.join(w, "i.json")], "not an instruction baseline",
+         build)
+    _bad(w, ["--threshold=-3", "--base", "HEAD"], "must be positive", build)
+    # history: a run from a dirty tree, and one that does not name its commit.
+    d = dict(doc)
+    d["context"] = dict(doc["context"], source_commit="a" * 40, source_dirty=True)
+    json.dump(d, open(os.path.join(w, "dirty.json"), "w"))
+    rc, _, err = run(HISTORY, "add", os.path.join(w, "dirty.json"), "--dir", os.path.join(w, "h"))
+    check(rc == 2 and "uncommitted" in err and len(err.strip().splitlines()) == 1, f"dirty: {rc} {err}")
+    rc, _, err = run(HISTORY, "add", today, "--dir", os.path.join(w, "h"))
+    check(rc == 2 and "commit" in err and not os.path.exists(os.path.join(w, "h")), f"no commit: {rc} {err}")
+
+
+@case
+def history_chart(w, build):
+    hdir = os.path.join(w, "h")
+    base = json.load(open(FIXTURE))
+    for i in range(4):
+        d = dict(base, context=dict(base["context"], source_commit=f"{i + 1:x}" * 40, source_dirty=False,
+                                    date=f"2026-11-2{i}T00:00:00+00:00"))
+        d["benchmarks"] = [dict(b) for b in base["benchmarks"] if b["name"].split("/")[0] in ("switch", "ring")]
+        if i == 3:
+            for b in d["benchmarks"]:
+                if b["name"] == "switch/asm":
+                    b["real_time"] *= 3
+        p = os.path.join(w, f"run{i}.json")
+        json.dump(d, open(p, "w"))
+        rc, _, err = run(HISTORY, "add", p, "--dir", hdir)
+        check(rc == 0, err)
+    csvs = os.listdir(hdir)
+    check(csvs == [machine.slug("AMD EPYC x2") + ".csv"], f"history files: {csvs}")
+    lines = open(os.path.join(hdir, csvs[0])).read().splitlines()
+    per_run = len({b["name"] for b in base["benchmarks"] if b["name"].split("/")[0] in ("switch", "ring")
+                   and not b.get("skipped") and not b.get("error_occurred")})
+    check(lines[0].startswith("commit,date,machine_class,metric,benchmark") and len(lines) == 1 + 4 * per_run,
+          f"{len(lines)} lines, {per_run} benchmarks a run")
+    rc, _, err = run(HISTORY, "chart", "--dir", hdir, "--out", w)
+    check(rc == 0, err)
+    svg = open(os.path.join(w, "charts-history", "history_amd-epyc-x2_time_switch.svg")).read()
+    names = ["threads", "processes", "ucontext", "asm", "asm-sharedfpu", "stackless"]
+    for n in names:
+        check(f">{n}</text>" in svg, f"no series {n} in the switch history chart")
+    html = open(os.path.join(w, "history.html")).read()
+    check("switch/asm at " in html and "<script" not in html, "the regression of switch/asm is not marked")
+    exe = shutil.which("chromium")
+    if not exe:
+        raise Skip("chromium is not installed (Debian package chromium); the rest passed")
+    prof = tempfile.mkdtemp(dir=w)
+    p = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--no-first-run", "--disable-dev-shm-usage", f"--user-data-dir={prof}",
+                        "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + os.path.join(w, "history.html")],
+                       capture_output=True, text=True, timeout=120)
+    console = [ln for ln in p.stderr.splitlines() if "CONSOLE" in ln]
+    check(p.returncode == 0 and not console and 'id="chart-history_amd-epyc-x2_time_switch"' in p.stdout,
+          f"chromium: exit {p.returncode}, console {console[:3]}")
+
+
+@case
+def json_suits_dashboards(w, build):
+    """Our JSON as github-action-benchmark's googlecpp reader and Bencher's
+    Google Benchmark adapter take it: a benchmarks list whose rows have a
+    name, run_type, a finite real_time and a time_unit they know, and no
+    name twice within one row kind (iteration rows: once per repetition)."""
+    p = subprocess.run([os.path.join(build, "switchbench"), "--engine=asm,threads", "--workload=ring,echo",
+                        "--param", "tasks=2", "--param", "conns=10", "--repetitions=3", "--min-time=20x",
+                        "--results-dir=", "--format=json"], capture_output=True, text=True, timeout=300)
+    check(p.returncode == 0, p.stderr[-300:])
+    doc = json.loads(p.stdout, parse_constant=lambda c: (_ for _ in ()).throw(Fail(f"{c} in the JSON")))
+    seen = {}
+    for b in doc["benchmarks"]:
+        for k in ("name", "run_type", "real_time", "time_unit"):
+            check(k in b, f"{b.get('name')}: no {k}")
+        check(b["time_unit"] in ("ns", "us", "ms", "s"), f"{b['name']}: time_unit {b['time_unit']}")
+        check(isinstance(b["real_time"], (int, float)) and math.isfinite(b["real_time"]), f"{b['name']}: real_time")
+        key = (b["name"], b["run_type"], b.get("repetition_index"), b.get("aggregate_name"))
+        check(key not in seen, f"{key} twice")
+        seen[key] = True
+
+
+@case
+def instructions_match_the_baseline(w, build):
+    """The CI check: the coroutine engines' switch, pingpong and ring against
+    the committed instruction counts of this machine class and compiler."""
+    need_valgrind()
+    head = os.path.join(build, "switchbench")
+    ctx = json.loads(subprocess.run([head, "--engine=stackless", "--workload=bare", "--min-time=1x",
+                                     "--repetitions=1", "--results-dir=", "--format=json"],
+                                    capture_output=True, text=True).stdout)["context"]
+    cls = machine.of_context(ctx)
+    path = os.path.join(ROOT, "results", "baseline", f"instructions-{machine.slug(cls)}.json")
+    if not os.path.exists(path):
+        raise Skip(f"no instruction baseline for '{cls}' ({os.path.relpath(path, ROOT)}); make one with "
+                   f"./bench regress --metric=instructions --write-baseline {os.path.relpath(path, ROOT)}")
+    base = json.load(open(path))
+    if base.get("compiler") != ctx.get("compiler") or base.get("compiler_flags") != ctx.get("compiler_flags"):
+        raise Skip(f"the baseline was counted with gcc {base.get('compiler')} {base.get('compiler_flags')}, this "
+                   f"build uses gcc {ctx.get('compiler')} {ctx.get('compiler_flags')}")
+    rc, out, err = run(REGRESS, "--metric=instructions", "--baseline", path, "--head-binary", head, "--out", w,
+                       f"--iterations={base.get('iterations', 20000)}")
+    check(rc == 0, f"exit {rc}:\n{out}\n{err[-400:]}")
+
+
+def main(argv):
+    if argv[:1] == ["--list"]:
+        print("\n".join(CASES))
+        return 0
+    if len(argv) != 2 or argv[0] not in CASES:
+        print(f"usage: regress_test.py --list | CASE BUILD_DIR; cases: {', '.join(CASES)}", file=sys.stderr)
+        return 2
+    w = tempfile.mkdtemp(prefix="sb-regress-")
+    try:
+        CASES[argv[0]](w, os.path.abspath(argv[1]))
+    except Skip as e:
+        print(f"skipped: {e}")
+        return 77
+    except Fail as e:
+        print(f"FAIL: {e}")
+        return 1
+    finally:
+        shutil.rmtree(w, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
