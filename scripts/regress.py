@@ -52,7 +52,10 @@ def parse(argv):
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--base", metavar="REV", help="git revision to compare the working tree's build with")
     src.add_argument("--base-binary", metavar="PATH", help="a switchbench binary to compare with, built elsewhere")
-    src.add_argument("--baseline", metavar="FILE", help="stored results to compare with")
+    src.add_argument("--baseline", metavar="FILE",
+                     help="stored results to compare with; with --metric=instructions, 'auto' is "
+                          "results/baseline/instructions-<machine class>.json (none there: nothing to compare, "
+                          "exit 0)")
     src.add_argument("--write-baseline", metavar="FILE",
                      help="measure the head and write an instruction-count baseline (with --metric=instructions)")
     ap.add_argument("--input", metavar="FILE", help="with --baseline: the head's results instead of a fresh run")
@@ -239,6 +242,12 @@ def main(argv):
         if a.base:
             sha = abrun.resolve(a.base)
         elif a.baseline and a.metric == "instructions":
+            if a.baseline == "auto":
+                a.baseline = os.path.join(ROOT, "results", "baseline", f"instructions-{machine.slug(head_cls)}.json")
+                if not os.path.exists(a.baseline):
+                    print(f"regress: no instruction baseline for '{head_cls}' ({os.path.relpath(a.baseline, ROOT)}): "
+                          "nothing compared; make one with --write-baseline", file=sys.stderr)
+                    return 0
             bdoc = read_instruction_file(a.baseline)
             check_class(bdoc, bdoc.get("machine_class"), head_cls, a, a.baseline)
             if not a.any_machine and bdoc.get("compiler") != hctx.get("compiler"):
