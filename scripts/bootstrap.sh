@@ -8,9 +8,9 @@ SB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SB_PACKAGES_RUN="cmake make gcc libc6-dev pkg-config libhwloc-dev libuv1-dev libjansson-dev libgsl-dev libcsv-dev gnuplot-nox python3"
 # Tests add: Valgrind (and its headers), Google Benchmark's compare.py with
 # the numpy/scipy it imports, the static analysers, a real Google Benchmark
-# binary to report on (g++, libbenchmark-dev) and a browser to look at the
-# report with (chromium).
-SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy g++ libbenchmark-dev chromium"
+# binary to report on (g++, libbenchmark-dev), a browser to look at the
+# report with (chromium), and git for ./bench regress --base.
+SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy g++ libbenchmark-dev chromium git"
 
 sb_missing_packages() {
     local missing="" p

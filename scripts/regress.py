@@ -63,7 +63,8 @@ def parse(argv):
     ap.add_argument("--threshold", type=float, metavar="PCT",
                     help="smallest change called a regression, in percent (default 10 for time, 1 for "
                          "instructions)")
-    ap.add_argument("--alpha", type=float, default=0.05, help="significance of the U test (default 0.05)")
+    ap.add_argument("--alpha", type=float, default=0.05,
+                    help="family-wise significance of the U tests, Holm-adjusted over the benchmarks (default 0.05)")
     ap.add_argument("--repetitions", type=int, default=9, metavar="N", help="samples a side (default 9)")
     ap.add_argument("--min-time", type=float, default=0.05, metavar="S",
                     help="seconds a time sample lasts at least (default 0.05)")
@@ -152,18 +153,14 @@ def instruction_doc(a, binary, counts, ctx):
     return {"metric": "instructions", "unit": "instructions per operation (callgrind)",
             "machine_class": machine.of_context(ctx), "compiler": ctx.get("compiler"),
             "compiler_flags": ctx.get("compiler_flags"), "dirty": ctx.get("source_dirty"),
-            "commit": ctx.get("source_commit") or abrun.git(
-                "rev-parse", "HEAD", check=False), "iterations": a.iterations,
+            "commit": ctx.get("source_commit"), "iterations": a.iterations,
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "benchmarks": dict(sorted(counts.items()))}
 
 
 def compare_rows(pairs, a, exact):
-    rows = []
-    for n, (base, head) in pairs.items():
-        j = judge.Judgement(base, head, a.threshold / 100, a.alpha, min_reps=5, exact=exact)
-        rows.append((n, base, head, j))
-    return rows
+    js = judge.judge_all(pairs, a.threshold / 100, a.alpha, exact=exact)
+    return [(n, base, head, js[n]) for n, (base, head) in pairs.items()]
 
 
 def fmt_val(v, metric):
@@ -177,11 +174,11 @@ def charts_fmt(v):
 
 def markdown(rows, a, title):
     unit = "instructions/op" if a.metric == "instructions" else "ns/op"
-    out = [f"### {title}", "", f"| benchmark | base ({unit}) | head ({unit}) | head/base | 95 % interval | p | verdict |",
+    out = [f"### {title}", "", f"| benchmark | base ({unit}) | head ({unit}) | head/base | 95 % interval | p (Holm) | verdict |",
            "|---|---:|---:|---:|---:|---:|---|"]
     for n, base, head, j in rows:
         iv = f"{j.interval[0]:.3f} – {j.interval[1]:.3f}" if j.interval and a.metric == "time" else ""
-        p = f"{j.p:.3g}" if j.p is not None else ""
+        p = f"{j.p_adjusted:.3g}" if j.p_adjusted is not None else ""
         mark = "**regressed**" if j.verdict == "regressed" else j.verdict
         out.append(f"| {n} | {fmt_val(j.base_median, a.metric)} | {fmt_val(j.head_median, a.metric)} | "
                    f"{j.ratio:.3f} | {iv} | {p} | {mark} |")
@@ -212,7 +209,8 @@ def write_outputs(a, rows, md, meta):
     os.makedirs(out, exist_ok=True)
     doc = dict(meta, metric=a.metric, threshold_pct=a.threshold, alpha=a.alpha, benchmarks=[
         {"name": n, "base": base, "head": head, "base_median": j.base_median, "head_median": j.head_median,
-         "ratio": j.ratio, "interval": list(j.interval) if j.interval else None, "p": j.p, "verdict": j.verdict}
+         "ratio": j.ratio, "interval": list(j.interval) if j.interval else None, "p": j.p,
+         "p_holm": j.p_adjusted, "verdict": j.verdict}
         for n, base, head, j in rows])
     with publish.Stage(out, ["regress.json", "regress.md", "charts-regress"]) as st:
         cdir = st.path("charts-regress")

@@ -7,6 +7,7 @@ import concurrent.futures
 import json
 import os
 import re
+import shutil
 import subprocess
 
 from .load import BadInput
@@ -15,7 +16,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 WORKTREES = os.path.join(ROOT, ".regress")
 
 
+def _need_git():
+    if not shutil.which("git"):
+        raise BadInput("--base needs git (Debian package git)")
+
+
 def git(*args, check=True):
+    _need_git()
     p = subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True)
     if check and p.returncode != 0:
         raise BadInput(f"git {' '.join(args)}: {p.stderr.strip().splitlines()[-1] if p.stderr.strip() else 'failed'}")
@@ -23,6 +30,7 @@ def git(*args, check=True):
 
 
 def resolve(rev):
+    _need_git()
     p = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", "-q", rev + "^{commit}"], capture_output=True,
                        text=True)
     if p.returncode != 0:

@@ -117,14 +117,10 @@ def single(run, chart_dir):
     }
 
 
-def verdict(a, b):
-    """(ratio b/a, interval, p, verdict) for real times: lower is better."""
-    j = judge.Judgement(a.real_ns, b.real_ns, CHANGE, ALPHA)
-    return j.ratio, j.interval, j.p, j.verdict
-
-
 def compare(ra, rb, chart_dir):
     common = [n for n in rb.benchmarks if n in ra.benchmarks]
+    ok = [n for n in common if ra.benchmarks[n].ok and rb.benchmarks[n].ok]
+    js = judge.judge_all({n: (ra.benchmarks[n].real_ns, rb.benchmarks[n].real_ns) for n in ok}, CHANGE, ALPHA)
     table, charts = [], {}
     for n in common:
         a, b = ra.benchmarks[n], rb.benchmarks[n]
@@ -133,7 +129,8 @@ def compare(ra, rb, chart_dir):
             table.append({"cells": [n, fmt(a.median()), fmt(b.median()), "", "", "", f"not compared: {why}"],
                           "error": True})
             continue
-        ratio, ci, p, v = verdict(a, b)
+        j = js[n]
+        ratio, ci, p, v = j.ratio, j.interval, j.p_adjusted, j.verdict
         table.append({"cells": [n, fmt(a.median()), fmt(b.median()), f"{ratio:.3f}",
                                 f"{ci[0]:.3f} – {ci[1]:.3f}" if ci else "", f"{p:.3g}" if p is not None else "",
                                 v], "verdict": v})
@@ -159,14 +156,15 @@ def compare(ra, rb, chart_dir):
         "title": "switchbench comparison" if ra.ours and rb.ours else "Benchmark comparison",
         "subtitle": f"A = {ra.path}; B = {rb.path}; {len(common)} benchmarks in common: "
                     + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                    + f". Verdicts: Mann-Whitney U p < {ALPHA} and a change beyond {CHANGE:.0%}.",
+                    + f". Verdicts: Mann-Whitney U p < {ALPHA} (Holm-adjusted over the benchmarks) and a change beyond "
+                    f"{CHANGE:.0%}.",
         "claims": [],
         "environment": [(f"A {k}", v) for k, v in environment(ra.context)] +
                        [(f"B {k}", v) for k, v in environment(rb.context)],
         "warnings": warn,
         "charts": list(charts.values()),
         "table_title": "B against A (real time in ns; ratio < 1 is faster)",
-        "table_head": ["benchmark", "A median", "B median", "B/A", "95 % interval", "p", "verdict"],
+        "table_head": ["benchmark", "A median", "B median", "B/A", "95 % interval", "p (Holm)", "verdict"],
         "table_num": {1, 2, 3, 4, 5},
         "table": table,
         "chart_dir": chart_dir,
