@@ -83,5 +83,9 @@ extern const struct sb_engine_ops *const sb_engines[];
 extern const size_t sb_engine_count;
 
 const struct sb_engine_ops *sb_engine_find(const char *name);
+/* What an engine is, from its capability flags: "coroutine" (cooperative,
+ * one scheduler a worker), "kernel" (threads or processes the kernel
+ * schedules), "baseline" (a workload's own plain program). */
+const char *sb_engine_kind(const struct sb_engine_ops *e);
 
 #endif

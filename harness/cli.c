@@ -14,7 +14,7 @@
 #include "../workloads/sb_workload.h"
 
 enum {
-    OPT_ENGINE = 256, OPT_WORKLOAD, OPT_FILTER, OPT_LIST, OPT_PARAM, OPT_REPS, OPT_MIN_TIME, OPT_CPUS,
+    OPT_ENGINE = 256, OPT_WORKLOAD, OPT_FILTER, OPT_LIST, OPT_LIST_ENGINES, OPT_LIST_WORKLOADS, OPT_TINY, OPT_PARAM, OPT_REPS, OPT_MIN_TIME, OPT_CPUS,
     OPT_PLACEMENT, OPT_FORMAT, OPT_OUT, OPT_OUT_FORMAT, OPT_TIMEOUT, OPT_INTERLEAVE, OPT_QUICK, OPT_HELP,
     OPT_VERSION, OPT_STACK_SIZE, OPT_RESULTS_DIR, OPT_SEED, OPT_STRICT, OPT_NO_REPORT, OPT_WORKERS, OPT_STACK_GUARD,
 };
@@ -26,6 +26,9 @@ static const struct option sb_long_options[] = {
     {"workloads", required_argument, NULL, OPT_WORKLOAD},
     {"filter", required_argument, NULL, OPT_FILTER},
     {"list", no_argument, NULL, OPT_LIST},
+    {"list-engines", no_argument, NULL, OPT_LIST_ENGINES},
+    {"list-workloads", no_argument, NULL, OPT_LIST_WORKLOADS},
+    {"tiny", no_argument, NULL, OPT_TINY},
     {"param", required_argument, NULL, OPT_PARAM},
     {"repetitions", required_argument, NULL, OPT_REPS},
     {"min-time", required_argument, NULL, OPT_MIN_TIME},
@@ -76,11 +79,15 @@ void sb_cli_usage(FILE *out)
             "                          a leading '-' keeps those that do not match)\n"
             "  --param KEY=V[,V...]    sweep a workload parameter (repeatable)\n"
             "  --list                  print the names of the benchmarks that would run, and exit\n"
+            "  --list-engines          print each engine: name, kind, capabilities; and exit\n"
+            "  --list-workloads        print each workload's name (self-tests too, marked), and exit\n"
             "Measurement:\n"
             "  --repetitions=N         repetitions per benchmark (default 10; quick 3)\n"
             "  --min-time=SECONDS      iterations grow until a repetition lasts this long\n"
             "                          (default 0.2; quick 0.05); Nx runs exactly N iterations\n"
             "  --quick                 fewer repetitions, shorter repetitions, small sweeps\n"
+            "  --tiny                  every parameter at its smallest value, 1 repetition of\n"
+            "                          1 iteration: a smoke test of what the selection runs\n"
             "  --interleave            run instances x repetitions in random order\n"
             "  --seed=N                seed for --interleave (default: from the clock)\n"
             "  --timeout=SECONDS       wall-clock limit per benchmark (default 120)\n"
@@ -302,6 +309,12 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
         case OPT_FILTER: o->filter = a; o->selects = true; break;
         case OPT_LIST:
             o->list = !optarg || gbench_truthy(optarg);
+            break;
+        case OPT_LIST_ENGINES: o->list_engines = true; break;
+        case OPT_LIST_WORKLOADS: o->list_workloads = true; break;
+        case OPT_TINY:
+            o->tiny = true;
+            o->selects = true;
             break;
         case OPT_PARAM:
             if (parse_param(a, o, err, errlen) != 0) return -1;

@@ -51,7 +51,7 @@ struct sb_options {
      * one, the run is the quick default. */
     bool selects;
     bool workers_set; /* --workers given (else the quick run may add its own) */
-    bool list, quick, interleave, help, version, strict, no_report;
+    bool list, list_engines, list_workloads, tiny, quick, interleave, help, version, strict, no_report;
 };
 
 /* 0: parsed; 1: parsed and the caller should print help/version and exit 0;

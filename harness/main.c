@@ -108,6 +108,24 @@ static int cmp_rep(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* --list-engines, --list-workloads: the registries as the tests read them
+ * (tests/engine_tests.cmake), one line each. */
+static void list_registries(const struct sb_options *o)
+{
+    if (o->list_engines) {
+        for (size_t i = 0; i < sb_engine_count; i++) {
+            unsigned c = sb_engines[i]->caps;
+            printf("%s %s%s%s%s%s\n", sb_engines[i]->name, sb_engine_kind(sb_engines[i]),
+                   (c & SB_CAP_STACKFUL) ? " stackful" : "", (c & SB_CAP_PARALLEL) ? " parallel" : "",
+                   (c & SB_CAP_WORKERS) ? " workers" : "", (c & SB_CAP_PER_TASK_FPU) ? " per-task-fpu" : "");
+        }
+    }
+    if (o->list_workloads) {
+        for (size_t i = 0; i < sb_workload_count; i++)
+            printf("%s%s\n", sb_workloads[i]->name, (sb_workloads[i]->flags & SB_WL_HIDDEN) ? " hidden" : "");
+    }
+}
+
 int main(int argc, char **argv)
 {
     open_std_fds();
@@ -122,6 +140,14 @@ int main(int argc, char **argv)
     if (o.version) {
         printf("switchbench %s\n", SB_VERSION);
         return 0;
+    }
+    if (o.list_engines || o.list_workloads) {
+        list_registries(&o);
+        return 0;
+    }
+    if (o.tiny) {
+        if (o.repetitions < 0) o.repetitions = 1;
+        if (o.min_time < 0 && o.fixed_iterations == 0) o.fixed_iterations = 1, o.min_time = 0;
     }
     /* Nothing chose what runs or how long: the quick default run. */
     if (!o.selects) o.quick = true;

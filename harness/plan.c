@@ -140,6 +140,7 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
                 const struct sb_param_def *d = &wl->params[p];
                 const struct sb_param_arg *pa = find_param_arg(o, d->name);
                 if (pa) vals[p] = pa->values, nvals[p] = pa->n, chosen = true;
+                else if (o->tiny) vals[p] = &d->min, nvals[p] = 1;
                 else if (o->quick) vals[p] = d->quick_sweep, nvals[p] = d->n_quick;
                 else vals[p] = d->sweep, nvals[p] = d->n_sweep;
                 if (!vals[p] || nvals[p] == 0) {

@@ -100,10 +100,7 @@ static json_t *engine_kinds(void)
     json_t *all = json_object();
     for (size_t i = 0; i < sb_engine_count; i++) {
         unsigned c = sb_engines[i]->caps;
-        const char *kind = (c & SB_CAP_BASELINE)      ? "baseline"
-                           : (c & SB_CAP_COOPERATIVE) ? "coroutine"
-                           : (c & SB_CAP_PARALLEL)    ? "kernel"
-                                                      : "other";
+        const char *kind = sb_engine_kind(sb_engines[i]);
         json_object_set_new(all, sb_engines[i]->name,
                             json_pack("{s:s, s:b, s:b, s:b, s:b}", "kind", kind, "stackful",
                                       (c & SB_CAP_STACKFUL) != 0, "parallel", (c & SB_CAP_PARALLEL) != 0,

@@ -42,8 +42,17 @@ sys.exit(0 if ok else 1)
 PYEOF
 }
 
+# The engines, from the registry (never a list typed here): all of them,
+# those that are engines rather than a baseline, and the stackful
+# coroutine engines (guard pages).
+ALL_ENGINES=$("$BENCH" --list-engines | awk '{print $1}')
+RUN_ENGINES=$("$BENCH" --list-engines | awk '$2 != "baseline" {print $1}')
+GUARDED_ENGINES=$("$BENCH" --list-engines | awk '$2 == "coroutine" && / stackful/ {print $1}')
+N_RUN_ENGINES=$(echo "$RUN_ENGINES" | wc -l)
+VALID="$(echo $ALL_ENGINES | sed 's/ /, /g'), all"
+
 # --- usage errors: one clear line, exit 2 ---
-usage_error unknown_engine "unknown engine 'fibers' (valid: threads, processes, ucontext, asm, asm-sharedfpu, stackless, libuv, all)" --engine=fibers
+usage_error unknown_engine "unknown engine 'fibers' (valid: $VALID)" --engine=fibers
 usage_error unknown_workload "unknown workload 'nope'" --workload=nope
 usage_error bad_repetitions "--repetitions: 'abc'" --repetitions=abc
 usage_error zero_repetitions "--repetitions: '0'" --repetitions=0
@@ -91,15 +100,15 @@ for e in asm threads processes stackless; do
 done
 
 # --- every engine's bare switch loop runs and counts (the floor switch is compared to) ---
-"$BENCH" --min-time=20000x --repetitions=1 --results-dir= --engine=threads,processes,ucontext,asm,asm-sharedfpu,stackless \
+"$BENCH" --min-time=20000x --repetitions=1 --results-dir= --engine="$(echo $RUN_ENGINES | tr ' ' ,)" \
     --workload=bare --format=json >"$WORK/bare.json" 2>/dev/null
 if json_check "$WORK/bare.json" \
-    'len([b for b in doc["benchmarks"] if b["name"].startswith("bare/") and not b.get("error_occurred") and b.get("run_type") == "iteration"]) == 6'; then
+    "len([b for b in doc['benchmarks'] if b['name'].startswith('bare/') and not b.get('error_occurred') and b.get('run_type') == 'iteration']) == $N_RUN_ENGINES"; then
     ok bare_loop_on_every_engine
 else bad bare_loop_on_every_engine "$(head -c 600 "$WORK/bare.json")"; fi
 
 # --- a coroutine stack overflow: the guard page turns it into a named record ---
-for e in asm asm-sharedfpu ucontext; do
+for e in $GUARDED_ENGINES; do
     "$BENCH" "${FAST[@]}" --engine=$e --workload=selftest-overflow --stack-size=64K --format=json >"$WORK/ov.json" 2>/dev/null
     if json_check "$WORK/ov.json" \
         "any(b.get('error_occurred') and 'stack overflow: engine $e, stack size 65536 bytes' in b['error_message'] for b in doc['benchmarks'])"; then

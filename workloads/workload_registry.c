@@ -1,21 +1,15 @@
-/* The workload registry: the only place the harness learns which workloads exist. */
+/* The workload registry: the only place the harness learns which workloads
+ * exist, generated from the one list in workload_list.h. */
 #include <string.h>
 
 #include "sb_workload.h"
+#include "workload_list.h"
 
-extern const struct sb_workload sb_wl_switch, sb_wl_pingpong, sb_wl_ring, sb_wl_bare, sb_wl_sleep, sb_wl_echo,
-    sb_wl_pipeline, sb_wl_cpu, sb_wl_spawn, sb_wl_blocking;
-extern const struct sb_workload sb_wl_selftest_hang, sb_wl_selftest_crash, sb_wl_selftest_overflow,
-    sb_wl_selftest_wrong, sb_wl_selftest_echo_die, sb_wl_selftest_overflow_worker;
+#define SB_DECLARE_WORKLOAD(id) extern const struct sb_workload sb_wl_##id;
+SB_WORKLOAD_LIST(SB_DECLARE_WORKLOAD)
 
-const struct sb_workload *const sb_workloads[] = {
-    &sb_wl_switch,        &sb_wl_pingpong,       &sb_wl_ring,
-    &sb_wl_bare,          &sb_wl_sleep,          &sb_wl_echo,
-    &sb_wl_pipeline,      &sb_wl_cpu,            &sb_wl_spawn,
-    &sb_wl_blocking,      &sb_wl_selftest_hang,  &sb_wl_selftest_crash,
-    &sb_wl_selftest_overflow, &sb_wl_selftest_wrong, &sb_wl_selftest_echo_die,
-    &sb_wl_selftest_overflow_worker,
-};
+#define SB_WORKLOAD_ENTRY(id) &sb_wl_##id,
+const struct sb_workload *const sb_workloads[] = {SB_WORKLOAD_LIST(SB_WORKLOAD_ENTRY)};
 const size_t sb_workload_count = sizeof sb_workloads / sizeof sb_workloads[0];
 
 const struct sb_workload *sb_workload_find(const char *name)

@@ -1,0 +1,53 @@
+# The per-engine tests, read from the registry when CTest runs
+# (TEST_INCLUDE_FILES, set up in CMakeLists.txt, which defines SB_BIN,
+# SB_CONF, SB_CONF_PORTABLE, SB_VALGRIND, SB_SANITIZE, SB_HAVE_VALGRIND_H
+# before including this file). An engine is tested the moment it has a
+# line in engines/engine_list.h: nothing here names one.
+execute_process(COMMAND "${SB_BIN}" --list-engines OUTPUT_VARIABLE sb_list RESULT_VARIABLE sb_rc
+                OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT sb_rc EQUAL 0 OR sb_list STREQUAL "")
+  # Never silently fewer tests: a registry that cannot be read fails.
+  add_test(engines/registry sh -c "echo '${SB_BIN} --list-engines failed (exit ${sb_rc})'; exit 1")
+  return()
+endif()
+string(REPLACE "\n" ";" sb_lines "${sb_list}")
+foreach(sb_line IN LISTS sb_lines)
+  string(REPLACE " " ";" sb_words "${sb_line}")
+  list(GET sb_words 0 e)
+  list(GET sb_words 1 kind)
+  # Every engine: every visible workload at its smallest size, once, and no
+  # error record (the registry-driven smoke test).
+  add_test(smoke/${e} "${SB_BIN}" --engine=${e} --workload=all --tiny --strict --results-dir= --format=json)
+  set_tests_properties(smoke/${e} PROPERTIES TIMEOUT 120)
+  if(kind STREQUAL "baseline")
+    continue()
+  endif()
+  add_test(conformance/${e} "${SB_CONF}" --engine=${e} --except=workers_2_on_two_cores)
+  set_tests_properties(conformance/${e} PROPERTIES TIMEOUT 600)
+  if(";${sb_words};" MATCHES ";workers;")
+    # Needs two cores: its own entry, so that on one core CTest reports it
+    # skipped (exit 77) instead of counting a pass.
+    add_test(conformance/${e}/workers_2_on_two_cores "${SB_CONF}" --engine=${e} --test=workers_2_on_two_cores)
+    set_tests_properties(conformance/${e}/workers_2_on_two_cores PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+  endif()
+  if(kind STREQUAL "coroutine")
+    # The task bodies' portable C11 resume points, on every coroutine engine.
+    add_test(conformance-portable/${e} "${SB_CONF_PORTABLE}" --engine=${e})
+    set_tests_properties(conformance-portable/${e} PROPERTIES TIMEOUT 600)
+    # Valgrind understands our stacks once they are registered; it cannot
+    # run under AddressSanitizer, so only the plain tree runs it.
+    if(NOT SB_SANITIZE)
+      if(NOT SB_VALGRIND)
+        add_test(valgrind/${e} sh -c "echo 'skipped: valgrind is not installed (Debian package valgrind)'; exit 77")
+        set_tests_properties(valgrind/${e} PROPERTIES SKIP_RETURN_CODE 77)
+      elseif(NOT SB_HAVE_VALGRIND_H)
+        add_test(valgrind/${e} sh -c "echo 'skipped: valgrind/valgrind.h is missing: the stacks cannot be registered'; exit 77")
+        set_tests_properties(valgrind/${e} PROPERTIES SKIP_RETURN_CODE 77)
+      else()
+        add_test(valgrind/${e} "${SB_VALGRIND}" --error-exitcode=99 --quiet --max-stackframe=200000000
+                 "${SB_CONF}" --engine=${e})
+        set_tests_properties(valgrind/${e} PROPERTIES TIMEOUT 300)
+      endif()
+    endif()
+  endif()
+endforeach()
