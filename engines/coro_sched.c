@@ -463,6 +463,13 @@ int coro_engine_run(struct sb_engine *eng, struct sb_err *err)
 int coro_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out, struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
+    /* A channel's hand-off is single-threaded (no lock): it cannot join
+     * tasks on two schedulers, so it refuses rather than trust the plan. */
+    if (e->nworkers > 1) {
+        sb_err_set(err, "%s: channels join tasks of one scheduler; this run has %u workers", eng->ops->name,
+                   e->nworkers);
+        return -1;
+    }
     if (capacity == 0) {
         sb_err_set(err, "%s: channel capacity must be at least 1", eng->ops->name);
         return -1;

@@ -198,7 +198,8 @@ const struct sb_engine_ops sb_engine_asm = {
     .summary = "coroutines, our x86-64 switch; saves rbx rbp r12-r15 rsp + MXCSR and x87 CW",
     .mechanism = "asm switch",
     .fpu = "per-task MXCSR/x87 CW",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU |
+            SB_CAP_WORKERS | SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &asm_full_task_ops,
     .open = asmf_open,
@@ -234,7 +235,8 @@ const struct sb_engine_ops sb_engine_asm_sharedfpu = {
     .summary = "as asm, but all tasks share one MXCSR/x87 CW (a task must not change them)",
     .mechanism = "asm switch",
     .fpu = "shared MXCSR/x87 CW",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS |
+            SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &asm_shared_task_ops,
     .open = asms_open,

@@ -374,7 +374,8 @@ const struct sb_engine_ops sb_engine_processes = {
     .summary = "one forked process per task; channels are pipes, hand-off is a futex in shared memory",
     .mechanism = "futex in shared memory",
     .fpu = "per-process (kernel)",
-    .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_SEPARATE_MEMORY | SB_CAP_PER_TASK_FPU,
+    .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_SEPARATE_MEMORY |
+            SB_CAP_PER_TASK_FPU | SB_CAP_BARE_LOOP,
     .costs = {.kernel_tasks_per_task = 1, .fds_per_channel = 2}, /* a pipe per channel */
     .task_ops = &proc_task_ops,
     .open = proc_open,

@@ -292,7 +292,7 @@ const struct sb_engine_ops sb_engine_threads = {
     .summary = "one pthread per task; channels are mutex+condvar queues, hand-off is a futex",
     .mechanism = "futex handoff",
     .fpu = "per-thread (kernel)",
-    .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_PER_TASK_FPU,
+    .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_PER_TASK_FPU | SB_CAP_BARE_LOOP,
     .costs = {.kernel_tasks_per_task = 1, .maps_per_task = 2}, /* a stack and its guard page per thread */
     .task_ops = &thr_task_ops,
     .open = thr_open,

@@ -157,7 +157,8 @@ const struct sb_engine_ops sb_engine_ucontext = {
     .summary = "coroutines, glibc makecontext/swapcontext (saves the signal mask: a syscall per switch)",
     .mechanism = "swapcontext",
     .fpu = "per-task MXCSR/x87 env (glibc)",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU |
+            SB_CAP_WORKERS | SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &uc_task_ops,
     .open = uc_open,

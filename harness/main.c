@@ -115,9 +115,10 @@ static void list_registries(const struct sb_options *o)
     if (o->list_engines) {
         for (size_t i = 0; i < sb_engine_count; i++) {
             unsigned c = sb_engines[i]->caps;
-            printf("%s %s%s%s%s%s\n", sb_engines[i]->name, sb_engine_kind(sb_engines[i]),
+            printf("%s %s%s%s%s%s%s\n", sb_engines[i]->name, sb_engine_kind(sb_engines[i]),
                    (c & SB_CAP_STACKFUL) ? " stackful" : "", (c & SB_CAP_PARALLEL) ? " parallel" : "",
-                   (c & SB_CAP_WORKERS) ? " workers" : "", (c & SB_CAP_PER_TASK_FPU) ? " per-task-fpu" : "");
+                   (c & SB_CAP_WORKERS) ? " workers" : "", (c & SB_CAP_PER_TASK_FPU) ? " per-task-fpu" : "",
+                   (c & SB_CAP_OWN_STACKS) ? " own-stacks" : "");
         }
     }
     if (o->list_workloads) {

@@ -128,7 +128,6 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
             if (!esel[e]) continue;
             const struct sb_engine_ops *en = sb_engines[e];
             if ((en->caps & wl->requires_caps) != wl->requires_caps) continue;
-            if (wl->timed && !en->bare_loop) continue;
             /* A baseline runs only the workloads that have one. */
             if ((en->caps & SB_CAP_BASELINE) && !wl->baseline) continue;
             const size_t np = wl->n_params < SB_MAX_PARAMS ? wl->n_params : SB_MAX_PARAMS;

@@ -40,8 +40,7 @@ void sb_runner_label(const struct sb_runner_config *rc, const struct sb_instance
         else
             snprintf(extra + at, sizeof extra - at, "; stack guard page on %.0f of %.0f stacks (vm.max_map_count)",
                      guarded, guarded + unguarded);
-    } else if ((in->engine->caps & SB_CAP_STACKFUL) && (in->engine->caps & SB_CAP_COOPERATIVE) &&
-               rc->guard == SB_GUARD_NONE) {
+    } else if ((in->engine->caps & SB_CAP_OWN_STACKS) && rc->guard == SB_GUARD_NONE) {
         snprintf(extra + at, sizeof extra - at, "; no stack guard");
     }
     snprintf(buf, len, "%s; %s%s; %s on cpu %s", in->engine->mechanism, in->engine->fpu, extra,

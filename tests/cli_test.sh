@@ -47,7 +47,7 @@ PYEOF
 # coroutine engines (guard pages).
 ALL_ENGINES=$("$BENCH" --list-engines | awk '{print $1}')
 RUN_ENGINES=$("$BENCH" --list-engines | awk '$2 != "baseline" {print $1}')
-GUARDED_ENGINES=$("$BENCH" --list-engines | awk '$2 == "coroutine" && / stackful/ {print $1}')
+GUARDED_ENGINES=$("$BENCH" --list-engines | awk '/ own-stacks/ {print $1}')
 N_RUN_ENGINES=$(echo "$RUN_ENGINES" | wc -l)
 VALID="$(echo $ALL_ENGINES | sed 's/ /, /g'), all"
 

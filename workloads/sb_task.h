@@ -218,6 +218,8 @@ enum sb_engine_caps {
     SB_CAP_PER_TASK_FPU = 1u << 4,    /* MXCSR and x87 control word are per task */
     SB_CAP_WORKERS = 1u << 5,         /* can run N schedulers on N threads (--workers) */
     SB_CAP_BASELINE = 1u << 6,        /* not an engine: a workload's own plain program runs */
+    SB_CAP_BARE_LOOP = 1u << 7,       /* has bare_loop: its switch with no workload around it */
+    SB_CAP_OWN_STACKS = 1u << 8,      /* maps its tasks' stacks itself, guarded per --stack-guard */
 };
 
 /* Error text carried from engines and workloads to the harness. */

@@ -30,5 +30,6 @@ const struct sb_workload sb_wl_bare = {
     .iter_multiple = 2,
     .setup = bare_setup,
     .timed = bare_timed,
+    .requires_caps = SB_CAP_BARE_LOOP,
     .verify = bare_verify,
 };
