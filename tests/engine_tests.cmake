@@ -11,6 +11,13 @@ if(NOT sb_rc EQUAL 0 OR sb_list STREQUAL "")
   return()
 endif()
 string(REPLACE "\n" ";" sb_lines "${sb_list}")
+execute_process(COMMAND "${SB_CONF}" --engine=threads --list OUTPUT_VARIABLE sb_conformance_tests
+                RESULT_VARIABLE sb_rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT sb_rc EQUAL 0 OR sb_conformance_tests STREQUAL "")
+  add_test(conformance/list sh -c "echo '${SB_CONF} --list failed (exit ${sb_rc})'; exit 1")
+  return()
+endif()
+string(REPLACE "\n" ";" sb_conformance_tests "${sb_conformance_tests}")
 foreach(sb_line IN LISTS sb_lines)
   string(REPLACE " " ";" sb_words "${sb_line}")
   list(GET sb_words 0 e)
@@ -22,14 +29,13 @@ foreach(sb_line IN LISTS sb_lines)
   if(kind STREQUAL "baseline")
     continue()
   endif()
-  add_test(conformance/${e} "${SB_CONF}" --engine=${e} --except=workers_2_on_two_cores)
-  set_tests_properties(conformance/${e} PROPERTIES TIMEOUT 600)
-  if(";${sb_words};" MATCHES ";workers;")
-    # Needs two cores: its own entry, so that on one core CTest reports it
-    # skipped (exit 77) instead of counting a pass.
-    add_test(conformance/${e}/workers_2_on_two_cores "${SB_CONF}" --engine=${e} --test=workers_2_on_two_cores)
-    set_tests_properties(conformance/${e}/workers_2_on_two_cores PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
-  endif()
+  # Each conformance test its own entry, process and timeout: a crash or a
+  # hang ends that test only. One the engine cannot run (it lacks what the
+  # test is about, or the machine lacks two cores) exits 77: skipped.
+  foreach(t IN LISTS sb_conformance_tests)
+    add_test(conformance/${e}/${t} "${SB_CONF}" --engine=${e} --test=${t})
+    set_tests_properties(conformance/${e}/${t} PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+  endforeach()
   if(kind STREQUAL "coroutine")
     # The task bodies' portable C11 resume points, on every coroutine engine.
     add_test(conformance-portable/${e} "${SB_CONF_PORTABLE}" --engine=${e})

@@ -771,14 +771,16 @@ static struct sb_workload WL(const char *name,
 int main(int argc, char **argv)
 {
     const char *name = NULL, *only = NULL, *except = NULL;
+    bool list = false;
     for (int i = 1; i < argc; i++) {
-        if (strncmp(argv[i], "--engine=", 9) == 0) name = argv[i] + 9;
+        if (strcmp(argv[i], "--list") == 0) list = true;
+        else if (strncmp(argv[i], "--engine=", 9) == 0) name = argv[i] + 9;
         else if (strncmp(argv[i], "--test=", 7) == 0) only = argv[i] + 7;
         else if (strncmp(argv[i], "--except=", 9) == 0) except = argv[i] + 9;
     }
     const struct sb_engine_ops *e = name ? sb_engine_find(name) : NULL;
     if (!e) {
-        fprintf(stderr, "usage: test_conformance --engine=NAME [--test=TEST | --except=TEST]\n");
+        fprintf(stderr, "usage: test_conformance --engine=NAME [--list | --test=TEST | --except=TEST]\n");
         return 2;
     }
     /* How many tasks each kind of engine must hold at once. */
@@ -796,6 +798,12 @@ int main(int argc, char **argv)
         {"spawn_from_a_task", WL("spawn_from_task", sk_setup, sk_verify), 0, 1, 0},
         {"workers_2_on_two_cores", WL("workers", wk_setup, wk_verify), SB_CAP_WORKERS, 2, 0},
     };
+    /* --list: every test's name, one a line, for CTest to give each its
+     * own entry, process and timeout (tests/engine_tests.cmake). */
+    if (list) {
+        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) printf("%s\n", tests[i].name);
+        return 0;
+    }
     int passed = 0, failed = 0, skipped = 0, cannot_run = 0, selected = 0;
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         if ((only && strcmp(tests[i].name, only) != 0) || (except && strcmp(tests[i].name, except) == 0)) continue;
@@ -803,6 +811,7 @@ int main(int argc, char **argv)
         if ((e->caps & tests[i].needs) != tests[i].needs) {
             printf("skip %s/%s: the engine lacks what the test is about\n", tests[i].name, e->name);
             skipped++;
+            cannot_run++;
             continue;
         }
         cpu_set_t allowed;
