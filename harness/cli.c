@@ -10,8 +10,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../engines/sb_engine.h"
-#include "../workloads/sb_workload.h"
+#include "sb_engine.h"
+#include "sb_workload.h"
 
 enum {
     OPT_ENGINE = 256, OPT_WORKLOAD, OPT_FILTER, OPT_LIST, OPT_LIST_ENGINES, OPT_LIST_WORKLOADS, OPT_TINY, OPT_PARAM, OPT_REPS, OPT_MIN_TIME, OPT_CPUS,

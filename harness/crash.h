@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "../engines/sb_engine.h"
+#include "sb_engine.h"
 
 /* Install the handlers on an alternate stack. `overflow_line` is written
  * verbatim to `fd` on a guard-page hit; it is formatted beforehand because

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../engines/futex.h"
+#include "futex.h"
 
 void sb_describe_status(int status, char *buf, size_t len)
 {

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "../workloads/sb_task.h"
+#include "sb_task.h"
 #include "pin.h"
 
 struct sb_helper {

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../engines/sb_engine.h"
-#include "../workloads/sb_workload.h"
+#include "sb_engine.h"
+#include "sb_workload.h"
 
 struct sb_limits {
     long long nofile_hard;   /* RLIMIT_NOFILE: the child raises its soft limit to this */

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../engines/futex.h"
+#include "futex.h"
 #include "proctree.h"
 
 struct lg_conn {

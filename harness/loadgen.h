@@ -3,7 +3,7 @@
 #ifndef SB_LOADGEN_H
 #define SB_LOADGEN_H
 
-#include "../workloads/sb_workload.h"
+#include "sb_workload.h"
 #include "helper.h"
 #include "pin.h"
 

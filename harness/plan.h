@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../engines/sb_engine.h"
-#include "../workloads/sb_workload.h"
+#include "sb_engine.h"
+#include "sb_workload.h"
 #include "cli.h"
 #include "limits.h"
 

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "../engines/sb_engine.h"
-#include "../workloads/sb_workload.h"
+#include "sb_engine.h"
+#include "sb_workload.h"
 
 #define SB_MAX_COUNTERS 16
 

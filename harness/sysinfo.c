@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../engines/sb_engine.h"
+#include "sb_engine.h"
 
 #ifndef SB_VERSION
 #define SB_VERSION "0.0.0"

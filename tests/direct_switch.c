@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "../engines/sb_engine.h"
+#include "sb_engine.h"
 #include "../workloads/wl_switch.h"
 
 static double now_ns(void)

@@ -14,9 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../engines/sb_engine.h"
+#include "sb_engine.h"
 #include "../harness/run.h"
-#include "../workloads/sb_workload.h"
+#include "sb_workload.h"
 
 #if defined(SB_HAVE_VALGRIND)
 #include <valgrind/valgrind.h>

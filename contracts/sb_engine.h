@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../workloads/sb_task.h"
+#include "sb_task.h"
 
 
 /* Called by an engine in every thread or process that will run tasks,

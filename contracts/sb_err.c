@@ -1,7 +1,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "../workloads/sb_task.h"
+#include "sb_task.h"
 
 void sb_err_set(struct sb_err *err, const char *fmt, ...)
 {
