@@ -12,7 +12,8 @@
 
 static inline void sb_futex_wait(uint32_t *word, uint32_t expected, bool shared)
 {
-    (void)syscall(SYS_futex, word, shared ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+    (void)syscall(SYS_futex, word, shared ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE, expected, NULL, NULL,
+                  0);
 }
 
 static inline void sb_futex_wake(uint32_t *word, int count, bool shared)

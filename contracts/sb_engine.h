@@ -12,7 +12,6 @@
 
 #include "sb_task.h"
 
-
 /* Called by an engine in every thread or process that will run tasks,
  * before it runs any: `slot` is the task index (or 0 for a scheduler). The
  * harness decides the core from its placement policy. */
@@ -24,9 +23,9 @@ typedef void (*sb_pin_fn)(void *pin_ctx, unsigned slot);
 enum sb_stack_guard { SB_GUARD_PAGE = 0, SB_GUARD_NONE = 1, SB_GUARD_AUTO = 2 };
 
 struct sb_engine_config {
-    size_t stack_size; /* usable bytes per coroutine or thread stack */
+    size_t stack_size;         /* usable bytes per coroutine or thread stack */
     enum sb_stack_guard guard; /* coroutine stacks: a PROT_NONE page below, or none */
-    unsigned workers;  /* coroutine engines: schedulers on as many threads (M:N) */
+    unsigned workers;          /* coroutine engines: schedulers on as many threads (M:N) */
     sb_pin_fn pin;
     void *pin_ctx;
 };
@@ -62,7 +61,8 @@ struct sb_engine_ops {
 
     int (*open)(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err);
     void (*close)(struct sb_engine *e);
-    int (*chan_open)(struct sb_engine *e, unsigned capacity, struct sb_chan **out, struct sb_err *err);
+    int (*chan_open)(struct sb_engine *e, unsigned capacity, struct sb_chan **out,
+                     struct sb_err *err);
     int (*spawn)(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err);
     /* Run every spawned task to completion. Returns 0, or -1 with err set
      * (a deadlock, a task that died). */

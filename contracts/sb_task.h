@@ -90,23 +90,24 @@ struct sb_task_ops {
 struct sb_task {
     const struct sb_task_ops *ops;
     sb_body_fn body;
-    void *sb_pc;        /* resume point: NULL = start (set by SB_AWAIT and SB_END) */
-    uint32_t sb_go;     /* hand-off semaphore word (a futex on threads/processes) */
-    uint32_t sb_state;  /* engine-defined */
-    uint64_t sb_val;    /* a parked sender's value */
-    uint64_t *sb_dest;  /* where a parked receiver's value goes */
-    void *sb_io;        /* engine-private timer/poll state */
-    int sb_result;      /* outcome of the last wait_fd/spawn: SB_OK, SB_TIMEDOUT, -errno */
-    uint32_t sb_worker; /* which scheduler runs the task (M:N) */
+    void *sb_pc;             /* resume point: NULL = start (set by SB_AWAIT and SB_END) */
+    uint32_t sb_go;          /* hand-off semaphore word (a futex on threads/processes) */
+    uint32_t sb_state;       /* engine-defined */
+    uint64_t sb_val;         /* a parked sender's value */
+    uint64_t *sb_dest;       /* where a parked receiver's value goes */
+    void *sb_io;             /* engine-private timer/poll state */
+    int sb_result;           /* outcome of the last wait_fd/spawn: SB_OK, SB_TIMEDOUT, -errno */
+    uint32_t sb_worker;      /* which scheduler runs the task (M:N) */
     struct sb_task *sb_next; /* engine wait/ready queue link */
-    void *sb_engine;    /* the engine instance that owns the task */
-    void *sb_ctx;       /* engine-private per-task context */
-    void *sb_stack;     /* engine-private stack record */
-    uint32_t index;     /* spawn order, from 0 */
+    void *sb_engine;         /* the engine instance that owns the task */
+    void *sb_ctx;            /* engine-private per-task context */
+    void *sb_stack;          /* engine-private stack record */
+    uint32_t index;          /* spawn order, from 0 */
     uint32_t sb_pad;
 };
 
-_Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addresses must leave the request bit clear");
+_Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST,
+               "task addresses must leave the request bit clear");
 
 /* For a workload's rare branches (a hot loop's start-up case). */
 #if defined(__GNUC__)
@@ -122,7 +123,7 @@ _Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addr
 #endif
 
 #define SB_CAT_(a, b) a##b
-#define SB_CAT(a, b) SB_CAT_(a, b)
+#define SB_CAT(a, b)  SB_CAT_(a, b)
 
 #if defined(__GNUC__) && !defined(SB_PORTABLE_RESUME)
 /* GCC and Clang: the resume point is the address of the label after the
@@ -133,19 +134,19 @@ _Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addr
  * pointer came from, at no cost. */
 #define SB_LAUNDER(p) __asm__("" : "+r"(p))
 
-#define SB_BEGIN(t)                            \
-    do {                                       \
-        if ((t)->sb_pc) goto *(t)->sb_pc;      \
+#define SB_BEGIN(t)                       \
+    do {                                  \
+        if ((t)->sb_pc) goto *(t)->sb_pc; \
     } while (0)
 
-#define SB_AWAIT(t, op)                                  \
-    do {                                                 \
-        void *sb_pc_ = &&SB_CAT(sb_resume_, __LINE__);   \
-        SB_LAUNDER(sb_pc_);                              \
-        (t)->sb_pc = sb_pc_;                             \
-        sb_ret sb_r_ = (op);                             \
-        if (sb_r_ != SB_OK) return sb_r_;                \
-    SB_CAT(sb_resume_, __LINE__):;                       \
+#define SB_AWAIT(t, op)                                \
+    do {                                               \
+        void *sb_pc_ = &&SB_CAT(sb_resume_, __LINE__); \
+        SB_LAUNDER(sb_pc_);                            \
+        (t)->sb_pc = sb_pc_;                           \
+        sb_ret sb_r_ = (op);                           \
+        if (sb_r_ != SB_OK) return sb_r_;              \
+        SB_CAT(sb_resume_, __LINE__) :;                \
     } while (0)
 
 /* An engine never re-enters a body that returned SB_DONE, so the end
@@ -155,13 +156,13 @@ _Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addr
  * 2.50 -> 2.33 ns). Clang rejects an indirect goto in a function that
  * takes no label's address (a body without SB_AWAIT), so it gets one. */
 #if defined(__clang__)
-#define SB_END(t)                           \
-    sb_finished_:                           \
-    do {                                    \
-        void *sb_pc_ = &&sb_finished_;      \
-        SB_LAUNDER(sb_pc_);                 \
-        (t)->sb_pc = sb_pc_;                \
-    } while (0);                            \
+#define SB_END(t)                      \
+    sb_finished_:                      \
+    do {                               \
+        void *sb_pc_ = &&sb_finished_; \
+        SB_LAUNDER(sb_pc_);            \
+        (t)->sb_pc = sb_pc_;           \
+    } while (0);                       \
     return SB_DONE
 #else
 #define SB_END(t) return SB_DONE
@@ -169,23 +170,26 @@ _Static_assert(_Alignof(struct sb_task) > (size_t)SB_HANDOFF_REQUEST, "task addr
 #else
 /* Portable C11: the resume point is a case label of a switch over the
  * line number, stored in the pointer-sized slot. */
-#define SB_BEGIN(t) switch ((intptr_t)(t)->sb_pc) { case 0:
+#define SB_BEGIN(t)                 \
+    switch ((intptr_t)(t)->sb_pc) { \
+    case 0:
 
-#define SB_AWAIT(t, op)                                  \
-    do {                                                 \
-        (t)->sb_pc = (void *)(intptr_t)__LINE__;         \
-        sb_ret sb_r_ = (op);                             \
-        if (sb_r_ != SB_OK) return sb_r_;                \
-        SB_FALLTHROUGH;                                  \
-    case __LINE__:;                                      \
+#define SB_AWAIT(t, op)                          \
+    do {                                         \
+        (t)->sb_pc = (void *)(intptr_t)__LINE__; \
+        sb_ret sb_r_ = (op);                     \
+        if (sb_r_ != SB_OK) return sb_r_;        \
+        SB_FALLTHROUGH;                          \
+    case __LINE__:;                              \
     } while (0)
 
-#define SB_END(t)                       \
-    SB_FALLTHROUGH;                     \
-    default: break;                     \
-    }                                   \
-    (t)->sb_pc = (void *)(intptr_t)-1;  \
-    return SB_DONE
+#define SB_END(t)                          \
+    SB_FALLTHROUGH;                        \
+    default:                               \
+        break;                             \
+        }                                  \
+        (t)->sb_pc = (void *)(intptr_t)-1; \
+        return SB_DONE
 #endif
 
 static inline sb_ret sb_yield(struct sb_task *t) { return t->ops->yield(t); }
@@ -195,7 +199,10 @@ static inline sb_ret sb_handoff(struct sb_task *t, struct sb_task *peer)
     if (!op) return (sb_ret)((uintptr_t)peer | (uintptr_t)SB_HANDOFF_REQUEST);
     return op(t, peer);
 }
-static inline sb_ret sb_wake(struct sb_task *t, struct sb_task *peer) { return t->ops->wake(t, peer); }
+static inline sb_ret sb_wake(struct sb_task *t, struct sb_task *peer)
+{
+    return t->ops->wake(t, peer);
+}
 static inline sb_ret sb_sleep(struct sb_task *t, uint64_t ns) { return t->ops->sleep(t, ns); }
 static inline sb_ret sb_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
 {
@@ -206,8 +213,14 @@ static inline sb_ret sb_spawn(struct sb_task *t, struct sb_task *child, sb_body_
 {
     return t->ops->spawn(t, child, body);
 }
-static inline sb_ret sb_send(struct sb_task *t, struct sb_chan *ch, uint64_t v) { return t->ops->send(t, ch, v); }
-static inline sb_ret sb_recv(struct sb_task *t, struct sb_chan *ch, uint64_t *v) { return t->ops->recv(t, ch, v); }
+static inline sb_ret sb_send(struct sb_task *t, struct sb_chan *ch, uint64_t v)
+{
+    return t->ops->send(t, ch, v);
+}
+static inline sb_ret sb_recv(struct sb_task *t, struct sb_chan *ch, uint64_t *v)
+{
+    return t->ops->recv(t, ch, v);
+}
 
 /* What kind of engine runs the tasks (sb_run_engine_has). */
 enum sb_engine_caps {

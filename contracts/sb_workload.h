@@ -17,7 +17,7 @@ struct sb_param_def {
     const char *name;
     const char *help;
     long long min, max;
-    const long long *sweep;       /* values run when --param does not set it */
+    const long long *sweep; /* values run when --param does not set it */
     size_t n_sweep;
     const long long *quick_sweep; /* the same for --quick and the default run */
     size_t n_quick;
@@ -26,7 +26,7 @@ struct sb_param_def {
 enum sb_workload_flags {
     SB_WL_HIDDEN = 1u << 0,    /* self-tests: run only when named, never in `all` or --list */
     SB_WL_SHARDABLE = 1u << 1, /* tasks never talk across schedulers: runs under --workers */
-    SB_WL_SPREAD = 1u << 2,    /* independent tasks: spread over the cores unless --placement says */
+    SB_WL_SPREAD = 1u << 2, /* independent tasks: spread over the cores unless --placement says */
     /* The quick default run adds what the report's claims need (C4, C10,
      * C13 in scripts/sbreport/claims.json) on a machine with two cores: */
     SB_WL_QUICK_WORKERS = 1u << 3,    /* also --workers=<cores> on engines that have workers */
@@ -47,10 +47,10 @@ struct sb_workload {
     const char *unit;         /* what one iteration is: "switch", "message", "hop" */
     const char *rate_counter; /* user counter = iterations per second of wall time */
     unsigned flags;
-    unsigned requires_caps;   /* engine capabilities the workload needs */
+    unsigned requires_caps; /* engine capabilities the workload needs */
     const struct sb_param_def *params;
     size_t n_params;
-    uint64_t iter_multiple;   /* iteration counts are rounded up to a multiple of this */
+    uint64_t iter_multiple; /* iteration counts are rounded up to a multiple of this */
     uint64_t (*min_iterations)(const long long *params);
     /* Optional: what one instance needs at once (see sb_demand). */
     void (*demand)(const long long *params, struct sb_demand *d);
@@ -132,7 +132,7 @@ struct sb_loadgen_spec {
 };
 
 struct sb_loadgen_result {
-    uint32_t done;            /* set (and futex-woken) when the load generator has finished */
+    uint32_t done; /* set (and futex-woken) when the load generator has finished */
     uint32_t gate;
     uint64_t round_trips, bytes_verified;
     uint64_t min_per_conn, max_per_conn;
@@ -140,11 +140,11 @@ struct sb_loadgen_result {
     double server_memory_bytes; /* as sb_run_memory_bytes, while every connection is open */
     double server_rss_bytes;    /* plain RSS summed over the server's processes */
     unsigned connected;
-    char error[200];          /* empty when all went well */
+    char error[200]; /* empty when all went well */
 };
 
-int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec, struct sb_loadgen_result **out,
-                   struct sb_err *err);
+int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec,
+                   struct sb_loadgen_result **out, struct sb_err *err);
 
 /* The registry. */
 extern const struct sb_workload *const sb_workloads[];

@@ -26,19 +26,20 @@ static inline sb_ret sb_blocking_sleep(struct sb_task *t, uint64_t ns)
     until.tv_nsec = now.tv_nsec + d.tv_nsec;
     if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
     /* An absolute deadline: a signal cannot make the sleep shorter or drift. */
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {
-    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR) {}
     return SB_OK;
 }
 
-static inline sb_ret sb_blocking_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
+static inline sb_ret sb_blocking_wait_fd(struct sb_task *t, int fd, unsigned events,
+                                         uint64_t timeout_ns)
 {
-    struct pollfd p = {.fd = fd, .events = (short)(((events & SB_READABLE) ? POLLIN : 0) |
-                                                   ((events & SB_WRITABLE) ? POLLOUT : 0))};
+    struct pollfd p = {.fd = fd,
+                       .events = (short)(((events & SB_READABLE) ? POLLIN : 0) |
+                                         ((events & SB_WRITABLE) ? POLLOUT : 0))};
     struct timespec ts = sb_ns_to_ts(timeout_ns);
     int rc;
-    while ((rc = ppoll(&p, 1, timeout_ns == SB_NO_TIMEOUT ? NULL : &ts, NULL)) < 0 && errno == EINTR) {
-    }
+    while ((rc = ppoll(&p, 1, timeout_ns == SB_NO_TIMEOUT ? NULL : &ts, NULL)) < 0 &&
+           errno == EINTR) {}
     t->sb_result = rc > 0 ? SB_OK : rc == 0 ? SB_TIMEDOUT : -errno;
     return SB_OK;
 }

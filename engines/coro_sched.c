@@ -10,12 +10,12 @@
 /* ---- per-task IO state: libuv handles, created on first use ---- */
 
 struct coro_io {
-    struct sb_task *t;       /* NULL once the task has finished */
+    struct sb_task *t; /* NULL once the task has finished */
     uv_timer_t *timer;
     uv_poll_t *poll;
     int poll_fd;
-    int poll_events;         /* libuv events the poll handle is started with, 0 if stopped */
-    bool waiting_fd;         /* parked in wait_fd (else in sleep) */
+    int poll_events; /* libuv events the poll handle is started with, 0 if stopped */
+    bool waiting_fd; /* parked in wait_fd (else in sleep) */
     int open_handles;
 };
 
@@ -98,10 +98,12 @@ void coro_io_sleep(struct coro_sched *s, struct sb_task *t, uint64_t ns)
     s->io_waiters++;
 }
 
-int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns)
+int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events,
+                    uint64_t timeout_ns)
 {
     struct coro_io *io = io_of(t);
-    int want = ((events & SB_READABLE) ? UV_READABLE : 0) | ((events & SB_WRITABLE) ? UV_WRITABLE : 0);
+    int want =
+        ((events & SB_READABLE) ? UV_READABLE : 0) | ((events & SB_WRITABLE) ? UV_WRITABLE : 0);
     if (timeout_ns == 0) {
         t->sb_result = SB_TIMEDOUT;
         return 1;
@@ -182,7 +184,8 @@ void coro_sched_poll(struct coro_sched *s, bool block)
 
 /* ---- engine and workers ---- */
 
-static int sched_init(struct coro_engine *e, struct coro_sched *s, unsigned worker, struct sb_err *err)
+static int sched_init(struct coro_engine *e, struct coro_sched *s, unsigned worker,
+                      struct sb_err *err)
 {
     memset(s, 0, sizeof *s);
     s->eng = e;
@@ -240,8 +243,9 @@ static void sched_destroy(struct coro_sched *s)
     s->rq = NULL;
 }
 
-int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *kind, size_t engine_size,
-                     const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
+int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *kind,
+                     size_t engine_size, const struct sb_engine_config *cfg, struct sb_engine **out,
+                     struct sb_err *err)
 {
     struct coro_engine *e = calloc(1, engine_size);
     unsigned n = cfg->workers ? cfg->workers : 1;
@@ -311,7 +315,8 @@ int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, str
      * the hot path never checks for room. */
     while (s->rq_cap < s->alive + 2) {
         if (rq_grow(s) != 0) {
-            sb_err_set(err, "%s: out of memory for the ready queue (%zu tasks)", name, s->alive + 1);
+            sb_err_set(err, "%s: out of memory for the ready queue (%zu tasks)", name,
+                       s->alive + 1);
             return -1;
         }
     }
@@ -384,8 +389,10 @@ void coro_sched_reap(struct coro_sched *s)
     while (t) {
         struct sb_task *next = t->sb_next;
         struct coro_stack *rec = t->sb_stack;
-        if (rec->prev) rec->prev->next = rec->next;
-        else s->stacks = rec->next;
+        if (rec->prev)
+            rec->prev->next = rec->next;
+        else
+            s->stacks = rec->next;
         if (rec->next) rec->next->prev = rec->prev;
         rec->prev = NULL;
         rec->next = s->free_stacks;
@@ -443,7 +450,8 @@ int coro_engine_run(struct sb_engine *eng, struct sb_err *err)
     for (unsigned i = 1; i < e->nworkers; i++, started++) {
         int rc = pthread_create(&e->w[i].thread, NULL, worker_main, &e->w[i]);
         if (rc != 0) {
-            sb_err_set(err, "%s: cannot start worker thread %u: %s", eng->ops->name, i, strerror(rc));
+            sb_err_set(err, "%s: cannot start worker thread %u: %s", eng->ops->name, i,
+                       strerror(rc));
             /* Workers already running finish their tasks; ours run below. */
             break;
         }
@@ -460,14 +468,15 @@ int coro_engine_run(struct sb_engine *eng, struct sb_err *err)
     return failed ? -1 : 0;
 }
 
-int coro_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out, struct sb_err *err)
+int coro_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out,
+                   struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
     /* A channel's hand-off is single-threaded (no lock): it cannot join
      * tasks on two schedulers, so it refuses rather than trust the plan. */
     if (e->nworkers > 1) {
-        sb_err_set(err, "%s: channels join tasks of one scheduler; this run has %u workers", eng->ops->name,
-                   e->nworkers);
+        sb_err_set(err, "%s: channels join tasks of one scheduler; this run has %u workers",
+                   eng->ops->name, e->nworkers);
         return -1;
     }
     if (capacity == 0) {

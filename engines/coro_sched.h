@@ -47,14 +47,14 @@ struct coro_sched {
     struct sb_task **rq;
     size_t rq_cap, rq_head, rq_len;
     size_t alive;
-    size_t io_waiters;     /* tasks parked on a timer or an fd */
-    size_t since_poll;     /* dispatches since the loop was last polled */
-    size_t poll_round;     /* tasks that were ready after the last poll */
-    struct sb_task main_task; /* the scheduler's own context (stackful engines) */
-    struct sb_task *zombies;  /* finished stackful tasks whose stacks await release */
-    struct coro_stack main_stack; /* the worker thread's stack: bounds from ASan */
-    struct coro_stack *stacks;    /* stack records of live tasks */
-    size_t nrecs;                 /* stack records this scheduler allocated (bounds a walk) */
+    size_t io_waiters;              /* tasks parked on a timer or an fd */
+    size_t since_poll;              /* dispatches since the loop was last polled */
+    size_t poll_round;              /* tasks that were ready after the last poll */
+    struct sb_task main_task;       /* the scheduler's own context (stackful engines) */
+    struct sb_task *zombies;        /* finished stackful tasks whose stacks await release */
+    struct coro_stack main_stack;   /* the worker thread's stack: bounds from ASan */
+    struct coro_stack *stacks;      /* stack records of live tasks */
+    size_t nrecs;                   /* stack records this scheduler allocated (bounds a walk) */
     struct coro_stack *free_stacks; /* records of finished tasks, kept for reuse */
     uv_loop_t loop;
     bool loop_open;
@@ -86,12 +86,14 @@ struct coro_engine {
     int64_t guard_budget; /* --stack-guard=auto: guarded stacks still to give */
 };
 
-int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *kind, size_t engine_size,
-                     const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err);
+int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *kind,
+                     size_t engine_size, const struct sb_engine_config *cfg, struct sb_engine **out,
+                     struct sb_err *err);
 void coro_engine_close(struct sb_engine *e);
 int coro_engine_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err);
 int coro_engine_run(struct sb_engine *e, struct sb_err *err);
-int coro_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out, struct sb_err *err);
+int coro_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out,
+                   struct sb_err *err);
 int coro_stack_fault(struct sb_engine *e, const void *addr, const void *sp);
 /* Add `t` to scheduler `s` as a new ready task. */
 int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, struct sb_err *err);
@@ -109,11 +111,15 @@ void coro_sched_reap(struct coro_sched *s);
  * (state CORO_WAIT_IO) and a libuv callback makes it ready. */
 void coro_io_sleep(struct coro_sched *s, struct sb_task *t, uint64_t ns);
 /* Returns 1 when already ready (no park needed). */
-int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns);
+int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events,
+                    uint64_t timeout_ns);
 sb_ret coro_close_fd(struct sb_task *t, int fd);
 sb_ret coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body);
 
-static inline struct coro_sched *coro_of(struct sb_task *t) { return (struct coro_sched *)t->sb_engine; }
+static inline struct coro_sched *coro_of(struct sb_task *t)
+{
+    return (struct coro_sched *)t->sb_engine;
+}
 
 static inline void coro_rq_push(struct coro_sched *s, struct sb_task *t)
 {
@@ -149,8 +155,10 @@ static inline void coro_make_ready(struct coro_sched *s, struct sb_task *t)
 static inline void coro_waitq_push(struct sb_task **head, struct sb_task **tail, struct sb_task *t)
 {
     t->sb_next = NULL;
-    if (*tail) (*tail)->sb_next = t;
-    else *head = t;
+    if (*tail)
+        (*tail)->sb_next = t;
+    else
+        *head = t;
     *tail = t;
 }
 
@@ -182,7 +190,8 @@ static inline bool coro_poll_due(struct coro_sched *s)
 
 /* A stackful park: straight to the next ready task, or back to the
  * scheduler loop when nothing is ready or the loop is due. */
-static inline sb_ret coro_park_stackful(struct coro_sched *s, struct sb_task *self, coro_switch_fn sw)
+static inline sb_ret coro_park_stackful(struct coro_sched *s, struct sb_task *self,
+                                        coro_switch_fn sw)
 {
     struct sb_task *next = coro_poll_due(s) ? NULL : coro_rq_pop(s);
     if (!next) next = &s->main_task;
@@ -210,8 +219,10 @@ static inline sb_ret coro_yield(struct sb_task *t, coro_switch_fn sw)
 static inline sb_ret coro_wake(struct sb_task *t, struct sb_task *peer)
 {
     struct coro_sched *s = coro_of(t);
-    if (peer->sb_state == CORO_WAIT_HANDOFF) coro_make_ready(s, peer);
-    else if (peer->sb_state != CORO_DONE) peer->sb_go = 1;
+    if (peer->sb_state == CORO_WAIT_HANDOFF)
+        coro_make_ready(s, peer);
+    else if (peer->sb_state != CORO_DONE)
+        peer->sb_go = 1;
     return SB_OK;
 }
 
@@ -253,7 +264,8 @@ static inline void coro_chan_put(struct coro_chan *ch, uint64_t v)
     ch->len++;
 }
 
-static inline sb_ret coro_send(struct sb_task *t, struct sb_chan *chan, uint64_t v, coro_switch_fn sw)
+static inline sb_ret coro_send(struct sb_task *t, struct sb_chan *chan, uint64_t v,
+                               coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     struct coro_chan *ch = (struct coro_chan *)chan;
@@ -276,7 +288,8 @@ static inline sb_ret coro_send(struct sb_task *t, struct sb_chan *chan, uint64_t
     return coro_park(s, t, sw);
 }
 
-static inline sb_ret coro_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v, coro_switch_fn sw)
+static inline sb_ret coro_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v,
+                               coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     struct coro_chan *ch = (struct coro_chan *)chan;
@@ -307,7 +320,8 @@ static inline sb_ret coro_sleep(struct sb_task *t, uint64_t ns, coro_switch_fn s
     return coro_park(s, t, sw);
 }
 
-static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns, coro_switch_fn sw)
+static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, uint64_t timeout_ns,
+                                  coro_switch_fn sw)
 {
     struct coro_sched *s = coro_of(t);
     if (coro_io_wait_fd(s, t, fd, events, timeout_ns)) return SB_OK;
@@ -316,24 +330,33 @@ static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, ui
 
 /* The operation table of a coroutine engine: the generic operations with
  * the engine's switch (NULL for stackless) inlined into each. */
-#define CORO_TASK_OPS(ops_name, prefix, sw)                                                                        \
-    static sb_ret prefix##_handoff(struct sb_task *t, struct sb_task *p) { return coro_handoff(t, p, sw); }        \
+#define CORO_TASK_OPS(ops_name, prefix, sw)                              \
+    static sb_ret prefix##_handoff(struct sb_task *t, struct sb_task *p) \
+    {                                                                    \
+        return coro_handoff(t, p, sw);                                   \
+    }                                                                    \
     CORO_TASK_OPS_TABLE(ops_name, prefix, sw, prefix##_handoff)
 
 /* The same, with the hand-off entry given (NULL: the scheduler performs
  * hand-off requests, see sb_task_ops.handoff). */
-#define CORO_TASK_OPS_TABLE(ops_name, prefix, sw, handoff_op)                                                      \
-    static sb_ret prefix##_yield(struct sb_task *t) { return coro_yield(t, sw); }                                  \
-    static sb_ret prefix##_send(struct sb_task *t, struct sb_chan *c, uint64_t v) { return coro_send(t, c, v, sw); } \
-    static sb_ret prefix##_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v) { return coro_recv(t, c, v, sw); } \
-    static sb_ret prefix##_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, sw); }                 \
-    static sb_ret prefix##_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)                            \
-    {                                                                                                              \
-        return coro_wait_fd(t, fd, ev, to, sw);                                                                    \
-    }                                                                                                              \
-    static const struct sb_task_ops ops_name = {                                                                   \
-        prefix##_yield, handoff_op,       coro_wake,         prefix##_send,    prefix##_recv,                      \
-        prefix##_sleep, prefix##_wait_fd, coro_close_fd,     coro_spawn_child,                                     \
+#define CORO_TASK_OPS_TABLE(ops_name, prefix, sw, handoff_op)                                      \
+    static sb_ret prefix##_yield(struct sb_task *t) { return coro_yield(t, sw); }                  \
+    static sb_ret prefix##_send(struct sb_task *t, struct sb_chan *c, uint64_t v)                  \
+    {                                                                                              \
+        return coro_send(t, c, v, sw);                                                             \
+    }                                                                                              \
+    static sb_ret prefix##_recv(struct sb_task *t, struct sb_chan *c, uint64_t *v)                 \
+    {                                                                                              \
+        return coro_recv(t, c, v, sw);                                                             \
+    }                                                                                              \
+    static sb_ret prefix##_sleep(struct sb_task *t, uint64_t ns) { return coro_sleep(t, ns, sw); } \
+    static sb_ret prefix##_wait_fd(struct sb_task *t, int fd, unsigned ev, uint64_t to)            \
+    {                                                                                              \
+        return coro_wait_fd(t, fd, ev, to, sw);                                                    \
+    }                                                                                              \
+    static const struct sb_task_ops ops_name = {                                                   \
+        prefix##_yield, handoff_op,       coro_wake,     prefix##_send,    prefix##_recv,          \
+        prefix##_sleep, prefix##_wait_fd, coro_close_fd, coro_spawn_child,                         \
     }
 
 /* One worker's scheduler loop: run ready tasks with the engine's
@@ -344,7 +367,8 @@ typedef void (*coro_dispatch_fn)(struct coro_sched *s, struct sb_task *t);
 static inline int coro_run_loop(struct coro_sched *s, coro_dispatch_fn dispatch)
 {
     while (s->alive) {
-        if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round)) coro_sched_poll(s, s->rq_len == 0);
+        if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round))
+            coro_sched_poll(s, s->rq_len == 0);
         struct sb_task *t = coro_rq_pop(s);
         if (!t) {
             if (s->io_waiters) continue;

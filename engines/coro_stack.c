@@ -44,7 +44,8 @@ bool coro_guard_next(struct sb_engine *e, enum sb_stack_guard policy, int64_t *b
     return guard;
 }
 
-int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_err *err, const char *engine)
+int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_err *err,
+                     const char *engine)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size = (size + page - 1) & ~(page - 1);
@@ -65,7 +66,9 @@ int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_e
         int e = errno;
         munmap(m, st->map_len);
         sb_err_set(err, "%s: cannot protect a stack guard page: %s%s", engine, strerror(e),
-                   e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two mappings; --stack-guard=auto or none lifts it)" : "");
+                   e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two "
+                                 "mappings; --stack-guard=auto or none lifts it)"
+                               : "");
         return -1;
     }
     st->map = m;
@@ -97,7 +100,8 @@ enum { CORO_ALTSTACK_BYTES = 64 * 1024 };
 
 void *coro_altstack_push(void)
 {
-    void *m = mmap(NULL, CORO_ALTSTACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *m =
+        mmap(NULL, CORO_ALTSTACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return NULL;
     stack_t ss = {.ss_sp = m, .ss_size = CORO_ALTSTACK_BYTES, .ss_flags = 0};
     if (sigaltstack(&ss, NULL) != 0) {

@@ -12,19 +12,20 @@
 
 struct coro_stack {
     struct coro_stack *prev, *next; /* the owning scheduler's list */
-    char *map;      /* start of the mapping: the guard page, if any */
+    char *map;                      /* start of the mapping: the guard page, if any */
     size_t map_len;
-    char *lo;       /* lowest usable byte */
-    size_t size;    /* usable bytes; the stack grows down from lo + size */
+    char *lo;    /* lowest usable byte */
+    size_t size; /* usable bytes; the stack grows down from lo + size */
     size_t guard;
-    unsigned vg_id; /* Valgrind stack id */
+    unsigned vg_id;  /* Valgrind stack id */
     void *asan_fake; /* ASan's fake-stack handle while this fiber is switched out */
 };
 
 /* Without a guard there is no PROT_NONE page, and adjacent stacks merge
  * into few mappings: the way past vm.max_map_count (each guarded stack
  * costs two) when a million stacks must be alive. */
-int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_err *err, const char *engine);
+int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_err *err,
+                     const char *engine);
 
 /* SB_GUARD_AUTO's budget, read when an engine opens: how many more guarded
  * stacks fit under vm.max_map_count, less the mappings in use and room

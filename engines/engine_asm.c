@@ -17,8 +17,8 @@ void sb_asm_trampoline(void);
 
 typedef sb_ret (*asm_raw_switch_fn)(void **save_sp, void *load_sp);
 
-static inline sb_ret asm_switch_with(struct coro_sched *s, struct sb_task *self, struct sb_task *next,
-                                  asm_raw_switch_fn raw)
+static inline sb_ret asm_switch_with(struct coro_sched *s, struct sb_task *self,
+                                     struct sb_task *next, asm_raw_switch_fn raw)
 {
 #if defined(SB_ASAN)
     coro_asan_start(self->sb_stack, next->sb_stack, 0);
@@ -66,16 +66,18 @@ static void asm_entry_shared(void *t) { asm_entry_with(t, sb_asm_switch_sharedfp
  * the pushes of the other just before: the CPU then stalls the loads on
  * stores to other addresses (4K aliasing), and switch times changed by
  * half from one run to the next with where the stacks happened to land. */
-static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(void *), bool fpu_slot, unsigned color)
+static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(void *),
+                               bool fpu_slot, unsigned color)
 {
-    uint64_t *sp = (uint64_t *)(((uintptr_t)(st->lo + st->size - (color % 64u) * 64u)) & ~(uintptr_t)15);
+    uint64_t *sp =
+        (uint64_t *)(((uintptr_t)(st->lo + st->size - (color % 64u) * 64u)) & ~(uintptr_t)15);
     *--sp = (uint64_t)(uintptr_t)sb_asm_trampoline;
-    *--sp = 0;                              /* rbp: ends frame-pointer walks */
-    *--sp = 0;                              /* rbx */
-    *--sp = (uint64_t)(uintptr_t)arg;       /* r12: the argument */
-    *--sp = (uint64_t)(uintptr_t)entry;     /* r13: the entry function */
-    *--sp = 0;                              /* r14 */
-    *--sp = 0;                              /* r15 */
+    *--sp = 0;                          /* rbp: ends frame-pointer walks */
+    *--sp = 0;                          /* rbx */
+    *--sp = (uint64_t)(uintptr_t)arg;   /* r12: the argument */
+    *--sp = (uint64_t)(uintptr_t)entry; /* r13: the entry function */
+    *--sp = 0;                          /* r14 */
+    *--sp = 0;                          /* r15 */
     if (fpu_slot) {
         /* A new task starts with its creator's control words. */
         uint32_t mxcsr = (uint32_t)__builtin_ia32_stmxcsr();
@@ -110,8 +112,8 @@ struct asm_bare {
     struct coro_stack *main_stack, st[2];
 };
 
-static inline void asm_bare_switch(struct asm_bare *b, struct coro_stack *from, const struct coro_stack *to,
-                                   void **save, void *load)
+static inline void asm_bare_switch(struct asm_bare *b, struct coro_stack *from,
+                                   const struct coro_stack *to, void **save, void *load)
 {
 #if defined(SB_ASAN)
     coro_asan_start(from, to, 0);
@@ -130,7 +132,8 @@ static void asm_bare_side0(void *arg)
 {
     struct asm_bare *b = arg;
     coro_asan_finish(NULL, b->main_stack);
-    for (uint64_t i = 0; i < b->rounds; i++) asm_bare_switch(b, &b->st[0], &b->st[1], &b->sp[0], b->sp[1]);
+    for (uint64_t i = 0; i < b->rounds; i++)
+        asm_bare_switch(b, &b->st[0], &b->st[1], &b->sp[0], b->sp[1]);
     asm_bare_switch(b, &b->st[0], b->main_stack, &b->sp[0], b->main_sp);
     __builtin_unreachable();
 }
@@ -148,17 +151,22 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, bool full, st
     /* The saved stack pointers, too, at a fixed page offset, as the switch
      * workload's tasks are (they live at the start of the run's arena): on
      * the process stack they aliased the task stacks in some runs. */
-    struct asm_bare *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct asm_bare *b =
+        mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (b == MAP_FAILED) {
-        sb_err_set(err, "%s: cannot map the bare loop's state: %s", eng->ops->name, strerror(errno));
+        sb_err_set(err, "%s: cannot map the bare loop's state: %s", eng->ops->name,
+                   strerror(errno));
         return -1;
     }
     *b = (struct asm_bare){.raw = full ? sb_asm_switch : sb_asm_switch_sharedfpu,
                            .rounds = switches / 2,
                            .main_stack = &e->w[0].main_stack};
     int rc = -1;
-    if (coro_stack_alloc(&b->st[0], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err, eng->ops->name) != 0) goto out;
-    if (coro_stack_alloc(&b->st[1], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err, eng->ops->name) != 0) {
+    if (coro_stack_alloc(&b->st[0], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
+                         eng->ops->name) != 0)
+        goto out;
+    if (coro_stack_alloc(&b->st[1], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
+                         eng->ops->name) != 0) {
         coro_stack_free(&b->st[0]);
         goto out;
     }
@@ -184,22 +192,27 @@ static inline void asmf_dispatch(struct coro_sched *s, struct sb_task *t)
 }
 static int asmf_run_worker(struct coro_sched *s) { return coro_run_loop(s, asmf_dispatch); }
 
-static const struct coro_kind asm_full_kind = {sizeof(struct coro_stack), asm_prepare_full, asmf_run_worker};
+static const struct coro_kind asm_full_kind = {sizeof(struct coro_stack), asm_prepare_full,
+                                               asmf_run_worker};
 
 extern const struct sb_engine_ops sb_engine_asm;
 static int asmf_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {
-    return coro_engine_open(&sb_engine_asm, &asm_full_kind, sizeof(struct coro_engine), cfg, out, err);
+    return coro_engine_open(&sb_engine_asm, &asm_full_kind, sizeof(struct coro_engine), cfg, out,
+                            err);
 }
-static int asmf_bare(struct sb_engine *e, uint64_t n, struct sb_err *err) { return asm_bare_with(e, n, true, err); }
+static int asmf_bare(struct sb_engine *e, uint64_t n, struct sb_err *err)
+{
+    return asm_bare_with(e, n, true, err);
+}
 
 const struct sb_engine_ops sb_engine_asm = {
     .name = "asm",
     .summary = "coroutines, our x86-64 switch; saves rbx rbp r12-r15 rsp + MXCSR and x87 CW",
     .mechanism = "asm switch",
     .fpu = "per-task MXCSR/x87 CW",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU |
-            SB_CAP_WORKERS | SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS |
+            SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &asm_full_task_ops,
     .open = asmf_open,
@@ -221,22 +234,27 @@ static inline void asms_dispatch(struct coro_sched *s, struct sb_task *t)
 }
 static int asms_run_worker(struct coro_sched *s) { return coro_run_loop(s, asms_dispatch); }
 
-static const struct coro_kind asm_shared_kind = {sizeof(struct coro_stack), asm_prepare_shared, asms_run_worker};
+static const struct coro_kind asm_shared_kind = {sizeof(struct coro_stack), asm_prepare_shared,
+                                                 asms_run_worker};
 
 extern const struct sb_engine_ops sb_engine_asm_sharedfpu;
 static int asms_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {
-    return coro_engine_open(&sb_engine_asm_sharedfpu, &asm_shared_kind, sizeof(struct coro_engine), cfg, out, err);
+    return coro_engine_open(&sb_engine_asm_sharedfpu, &asm_shared_kind, sizeof(struct coro_engine),
+                            cfg, out, err);
 }
-static int asms_bare(struct sb_engine *e, uint64_t n, struct sb_err *err) { return asm_bare_with(e, n, false, err); }
+static int asms_bare(struct sb_engine *e, uint64_t n, struct sb_err *err)
+{
+    return asm_bare_with(e, n, false, err);
+}
 
 const struct sb_engine_ops sb_engine_asm_sharedfpu = {
     .name = "asm-sharedfpu",
     .summary = "as asm, but all tasks share one MXCSR/x87 CW (a task must not change them)",
     .mechanism = "asm switch",
     .fpu = "shared MXCSR/x87 CW",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS |
-            SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS | SB_CAP_OWN_STACKS |
+            SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &asm_shared_task_ops,
     .open = asms_open,

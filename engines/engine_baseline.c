@@ -23,7 +23,8 @@ static int bl_open(const struct sb_engine_config *cfg, struct sb_engine **out, s
 
 static void bl_close(struct sb_engine *e) { free(e); }
 
-static int bl_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out, struct sb_err *err)
+static int bl_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out,
+                        struct sb_err *err)
 {
     (void)e;
     (void)capacity;

@@ -44,7 +44,8 @@ extern const struct sb_engine_ops sb_engine_processes;
  * and exits with a status the parent turns into an error record. */
 static void proc_fatal(const char *what, int err)
 {
-    fprintf(stderr, "switchbench: processes: task process %ld: %s: %s\n", (long)getpid(), what, strerror(err));
+    fprintf(stderr, "switchbench: processes: task process %ld: %s: %s\n", (long)getpid(), what,
+            strerror(err));
     _exit(70);
 }
 
@@ -128,27 +129,25 @@ static void proc_reap_all(struct proc_engine *e, struct sb_err *err)
             continue;
         }
         int st;
-        while (waitpid(si.si_pid, &st, 0) < 0 && errno == EINTR) {
-        }
+        while (waitpid(si.si_pid, &st, 0) < 0 && errno == EINTR) {}
         left--;
         bool failed = WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0);
         if (!failed || ended) continue;
         ended = true;
         if (err && !err->msg[0]) {
             if (WIFSIGNALED(st))
-                sb_err_set(err, "processes: task %ld (pid %ld) killed by signal %d (%s)", i, (long)si.si_pid,
-                           WTERMSIG(st), strsignal(WTERMSIG(st)));
+                sb_err_set(err, "processes: task %ld (pid %ld) killed by signal %d (%s)", i,
+                           (long)si.si_pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
             else
-                sb_err_set(err, "processes: task %ld (pid %ld) exited with status %d", i, (long)si.si_pid,
-                           WEXITSTATUS(st));
+                sb_err_set(err, "processes: task %ld (pid %ld) exited with status %d", i,
+                           (long)si.si_pid, WEXITSTATUS(st));
         }
         for (size_t k = 0; k < e->n; k++) kill(e->pids[k], SIGKILL);
     }
     /* Without the index (no memory), or past ECHILD: reap in order. */
     if (left)
         for (size_t k = 0; k < e->n; k++)
-            while (waitpid(e->pids[k], NULL, 0) < 0 && errno == EINTR) {
-            }
+            while (waitpid(e->pids[k], NULL, 0) < 0 && errno == EINTR) {}
     free(x.slot);
     e->n = 0;
 }
@@ -171,7 +170,8 @@ static void proc_close(struct sb_engine *eng)
     free(e);
 }
 
-static int proc_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out, struct sb_err *err)
+static int proc_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out,
+                          struct sb_err *err)
 {
     struct proc_engine *e = (struct proc_engine *)eng;
     if (capacity == 0) {
@@ -184,7 +184,9 @@ static int proc_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_ch
         int en = errno;
         free(c);
         sb_err_set(err, "processes: cannot create a pipe: %s%s", strerror(en),
-                   en == EMFILE || en == ENFILE ? " (RLIMIT_NOFILE or fs.file-max: two descriptors per channel)" : "");
+                   en == EMFILE || en == ENFILE
+                       ? " (RLIMIT_NOFILE or fs.file-max: two descriptors per channel)"
+                       : "");
         return -1;
     }
     /* A pipe holds at least a page; the smallest size keeps the buffering
@@ -294,8 +296,7 @@ static sb_ret proc_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
     (void)t;
     struct proc_chan *c = (struct proc_chan *)chan;
     ssize_t n;
-    while ((n = write(c->wr, &v, sizeof v)) < 0 && errno == EINTR) {
-    }
+    while ((n = write(c->wr, &v, sizeof v)) < 0 && errno == EINTR) {}
     /* sizeof v <= PIPE_BUF: the write is atomic, never partial. */
     if (n != (ssize_t)sizeof v) proc_fatal("write to a channel pipe", n < 0 ? errno : EIO);
     return SB_OK;
@@ -354,8 +355,7 @@ static int proc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *er
     if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, 0);
     proc_bare_side(go, 0, switches / 2);
     int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     munmap(go, 4096);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         sb_err_set(err, "processes: the bare-loop partner failed");
@@ -365,17 +365,19 @@ static int proc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *er
 }
 
 static const struct sb_task_ops proc_task_ops = {
-    proc_yield, proc_handoff, proc_wake, proc_send, proc_recv, sb_blocking_sleep, sb_blocking_wait_fd,
-    sb_blocking_close_fd, proc_spawn_child,
+    proc_yield,       proc_handoff,      proc_wake,           proc_send,
+    proc_recv,        sb_blocking_sleep, sb_blocking_wait_fd, sb_blocking_close_fd,
+    proc_spawn_child,
 };
 
 const struct sb_engine_ops sb_engine_processes = {
     .name = "processes",
-    .summary = "one forked process per task; channels are pipes, hand-off is a futex in shared memory",
+    .summary =
+        "one forked process per task; channels are pipes, hand-off is a futex in shared memory",
     .mechanism = "futex in shared memory",
     .fpu = "per-process (kernel)",
-    .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_SEPARATE_MEMORY |
-            SB_CAP_PER_TASK_FPU | SB_CAP_BARE_LOOP,
+    .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_SEPARATE_MEMORY | SB_CAP_PER_TASK_FPU |
+            SB_CAP_BARE_LOOP,
     .costs = {.kernel_tasks_per_task = 1, .fds_per_channel = 2}, /* a pipe per channel */
     .task_ops = &proc_task_ops,
     .open = proc_open,

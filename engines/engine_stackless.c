@@ -22,7 +22,8 @@ static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
     for (;;) {
         sb_ret r = t->body(t);
         if (r & SB_HANDOFF_REQUEST) {
-            struct sb_task *peer = (struct sb_task *)((uintptr_t)r & ~(uintptr_t)SB_HANDOFF_REQUEST);
+            struct sb_task *peer =
+                (struct sb_task *)((uintptr_t)r & ~(uintptr_t)SB_HANDOFF_REQUEST);
             if (__builtin_expect(peer && coro_handoff_direct(t, peer), 1)) {
                 t = peer;
                 continue;
@@ -45,7 +46,8 @@ static const struct coro_kind sl_kind = {0, NULL, sl_run_worker};
 
 static int sl_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {
-    return coro_engine_open(&sb_engine_stackless, &sl_kind, sizeof(struct coro_engine), cfg, out, err);
+    return coro_engine_open(&sb_engine_stackless, &sl_kind, sizeof(struct coro_engine), cfg, out,
+                            err);
 }
 
 /* The bare loop: two minimal state machines resumed alternately through a
@@ -73,12 +75,13 @@ static int sl_bare(struct sb_engine *e, uint64_t switches, struct sb_err *err)
 {
     (void)e;
     struct sl_bare_machine m[2] = {{0, 0}, {0, 0}};
-    int (*volatile step)(struct sl_bare_machine *) = sl_bare_step; /* keep the call indirect, as in sl_run */
+    int (*volatile step)(struct sl_bare_machine *) =
+        sl_bare_step; /* keep the call indirect, as in sl_run */
     for (uint64_t i = 0; i < switches; i++) (void)step(&m[i & 1]);
     uint64_t resumed = m[0].resumes + m[1].resumes;
     if (resumed != switches) {
-        sb_err_set(err, "stackless: bare loop resumed %llu times, expected %llu", (unsigned long long)resumed,
-                   (unsigned long long)switches);
+        sb_err_set(err, "stackless: bare loop resumed %llu times, expected %llu",
+                   (unsigned long long)resumed, (unsigned long long)switches);
         return -1;
     }
     return 0;

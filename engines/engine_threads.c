@@ -95,7 +95,8 @@ static void thr_close(struct sb_engine *eng)
     free(e);
 }
 
-static int thr_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out, struct sb_err *err)
+static int thr_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out,
+                         struct sb_err *err)
 {
     struct thr_engine *e = (struct thr_engine *)eng;
     if (capacity == 0) {
@@ -156,7 +157,8 @@ static int thr_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body, 
     int rc = thr_start(e, t, body);
     if (rc != 0) {
         sb_err_set(err, "threads: cannot create thread %zu: %s%s", e->n, strerror(rc),
-                   rc == EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max, kernel.pid_max or memory)" : "");
+                   rc == EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max, kernel.pid_max or memory)"
+                                : "");
         return -1;
     }
     return 0;
@@ -283,8 +285,15 @@ static int thr_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err
 }
 
 static const struct sb_task_ops thr_task_ops = {
-    thr_yield, thr_handoff, thr_wake, thr_send, thr_recv, sb_blocking_sleep, sb_blocking_wait_fd,
-    sb_blocking_close_fd, thr_spawn_child,
+    thr_yield,
+    thr_handoff,
+    thr_wake,
+    thr_send,
+    thr_recv,
+    sb_blocking_sleep,
+    sb_blocking_wait_fd,
+    sb_blocking_close_fd,
+    thr_spawn_child,
 };
 
 const struct sb_engine_ops sb_engine_threads = {
@@ -293,7 +302,8 @@ const struct sb_engine_ops sb_engine_threads = {
     .mechanism = "futex handoff",
     .fpu = "per-thread (kernel)",
     .caps = SB_CAP_STACKFUL | SB_CAP_PARALLEL | SB_CAP_PER_TASK_FPU | SB_CAP_BARE_LOOP,
-    .costs = {.kernel_tasks_per_task = 1, .maps_per_task = 2}, /* a stack and its guard page per thread */
+    .costs = {.kernel_tasks_per_task = 1,
+              .maps_per_task = 2}, /* a stack and its guard page per thread */
     .task_ops = &thr_task_ops,
     .open = thr_open,
     .close = thr_close,

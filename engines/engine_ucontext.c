@@ -33,7 +33,10 @@ static inline sb_ret uc_sw(struct coro_sched *s, struct sb_task *self, struct sb
 }
 
 /* makecontext passes int arguments only, so the pointer travels in halves. */
-static void *uc_join(unsigned hi, unsigned lo) { return (void *)(((uintptr_t)hi << 32) | (uintptr_t)lo); }
+static void *uc_join(unsigned hi, unsigned lo)
+{
+    return (void *)(((uintptr_t)hi << 32) | (uintptr_t)lo);
+}
 
 static void uc_entry(unsigned hi, unsigned lo)
 {
@@ -49,7 +52,8 @@ static void uc_entry(unsigned hi, unsigned lo)
     abort(); /* setcontext returns only on failure */
 }
 
-static int uc_prepare_ctx(ucontext_t *uc, struct coro_stack *st, void (*fn)(unsigned, unsigned), void *arg)
+static int uc_prepare_ctx(ucontext_t *uc, struct coro_stack *st, void (*fn)(unsigned, unsigned),
+                          void *arg)
 {
     if (getcontext(uc) != 0) return -1;
     uc->uc_stack.ss_sp = st->lo;
@@ -64,7 +68,8 @@ static void uc_prepare(struct coro_sched *s, struct sb_task *t, struct coro_stac
 {
     (void)s;
     struct uc_rec *r = (struct uc_rec *)rec;
-    if (uc_prepare_ctx(&r->uc, rec, uc_entry, t) != 0) abort(); /* getcontext cannot fail on Linux */
+    if (uc_prepare_ctx(&r->uc, rec, uc_entry, t) != 0)
+        abort(); /* getcontext cannot fail on Linux */
     t->sb_ctx = &r->uc;
 }
 
@@ -81,7 +86,9 @@ extern const struct sb_engine_ops sb_engine_ucontext;
 
 static int uc_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {
-    if (coro_engine_open(&sb_engine_ucontext, &uc_kind, sizeof(struct uc_engine), cfg, out, err) != 0) return -1;
+    if (coro_engine_open(&sb_engine_ucontext, &uc_kind, sizeof(struct uc_engine), cfg, out, err) !=
+        0)
+        return -1;
     struct uc_engine *e = (struct uc_engine *)*out;
     e->main_uc = calloc(e->c.nworkers, sizeof *e->main_uc);
     if (!e->main_uc) {
@@ -127,7 +134,9 @@ static int uc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
     struct coro_stack st;
-    if (coro_stack_alloc(&st, e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err, "ucontext") != 0) return -1;
+    if (coro_stack_alloc(&st, e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err, "ucontext") !=
+        0)
+        return -1;
     struct uc_bare *b = calloc(1, sizeof *b);
     if (!b || uc_prepare_ctx(&b->co_uc, &st, uc_bare_co, b) != 0) {
         free(b);
@@ -151,14 +160,14 @@ static int uc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
     return 0;
 }
 
-
 const struct sb_engine_ops sb_engine_ucontext = {
     .name = "ucontext",
-    .summary = "coroutines, glibc makecontext/swapcontext (saves the signal mask: a syscall per switch)",
+    .summary =
+        "coroutines, glibc makecontext/swapcontext (saves the signal mask: a syscall per switch)",
     .mechanism = "swapcontext",
     .fpu = "per-task MXCSR/x87 env (glibc)",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU |
-            SB_CAP_WORKERS | SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS |
+            SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},
     .task_ops = &uc_task_ops,
     .open = uc_open,

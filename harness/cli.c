@@ -14,9 +14,33 @@
 #include "sb_workload.h"
 
 enum {
-    OPT_ENGINE = 256, OPT_WORKLOAD, OPT_FILTER, OPT_LIST, OPT_LIST_ENGINES, OPT_LIST_WORKLOADS, OPT_TINY, OPT_PARAM, OPT_REPS, OPT_MIN_TIME, OPT_CPUS,
-    OPT_PLACEMENT, OPT_FORMAT, OPT_OUT, OPT_OUT_FORMAT, OPT_TIMEOUT, OPT_INTERLEAVE, OPT_QUICK, OPT_HELP,
-    OPT_VERSION, OPT_STACK_SIZE, OPT_RESULTS_DIR, OPT_SEED, OPT_STRICT, OPT_NO_REPORT, OPT_WORKERS, OPT_STACK_GUARD,
+    OPT_ENGINE = 256,
+    OPT_WORKLOAD,
+    OPT_FILTER,
+    OPT_LIST,
+    OPT_LIST_ENGINES,
+    OPT_LIST_WORKLOADS,
+    OPT_TINY,
+    OPT_PARAM,
+    OPT_REPS,
+    OPT_MIN_TIME,
+    OPT_CPUS,
+    OPT_PLACEMENT,
+    OPT_FORMAT,
+    OPT_OUT,
+    OPT_OUT_FORMAT,
+    OPT_TIMEOUT,
+    OPT_INTERLEAVE,
+    OPT_QUICK,
+    OPT_HELP,
+    OPT_VERSION,
+    OPT_STACK_SIZE,
+    OPT_RESULTS_DIR,
+    OPT_SEED,
+    OPT_STRICT,
+    OPT_NO_REPORT,
+    OPT_WORKERS,
+    OPT_STACK_GUARD,
 };
 
 static const struct option sb_long_options[] = {
@@ -62,64 +86,65 @@ static const struct option sb_long_options[] = {
 
 void sb_cli_usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: bench [OPTION]...\n"
-            "Measure what it costs to run many tasks as threads, processes or coroutines.\n"
-            "With no option that selects benchmarks or sets their length (--engine, --workload,\n"
-            "--filter, --param, --workers, --repetitions, --min-time): the quick default run,\n"
-            "every engine on every workload below at its quick sizes (--list shows them),\n"
-            "plus what the report's claims need on two or more cores (pingpong across cores,\n"
-            "cpu and echo with --workers=<cores>), 3 repetitions of 0.05 s, saved with its\n"
-            "report under results/. Other options apply to it too.\n"
-            "\n"
-            "Selection:\n"
-            "  --engine=LIST|all       engines to run (comma-separated)\n"
-            "  --workload=LIST|all     workloads to run (comma-separated)\n"
-            "  --filter=REGEX          keep benchmarks whose full name matches (POSIX ERE;\n"
-            "                          a leading '-' keeps those that do not match)\n"
-            "  --param KEY=V[,V...]    sweep a workload parameter (repeatable)\n"
-            "  --list                  print the names of the benchmarks that would run, and exit\n"
-            "  --list-engines          print each engine: name, kind, capabilities; and exit\n"
-            "  --list-workloads        print each workload's name (self-tests too, marked), and exit\n"
-            "Measurement:\n"
-            "  --repetitions=N         repetitions per benchmark (default 10; quick 3)\n"
-            "  --min-time=SECONDS      iterations grow until a repetition lasts this long\n"
-            "                          (default 0.2; quick 0.05); Nx runs exactly N iterations\n"
-            "  --quick                 fewer repetitions, shorter repetitions, small sweeps\n"
-            "  --tiny                  every parameter at its smallest value, 1 repetition of\n"
-            "                          1 iteration: a smoke test of what the selection runs\n"
-            "  --interleave            run instances x repetitions in random order\n"
-            "  --seed=N                seed for --interleave (default: from the clock)\n"
-            "  --timeout=SECONDS       wall-clock limit per benchmark (default 120)\n"
-            "  --cpus=LIST             cores to use, e.g. 0,1 or 0-3 (default: every core this\n"
-            "                          process may run on, as taskset or cgroups allow)\n"
-            "  --placement=pack|spread pack: all tasks on the first core; spread: round robin\n"
-            "                          (default: pack, but spread for cpu and with --workers)\n"
-            "  --stack-size=BYTES      coroutine and thread stack size, K/M suffixes (default 64K)\n"
-            "  --stack-guard=auto|page|none\n"
-            "                          page: a PROT_NONE page below each coroutine stack, so an\n"
-            "                          overflow is named; none: stacks merge into few mappings, the\n"
-            "                          way past vm.max_map_count for a million live coroutines;\n"
-            "                          auto (default): guard pages while the live stacks fit the\n"
-            "                          map limit with room to spare, plain stacks past it (the\n"
-            "                          record's label and stacks_guarded counter say what ran)\n"
-            "  --workers=N[,N...]      coroutine engines: N schedulers on N pinned threads, tasks\n"
-            "                          dealt round robin (the M:N configuration; default 1)\n"
-            "Output:\n"
-            "  --format=console|json|csv   what goes to standard output (default console)\n"
-            "  --out=FILE              also write the results to FILE\n"
-            "  --out-format=json|csv|console   format of --out (default json)\n"
-            "  --results-dir=DIR       where runs are saved (default results; '' to skip)\n"
-            "  --strict                exit 1 when any record carries an error\n"
-            "  --no-report             no charts and report: by default a run saved under\n"
-            "                          --results-dir ends with report.html, report.md and charts/\n"
-            "                          in its directory (./bench report PATH... draws them for any\n"
-            "                          results file, or compares two)\n"
-            "  --help, --version\n"
-            "Google Benchmark spellings are accepted: --benchmark_filter, --benchmark_repetitions,\n"
-            "--benchmark_min_time, --benchmark_format, --benchmark_out, --benchmark_out_format,\n"
-            "--benchmark_list_tests.\n"
-            "\nEngines:\n");
+    fprintf(
+        out,
+        "Usage: bench [OPTION]...\n"
+        "Measure what it costs to run many tasks as threads, processes or coroutines.\n"
+        "With no option that selects benchmarks or sets their length (--engine, --workload,\n"
+        "--filter, --param, --workers, --repetitions, --min-time): the quick default run,\n"
+        "every engine on every workload below at its quick sizes (--list shows them),\n"
+        "plus what the report's claims need on two or more cores (pingpong across cores,\n"
+        "cpu and echo with --workers=<cores>), 3 repetitions of 0.05 s, saved with its\n"
+        "report under results/. Other options apply to it too.\n"
+        "\n"
+        "Selection:\n"
+        "  --engine=LIST|all       engines to run (comma-separated)\n"
+        "  --workload=LIST|all     workloads to run (comma-separated)\n"
+        "  --filter=REGEX          keep benchmarks whose full name matches (POSIX ERE;\n"
+        "                          a leading '-' keeps those that do not match)\n"
+        "  --param KEY=V[,V...]    sweep a workload parameter (repeatable)\n"
+        "  --list                  print the names of the benchmarks that would run, and exit\n"
+        "  --list-engines          print each engine: name, kind, capabilities; and exit\n"
+        "  --list-workloads        print each workload's name (self-tests too, marked), and exit\n"
+        "Measurement:\n"
+        "  --repetitions=N         repetitions per benchmark (default 10; quick 3)\n"
+        "  --min-time=SECONDS      iterations grow until a repetition lasts this long\n"
+        "                          (default 0.2; quick 0.05); Nx runs exactly N iterations\n"
+        "  --quick                 fewer repetitions, shorter repetitions, small sweeps\n"
+        "  --tiny                  every parameter at its smallest value, 1 repetition of\n"
+        "                          1 iteration: a smoke test of what the selection runs\n"
+        "  --interleave            run instances x repetitions in random order\n"
+        "  --seed=N                seed for --interleave (default: from the clock)\n"
+        "  --timeout=SECONDS       wall-clock limit per benchmark (default 120)\n"
+        "  --cpus=LIST             cores to use, e.g. 0,1 or 0-3 (default: every core this\n"
+        "                          process may run on, as taskset or cgroups allow)\n"
+        "  --placement=pack|spread pack: all tasks on the first core; spread: round robin\n"
+        "                          (default: pack, but spread for cpu and with --workers)\n"
+        "  --stack-size=BYTES      coroutine and thread stack size, K/M suffixes (default 64K)\n"
+        "  --stack-guard=auto|page|none\n"
+        "                          page: a PROT_NONE page below each coroutine stack, so an\n"
+        "                          overflow is named; none: stacks merge into few mappings, the\n"
+        "                          way past vm.max_map_count for a million live coroutines;\n"
+        "                          auto (default): guard pages while the live stacks fit the\n"
+        "                          map limit with room to spare, plain stacks past it (the\n"
+        "                          record's label and stacks_guarded counter say what ran)\n"
+        "  --workers=N[,N...]      coroutine engines: N schedulers on N pinned threads, tasks\n"
+        "                          dealt round robin (the M:N configuration; default 1)\n"
+        "Output:\n"
+        "  --format=console|json|csv   what goes to standard output (default console)\n"
+        "  --out=FILE              also write the results to FILE\n"
+        "  --out-format=json|csv|console   format of --out (default json)\n"
+        "  --results-dir=DIR       where runs are saved (default results; '' to skip)\n"
+        "  --strict                exit 1 when any record carries an error\n"
+        "  --no-report             no charts and report: by default a run saved under\n"
+        "                          --results-dir ends with report.html, report.md and charts/\n"
+        "                          in its directory (./bench report PATH... draws them for any\n"
+        "                          results file, or compares two)\n"
+        "  --help, --version\n"
+        "Google Benchmark spellings are accepted: --benchmark_filter, --benchmark_repetitions,\n"
+        "--benchmark_min_time, --benchmark_format, --benchmark_out, --benchmark_out_format,\n"
+        "--benchmark_list_tests.\n"
+        "\nEngines:\n");
     for (size_t i = 0; i < sb_engine_count; i++)
         fprintf(out, "  %-14s %s\n", sb_engines[i]->name, sb_engines[i]->summary);
     fprintf(out, "\nWorkloads:\n");
@@ -128,19 +153,20 @@ void sb_cli_usage(FILE *out)
         if (w->flags & SB_WL_HIDDEN) continue;
         fprintf(out, "  %-14s %s\n", w->name, w->summary);
         for (size_t p = 0; p < w->n_params; p++)
-            fprintf(out, "  %-14s   --param %s=N: %s (%lld to %lld)\n", "", w->params[p].name, w->params[p].help,
-                    w->params[p].min, w->params[p].max);
+            fprintf(out, "  %-14s   --param %s=N: %s (%lld to %lld)\n", "", w->params[p].name,
+                    w->params[p].help, w->params[p].min, w->params[p].max);
     }
-    fprintf(out,
-            "\nNames are family/engine[/param:value], as Google Benchmark's. JSON and CSV match\n"
-            "Google Benchmark 1.8's reporters, so its compare.py reads them.\n"
-            "A benchmark that fails (a limit reached, a crash, a timeout, a wrong count) becomes\n"
-            "a record with error_occurred and the run goes on. A default size that this\n"
-            "machine's limits (descriptors, processes, vm.max_map_count) cannot hold is a\n"
-            "record with skipped and the limit named; a size you asked for is an error.\n"
-            "Exit status: 0 the run completed and its files were written (with --strict: and no\n"
-            "record carries an error); 1 otherwise; 2 bad usage; 130 interrupted (SIGINT, SIGTERM,\n"
-            "SIGHUP or SIGQUIT: benchmark processes stopped, nothing written).\n");
+    fprintf(
+        out,
+        "\nNames are family/engine[/param:value], as Google Benchmark's. JSON and CSV match\n"
+        "Google Benchmark 1.8's reporters, so its compare.py reads them.\n"
+        "A benchmark that fails (a limit reached, a crash, a timeout, a wrong count) becomes\n"
+        "a record with error_occurred and the run goes on. A default size that this\n"
+        "machine's limits (descriptors, processes, vm.max_map_count) cannot hold is a\n"
+        "record with skipped and the limit named; a size you asked for is an error.\n"
+        "Exit status: 0 the run completed and its files were written (with --strict: and no\n"
+        "record carries an error); 1 otherwise; 2 bad usage; 130 interrupted (SIGINT, SIGTERM,\n"
+        "SIGHUP or SIGQUIT: benchmark processes stopped, nothing written).\n");
 }
 
 static int parse_ll(const char *s, long long min, long long max, long long *out)
@@ -174,10 +200,14 @@ static int parse_size(const char *s, size_t *out)
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s || s[0] == '-') return -1;
     unsigned long long mul = 1;
-    if (*end == 'k' || *end == 'K') mul = 1024, end++;
-    else if (*end == 'm' || *end == 'M') mul = 1024 * 1024, end++;
-    if ((*end == 'i' || *end == 'I') && (end[1] == 'B' || end[1] == 'b')) end += 2;
-    else if (*end == 'B' || *end == 'b') end++;
+    if (*end == 'k' || *end == 'K')
+        mul = 1024, end++;
+    else if (*end == 'm' || *end == 'M')
+        mul = 1024 * 1024, end++;
+    if ((*end == 'i' || *end == 'I') && (end[1] == 'B' || end[1] == 'b'))
+        end += 2;
+    else if (*end == 'B' || *end == 'b')
+        end++;
     if (*end || v == 0 || v > SB_MAX_STACK_SIZE / mul) return -1;
     *out = (size_t)(v * mul);
     return 0;
@@ -185,10 +215,14 @@ static int parse_size(const char *s, size_t *out)
 
 static int parse_format(const char *s, enum sb_format *f)
 {
-    if (strcmp(s, "console") == 0) *f = SB_FMT_CONSOLE;
-    else if (strcmp(s, "json") == 0) *f = SB_FMT_JSON;
-    else if (strcmp(s, "csv") == 0) *f = SB_FMT_CSV;
-    else return -1;
+    if (strcmp(s, "console") == 0)
+        *f = SB_FMT_CONSOLE;
+    else if (strcmp(s, "json") == 0)
+        *f = SB_FMT_JSON;
+    else if (strcmp(s, "csv") == 0)
+        *f = SB_FMT_CSV;
+    else
+        return -1;
     return 0;
 }
 
@@ -288,14 +322,16 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
     long long ll;
     bool min_time_set = false;
     while ((c = getopt_long(argc, argv, ":", sb_long_options, &li)) != -1) {
-        const char *a = optarg ? optarg : ""; /* getopt sets it for every option that takes a value */
+        const char *a =
+            optarg ? optarg : ""; /* getopt sets it for every option that takes a value */
         const char *opt = li >= 0 ? sb_long_options[li].name : "?";
         li = -1;
         /* Lists and values are copied into fixed buffers further on: a
          * longer one is refused here, never cut short silently. */
         size_t max_len = c == OPT_OUT || c == OPT_RESULTS_DIR ? SB_MAX_PATH_ARG : SB_MAX_VALUE_ARG;
         if (optarg && strlen(optarg) > max_len) {
-            snprintf(err, errlen, "--%s: the value is %zu characters long; at most %zu are accepted", opt,
+            snprintf(err, errlen,
+                     "--%s: the value is %zu characters long; at most %zu are accepted", opt,
                      strlen(optarg), max_len);
             return -1;
         }
@@ -304,14 +340,27 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             return -1;
         }
         switch (c) {
-        case OPT_ENGINE: o->engines = a; o->selects = true; break;
-        case OPT_WORKLOAD: o->workloads = a; o->selects = true; break;
-        case OPT_FILTER: o->filter = a; o->selects = true; break;
+        case OPT_ENGINE:
+            o->engines = a;
+            o->selects = true;
+            break;
+        case OPT_WORKLOAD:
+            o->workloads = a;
+            o->selects = true;
+            break;
+        case OPT_FILTER:
+            o->filter = a;
+            o->selects = true;
+            break;
         case OPT_LIST:
             o->list = !optarg || gbench_truthy(optarg);
             break;
-        case OPT_LIST_ENGINES: o->list_engines = true; break;
-        case OPT_LIST_WORKLOADS: o->list_workloads = true; break;
+        case OPT_LIST_ENGINES:
+            o->list_engines = true;
+            break;
+        case OPT_LIST_WORKLOADS:
+            o->list_workloads = true;
+            break;
         case OPT_TINY:
             o->tiny = true;
             o->selects = true;
@@ -322,7 +371,8 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             break;
         case OPT_REPS:
             if (parse_ll(a, 1, 100000, &ll) != 0) {
-                snprintf(err, errlen, "--repetitions: '%s' is not a whole number from 1 to 100000", a);
+                snprintf(err, errlen, "--repetitions: '%s' is not a whole number from 1 to 100000",
+                         a);
                 return -1;
             }
             o->repetitions = (int)ll;
@@ -335,7 +385,8 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
                 char num[64];
                 snprintf(num, sizeof num, "%.*s", (int)(strlen(a) - 1), a);
                 if (parse_ll(num, 1, 1000000000000LL, &ll) != 0) {
-                    snprintf(err, errlen, "--min-time: '%s' is not a count of iterations such as 1000x", a);
+                    snprintf(err, errlen,
+                             "--min-time: '%s' is not a count of iterations such as 1000x", a);
                     return -1;
                 }
                 o->fixed_iterations = (unsigned long long)ll;
@@ -343,7 +394,8 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
                 break;
             }
             if (parse_seconds(a, 0, 3600, &o->min_time) != 0) {
-                snprintf(err, errlen, "--min-time: '%s' is not a number of seconds from 0 to 3600", a);
+                snprintf(err, errlen, "--min-time: '%s' is not a number of seconds from 0 to 3600",
+                         a);
                 return -1;
             }
             break;
@@ -356,8 +408,10 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             break;
         case OPT_PLACEMENT:
             o->placement_set = true;
-            if (strcmp(a, "pack") == 0) o->placement = SB_PACK;
-            else if (strcmp(a, "spread") == 0) o->placement = SB_SPREAD;
+            if (strcmp(a, "pack") == 0)
+                o->placement = SB_PACK;
+            else if (strcmp(a, "spread") == 0)
+                o->placement = SB_SPREAD;
             else {
                 snprintf(err, errlen, "--placement: '%s' is not pack or spread", a);
                 return -1;
@@ -384,11 +438,14 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             break;
         case OPT_TIMEOUT:
             if (parse_seconds(a, 0.001, 86400, &o->timeout) != 0) {
-                snprintf(err, errlen, "--timeout: '%s' is not a number of seconds from 0.001 to 86400", a);
+                snprintf(err, errlen,
+                         "--timeout: '%s' is not a number of seconds from 0.001 to 86400", a);
                 return -1;
             }
             break;
-        case OPT_INTERLEAVE: o->interleave = true; break;
+        case OPT_INTERLEAVE:
+            o->interleave = true;
+            break;
         case OPT_SEED:
             if (parse_ll(a, 0, 0xffffffffLL, &ll) != 0) {
                 snprintf(err, errlen, "--seed: '%s' is not a whole number from 0 to 4294967295", a);
@@ -396,20 +453,33 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             }
             o->seed = (unsigned)ll;
             break;
-        case OPT_QUICK: o->quick = true; break;
-        case OPT_STRICT: o->strict = true; break;
-        case OPT_NO_REPORT: o->no_report = true; break;
+        case OPT_QUICK:
+            o->quick = true;
+            break;
+        case OPT_STRICT:
+            o->strict = true;
+            break;
+        case OPT_NO_REPORT:
+            o->no_report = true;
+            break;
         case OPT_STACK_SIZE:
             if (parse_size(a, &o->stack_size) != 0 || o->stack_size < 16 * 1024) {
-                snprintf(err, errlen, "--stack-size: '%s' is not a size from 16K to 1G (e.g. 65536, 64K, 1M)", a);
+                snprintf(err, errlen,
+                         "--stack-size: '%s' is not a size from 16K to 1G (e.g. 65536, 64K, 1M)",
+                         a);
                 return -1;
             }
             break;
-        case OPT_RESULTS_DIR: o->results_dir = a; break;
+        case OPT_RESULTS_DIR:
+            o->results_dir = a;
+            break;
         case OPT_STACK_GUARD:
-            if (strcmp(a, "auto") == 0) o->stack_guard = SB_GUARD_AUTO;
-            else if (strcmp(a, "page") == 0) o->stack_guard = SB_GUARD_PAGE;
-            else if (strcmp(a, "none") == 0) o->stack_guard = SB_GUARD_NONE;
+            if (strcmp(a, "auto") == 0)
+                o->stack_guard = SB_GUARD_AUTO;
+            else if (strcmp(a, "page") == 0)
+                o->stack_guard = SB_GUARD_PAGE;
+            else if (strcmp(a, "none") == 0)
+                o->stack_guard = SB_GUARD_NONE;
             else {
                 snprintf(err, errlen, "--stack-guard: '%s' is not auto, page or none", a);
                 return -1;
@@ -424,7 +494,8 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             o->workers_set = true;
             for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
                 if (o->n_workers == SB_MAX_PARAM_VALUES || parse_ll(tok, 1, 1024, &ll) != 0) {
-                    snprintf(err, errlen, "--workers: '%s' is not a list of whole numbers from 1 to 1024", a);
+                    snprintf(err, errlen,
+                             "--workers: '%s' is not a list of whole numbers from 1 to 1024", a);
                     return -1;
                 }
                 o->workers[o->n_workers++] = (unsigned)ll;
@@ -435,8 +506,12 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             }
             break;
         }
-        case OPT_HELP: o->help = true; break;
-        case OPT_VERSION: o->version = true; break;
+        case OPT_HELP:
+            o->help = true;
+            break;
+        case OPT_VERSION:
+            o->version = true;
+            break;
         case ':':
             snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
             return -1;
@@ -451,8 +526,10 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
     }
     if (o->help || o->version) return 1;
     if (min_time_set && !o->fixed_iterations && o->min_time >= o->timeout) {
-        snprintf(err, errlen, "--min-time %g s is not shorter than --timeout %g s: every benchmark would time out",
-                 o->min_time, o->timeout);
+        snprintf(
+            err, errlen,
+            "--min-time %g s is not shorter than --timeout %g s: every benchmark would time out",
+            o->min_time, o->timeout);
         return -1;
     }
     return 0;

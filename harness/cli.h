@@ -10,9 +10,10 @@
 #include "pin.h"
 
 #define SB_MAX_PARAM_ARGS 8
-#define SB_MAX_VALUE_ARG 1023  /* characters in a list or value */
-#define SB_MAX_PATH_ARG 4000   /* characters in --out and --results-dir (PATH_MAX less room for suffixes) */
-#define SB_MAX_STACK_SIZE (1ULL << 30)
+#define SB_MAX_VALUE_ARG  1023 /* characters in a list or value */
+#define SB_MAX_PATH_ARG \
+    4000 /* characters in --out and --results-dir (PATH_MAX less room for suffixes) */
+#define SB_MAX_STACK_SIZE   (1ULL << 30)
 #define SB_MAX_PARAM_VALUES 64
 
 enum sb_format { SB_FMT_CONSOLE, SB_FMT_JSON, SB_FMT_CSV };
@@ -34,13 +35,14 @@ struct sb_options {
     unsigned long long fixed_iterations; /* --min-time=Nx: exactly N iterations, no growth */
     const char *cpus;
     enum sb_placement placement;
-    bool placement_set; /* else: per workload (pack, or spread for independent tasks and --workers) */
+    bool placement_set; /* else: per workload (pack, or spread for independent tasks and --workers)
+                         */
     enum sb_format format;
     const char *out;
     enum sb_format out_format;
     double timeout;
     size_t stack_size;
-    int stack_guard;       /* enum sb_stack_guard (default SB_GUARD_AUTO) */
+    int stack_guard; /* enum sb_stack_guard (default SB_GUARD_AUTO) */
     unsigned workers[SB_MAX_PARAM_VALUES];
     size_t n_workers;
     const char *results_dir; /* "" disables the results directory */
@@ -51,7 +53,8 @@ struct sb_options {
      * one, the run is the quick default. */
     bool selects;
     bool workers_set; /* --workers given (else the quick run may add its own) */
-    bool list, list_engines, list_workloads, tiny, quick, interleave, help, version, strict, no_report;
+    bool list, list_engines, list_workloads, tiny, quick, interleave, help, version, strict,
+        no_report;
 };
 
 /* 0: parsed; 1: parsed and the caller should print help/version and exit 0;

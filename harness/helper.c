@@ -13,7 +13,8 @@
 void sb_describe_status(int status, char *buf, size_t len)
 {
     if (WIFSIGNALED(status))
-        snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
     else
         snprintf(buf, len, "exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
@@ -22,16 +23,16 @@ static void *watch(void *arg)
 {
     struct sb_helper *h = arg;
     int st = 0;
-    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR) {}
     h->status = st;
     bool clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    if (!clean && !__atomic_load_n(&h->killed, __ATOMIC_ACQUIRE) && h->on_death) h->on_death(h->ctx, st);
+    if (!clean && !__atomic_load_n(&h->killed, __ATOMIC_ACQUIRE) && h->on_death)
+        h->on_death(h->ctx, st);
     return NULL;
 }
 
-int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int (*fn)(void *), void *arg,
-                    struct sb_err *err)
+int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int (*fn)(void *),
+                    void *arg, struct sb_err *err)
 {
     h->gate = gate;
     h->watching = false;
@@ -57,8 +58,7 @@ int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int
     int rc = pthread_create(&h->watcher, NULL, watch, h);
     if (rc != 0) {
         kill(pid, SIGKILL);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-        }
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
         h->pid = 0;
         sb_err_set(err, "cannot start a thread to watch a helper process: %s", strerror(rc));
         return -1;

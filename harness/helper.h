@@ -22,8 +22,8 @@ struct sb_helper {
     uint32_t *gate; /* in memory shared with the helper */
     pthread_t watcher;
     bool watching;
-    int status;          /* as waitpid reports it, once reaped */
-    uint32_t killed;     /* set when we killed it: no death to report */
+    int status;      /* as waitpid reports it, once reaped */
+    uint32_t killed; /* set when we killed it: no death to report */
     /* Called from the watcher thread when the helper ends other than by
      * exiting with 0 (and not killed by us). */
     void (*on_death)(void *ctx, int status);
@@ -32,8 +32,8 @@ struct sb_helper {
 
 /* The helper runs fn(arg) once the gate opens, then exits with its result
  * (0 success). Set h->on_death and h->ctx before the call, or zero them. */
-int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int (*fn)(void *), void *arg,
-                    struct sb_err *err);
+int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int (*fn)(void *),
+                    void *arg, struct sb_err *err);
 void sb_helper_go(struct sb_helper *h);
 /* Wait for its end: 0 when it exited with 0, else -1 with err saying how
  * it ended ("load generator died: killed by signal 9 (Killed)"). */

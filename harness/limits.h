@@ -24,8 +24,8 @@ struct sb_limits {
 void sb_limits_read(struct sb_limits *l);
 /* 0 when the instance fits; else -1 and `why`: "needs N descriptors;
  * RLIMIT_NOFILE's hard limit is M". */
-int sb_limits_check(const struct sb_limits *l, const struct sb_engine_ops *en, const struct sb_demand *d,
-                    enum sb_stack_guard guard, char *why, size_t len);
+int sb_limits_check(const struct sb_limits *l, const struct sb_engine_ops *en,
+                    const struct sb_demand *d, enum sb_stack_guard guard, char *why, size_t len);
 /* For the results' context. */
 json_t *sb_limits_json(const struct sb_limits *l);
 

@@ -19,11 +19,11 @@
 
 struct lg_conn {
     int fd;
-    uint64_t seq;      /* messages sent on this connection */
-    uint64_t done;     /* echoes verified */
-    size_t got;        /* bytes of the current echo received */
+    uint64_t seq;  /* messages sent on this connection */
+    uint64_t done; /* echoes verified */
+    size_t got;    /* bytes of the current echo received */
     uint64_t sent_ns;
-    int waiting;       /* a message is out */
+    int waiting; /* a message is out */
 };
 
 /* Byte j of message `seq` on connection `c`: every byte differs between
@@ -33,13 +33,15 @@ static inline unsigned char lg_byte(unsigned c, uint64_t seq, size_t j)
     return (unsigned char)(c * 131u + seq * 29u + j * 7u + 1u);
 }
 
-static int lg_fail(struct sb_loadgen_result *r, const char *fmt, unsigned c, uint64_t a, const char *why)
+static int lg_fail(struct sb_loadgen_result *r, const char *fmt, unsigned c, uint64_t a,
+                   const char *why)
 {
     snprintf(r->error, sizeof r->error, fmt, c, (unsigned long long)a, why);
     return -1;
 }
 
-static int lg_send(struct lg_conn *k, unsigned c, size_t size, unsigned char *buf, struct sb_loadgen_result *r)
+static int lg_send(struct lg_conn *k, unsigned c, size_t size, unsigned char *buf,
+                   struct sb_loadgen_result *r)
 {
     for (size_t j = 0; j < size; j++) buf[j] = lg_byte(c, k->seq, j);
     k->sent_ns = sb_now_ns();
@@ -56,7 +58,8 @@ static int lg_send(struct lg_conn *k, unsigned c, size_t size, unsigned char *bu
             (void)poll(&p, 1, 1000);
             continue;
         }
-        return lg_fail(r, "connection %u: send of message %llu failed: %s", c, k->seq, strerror(errno));
+        return lg_fail(r, "connection %u: send of message %llu failed: %s", c, k->seq,
+                       strerror(errno));
     }
     k->seq++;
     k->waiting = 1;
@@ -68,12 +71,14 @@ static int lg_connect(uint16_t port, struct sb_loadgen_result *r, unsigned c)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return lg_fail(r, "connection %u: socket: %llu %s", c, 0, strerror(errno));
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     while (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
         if (errno == EINTR) continue;
         int e = errno;
         close(fd);
-        return lg_fail(r, "connection %u: connect failed after %llu connections: %s", c, r->connected, strerror(e));
+        return lg_fail(r, "connection %u: connect failed after %llu connections: %s", c,
+                       r->connected, strerror(e));
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -125,8 +130,8 @@ static void lg_mem_free(struct lg_mem *m, unsigned conns)
 /* Latencies from 0.5 us to 60 s in log-spaced bins under 1% wide. */
 enum { LG_BINS = 2000 };
 
-static int lg_loop(const struct sb_loadgen_spec *spec, struct sb_loadgen_result *r, pid_t server_root,
-                   struct lg_mem *m)
+static int lg_loop(const struct sb_loadgen_spec *spec, struct sb_loadgen_result *r,
+                   pid_t server_root, struct lg_mem *m)
 {
     unsigned C = spec->conns;
     size_t size = spec->msg_size;
@@ -156,7 +161,8 @@ static int lg_loop(const struct sb_loadgen_spec *spec, struct sb_loadgen_result 
         int n = epoll_wait(ep, evs, 256, -1);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return lg_fail(r, "load generator %u: epoll_wait after %llu echoes: %s", 0, done, strerror(errno));
+            return lg_fail(r, "load generator %u: epoll_wait after %llu echoes: %s", 0, done,
+                           strerror(errno));
         }
         for (int i = 0; i < n; i++) {
             unsigned c = evs[i].data.u32;
@@ -164,9 +170,10 @@ static int lg_loop(const struct sb_loadgen_spec *spec, struct sb_loadgen_result 
             ssize_t got = recv(q->fd, rx, size - q->got, 0);
             if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
             if (got <= 0)
-                return lg_fail(r, "connection %u: the server closed it after %llu echoes (%s)", c, q->done,
-                               got == 0 ? "end of stream" : strerror(errno));
-            if (!q->waiting) return lg_fail(r, "connection %u: %llu unexpected bytes%s", c, (uint64_t)got, "");
+                return lg_fail(r, "connection %u: the server closed it after %llu echoes (%s)", c,
+                               q->done, got == 0 ? "end of stream" : strerror(errno));
+            if (!q->waiting)
+                return lg_fail(r, "connection %u: %llu unexpected bytes%s", c, (uint64_t)got, "");
             uint64_t seq = q->seq - 1;
             for (ssize_t j = 0; j < got; j++)
                 if (rx[j] != lg_byte(c, seq, q->got + (size_t)j))
@@ -174,7 +181,9 @@ static int lg_loop(const struct sb_loadgen_spec *spec, struct sb_loadgen_result 
             q->got += (size_t)got;
             if (q->got < size) continue;
             double us = (double)(sb_now_ns() - q->sent_ns) / 1000.0;
-            gsl_histogram_increment(h, us < 0.5 ? 0.5 : us >= edges[LG_BINS] ? edges[LG_BINS] * 0.999 : us);
+            gsl_histogram_increment(h, us < 0.5               ? 0.5
+                                       : us >= edges[LG_BINS] ? edges[LG_BINS] * 0.999
+                                                              : us);
             sum_us += us;
             q->waiting = 0;
             q->done++;
@@ -205,7 +214,8 @@ static int lg_loop(const struct sb_loadgen_spec *spec, struct sb_loadgen_result 
     return 0;
 }
 
-static int lg_run(const struct sb_loadgen_spec *spec, struct sb_loadgen_result *r, pid_t server_root)
+static int lg_run(const struct sb_loadgen_spec *spec, struct sb_loadgen_result *r,
+                  pid_t server_root)
 {
     struct lg_mem m = {
         .k = calloc(spec->conns, sizeof(struct lg_conn)),
@@ -234,7 +244,8 @@ static int lg_main(void *p)
 {
     struct lg_args *a = p;
     int rc = lg_run(a->spec, a->result, a->server_root);
-    if (rc != 0 && a->spec->clock) sb_clock_stop(a->spec->clock); /* leave it consistent; the error decides */
+    if (rc != 0 && a->spec->clock)
+        sb_clock_stop(a->spec->clock); /* leave it consistent; the error decides */
     __atomic_store_n(&a->result->done, 1, __ATOMIC_RELEASE);
     return rc;
 }
@@ -251,8 +262,8 @@ static void lg_on_death(void *ctx, int status)
     sb_gate_open(&r->done, 1, true);
 }
 
-int sb_loadgen_start(struct sb_helper *h, const struct sb_loadgen_spec *spec, struct sb_loadgen_result *result,
-                     struct sb_pin *pin, struct sb_err *err)
+int sb_loadgen_start(struct sb_helper *h, const struct sb_loadgen_spec *spec,
+                     struct sb_loadgen_result *result, struct sb_pin *pin, struct sb_err *err)
 {
     memset(result, 0, sizeof *result);
     struct lg_args a = {spec, result, getpid()};

@@ -116,14 +116,16 @@ static void list_registries(const struct sb_options *o)
         for (size_t i = 0; i < sb_engine_count; i++) {
             unsigned c = sb_engines[i]->caps;
             printf("%s %s%s%s%s%s%s\n", sb_engines[i]->name, sb_engine_kind(sb_engines[i]),
-                   (c & SB_CAP_STACKFUL) ? " stackful" : "", (c & SB_CAP_PARALLEL) ? " parallel" : "",
-                   (c & SB_CAP_WORKERS) ? " workers" : "", (c & SB_CAP_PER_TASK_FPU) ? " per-task-fpu" : "",
+                   (c & SB_CAP_STACKFUL) ? " stackful" : "",
+                   (c & SB_CAP_PARALLEL) ? " parallel" : "", (c & SB_CAP_WORKERS) ? " workers" : "",
+                   (c & SB_CAP_PER_TASK_FPU) ? " per-task-fpu" : "",
                    (c & SB_CAP_OWN_STACKS) ? " own-stacks" : "");
         }
     }
     if (o->list_workloads) {
         for (size_t i = 0; i < sb_workload_count; i++)
-            printf("%s%s\n", sb_workloads[i]->name, (sb_workloads[i]->flags & SB_WL_HIDDEN) ? " hidden" : "");
+            printf("%s%s\n", sb_workloads[i]->name,
+                   (sb_workloads[i]->flags & SB_WL_HIDDEN) ? " hidden" : "");
     }
 }
 
@@ -255,11 +257,13 @@ int main(int argc, char **argv)
             json_array_append(rows, sorted[j]);
             if (json_is_true(json_object_get(sorted[j], "error_occurred"))) {
                 if (nerr++ == 0 && o.strict) status = 1;
-                fprintf(stderr, "bench: %s: %s\n", json_string_value(json_object_get(sorted[j], "name")),
+                fprintf(stderr, "bench: %s: %s\n",
+                        json_string_value(json_object_get(sorted[j], "name")),
                         json_string_value(json_object_get(sorted[j], "error_message")));
             } else if (json_is_true(json_object_get(sorted[j], "skipped"))) {
                 nskip++;
-                fprintf(stderr, "bench: %s: skipped: %s\n", json_string_value(json_object_get(sorted[j], "name")),
+                fprintf(stderr, "bench: %s: skipped: %s\n",
+                        json_string_value(json_object_get(sorted[j], "name")),
                         json_string_value(json_object_get(sorted[j], "skip_message")));
             }
         }
@@ -287,9 +291,12 @@ int main(int argc, char **argv)
         status = 1;
     } else if (dest.dir[0]) {
         fprintf(stderr, "bench: results in %s (results.json, results.csv)\n", dest.run_final);
-        if (!o.no_report && !sb_interrupted && sb_report_run(dest.run_final) != 0 && status == 0) status = 1;
+        if (!o.no_report && !sb_interrupted && sb_report_run(dest.run_final) != 0 && status == 0)
+            status = 1;
     }
-    if (nskip) fprintf(stderr, "bench: %zu record(s) skipped: this machine's limits cannot hold them\n", nskip);
+    if (nskip)
+        fprintf(stderr, "bench: %zu record(s) skipped: this machine's limits cannot hold them\n",
+                nskip);
     if (nerr) fprintf(stderr, "bench: %zu record(s) carry an error\n", nerr);
     /* A signal that came while the files were being renamed: they are
      * whole, and the exit status still says the run was interrupted. */

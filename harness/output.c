@@ -17,9 +17,12 @@
 static void dir_of(const char *path, char *dir, size_t len)
 {
     const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, len, ".");
-    else if (slash == path) snprintf(dir, len, "/");
-    else snprintf(dir, len, "%.*s", (int)(slash - path), path);
+    if (!slash)
+        snprintf(dir, len, ".");
+    else if (slash == path)
+        snprintf(dir, len, "/");
+    else
+        snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
 static int fsync_dir(const char *dir)
@@ -150,9 +153,11 @@ static int prepare_out(struct sb_output *o, const char *out, char *err, size_t e
     }
     const char *slash = strrchr(o->out_path, '/');
     sweep(dir, slash ? slash + 1 : o->out_path);
-    if (snprintf(o->out_tmp, sizeof o->out_tmp, "%s.tmp.%ld", o->out_path, (long)getpid()) >= (int)sizeof o->out_tmp ||
+    if (snprintf(o->out_tmp, sizeof o->out_tmp, "%s.tmp.%ld", o->out_path, (long)getpid()) >=
+            (int)sizeof o->out_tmp ||
         probe_create(o->out_tmp) != 0) {
-        snprintf(err, errlen, "--out: cannot write %s: %s", out, errno ? strerror(errno) : "path too long");
+        snprintf(err, errlen, "--out: cannot write %s: %s", out,
+                 errno ? strerror(errno) : "path too long");
         return -1;
     }
     return 0;
@@ -184,8 +189,8 @@ static int prepare_dir(struct sb_output *o, const char *dir, char *err, size_t e
     return 0;
 }
 
-int sb_output_prepare(struct sb_output *o, const char *out, enum sb_format out_format, const char *results_dir,
-                      char *err, size_t errlen)
+int sb_output_prepare(struct sb_output *o, const char *out, enum sb_format out_format,
+                      const char *results_dir, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->out_format = out_format;
@@ -197,7 +202,8 @@ int sb_output_prepare(struct sb_output *o, const char *out, enum sb_format out_f
 
 /* ---- stage ---- */
 
-static int write_file(const char *path, enum sb_format fmt, json_t *ctx, json_t *rows, bool in_place)
+static int write_file(const char *path, enum sb_format fmt, json_t *ctx, json_t *rows,
+                      bool in_place)
 {
     FILE *f = fopen(path, in_place ? "w" : "wx");
     if (!f) return -1;
@@ -251,15 +257,18 @@ static int rename_run_dir(struct sb_output *o, char *err, size_t errlen)
     char base[sizeof o->run_final];
     snprintf(base, sizeof base, "%s", o->run_final);
     for (int attempt = 0; attempt < 1000; attempt++) {
-        if (attempt && snprintf(o->run_final, sizeof o->run_final, "%s-%d", base, attempt) >= (int)sizeof o->run_final)
+        if (attempt && snprintf(o->run_final, sizeof o->run_final, "%s-%d", base, attempt) >=
+                           (int)sizeof o->run_final)
             break;
         int rc = renameat2(AT_FDCWD, o->run_tmp, AT_FDCWD, o->run_final, RENAME_NOREPLACE);
         if (rc != 0 && errno == EINVAL) {
             /* A filesystem without RENAME_NOREPLACE: claim the name with
              * mkdir (atomic), then rename onto the empty directory. */
             rc = mkdir(o->run_final, 0777);
-            if (rc == 0) rc = rename(o->run_tmp, o->run_final);
-            else if (errno != EEXIST) rc = -2;
+            if (rc == 0)
+                rc = rename(o->run_tmp, o->run_final);
+            else if (errno != EEXIST)
+                rc = -2;
         }
         if (rc == 0) {
             o->run_staged = false;
@@ -286,8 +295,8 @@ static int point_latest(const struct sb_output *o, char *err, size_t errlen)
     return 0;
 }
 
-int sb_output_commit(struct sb_output *o, json_t *ctx, json_t *rows, volatile sig_atomic_t *interrupted, char *err,
-                     size_t errlen)
+int sb_output_commit(struct sb_output *o, json_t *ctx, json_t *rows,
+                     volatile sig_atomic_t *interrupted, char *err, size_t errlen)
 {
     /* A FIFO blocks until a reader comes; an interrupt while it waits
      * abandons everything, as during the run. */

@@ -4,7 +4,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placement, char *err, size_t errlen)
+int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placement, char *err,
+                size_t errlen)
 {
     memset(p, 0, sizeof *p);
     p->placement = placement;
@@ -37,7 +38,8 @@ int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placem
         if (!hwloc_bitmap_isincluded(want, allowed)) {
             char have[256];
             hwloc_bitmap_list_snprintf(have, sizeof have, allowed);
-            snprintf(err, errlen, "--cpus: '%s' names CPUs this process may not use (allowed: %s)", cpu_list, have);
+            snprintf(err, errlen, "--cpus: '%s' names CPUs this process may not use (allowed: %s)",
+                     cpu_list, have);
             hwloc_bitmap_free(want);
             hwloc_bitmap_free(allowed);
             hwloc_topology_destroy(p->topo);
@@ -84,7 +86,8 @@ void sb_pin_apply(void *pin, unsigned slot)
         {
             size_t bits = 8 * sizeof(unsigned long);
             if ((size_t)i < p->applied_words * bits)
-                __atomic_fetch_or(&p->applied[(size_t)i / bits], 1UL << ((size_t)i % bits), __ATOMIC_RELAXED);
+                __atomic_fetch_or(&p->applied[(size_t)i / bits], 1UL << ((size_t)i % bits),
+                                  __ATOMIC_RELAXED);
         }
         hwloc_bitmap_foreach_end();
     }
@@ -100,14 +103,20 @@ void sb_pin_cpu(struct sb_pin *p, unsigned os_index)
     hwloc_bitmap_free(set);
 }
 
-void sb_pin_reset_applied(struct sb_pin *p) { memset(p->applied, 0, p->applied_words * sizeof(unsigned long)); }
+void sb_pin_reset_applied(struct sb_pin *p)
+{
+    memset(p->applied, 0, p->applied_words * sizeof(unsigned long));
+}
 
 void sb_pin_applied_list(const struct sb_pin *p, char *buf, size_t len)
 {
     hwloc_bitmap_t b = hwloc_bitmap_alloc();
-    for (size_t w = 0; w < p->applied_words; w++) hwloc_bitmap_set_ith_ulong(b, (unsigned)w, p->applied[w]);
-    if (hwloc_bitmap_iszero(b)) snprintf(buf, len, "none");
-    else hwloc_bitmap_list_snprintf(buf, len, b);
+    for (size_t w = 0; w < p->applied_words; w++)
+        hwloc_bitmap_set_ith_ulong(b, (unsigned)w, p->applied[w]);
+    if (hwloc_bitmap_iszero(b))
+        snprintf(buf, len, "none");
+    else
+        hwloc_bitmap_list_snprintf(buf, len, b);
     hwloc_bitmap_free(b);
 }
 

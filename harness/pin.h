@@ -21,7 +21,8 @@ struct sb_pin {
 
 /* `cpu_list` NULL or "" means every PU this process may use. 0, or -1 with
  * a one-line message in err. */
-int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placement, char *err, size_t errlen);
+int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placement, char *err,
+                size_t errlen);
 void sb_pin_destroy(struct sb_pin *p);
 /* sb_pin_fn for engines. */
 void sb_pin_apply(void *pin, unsigned slot);

@@ -73,8 +73,8 @@ static int plan_push(struct sb_plan *plan, const struct sb_instance *in)
     return 0;
 }
 
-int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan, char *err,
-                  size_t errlen)
+int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan,
+                  char *err, size_t errlen)
 {
     memset(plan, 0, sizeof *plan);
     bool esel[64] = {false}, wsel[64] = {false};
@@ -94,28 +94,31 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
                 used = true;
                 for (size_t v = 0; v < pa->n; v++) {
                     if (pa->values[v] < d->min || pa->values[v] > d->max) {
-                        snprintf(err, errlen, "--param %s=%lld: out of range for %s (%lld to %lld)", pa->key,
-                                 pa->values[v], sb_workloads[w]->name, d->min, d->max);
+                        snprintf(err, errlen, "--param %s=%lld: out of range for %s (%lld to %lld)",
+                                 pa->key, pa->values[v], sb_workloads[w]->name, d->min, d->max);
                         return -1;
                     }
                 }
             }
         }
         if (!used) {
-            snprintf(err, errlen, "--param %s: no selected workload has this parameter (see --help)", pa->key);
+            snprintf(err, errlen,
+                     "--param %s: no selected workload has this parameter (see --help)", pa->key);
             return -1;
         }
     }
 
     regex_t re;
-    bool have_re = o->filter && *o->filter && strcmp(o->filter, "all") != 0 && strcmp(o->filter, ".") != 0;
+    bool have_re =
+        o->filter && *o->filter && strcmp(o->filter, "all") != 0 && strcmp(o->filter, ".") != 0;
     bool invert = have_re && o->filter[0] == '-';
     if (have_re) {
         int rc = regcomp(&re, o->filter + (invert ? 1 : 0), REG_EXTENDED | REG_NOSUB);
         if (rc != 0) {
             char why[128];
             regerror(rc, &re, why, sizeof why);
-            snprintf(err, errlen, "--filter: '%s' is not a valid regular expression: %s", o->filter, why);
+            snprintf(err, errlen, "--filter: '%s' is not a valid regular expression: %s", o->filter,
+                     why);
             return -1;
         }
     }
@@ -138,13 +141,18 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
             for (size_t p = 0; p < np; p++) {
                 const struct sb_param_def *d = &wl->params[p];
                 const struct sb_param_arg *pa = find_param_arg(o, d->name);
-                if (pa) vals[p] = pa->values, nvals[p] = pa->n, chosen = true;
-                else if (o->tiny) vals[p] = &d->min, nvals[p] = 1;
-                else if (o->quick) vals[p] = d->quick_sweep, nvals[p] = d->n_quick;
-                else vals[p] = d->sweep, nvals[p] = d->n_sweep;
+                if (pa)
+                    vals[p] = pa->values, nvals[p] = pa->n, chosen = true;
+                else if (o->tiny)
+                    vals[p] = &d->min, nvals[p] = 1;
+                else if (o->quick)
+                    vals[p] = d->quick_sweep, nvals[p] = d->n_quick;
+                else
+                    vals[p] = d->sweep, nvals[p] = d->n_sweep;
                 if (!vals[p] || nvals[p] == 0) {
-                    snprintf(err, errlen, "%s: parameter %s has no values to run (give --param %s=...)", wl->name,
-                             d->name, d->name);
+                    snprintf(err, errlen,
+                             "%s: parameter %s has no values to run (give --param %s=...)",
+                             wl->name, d->name, d->name);
                     if (have_re) regfree(&re);
                     return -1;
                 }
@@ -160,7 +168,8 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
                 want = quick_workers, nwant = 2;
             for (size_t k = 0; k < nwant; k++) {
                 unsigned wk = want[k];
-                if (wk > 1 && (!(en->caps & SB_CAP_WORKERS) || !(wl->flags & SB_WL_SHARDABLE))) wk = 1;
+                if (wk > 1 && (!(en->caps & SB_CAP_WORKERS) || !(wl->flags & SB_WL_SHARDABLE)))
+                    wk = 1;
                 bool dup = false;
                 for (unsigned m = 0; m < nw; m++) dup |= wlist[m] == wk;
                 if (!dup) wlist[nw++] = wk;
@@ -173,56 +182,62 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
                          (en->caps & SB_CAP_PARALLEL) && o->cores > 1;
             int instance = 0;
             for (unsigned pi = 0; pi < (cross ? 2u : 1u); pi++)
-            for (unsigned wi = 0; wi < nw; wi++)
-            for (;;) {
-                struct sb_instance in;
-                memset(&in, 0, sizeof in);
-                in.engine = en;
-                in.workload = wl;
-                in.workers = wlist[wi];
-                enum sb_placement natural = (wl->flags & SB_WL_SPREAD) || in.workers > 1 ? SB_SPREAD : SB_PACK;
-                in.placement = o->placement_set ? o->placement : pi == 1 ? SB_SPREAD : natural;
-                size_t at = (size_t)snprintf(in.name, sizeof in.name, "%s/%s", wl->name, en->name);
-                for (size_t p = 0; p < np; p++) {
-                    in.params[p] = vals[p][idx[p]];
-                    at += (size_t)snprintf(in.name + at, sizeof in.name - at, "/%s:%lld", wl->params[p].name,
-                                           in.params[p]);
-                }
-                if (in.workers > 1)
-                    at += (size_t)snprintf(in.name + at, sizeof in.name - at, "/workers:%u", in.workers);
-                /* A placement other than the workload's own is part of the
-                 * name: the two are different measurements. */
-                if (in.placement != natural && at < sizeof in.name)
-                    (void)snprintf(in.name + at, sizeof in.name - at, "/placement:%s",
-                                   in.placement == SB_SPREAD ? "spread" : "pack");
-                bool keep = !have_re || ((regexec(&re, in.name, 0, NULL, 0) == 0) != invert);
-                if (keep && limits && wl->demand) {
-                    struct sb_demand d = {0, 0, 0};
-                    wl->demand(in.params, &d);
-                    if (sb_limits_check(limits, en, &d, (enum sb_stack_guard)o->stack_guard, in.unfit,
-                                        sizeof in.unfit) != 0)
-                        in.unfit_is_error = chosen;
-                }
-                if (keep) {
-                    in.family_index = family;
-                    in.per_family_instance_index = instance++;
-                    if (plan_push(plan, &in) != 0) {
-                        snprintf(err, errlen, "out of memory");
-                        if (have_re) regfree(&re);
-                        return -1;
+                for (unsigned wi = 0; wi < nw; wi++)
+                    for (;;) {
+                        struct sb_instance in;
+                        memset(&in, 0, sizeof in);
+                        in.engine = en;
+                        in.workload = wl;
+                        in.workers = wlist[wi];
+                        enum sb_placement natural =
+                            (wl->flags & SB_WL_SPREAD) || in.workers > 1 ? SB_SPREAD : SB_PACK;
+                        in.placement = o->placement_set ? o->placement
+                                       : pi == 1        ? SB_SPREAD
+                                                        : natural;
+                        size_t at =
+                            (size_t)snprintf(in.name, sizeof in.name, "%s/%s", wl->name, en->name);
+                        for (size_t p = 0; p < np; p++) {
+                            in.params[p] = vals[p][idx[p]];
+                            at += (size_t)snprintf(in.name + at, sizeof in.name - at, "/%s:%lld",
+                                                   wl->params[p].name, in.params[p]);
+                        }
+                        if (in.workers > 1)
+                            at += (size_t)snprintf(in.name + at, sizeof in.name - at, "/workers:%u",
+                                                   in.workers);
+                        /* A placement other than the workload's own is part of the
+                         * name: the two are different measurements. */
+                        if (in.placement != natural && at < sizeof in.name)
+                            (void)snprintf(in.name + at, sizeof in.name - at, "/placement:%s",
+                                           in.placement == SB_SPREAD ? "spread" : "pack");
+                        bool keep =
+                            !have_re || ((regexec(&re, in.name, 0, NULL, 0) == 0) != invert);
+                        if (keep && limits && wl->demand) {
+                            struct sb_demand d = {0, 0, 0};
+                            wl->demand(in.params, &d);
+                            if (sb_limits_check(limits, en, &d, (enum sb_stack_guard)o->stack_guard,
+                                                in.unfit, sizeof in.unfit) != 0)
+                                in.unfit_is_error = chosen;
+                        }
+                        if (keep) {
+                            in.family_index = family;
+                            in.per_family_instance_index = instance++;
+                            if (plan_push(plan, &in) != 0) {
+                                snprintf(err, errlen, "out of memory");
+                                if (have_re) regfree(&re);
+                                return -1;
+                            }
+                        }
+                        size_t p = 0;
+                        while (p < np && ++idx[p] == nvals[p]) idx[p++] = 0;
+                        if (p == np) break;
                     }
-                }
-                size_t p = 0;
-                while (p < np && ++idx[p] == nvals[p]) idx[p++] = 0;
-                if (p == np) break;
-            }
             if (instance) family++;
         }
     }
     if (have_re) regfree(&re);
     if (plan->n == 0) {
-        snprintf(err, errlen, "no benchmark matches the selection%s%s%s", have_re ? " and --filter '" : "",
-                 have_re ? o->filter : "", have_re ? "'" : "");
+        snprintf(err, errlen, "no benchmark matches the selection%s%s%s",
+                 have_re ? " and --filter '" : "", have_re ? o->filter : "", have_re ? "'" : "");
         return -1;
     }
     return 0;

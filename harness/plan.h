@@ -33,8 +33,8 @@ struct sb_plan {
 
 /* 0, or -1 with a one-line message (unknown names, bad parameters or
  * regex, nothing selected). `limits` NULL: no instance is checked. */
-int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan, char *err,
-                  size_t errlen);
+int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan,
+                  char *err, size_t errlen);
 void sb_plan_free(struct sb_plan *plan);
 
 #endif

@@ -8,17 +8,22 @@
 /* Google Benchmark 1.8's CSV reporter, field for field: the fixed columns,
  * then one column per user counter (sorted, as its std::set orders them),
  * numbers at full precision instead of its six digits. */
-static const char sb_csv_header[] =
-    "name,iterations,real_time,cpu_time,time_unit,bytes_per_second,items_per_second,label,error_occurred,error_message";
+static const char sb_csv_header[] = "name,iterations,real_time,cpu_time,time_unit,bytes_per_second,"
+                                    "items_per_second,label,error_occurred,error_message";
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static void put_quoted(FILE *f, const char *s) { csv_fwrite(f, s, strlen(s)); }
 
 static void put_number(FILE *f, json_t *v)
 {
-    if (json_is_integer(v)) fprintf(f, "%lld", (long long)json_integer_value(v));
-    else if (json_is_number(v)) fprintf(f, "%.17g", json_number_value(v));
+    if (json_is_integer(v))
+        fprintf(f, "%lld", (long long)json_integer_value(v));
+    else if (json_is_number(v))
+        fprintf(f, "%.17g", json_number_value(v));
 }
 
 int sb_report_csv(FILE *f, json_t *rows)
@@ -34,7 +39,8 @@ int sb_report_csv(FILE *f, json_t *rows)
         json_t *v;
         json_object_foreach(r, key, v)
         {
-            if (!sb_stats_is_counter(key, v) || !strcmp(key, "bytes_per_second") || !strcmp(key, "items_per_second"))
+            if (!sb_stats_is_counter(key, v) || !strcmp(key, "bytes_per_second") ||
+                !strcmp(key, "items_per_second"))
                 continue;
             size_t k = 0;
             while (k < n && strcmp(names[k], key) != 0) k++;
@@ -66,7 +72,8 @@ int sb_report_csv(FILE *f, json_t *rows)
         bool skipped = json_is_true(json_object_get(r, "skipped"));
         if (skipped || json_is_true(json_object_get(r, "error_occurred"))) {
             fputs(skipped ? ",,,,,,,false," : ",,,,,,,true,", f);
-            put_quoted(f, json_string_value(json_object_get(r, skipped ? "skip_message" : "error_message")));
+            put_quoted(f, json_string_value(
+                              json_object_get(r, skipped ? "skip_message" : "error_message")));
             fputc('\n', f);
             continue;
         }

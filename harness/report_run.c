@@ -16,7 +16,8 @@ int sb_report_run(const char *run_dir)
 {
     const char *script = SB_SCRIPTS_DIR "/report.py";
     if (access(SB_PYTHON, X_OK) != 0) {
-        fprintf(stderr, "bench: no report: %s is not installed (Debian package python3)\n", SB_PYTHON);
+        fprintf(stderr, "bench: no report: %s is not installed (Debian package python3)\n",
+                SB_PYTHON);
         return -1;
     }
     if (access(script, R_OK) != 0) {

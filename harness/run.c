@@ -36,7 +36,7 @@ struct sb_run {
     size_t used;
     struct sb_clock *clock; /* in the arena, when the workload asked for one */
     struct sb_sample *out;
-    pid_t root;             /* the benchmark process: memory is summed from here down */
+    pid_t root; /* the benchmark process: memory is summed from here down */
     struct sb_helper helpers[SB_MAX_HELPERS];
     const char *helper_names[SB_MAX_HELPERS];
     int nhelpers;
@@ -49,8 +49,8 @@ static pid_t *helper_pids(const struct sb_run *run, pid_t *buf)
     return buf;
 }
 
-int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec, struct sb_loadgen_result **out,
-                   struct sb_err *err)
+int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec,
+                   struct sb_loadgen_result **out, struct sb_err *err)
 {
     if (run->lg || run->nhelpers == SB_MAX_HELPERS) {
         sb_err_set(err, "one load generator per repetition");
@@ -58,7 +58,8 @@ int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec, struc
     }
     struct sb_loadgen_result *r = sb_run_alloc(run, sizeof *r, err);
     if (!r) return -1;
-    if (sb_loadgen_start(&run->helpers[run->nhelpers], spec, r, run->spec->cfg.pin_ctx, err) != 0) return -1;
+    if (sb_loadgen_start(&run->helpers[run->nhelpers], spec, r, run->spec->cfg.pin_ctx, err) != 0)
+        return -1;
     run->helper_names[run->nhelpers++] = "load generator";
     run->lg = r;
     *out = r;
@@ -75,8 +76,7 @@ static int probe_main(void *p)
 {
     struct probe_args *a = p;
     struct timespec ts = {(time_t)(a->delay_ns / 1000000000u), (long)(a->delay_ns % 1000000000u)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
     pid_t self = getpid();
     *a->out = sb_proc_tree_memory_bytes(a->root, &self, 1, NULL);
     return 0;
@@ -95,7 +95,8 @@ int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, str
     if (!slot) return -1;
     slot->bytes = -1;
     struct probe_args a = {run->root, delay_ns, &slot->bytes};
-    if (sb_helper_start(&run->helpers[run->nhelpers], &slot->gate, run->spec->cfg.pin_ctx, probe_main, &a, err) != 0)
+    if (sb_helper_start(&run->helpers[run->nhelpers], &slot->gate, run->spec->cfg.pin_ctx,
+                        probe_main, &a, err) != 0)
         return -1;
     run->helper_names[run->nhelpers++] = "memory probe";
     *out = &slot->bytes;
@@ -122,7 +123,10 @@ struct sb_clock *sb_run_clock(struct sb_run *run)
 
 /* Tasks of the threads and processes engines may call these concurrently;
  * a workload starts and stops from one task at a time, so plain atomics do. */
-void sb_clock_start(struct sb_clock *c) { __atomic_store_n(&c->start_ns, mono_ns(), __ATOMIC_RELEASE); }
+void sb_clock_start(struct sb_clock *c)
+{
+    __atomic_store_n(&c->start_ns, mono_ns(), __ATOMIC_RELEASE);
+}
 
 void sb_clock_stop(struct sb_clock *c)
 {
@@ -137,8 +141,8 @@ void *sb_run_alloc(struct sb_run *run, size_t size, struct sb_err *err)
 {
     size_t at = (run->used + 63) & ~(size_t)63;
     if (size > SB_ARENA_BYTES || at > SB_ARENA_BYTES - size) {
-        sb_err_set(err, "task memory exhausted: %zu bytes requested, %zu in use of %zu", size, run->used,
-                   SB_ARENA_BYTES);
+        sb_err_set(err, "task memory exhausted: %zu bytes requested, %zu in use of %zu", size,
+                   run->used, SB_ARENA_BYTES);
         return NULL;
     }
     run->used = at + size;
@@ -187,21 +191,30 @@ void sb_run_counter(struct sb_run *run, const char *name, double value)
 double sb_run_memory_bytes(const struct sb_run *run)
 {
     pid_t skip[SB_MAX_HELPERS];
-    return sb_proc_tree_memory_bytes(run->root, helper_pids(run, skip), (size_t)run->nhelpers, NULL);
+    return sb_proc_tree_memory_bytes(run->root, helper_pids(run, skip), (size_t)run->nhelpers,
+                                     NULL);
 }
 
-static double ts_ns(const struct timespec *t) { return (double)t->tv_sec * 1e9 + (double)t->tv_nsec; }
-static double tv_ns(const struct timeval *t) { return (double)t->tv_sec * 1e9 + (double)t->tv_usec * 1e3; }
+static double ts_ns(const struct timespec *t)
+{
+    return (double)t->tv_sec * 1e9 + (double)t->tv_nsec;
+}
+static double tv_ns(const struct timeval *t)
+{
+    return (double)t->tv_sec * 1e9 + (double)t->tv_usec * 1e3;
+}
 
 static double cpu_now_ns(void)
 {
     struct rusage self, kids;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
-    return tv_ns(&self.ru_utime) + tv_ns(&self.ru_stime) + tv_ns(&kids.ru_utime) + tv_ns(&kids.ru_stime);
+    return tv_ns(&self.ru_utime) + tv_ns(&self.ru_stime) + tv_ns(&kids.ru_utime) +
+           tv_ns(&kids.ru_stime);
 }
 
-int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *out, struct sb_err *err)
+int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *out,
+                      struct sb_err *err)
 {
     const struct sb_workload *w = spec->workload;
     struct sb_run run = {.spec = spec, .out = out, .root = getpid()};
@@ -210,7 +223,8 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     int rc = -1;
     err->msg[0] = '\0';
 
-    run.arena = mmap(NULL, SB_ARENA_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    run.arena = mmap(NULL, SB_ARENA_BYTES, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (run.arena == MAP_FAILED) {
         sb_err_set(err, "cannot map task memory: %s", strerror(errno));
         return -1;
@@ -222,11 +236,13 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     struct timespec t0, t1;
     double c0 = cpu_now_ns();
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (run.clock) __atomic_store_n(&run.clock->run_start_ns, (int64_t)ts_ns(&t0), __ATOMIC_RELEASE);
+    if (run.clock)
+        __atomic_store_n(&run.clock->run_start_ns, (int64_t)ts_ns(&t0), __ATOMIC_RELEASE);
     for (int i = 0; i < run.nhelpers; i++) sb_helper_go(&run.helpers[i]);
-    int timed_rc = (spec->engine->caps & SB_CAP_BASELINE) ? w->baseline(&run, state, iterations, err)
-                   : w->timed                             ? w->timed(&run, iterations, err)
-                                                          : run.eng->ops->run(run.eng, err);
+    int timed_rc = (spec->engine->caps & SB_CAP_BASELINE)
+                       ? w->baseline(&run, state, iterations, err)
+                   : w->timed ? w->timed(&run, iterations, err)
+                              : run.eng->ops->run(run.eng, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double c1 = cpu_now_ns();
     if (timed_rc != 0) {
@@ -256,7 +272,9 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     if (run.clock) {
         if (__atomic_load_n(&run.clock->stops, __ATOMIC_ACQUIRE) == 0 ||
             __atomic_load_n(&run.clock->start_ns, __ATOMIC_ACQUIRE) != 0) {
-            sb_err_set(err, "%s: the workload asked for manual timing but left its clock running or never stopped it",
+            sb_err_set(err,
+                       "%s: the workload asked for manual timing but left its clock running or "
+                       "never stopped it",
                        w->name);
             goto close;
         }
@@ -270,6 +288,7 @@ close:
     run.eng->ops->close(run.eng);
 unmap:
     munmap(run.arena, SB_ARENA_BYTES);
-    if (rc != 0 && !err->msg[0]) sb_err_set(err, "%s/%s failed without a reason", w->name, spec->engine->name);
+    if (rc != 0 && !err->msg[0])
+        sb_err_set(err, "%s/%s failed without a reason", w->name, spec->engine->name);
     return rc;
 }

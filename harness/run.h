@@ -29,6 +29,7 @@ struct sb_run_spec {
 };
 
 /* 0 and a sample, or -1 with err set. */
-int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *out, struct sb_err *err);
+int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *out,
+                      struct sb_err *err);
 
 #endif

@@ -26,20 +26,24 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-void sb_runner_label(const struct sb_runner_config *rc, const struct sb_instance *in, const char *cpus_used,
-                     json_t *counters, char *buf, size_t len)
+void sb_runner_label(const struct sb_runner_config *rc, const struct sb_instance *in,
+                     const char *cpus_used, json_t *counters, char *buf, size_t len)
 {
     char extra[160] = "";
     if (in->workers > 1) snprintf(extra, sizeof extra, "; %u workers", in->workers);
     size_t at = strlen(extra);
-    json_t *g = json_object_get(counters, "stacks_guarded"), *u = json_object_get(counters, "stacks_unguarded");
+    json_t *g = json_object_get(counters, "stacks_guarded"),
+           *u = json_object_get(counters, "stacks_unguarded");
     if (g && u) {
         double guarded = json_number_value(g), unguarded = json_number_value(u);
-        if (unguarded == 0) snprintf(extra + at, sizeof extra - at, "; stack guard page");
-        else if (guarded == 0) snprintf(extra + at, sizeof extra - at, "; no stack guard");
+        if (unguarded == 0)
+            snprintf(extra + at, sizeof extra - at, "; stack guard page");
+        else if (guarded == 0)
+            snprintf(extra + at, sizeof extra - at, "; no stack guard");
         else
-            snprintf(extra + at, sizeof extra - at, "; stack guard page on %.0f of %.0f stacks (vm.max_map_count)",
-                     guarded, guarded + unguarded);
+            snprintf(extra + at, sizeof extra - at,
+                     "; stack guard page on %.0f of %.0f stacks (vm.max_map_count)", guarded,
+                     guarded + unguarded);
     } else if ((in->engine->caps & SB_CAP_OWN_STACKS) && rc->guard == SB_GUARD_NONE) {
         snprintf(extra + at, sizeof extra - at, "; no stack guard");
     }
@@ -70,7 +74,8 @@ static void child_send(int fd, json_t *line)
 
 static uint64_t round_up(uint64_t v, uint64_t m) { return m > 1 ? (v + m - 1) / m * m : v; }
 
-static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep, const struct sb_sample *s)
+static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep,
+                              const struct sb_sample *s)
 {
     char cpus[256];
     sb_pin_applied_list(rc->pin, cpus, sizeof cpus);
@@ -81,16 +86,18 @@ static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep
         json_t *v = json_real(s->counters[i].value);
         if (v) json_object_set_new(counters, s->counters[i].name, v);
     }
-    child_send(fd, json_pack("{s:i, s:I, s:f, s:f, s:s, s:o}", "rep", rep, "iterations", (json_int_t)s->iterations,
-                             "real_ns", s->real_ns, "cpu_ns", s->cpu_ns, "cpus_used", cpus, "counters", counters));
+    child_send(fd, json_pack("{s:i, s:I, s:f, s:f, s:s, s:o}", "rep", rep, "iterations",
+                             (json_int_t)s->iterations, "real_ns", s->real_ns, "cpu_ns", s->cpu_ns,
+                             "cpus_used", cpus, "counters", counters));
 }
 
-static void child_main(int fd, const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
-                       int n_reps, uint64_t iterations)
+static void child_main(int fd, const struct sb_runner_config *rc, const struct sb_instance *in,
+                       int first_rep, int n_reps, uint64_t iterations)
 {
     /* Formatted now: the signal handler may only write() it. */
     char msg[256], overflow[512];
-    snprintf(msg, sizeof msg, "stack overflow: engine %s, stack size %zu bytes: the task ran into its guard page",
+    snprintf(msg, sizeof msg,
+             "stack overflow: engine %s, stack size %zu bytes: the task ran into its guard page",
              in->engine->name, rc->stack_size);
     json_t *ov = json_pack("{s:s}", "error", msg);
     char *ovs = ov ? json_dumps(ov, JSON_COMPACT) : NULL;
@@ -113,7 +120,10 @@ static void child_main(int fd, const struct sb_runner_config *rc, const struct s
         .engine = in->engine,
         .workload = in->workload,
         .params = in->params,
-        .cfg = {.stack_size = rc->stack_size, .guard = rc->guard, .workers = in->workers, .pin = sb_pin_apply,
+        .cfg = {.stack_size = rc->stack_size,
+                .guard = rc->guard,
+                .workers = in->workers,
+                .pin = sb_pin_apply,
                 .pin_ctx = rc->pin},
     };
     const struct sb_workload *w = in->workload;
@@ -164,15 +174,16 @@ static void child_main(int fd, const struct sb_runner_config *rc, const struct s
 static json_t *record_base(const struct sb_runner_config *rc, const struct sb_instance *in, int rep)
 {
     return json_pack("{s:s, s:i, s:i, s:s, s:s, s:i, s:i, s:i}", "name", in->name, "family_index",
-                     in->family_index, "per_family_instance_index", in->per_family_instance_index, "run_name",
-                     in->name, "run_type", "iteration", "repetitions", rc->repetitions, "repetition_index", rep,
-                     "threads", 1);
+                     in->family_index, "per_family_instance_index", in->per_family_instance_index,
+                     "run_name", in->name, "run_type", "iteration", "repetitions", rc->repetitions,
+                     "repetition_index", rep, "threads", 1);
 }
 
 /* A record with no measurement: an error, or (as Google Benchmark 1.8's
  * SkipWithMessage) a benchmark this machine's limits cannot hold. */
-static void add_unmeasured_record(json_t *rows, const struct sb_runner_config *rc, const struct sb_instance *in,
-                                  int rep, const char *msg, bool skipped)
+static void add_unmeasured_record(json_t *rows, const struct sb_runner_config *rc,
+                                  const struct sb_instance *in, int rep, const char *msg,
+                                  bool skipped)
 {
     json_t *r = record_base(rc, in, rep);
     char label[512];
@@ -184,18 +195,19 @@ static void add_unmeasured_record(json_t *rows, const struct sb_runner_config *r
     json_object_set_new(r, "cpu_time", json_real(0));
     json_object_set_new(r, "time_unit", json_string("ns"));
     json_object_set_new(r, "label", json_string(label));
-    json_object_set_new(r, "placement", json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
+    json_object_set_new(r, "placement",
+                        json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
     json_array_append_new(rows, r);
 }
 
-static void add_error_record(json_t *rows, const struct sb_runner_config *rc, const struct sb_instance *in, int rep,
-                             const char *msg)
+static void add_error_record(json_t *rows, const struct sb_runner_config *rc,
+                             const struct sb_instance *in, int rep, const char *msg)
 {
     add_unmeasured_record(rows, rc, in, rep, msg, false);
 }
 
-static void add_sample_record(json_t *rows, const struct sb_runner_config *rc, const struct sb_instance *in,
-                              json_t *line)
+static void add_sample_record(json_t *rows, const struct sb_runner_config *rc,
+                              const struct sb_instance *in, json_t *line)
 {
     int rep = (int)json_integer_value(json_object_get(line, "rep"));
     uint64_t iters = (uint64_t)json_integer_value(json_object_get(line, "iterations"));
@@ -203,12 +215,14 @@ static void add_sample_record(json_t *rows, const struct sb_runner_config *rc, c
     double cpu_ns = json_number_value(json_object_get(line, "cpu_ns"));
     const char *cpus = json_string_value(json_object_get(line, "cpus_used"));
     if (iters == 0 || !(real_ns > 0) || !isfinite(real_ns) || !isfinite(cpu_ns)) {
-        add_error_record(rows, rc, in, rep, "the benchmark reported an empty or non-finite measurement");
+        add_error_record(rows, rc, in, rep,
+                         "the benchmark reported an empty or non-finite measurement");
         return;
     }
     json_t *r = record_base(rc, in, rep);
     char label[512];
-    sb_runner_label(rc, in, cpus ? cpus : "?", json_object_get(line, "counters"), label, sizeof label);
+    sb_runner_label(rc, in, cpus ? cpus : "?", json_object_get(line, "counters"), label,
+                    sizeof label);
     json_object_set_new(r, "iterations", json_integer((json_int_t)iters));
     json_object_set_new(r, "real_time", json_real(real_ns / (double)iters));
     json_object_set_new(r, "cpu_time", json_real(cpu_ns / (double)iters));
@@ -218,7 +232,8 @@ static void add_sample_record(json_t *rows, const struct sb_runner_config *rc, c
     json_t *cv;
     json_object_foreach(json_object_get(line, "counters"), ck, cv) json_object_set(r, ck, cv);
     json_object_set_new(r, "label", json_string(label));
-    json_object_set_new(r, "placement", json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
+    json_object_set_new(r, "placement",
+                        json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
     json_object_set_new(r, "cpus_used", json_string(cpus ? cpus : "?"));
     json_array_append_new(rows, r);
 }
@@ -251,8 +266,7 @@ static void reap_with_deadline(pid_t pid, int *status, double seconds)
         if (now_s() > give_up) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
-            while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
-            }
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
             return;
         }
         struct timespec ts = {0, 1000000};
@@ -262,8 +276,9 @@ static void reap_with_deadline(pid_t pid, int *status, double seconds)
 
 /* Lines the benchmark process sent: samples or errors, one JSON object
  * each. Consumes whole lines from buf. */
-static void take_lines(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep, char *buf,
-                       size_t *len, int *reps_seen, int *errors_seen, uint64_t *iterations, json_t *rows)
+static void take_lines(const struct sb_runner_config *rc, const struct sb_instance *in,
+                       int first_rep, char *buf, size_t *len, int *reps_seen, int *errors_seen,
+                       uint64_t *iterations, json_t *rows)
 {
     char *nl;
     while ((nl = memchr(buf, '\n', *len))) {
@@ -290,8 +305,8 @@ static void take_lines(const struct sb_runner_config *rc, const struct sb_instan
     }
 }
 
-int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep, int n_reps,
-                  uint64_t *iterations, json_t *rows)
+int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
+                  int n_reps, uint64_t *iterations, json_t *rows)
 {
     if (in->unfit[0]) {
         char msg[320];
@@ -382,8 +397,7 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
     if (timed_out || interrupted || broken) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     } else {
         reap_with_deadline(pid, &status, 5);
     }
@@ -397,9 +411,11 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
     } else if (errors_seen == 0 && reps_seen < n_reps) {
         char msg[160];
         if (WIFSIGNALED(status))
-            snprintf(msg, sizeof msg, "crashed: killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+            snprintf(msg, sizeof msg, "crashed: killed by signal %d (%s)", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)));
         else
-            snprintf(msg, sizeof msg, "the benchmark process exited with status %d before reporting",
+            snprintf(msg, sizeof msg,
+                     "the benchmark process exited with status %d before reporting",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         add_error_record(rows, rc, in, rep, msg);
     }

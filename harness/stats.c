@@ -5,8 +5,11 @@
 #include <string.h>
 
 static const char *const sb_gb_fields[] = {
-    "family_index", "per_family_instance_index", "repetitions", "repetition_index", "threads",
-    "iterations",   "real_time", "cpu_time", NULL,
+    "family_index", "per_family_instance_index",
+    "repetitions",  "repetition_index",
+    "threads",      "iterations",
+    "real_time",    "cpu_time",
+    NULL,
 };
 
 int sb_stats_is_counter(const char *key, json_t *value)
@@ -23,9 +26,12 @@ static const char *const agg_names[] = {"mean", "median", "stddev", "cv"};
 static double compute(enum agg a, double *v, size_t n)
 {
     switch (a) {
-    case AGG_MEAN: return gsl_stats_mean(v, 1, n);
-    case AGG_MEDIAN: return gsl_stats_median(v, 1, n); /* sorts v */
-    case AGG_STDDEV: return gsl_stats_sd(v, 1, n);     /* n - 1, as Google Benchmark */
+    case AGG_MEAN:
+        return gsl_stats_mean(v, 1, n);
+    case AGG_MEDIAN:
+        return gsl_stats_median(v, 1, n); /* sorts v */
+    case AGG_STDDEV:
+        return gsl_stats_sd(v, 1, n); /* n - 1, as Google Benchmark */
     case AGG_CV: {
         double m = gsl_stats_mean(v, 1, n);
         /* Google Benchmark divides by the mean even when it is 0 and writes
@@ -39,7 +45,8 @@ static double compute(enum agg a, double *v, size_t n)
 static double aggregate_key(json_t *ok, const char *key, enum agg a, double *scratch)
 {
     size_t n = json_array_size(ok);
-    for (size_t i = 0; i < n; i++) scratch[i] = json_number_value(json_object_get(json_array_get(ok, i), key));
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = json_number_value(json_object_get(json_array_get(ok, i), key));
     return compute(a, scratch, n);
 }
 
@@ -50,7 +57,8 @@ void sb_stats_aggregate(json_t *rows, json_t *out)
     json_t *r;
     json_array_foreach(rows, idx, r)
     {
-        if (!json_is_true(json_object_get(r, "error_occurred")) && !json_is_true(json_object_get(r, "skipped")))
+        if (!json_is_true(json_object_get(r, "error_occurred")) &&
+            !json_is_true(json_object_get(r, "skipped")))
             json_array_append(ok, r);
     }
     size_t n = json_array_size(ok);
@@ -64,22 +72,25 @@ void sb_stats_aggregate(json_t *rows, json_t *out)
     for (int a = AGG_MEAN; a <= AGG_CV; a++) {
         char name[320];
         snprintf(name, sizeof name, "%s_%s", run_name, agg_names[a]);
-        json_t *g = json_pack("{s:s, s:O, s:O, s:s, s:s, s:O, s:i, s:s, s:s}", "name", name, "family_index",
-                              json_object_get(first, "family_index"), "per_family_instance_index",
-                              json_object_get(first, "per_family_instance_index"), "run_name", run_name,
-                              "run_type", "aggregate", "repetitions", json_object_get(first, "repetitions"),
-                              "threads", 1, "aggregate_name", agg_names[a], "aggregate_unit",
-                              a == AGG_CV ? "percentage" : "time");
+        json_t *g = json_pack(
+            "{s:s, s:O, s:O, s:s, s:s, s:O, s:i, s:s, s:s}", "name", name, "family_index",
+            json_object_get(first, "family_index"), "per_family_instance_index",
+            json_object_get(first, "per_family_instance_index"), "run_name", run_name, "run_type",
+            "aggregate", "repetitions", json_object_get(first, "repetitions"), "threads", 1,
+            "aggregate_name", agg_names[a], "aggregate_unit", a == AGG_CV ? "percentage" : "time");
         json_object_set(g, "iterations", json_object_get(first, "iterations"));
-        json_object_set_new(g, "real_time", json_real(aggregate_key(ok, "real_time", (enum agg)a, scratch)));
-        json_object_set_new(g, "cpu_time", json_real(aggregate_key(ok, "cpu_time", (enum agg)a, scratch)));
+        json_object_set_new(g, "real_time",
+                            json_real(aggregate_key(ok, "real_time", (enum agg)a, scratch)));
+        json_object_set_new(g, "cpu_time",
+                            json_real(aggregate_key(ok, "cpu_time", (enum agg)a, scratch)));
         json_object_set_new(g, "time_unit", json_string("ns"));
         const char *key;
         json_t *v;
         json_object_foreach(first, key, v)
         {
             if (sb_stats_is_counter(key, v))
-                json_object_set_new(g, key, json_real(aggregate_key(ok, key, (enum agg)a, scratch)));
+                json_object_set_new(g, key,
+                                    json_real(aggregate_key(ok, key, (enum agg)a, scratch)));
         }
         json_t *label = json_object_get(first, "label");
         if (label) json_object_set(g, "label", label);

@@ -57,7 +57,8 @@ static int cpuinfo_has_flag(const char *flag)
     while (!found && fgets(line, sizeof line, f)) {
         if (strncmp(line, "flags", 5) != 0) continue;
         char *save = NULL;
-        for (char *tok = strtok_r(line, " \t\n:", &save); tok; tok = strtok_r(NULL, " \t\n:", &save))
+        for (char *tok = strtok_r(line, " \t\n:", &save); tok;
+             tok = strtok_r(NULL, " \t\n:", &save))
             if (strcmp(tok, flag) == 0) found = 1;
         break;
     }
@@ -73,10 +74,11 @@ static json_t *caches_of_pu0(hwloc_topology_t topo)
         if (!hwloc_obj_type_is_cache(o->type) || !o->attr) continue;
         const char *type = o->attr->cache.type == HWLOC_OBJ_CACHE_DATA          ? "Data"
                            : o->attr->cache.type == HWLOC_OBJ_CACHE_INSTRUCTION ? "Instruction"
-                                                                                 : "Unified";
+                                                                                : "Unified";
         json_array_append_new(arr, json_pack("{s:s, s:i, s:I, s:i}", "type", type, "level",
-                                             (int)o->attr->cache.depth, "size", (json_int_t)o->attr->cache.size,
-                                             "num_sharing", hwloc_bitmap_weight(o->cpuset)));
+                                             (int)o->attr->cache.depth, "size",
+                                             (json_int_t)o->attr->cache.size, "num_sharing",
+                                             hwloc_bitmap_weight(o->cpuset)));
     }
     return arr;
 }
@@ -87,9 +89,12 @@ static void virtualization(char *buf, size_t len)
     read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof vendor);
     read_line("/sys/class/dmi/id/product_name", product, sizeof product);
     int hv = cpuinfo_has_flag("hypervisor");
-    if (!hv) snprintf(buf, len, "none detected");
-    else if (vendor[0] || product[0]) snprintf(buf, len, "hypervisor (%s %s)", vendor, product);
-    else snprintf(buf, len, "hypervisor");
+    if (!hv)
+        snprintf(buf, len, "none detected");
+    else if (vendor[0] || product[0])
+        snprintf(buf, len, "hypervisor (%s %s)", vendor, product);
+    else
+        snprintf(buf, len, "hypervisor");
 }
 
 /* What each engine is, from its capability flags: the report's claims ask
@@ -103,8 +108,9 @@ static json_t *engine_kinds(void)
         const char *kind = sb_engine_kind(sb_engines[i]);
         json_object_set_new(all, sb_engines[i]->name,
                             json_pack("{s:s, s:b, s:b, s:b, s:b}", "kind", kind, "stackful",
-                                      (c & SB_CAP_STACKFUL) != 0, "parallel", (c & SB_CAP_PARALLEL) != 0,
-                                      "separate_memory", (c & SB_CAP_SEPARATE_MEMORY) != 0, "workers",
+                                      (c & SB_CAP_STACKFUL) != 0, "parallel",
+                                      (c & SB_CAP_PARALLEL) != 0, "separate_memory",
+                                      (c & SB_CAP_SEPARATE_MEMORY) != 0, "workers",
                                       (c & SB_CAP_WORKERS) != 0));
     }
     return all;
@@ -112,7 +118,8 @@ static json_t *engine_kinds(void)
 
 json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0)
 {
-    char date[64], host[256] = "", clocksrc[64] = "unknown", virt[300], cpus[256], governor[64] = "";
+    char date[64], host[256] = "", clocksrc[64] = "unknown", virt[300], cpus[256],
+                   governor[64] = "";
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
@@ -124,9 +131,11 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
         date[dl - 2] = ':';
     }
     gethostname(host, sizeof host - 1);
-    read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", clocksrc, sizeof clocksrc);
+    read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", clocksrc,
+              sizeof clocksrc);
     virtualization(virt, sizeof virt);
-    int scaling = read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", governor, sizeof governor) == 0 &&
+    int scaling = read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", governor,
+                            sizeof governor) == 0 &&
                   strcmp(governor, "performance") != 0;
     double load[3] = {0, 0, 0};
     if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = 0;
@@ -138,18 +147,21 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
 
     char topo[256];
     snprintf(topo, sizeof topo, "%d package(s), %d core(s), %d PU(s), %d NUMA node(s)",
-             hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PACKAGE), hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_CORE),
-             hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PU), hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_NUMANODE));
+             hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PACKAGE),
+             hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_CORE),
+             hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PU),
+             hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_NUMANODE));
 
     json_t *fpu = json_object();
-    for (size_t i = 0; i < sb_engine_count; i++) json_object_set_new(fpu, sb_engines[i]->name, json_string(sb_engines[i]->fpu));
+    for (size_t i = 0; i < sb_engine_count; i++)
+        json_object_set_new(fpu, sb_engines[i]->name, json_string(sb_engines[i]->fpu));
 
-    json_t *ctx = json_pack("{s:s, s:s, s:s, s:i, s:I, s:b, s:o, s:[f,f,f], s:s, s:s, s:i}", "date", date,
-                            "host_name", host, "executable", argv0, "num_cpus",
-                            hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PU), "mhz_per_cpu", (json_int_t)cpu_mhz(),
-                            "cpu_scaling_enabled", scaling, "caches", caches_of_pu0(pin->topo), "load_avg", load[0],
-                            load[1], load[2], "library_version", "switchbench " SB_VERSION, "library_build_type",
-                            SB_BUILD_TYPE, "json_schema_version", 1);
+    json_t *ctx = json_pack(
+        "{s:s, s:s, s:s, s:i, s:I, s:b, s:o, s:[f,f,f], s:s, s:s, s:i}", "date", date, "host_name",
+        host, "executable", argv0, "num_cpus", hwloc_get_nbobjs_by_type(pin->topo, HWLOC_OBJ_PU),
+        "mhz_per_cpu", (json_int_t)cpu_mhz(), "cpu_scaling_enabled", scaling, "caches",
+        caches_of_pu0(pin->topo), "load_avg", load[0], load[1], load[2], "library_version",
+        "switchbench " SB_VERSION, "library_build_type", SB_BUILD_TYPE, "json_schema_version", 1);
     json_object_set_new(ctx, "switchbench_version", json_string(SB_VERSION));
     json_object_set_new(ctx, "kernel", json_string(kernel));
     json_object_set_new(ctx, "compiler", json_string(__VERSION__));
@@ -171,16 +183,21 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     }
     json_object_set_new(ctx, "virtualization", json_string(virt));
     json_object_set_new(ctx, "clocksource", json_string(clocksrc));
-    json_object_set_new(ctx, "timer", json_string("CLOCK_MONOTONIC around each repetition; cpu_time from getrusage "
-                                                  "(self + reaped children)"));
+    json_object_set_new(
+        ctx, "timer",
+        json_string("CLOCK_MONOTONIC around each repetition; cpu_time from getrusage "
+                    "(self + reaped children)"));
     json_object_set_new(ctx, "stack_size", json_integer((json_int_t)o->stack_size));
-    json_object_set_new(ctx, "stack_guard", json_string(o->stack_guard == SB_GUARD_AUTO ? "auto"
-                                                   : o->stack_guard == SB_GUARD_NONE ? "none" : "page"));
+    json_object_set_new(ctx, "stack_guard",
+                        json_string(o->stack_guard == SB_GUARD_AUTO   ? "auto"
+                                    : o->stack_guard == SB_GUARD_NONE ? "none"
+                                                                      : "page"));
     json_object_set_new(ctx, "fpu_contract", fpu);
     json_object_set_new(ctx, "engines", engine_kinds());
-    json_object_set_new(ctx, "placement", json_string(!o->placement_set                ? "per workload"
-                                                      : pin->placement == SB_SPREAD ? "spread"
-                                                                                    : "pack"));
+    json_object_set_new(ctx, "placement",
+                        json_string(!o->placement_set             ? "per workload"
+                                    : pin->placement == SB_SPREAD ? "spread"
+                                                                  : "pack"));
     json_object_set_new(ctx, "cpus", json_string(cpus));
     json_object_set_new(ctx, "repetitions", json_integer(o->repetitions));
     json_object_set_new(ctx, "min_time", json_real(o->min_time));

@@ -48,7 +48,8 @@ int main(int argc, char **argv)
     struct sb_engine_config cfg = {.stack_size = 64 * 1024};
     for (int r = 0; r < reps; r++) {
         /* Shared memory: the processes engine's tasks must see one state. */
-        struct sw_state *st = mmap(NULL, sizeof *st, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        struct sw_state *st =
+            mmap(NULL, sizeof *st, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         struct sb_engine *e;
         struct sb_err err = {{0}};
         if (st == MAP_FAILED || ops->open(&cfg, &e, &err) != 0) {
@@ -65,8 +66,8 @@ int main(int argc, char **argv)
         int rc = ops->run(e, &err);
         double t1 = now_ns();
         if (rc != 0 || st->switches != n) {
-            fprintf(stderr, "direct_switch: %s (%llu of %llu switches)\n", err.msg, (unsigned long long)st->switches,
-                    (unsigned long long)n);
+            fprintf(stderr, "direct_switch: %s (%llu of %llu switches)\n", err.msg,
+                    (unsigned long long)st->switches, (unsigned long long)n);
             return 1;
         }
         ns[r] = (t1 - t0) / (double)n;
@@ -74,7 +75,8 @@ int main(int argc, char **argv)
         munmap(st, sizeof *st);
     }
     qsort(ns, (size_t)reps, sizeof *ns, cmp_double);
-    printf("direct_switch/%s: median %.3f ns per switch (min %.3f, max %.3f, %d repetitions of %llu)\n", ops->name,
-           ns[reps / 2], ns[0], ns[reps - 1], reps, (unsigned long long)n);
+    printf("direct_switch/%s: median %.3f ns per switch (min %.3f, max %.3f, %d repetitions of "
+           "%llu)\n",
+           ops->name, ns[reps / 2], ns[0], ns[reps - 1], reps, (unsigned long long)n);
     return 0;
 }

@@ -65,7 +65,8 @@ static sb_ret y_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int y_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int y_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                   struct sb_err *err)
 {
     (void)p;
     (void)n;
@@ -145,7 +146,8 @@ static sb_ret h_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int h_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int h_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                   struct sb_err *err)
 {
     (void)p;
     (void)n;
@@ -203,15 +205,18 @@ static sb_ret f_body(struct sb_task *t)
         for (me->i = 0; me->i < 2 * F_PER_PRODUCER; me->i++) {
             SB_AWAIT(t, sb_recv(t, st->ch, &me->v));
             uint64_t p = me->v >> 32, seq = me->v & 0xffffffffu;
-            if (p > 1 || seq != st->got[p]) st->bad++;
-            else st->got[p]++;
+            if (p > 1 || seq != st->got[p])
+                st->bad++;
+            else
+                st->got[p]++;
             st->total++;
         }
     }
     SB_END(t);
 }
 
-static int f_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int f_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                   struct sb_err *err)
 {
     (void)p;
     (void)n;
@@ -230,10 +235,11 @@ static int f_setup(struct sb_run *run, const long long *p, uint64_t n, void **st
 static int f_verify(void *state, struct sb_err *err)
 {
     struct f_state *st = state;
-    if (st->bad || st->total != 2 * F_PER_PRODUCER || st->got[0] != F_PER_PRODUCER || st->got[1] != F_PER_PRODUCER) {
+    if (st->bad || st->total != 2 * F_PER_PRODUCER || st->got[0] != F_PER_PRODUCER ||
+        st->got[1] != F_PER_PRODUCER) {
         sb_err_set(err, "received %llu values, %llu out of FIFO order (per producer: %llu, %llu)",
-                   (unsigned long long)st->total, (unsigned long long)st->bad, (unsigned long long)st->got[0],
-                   (unsigned long long)st->got[1]);
+                   (unsigned long long)st->total, (unsigned long long)st->bad,
+                   (unsigned long long)st->got[0], (unsigned long long)st->got[1]);
         return -1;
     }
     return 0;
@@ -278,7 +284,8 @@ static sb_ret e_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int e_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int e_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                   struct sb_err *err)
 {
     (void)p;
     (void)n;
@@ -298,8 +305,9 @@ static int e_verify(void *state, struct sb_err *err)
 {
     struct e_state *st = state;
     if (st->early_ran != 1 || st->rounds_a != E_ROUNDS || st->rounds_b != E_ROUNDS) {
-        sb_err_set(err, "early task ran %llu times; %llu/%llu rounds completed of %d", (unsigned long long)st->early_ran,
-                   (unsigned long long)st->rounds_a, (unsigned long long)st->rounds_b, E_ROUNDS);
+        sb_err_set(err, "early task ran %llu times; %llu/%llu rounds completed of %d",
+                   (unsigned long long)st->early_ran, (unsigned long long)st->rounds_a,
+                   (unsigned long long)st->rounds_b, E_ROUNDS);
         return -1;
     }
     return 0;
@@ -325,7 +333,8 @@ static sb_ret m_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int m_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int m_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                   struct sb_err *err)
 {
     (void)n;
     uint64_t count = (uint64_t)p[0];
@@ -392,7 +401,8 @@ static sb_ret r_body(struct sb_task *t)
             set_x87cw(cw);
         }
         uint64_t seed = 0x1000 * (t->index + 1) + (uint64_t)me->i * 16;
-        if (sb_test_call_keeping_regs(r_yield_op, t, seed) != 0) __atomic_fetch_add(&st->reg_failures, 1, __ATOMIC_RELAXED);
+        if (sb_test_call_keeping_regs(r_yield_op, t, seed) != 0)
+            __atomic_fetch_add(&st->reg_failures, 1, __ATOMIC_RELAXED);
         if (st->check_fpu && (get_mxcsr() != mx || get_x87cw() != cw))
             __atomic_fetch_add(&st->fpu_failures, 1, __ATOMIC_RELAXED);
         __atomic_fetch_add(&st->rounds, 1, __ATOMIC_RELAXED);
@@ -402,7 +412,8 @@ static sb_ret r_body(struct sb_task *t)
     return SB_DONE;
 }
 
-static int r_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int r_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                   struct sb_err *err)
 {
     (void)p;
     (void)n;
@@ -422,7 +433,8 @@ static int r_verify(void *state, struct sb_err *err)
 {
     struct r_state *st = state;
     if (st->rounds != R_TASKS * R_ROUNDS || st->reg_failures || st->fpu_failures) {
-        sb_err_set(err, "%llu rounds; callee-saved registers lost in %llu, MXCSR/x87 CW lost in %llu",
+        sb_err_set(err,
+                   "%llu rounds; callee-saved registers lost in %llu, MXCSR/x87 CW lost in %llu",
                    (unsigned long long)st->rounds, (unsigned long long)st->reg_failures,
                    (unsigned long long)st->fpu_failures);
         return -1;
@@ -458,7 +470,8 @@ static sb_ret tm_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int tm_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int tm_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                    struct sb_err *err)
 {
     (void)p;
     (void)n;
@@ -478,12 +491,14 @@ static int tm_verify(void *state, struct sb_err *err)
 {
     struct tm_state *st = state;
     if (st->early || st->log.n != T_TASKS) {
-        sb_err_set(err, "%llu of %d sleeps ended early; %u woke", (unsigned long long)st->early, T_TASKS, st->log.n);
+        sb_err_set(err, "%llu of %d sleeps ended early; %u woke", (unsigned long long)st->early,
+                   T_TASKS, st->log.n);
         return -1;
     }
     for (uint32_t i = 0; i < st->log.n; i++)
         if (st->log.v[i] != i + 1) {
-            sb_err_set(err, "wake-up %u was sleeper %u, expected sleeper %u (25 ms apart)", i, st->log.v[i], i + 1);
+            sb_err_set(err, "wake-up %u was sleeper %u, expected sleeper %u (25 ms apart)", i,
+                       st->log.v[i], i + 1);
             return -1;
         }
     return 0;
@@ -531,13 +546,15 @@ static sb_ret fd_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int fd_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int fd_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                    struct sb_err *err)
 {
     (void)p;
     (void)n;
     struct fd_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
-    if (pipe(st->pipe_fds) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, st->sock_fds) != 0 || pipe(st->idle_fds) != 0) {
+    if (pipe(st->pipe_fds) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, st->sock_fds) != 0 ||
+        pipe(st->idle_fds) != 0) {
         sb_err_set(err, "cannot create pipes and sockets");
         return -1;
     }
@@ -559,7 +576,8 @@ static int fd_verify(void *state, struct sb_err *err)
         close(st->idle_fds[i]);
     }
     if (st->pipe_ok != 1 || st->sock_ok != 1 || st->timeout_ok != 1) {
-        sb_err_set(err, "pipe %d, socket %d, timeout %d (1 = woke right)", st->pipe_ok, st->sock_ok, st->timeout_ok);
+        sb_err_set(err, "pipe %d, socket %d, timeout %d (1 = woke right)", st->pipe_ok, st->sock_ok,
+                   st->timeout_ok);
         return -1;
     }
     return 0;
@@ -584,7 +602,8 @@ static sb_ret ms_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int ms_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int ms_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                    struct sb_err *err)
 {
     (void)n;
     uint64_t count = (uint64_t)p[0];
@@ -603,7 +622,8 @@ static int ms_verify(void *state, struct sb_err *err)
 {
     struct ms_state *st = state;
     if (st->woke != st->n) {
-        sb_err_set(err, "%llu of %llu sleepers woke", (unsigned long long)st->woke, (unsigned long long)st->n);
+        sb_err_set(err, "%llu of %llu sleepers woke", (unsigned long long)st->woke,
+                   (unsigned long long)st->n);
         return -1;
     }
     return 0;
@@ -642,7 +662,8 @@ static sb_ret sk_parent(struct sb_task *t)
     SB_END(t);
 }
 
-static int sk_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int sk_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                    struct sb_err *err)
 {
     (void)p;
     (void)n;
@@ -658,8 +679,8 @@ static int sk_verify(void *state, struct sb_err *err)
 {
     struct sk_state *st = state;
     if (st->ran != 3 || st->failures) {
-        sb_err_set(err, "%llu of 3 spawned tasks ran, %llu spawns failed", (unsigned long long)st->ran,
-                   (unsigned long long)st->failures);
+        sb_err_set(err, "%llu of 3 spawned tasks ran, %llu spawns failed",
+                   (unsigned long long)st->ran, (unsigned long long)st->failures);
         return -1;
     }
     return 0;
@@ -688,7 +709,8 @@ static sb_ret wk_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int wk_setup(struct sb_run *run, const long long *p, uint64_t n, void **state, struct sb_err *err)
+static int wk_setup(struct sb_run *run, const long long *p, uint64_t n, void **state,
+                    struct sb_err *err)
 {
     (void)p;
     (void)n;
@@ -708,7 +730,8 @@ static int wk_verify(void *state, struct sb_err *err)
         int want = (int)st->tasks[i].t.sb_worker; /* the test pins worker k to cpu k */
         for (int r = 0; r < W_ROUNDS; r++) {
             if (st->tasks[i].cpus[r] != want) {
-                sb_err_set(err, "task %d of worker %d ran on cpu %d", i, want, st->tasks[i].cpus[r]);
+                sb_err_set(err, "task %d of worker %d ran on cpu %d", i, want,
+                           st->tasks[i].cpus[r]);
                 return -1;
             }
             if (want < 2) seen[want] = 1;
@@ -742,8 +765,11 @@ struct test {
 
 static int run_test(const struct sb_engine_ops *e, const struct test *t)
 {
-    struct sb_run_spec spec = {.engine = e, .workload = &t->w, .params = &t->param,
-                               .cfg = {.stack_size = 64 * 1024, .workers = t->workers ? t->workers : 1}};
+    struct sb_run_spec spec = {
+        .engine = e,
+        .workload = &t->w,
+        .params = &t->param,
+        .cfg = {.stack_size = 64 * 1024, .workers = t->workers ? t->workers : 1}};
     cpu_set_t all;
     if (t->workers > 1) {
         sched_getaffinity(0, sizeof all, &all);
@@ -762,10 +788,11 @@ static int run_test(const struct sb_engine_ops *e, const struct test *t)
 }
 
 static struct sb_workload WL(const char *name,
-                              int (*setup)(struct sb_run *, const long long *, uint64_t, void **, struct sb_err *),
-                              int (*verify)(void *, struct sb_err *))
-{
-    return (struct sb_workload){.name = name, .unit = "test", .rate_counter = "x", .setup = setup, .verify = verify};
+                             int (*setup)(struct sb_run *, const long long *, uint64_t, void **,
+                                          struct sb_err *),
+                             int (*verify)(void *, struct sb_err *)) {
+    return (struct sb_workload){
+        .name = name, .unit = "test", .rate_counter = "x", .setup = setup, .verify = verify};
 }
 
 int main(int argc, char **argv)
@@ -773,25 +800,33 @@ int main(int argc, char **argv)
     const char *name = NULL, *only = NULL, *except = NULL;
     bool list = false;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--list") == 0) list = true;
-        else if (strncmp(argv[i], "--engine=", 9) == 0) name = argv[i] + 9;
-        else if (strncmp(argv[i], "--test=", 7) == 0) only = argv[i] + 7;
-        else if (strncmp(argv[i], "--except=", 9) == 0) except = argv[i] + 9;
+        if (strcmp(argv[i], "--list") == 0)
+            list = true;
+        else if (strncmp(argv[i], "--engine=", 9) == 0)
+            name = argv[i] + 9;
+        else if (strncmp(argv[i], "--test=", 7) == 0)
+            only = argv[i] + 7;
+        else if (strncmp(argv[i], "--except=", 9) == 0)
+            except = argv[i] + 9;
     }
     const struct sb_engine_ops *e = name ? sb_engine_find(name) : NULL;
     if (!e) {
-        fprintf(stderr, "usage: test_conformance --engine=NAME [--list | --test=TEST | --except=TEST]\n");
+        fprintf(stderr,
+                "usage: test_conformance --engine=NAME [--list | --test=TEST | --except=TEST]\n");
         return 2;
     }
     /* How many tasks each kind of engine must hold at once. */
-    long long many = (e->caps & SB_CAP_SEPARATE_MEMORY) ? 200 : (e->caps & SB_CAP_PARALLEL) ? 1000 : 10000;
+    long long many = (e->caps & SB_CAP_SEPARATE_MEMORY) ? 200
+                     : (e->caps & SB_CAP_PARALLEL)      ? 1000
+                                                        : 10000;
     struct test tests[] = {
         {"yield_order", WL("yield_order", y_setup, y_verify), 0, 1, 0},
         {"handoff_ring_order", WL("handoff_ring_order", h_setup, h_verify), 0, 1, 0},
         {"chan_fifo_2p1c", WL("chan_fifo_2p1c", f_setup, f_verify), 0, 1, 0},
         {"early_exit", WL("early_exit", e_setup, e_verify), 0, 1, 0},
         {"many_tasks", WL("many_tasks", m_setup, m_verify), 0, 1, many},
-        {"callee_saved_and_fpu", WL("callee_saved_and_fpu", r_setup, r_verify), SB_CAP_STACKFUL, 1, 0},
+        {"callee_saved_and_fpu", WL("callee_saved_and_fpu", r_setup, r_verify), SB_CAP_STACKFUL, 1,
+         0},
         {"timers_in_order_never_early", WL("timers", tm_setup, tm_verify), 0, 1, 0},
         {"wait_fd_pipe_socket_timeout", WL("wait_fd", fd_setup, fd_verify), 0, 1, 0},
         {"many_sleepers_all_wake", WL("many_sleepers", ms_setup, ms_verify), 0, 1, 10000},
@@ -806,7 +841,9 @@ int main(int argc, char **argv)
     }
     int passed = 0, failed = 0, skipped = 0, cannot_run = 0, selected = 0;
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if ((only && strcmp(tests[i].name, only) != 0) || (except && strcmp(tests[i].name, except) == 0)) continue;
+        if ((only && strcmp(tests[i].name, only) != 0) ||
+            (except && strcmp(tests[i].name, except) == 0))
+            continue;
         selected++;
         if ((e->caps & tests[i].needs) != tests[i].needs) {
             printf("skip %s/%s: the engine lacks what the test is about\n", tests[i].name, e->name);
@@ -815,15 +852,18 @@ int main(int argc, char **argv)
             continue;
         }
         cpu_set_t allowed;
-        if (tests[i].workers > 1 && (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2 ||
-                                     !CPU_ISSET(0, &allowed) || !CPU_ISSET(1, &allowed))) {
+        if (tests[i].workers > 1 &&
+            (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2 ||
+             !CPU_ISSET(0, &allowed) || !CPU_ISSET(1, &allowed))) {
             printf("skip %s/%s: needs CPUs 0 and 1\n", tests[i].name, e->name);
             skipped++;
             cannot_run++;
             continue;
         }
-        if (run_test(e, &tests[i]) == 0) passed++;
-        else failed++;
+        if (run_test(e, &tests[i]) == 0)
+            passed++;
+        else
+            failed++;
     }
     printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
     if (only && selected == 0) {

@@ -3,7 +3,8 @@
  * their ratio is the price of the task API and the scheduler. */
 #include "sb_workload.h"
 
-static int bare_setup(struct sb_run *run, const long long *params, uint64_t n, void **state, struct sb_err *err)
+static int bare_setup(struct sb_run *run, const long long *params, uint64_t n, void **state,
+                      struct sb_err *err)
 {
     (void)run;
     (void)params;
@@ -13,7 +14,10 @@ static int bare_setup(struct sb_run *run, const long long *params, uint64_t n, v
     return 0;
 }
 
-static int bare_timed(struct sb_run *run, uint64_t n, struct sb_err *err) { return sb_run_bare_loop(run, n, err); }
+static int bare_timed(struct sb_run *run, uint64_t n, struct sb_err *err)
+{
+    return sb_run_bare_loop(run, n, err);
+}
 
 static int bare_verify(void *state, struct sb_err *err)
 {
@@ -24,7 +28,8 @@ static int bare_verify(void *state, struct sb_err *err)
 
 const struct sb_workload sb_wl_bare = {
     .name = "bare",
-    .summary = "the engine's raw switch in a loop, without tasks or scheduler; ns per one-way switch",
+    .summary =
+        "the engine's raw switch in a loop, without tasks or scheduler; ns per one-way switch",
     .unit = "switch",
     .rate_counter = "switches_per_second",
     .iter_multiple = 2,

@@ -35,11 +35,12 @@ static sb_ret bl_blocker(struct sb_task *t)
          * see is the call's and not their start-up. */
         __atomic_store_n(&st->progressed, 0, __ATOMIC_RELEASE);
         __atomic_fetch_add(&st->epoch, 1, __ATOMIC_ACQ_REL);
-        while (__atomic_load_n(&st->progressed, __ATOMIC_ACQUIRE) < st->others) SB_AWAIT(t, sb_yield(t));
-        struct timespec ts = {(time_t)(st->block_ns / 1000000000u), (long)(st->block_ns % 1000000000u)};
+        while (__atomic_load_n(&st->progressed, __ATOMIC_ACQUIRE) < st->others)
+            SB_AWAIT(t, sb_yield(t));
+        struct timespec ts = {(time_t)(st->block_ns / 1000000000u),
+                              (long)(st->block_ns % 1000000000u)};
         __atomic_store_n(&st->blocking, 1, __ATOMIC_RELEASE);
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-        }
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
         __atomic_store_n(&st->blocking, 0, __ATOMIC_RELEASE);
         SB_AWAIT(t, sb_yield(t));
     }
@@ -55,7 +56,8 @@ static sb_ret bl_worker(struct sb_task *t)
     me->last = sb_now_ns();
     while (!__atomic_load_n(&st->done, __ATOMIC_ACQUIRE)) {
         uint64_t x = me->x;
-        for (unsigned k = 0; k < BL_UNIT_STEPS; k++) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        for (unsigned k = 0; k < BL_UNIT_STEPS; k++)
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         me->x = x;
         uint64_t now = sb_now_ns();
         if (now - me->last > me->max_gap) me->max_gap = now - me->last;
@@ -72,7 +74,8 @@ static sb_ret bl_worker(struct sb_task *t)
     SB_END(t);
 }
 
-static int bl_setup(struct sb_run *run, const long long *params, uint64_t calls, void **state, struct sb_err *err)
+static int bl_setup(struct sb_run *run, const long long *params, uint64_t calls, void **state,
+                    struct sb_err *err)
 {
     uint64_t others = (uint64_t)params[0];
     struct bl_state *st = sb_run_alloc(run, sizeof *st, err);
@@ -95,7 +98,8 @@ static int bl_verify(void *state, struct sb_err *err)
 {
     struct bl_state *st = state;
     if (!st->done) {
-        sb_err_set(err, "blocking: the blocking task did not finish its %llu calls", (unsigned long long)st->calls);
+        sb_err_set(err, "blocking: the blocking task did not finish its %llu calls",
+                   (unsigned long long)st->calls);
         return -1;
     }
     for (uint64_t i = 1; i <= st->others; i++) {
@@ -127,7 +131,10 @@ static const struct sb_param_def bl_params[] = {
     {"block_ms", "length of each blocking call, in ms", 1, 60000, bl_ms, 1, bl_ms, 1},
 };
 
-static void bl_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0]; }
+static void bl_demand(const long long *params, struct sb_demand *d)
+{
+    d->tasks = (uint64_t)params[0];
+}
 
 const struct sb_workload sb_wl_blocking = {
     .demand = bl_demand,

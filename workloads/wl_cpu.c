@@ -7,8 +7,8 @@
 #include "sb_workload.h"
 
 #define CPU_STEPS 1024u
-#define LCG_A 6364136223846793005ULL
-#define LCG_C 1442695040888963407ULL
+#define LCG_A     6364136223846793005ULL
+#define LCG_C     1442695040888963407ULL
 
 struct cpu_state;
 
@@ -52,7 +52,8 @@ static uint64_t lcg_jump(uint64_t x, uint64_t n)
     return ra * x + rc;
 }
 
-static int cpu_setup(struct sb_run *run, const long long *params, uint64_t units, void **state, struct sb_err *err)
+static int cpu_setup(struct sb_run *run, const long long *params, uint64_t units, void **state,
+                     struct sb_err *err)
 {
     uint64_t w = (uint64_t)params[0];
     struct cpu_state *st = sb_run_alloc(run, sizeof *st, err);
@@ -78,8 +79,8 @@ static int cpu_verify(void *state, struct sb_err *err)
     for (uint64_t i = 0; i < st->ntasks; i++) {
         const struct cpu_task *ct = &st->tasks[i];
         if (ct->x != lcg_jump(ct->seed, ct->units * CPU_STEPS)) {
-            sb_err_set(err, "cpu: task %llu computed a wrong result over %llu units", (unsigned long long)i,
-                       (unsigned long long)ct->units);
+            sb_err_set(err, "cpu: task %llu computed a wrong result over %llu units",
+                       (unsigned long long)i, (unsigned long long)ct->units);
             return -1;
         }
     }
@@ -94,10 +95,14 @@ static const long long cpu_yield[] = {0, 16};
 static const long long cpu_yield_quick[] = {16};
 static const struct sb_param_def cpu_params[] = {
     {"tasks", "tasks computing at once", 1, 100000, cpu_tasks, 3, cpu_tasks_quick, 2},
-    {"yield_every", "units between yields (0: never yield)", 0, 1000000000, cpu_yield, 2, cpu_yield_quick, 1},
+    {"yield_every", "units between yields (0: never yield)", 0, 1000000000, cpu_yield, 2,
+     cpu_yield_quick, 1},
 };
 
-static void cpu_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0]; }
+static void cpu_demand(const long long *params, struct sb_demand *d)
+{
+    d->tasks = (uint64_t)params[0];
+}
 
 const struct sb_workload sb_wl_cpu = {
     .demand = cpu_demand,

@@ -47,7 +47,8 @@ static sb_ret echo_conn(struct sb_task *t)
             }
             if (me->failed) break;
             me->echoed += me->len;
-            if (st->die_after && me->echoed >= st->die_after) raise(SIGKILL); /* selftest-echo-die */
+            if (st->die_after && me->echoed >= st->die_after)
+                raise(SIGKILL); /* selftest-echo-die */
             continue;
         }
         if (me->n == 0) break; /* the client closed: done */
@@ -86,7 +87,8 @@ static sb_ret echo_accept(struct sb_task *t)
             me->conn->fd = me->fd;
             me->conn->buf = st->bufs + (size_t)slot * st->msg_size;
             SB_AWAIT(t, sb_spawn(t, &me->conn->t, echo_conn));
-            if (t->sb_result != SB_OK && __atomic_fetch_add(&st->spawn_failures, 1, __ATOMIC_RELAXED) == 0) {
+            if (t->sb_result != SB_OK &&
+                __atomic_fetch_add(&st->spawn_failures, 1, __ATOMIC_RELAXED) == 0) {
                 st->spawn_errno = -t->sb_result;
                 st->spawn_failed_conn = (uint32_t)(me->conn - st->conns);
             }
@@ -117,7 +119,8 @@ int echo_listen(uint16_t *port, struct sb_err *err)
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(*port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(*port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
     if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4096) != 0 ||
         getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
@@ -129,7 +132,8 @@ int echo_listen(uint16_t *port, struct sb_err *err)
     return fd;
 }
 
-static int echo_setup(struct sb_run *run, const long long *params, uint64_t round_trips, void **state, struct sb_err *err)
+static int echo_setup(struct sb_run *run, const long long *params, uint64_t round_trips,
+                      void **state, struct sb_err *err)
 {
     unsigned conns = (unsigned)params[0];
     size_t msg = (size_t)params[1];
@@ -139,8 +143,10 @@ static int echo_setup(struct sb_run *run, const long long *params, uint64_t roun
      * connection and the load generator as many. */
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && (rlim_t)conns + 64 > rl.rlim_cur) {
-        sb_err_set(err, "echo: %u connections need about %u descriptors per process; RLIMIT_NOFILE is %llu", conns,
-                   conns + 64, (unsigned long long)rl.rlim_cur);
+        sb_err_set(
+            err,
+            "echo: %u connections need about %u descriptors per process; RLIMIT_NOFILE is %llu",
+            conns, conns + 64, (unsigned long long)rl.rlim_cur);
         return -1;
     }
     struct echo_state *st = sb_run_alloc(run, sizeof *st, err);
@@ -165,7 +171,10 @@ static int echo_setup(struct sb_run *run, const long long *params, uint64_t roun
         st->n_accepts = i + 1;
     }
     st->port = port;
-    struct sb_loadgen_spec lg = {.port = port, .conns = conns, .msg_size = msg, .round_trips = round_trips,
+    struct sb_loadgen_spec lg = {.port = port,
+                                 .conns = conns,
+                                 .msg_size = msg,
+                                 .round_trips = round_trips,
                                  .clock = sb_run_clock(run)};
     if (sb_run_loadgen(run, &lg, &st->lg, err) != 0) return -1;
     if (!baseline) {
@@ -188,8 +197,10 @@ static int echo_explain(void *state, struct sb_err *err)
     if (!st->spawn_failures) return 0;
     struct rlimit rl;
     char limit[96] = "";
-    if (st->spawn_errno == EAGAIN && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-        snprintf(limit, sizeof limit, " (RLIMIT_NPROC is %llu; kernel.threads-max and pid_max count too)",
+    if (st->spawn_errno == EAGAIN && getrlimit(RLIMIT_NPROC, &rl) == 0 &&
+        rl.rlim_cur != RLIM_INFINITY)
+        snprintf(limit, sizeof limit,
+                 " (RLIMIT_NPROC is %llu; kernel.threads-max and pid_max count too)",
                  (unsigned long long)rl.rlim_cur);
     sb_err_set(err, "echo: could not create the task for connection %u (%llu such failures): %s%s",
                (unsigned)st->spawn_failed_conn, (unsigned long long)st->spawn_failures,
@@ -203,15 +214,21 @@ static int echo_verify(void *state, struct sb_err *err)
     if (echo_explain(state, err) != 0) return -1;
     const struct sb_loadgen_result *r = st->lg;
     uint64_t want = st->round_trips * st->msg_size;
-    if (st->accepted != st->conns_n || st->spawn_failures || st->accept_failures || st->conn_failures) {
-        sb_err_set(err, "echo: %llu of %u connections accepted; %llu spawn, %llu accept (%s), %llu connection failures",
-                   (unsigned long long)st->accepted, st->conns_n, (unsigned long long)st->spawn_failures,
-                   (unsigned long long)st->accept_failures, st->accept_errno ? strerror(st->accept_errno) : "-",
+    if (st->accepted != st->conns_n || st->spawn_failures || st->accept_failures ||
+        st->conn_failures) {
+        sb_err_set(err,
+                   "echo: %llu of %u connections accepted; %llu spawn, %llu accept (%s), %llu "
+                   "connection failures",
+                   (unsigned long long)st->accepted, st->conns_n,
+                   (unsigned long long)st->spawn_failures, (unsigned long long)st->accept_failures,
+                   st->accept_errno ? strerror(st->accept_errno) : "-",
                    (unsigned long long)st->conn_failures);
         return -1;
     }
-    if (r->round_trips != st->round_trips || r->bytes_verified != want || st->bytes_echoed != want) {
-        sb_err_set(err, "echo: %llu of %llu round trips; %llu bytes checked, %llu echoed, %llu expected",
+    if (r->round_trips != st->round_trips || r->bytes_verified != want ||
+        st->bytes_echoed != want) {
+        sb_err_set(err,
+                   "echo: %llu of %llu round trips; %llu bytes checked, %llu echoed, %llu expected",
                    (unsigned long long)r->round_trips, (unsigned long long)st->round_trips,
                    (unsigned long long)r->bytes_verified, (unsigned long long)st->bytes_echoed,
                    (unsigned long long)want);
@@ -236,8 +253,8 @@ static void echo_report(void *state, struct sb_run *run)
 
 /* The self-test that checks a server dying mid-run becomes an error record
  * and stops the load generator instead of hanging the run. */
-static int echo_die_setup(struct sb_run *run, const long long *params, uint64_t round_trips, void **state,
-                          struct sb_err *err)
+static int echo_die_setup(struct sb_run *run, const long long *params, uint64_t round_trips,
+                          void **state, struct sb_err *err)
 {
     if (echo_setup(run, params, round_trips, state, err) != 0) return -1;
     ((struct echo_state *)*state)->die_after = 10 * (uint64_t)params[1];

@@ -35,9 +35,9 @@ struct echo_state {
     uint32_t next_slot, slots;
     uint64_t accepted, bytes_echoed, conn_failures, accept_failures, spawn_failures;
     int accept_errno;
-    int spawn_errno;       /* the first spawn failure's errno, 0 for none */
+    int spawn_errno;            /* the first spawn failure's errno, 0 for none */
     uint32_t spawn_failed_conn; /* and the connection it was for */
-    uint64_t die_after; /* selftest: a connection task kills itself after this many bytes */
+    uint64_t die_after;         /* selftest: a connection task kills itself after this many bytes */
     struct echo_conn *conns;
     unsigned char *bufs;
     struct echo_accept *accepts;

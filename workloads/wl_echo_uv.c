@@ -65,7 +65,8 @@ static void uvb_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
          * busy until the write completes, so stop reading until then. */
         int w = uv_try_write(s, &out, 1);
         if (w == n) return;
-        if (w > 0) out = uv_buf_init(buf->base + w, (unsigned)(n - w));
+        if (w > 0)
+            out = uv_buf_init(buf->base + w, (unsigned)(n - w));
         else if (w != UV_EAGAIN) {
             c->failed = true;
             uv_close((uv_handle_t *)s, uvb_closed);
@@ -117,7 +118,8 @@ static void uvb_connection(uv_stream_t *l, int status)
 static void uvb_check(uv_timer_t *t)
 {
     struct uvb_server *srv = t->data;
-    if (srv->closing || !__atomic_load_n(&srv->st->lg->done, __ATOMIC_ACQUIRE) || srv->open_conns) return;
+    if (srv->closing || !__atomic_load_n(&srv->st->lg->done, __ATOMIC_ACQUIRE) || srv->open_conns)
+        return;
     srv->closing = true;
     uv_close((uv_handle_t *)&srv->listener, NULL);
     uv_close((uv_handle_t *)&srv->check, NULL);

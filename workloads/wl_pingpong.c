@@ -47,13 +47,15 @@ static sb_ret pp_ponger(struct sb_task *t)
     SB_END(t);
 }
 
-static int pp_setup(struct sb_run *run, const long long *params, uint64_t n, void **state, struct sb_err *err)
+static int pp_setup(struct sb_run *run, const long long *params, uint64_t n, void **state,
+                    struct sb_err *err)
 {
     (void)params;
     struct pp_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
     st->n = n;
-    if (sb_run_chan(run, 1, &st->ping, err) != 0 || sb_run_chan(run, 1, &st->pong, err) != 0) return -1;
+    if (sb_run_chan(run, 1, &st->ping, err) != 0 || sb_run_chan(run, 1, &st->pong, err) != 0)
+        return -1;
     st->side[0].st = st->side[1].st = st;
     if (sb_run_spawn(run, &st->side[0].t, pp_pinger, err) != 0) return -1;
     if (sb_run_spawn(run, &st->side[1].t, pp_ponger, err) != 0) return -1;
@@ -67,13 +69,15 @@ static int pp_verify(void *state, struct sb_err *err)
     uint64_t pings = (st->n + 1) / 2, pongs = st->n / 2;
     const struct pp_task *a = &st->side[0], *b = &st->side[1];
     uint64_t bad = a->bad + b->bad;
-    if (a->sent != pings || b->received != pings || b->sent != pongs || a->received != pongs || bad) {
-        sb_err_set(err,
-                   "pingpong: expected %llu pings and %llu pongs, counted %llu/%llu sent/received pings, "
-                   "%llu/%llu pongs, %llu wrong values",
-                   (unsigned long long)pings, (unsigned long long)pongs, (unsigned long long)a->sent,
-                   (unsigned long long)b->received, (unsigned long long)b->sent, (unsigned long long)a->received,
-                   (unsigned long long)bad);
+    if (a->sent != pings || b->received != pings || b->sent != pongs || a->received != pongs ||
+        bad) {
+        sb_err_set(
+            err,
+            "pingpong: expected %llu pings and %llu pongs, counted %llu/%llu sent/received pings, "
+            "%llu/%llu pongs, %llu wrong values",
+            (unsigned long long)pings, (unsigned long long)pongs, (unsigned long long)a->sent,
+            (unsigned long long)b->received, (unsigned long long)b->sent,
+            (unsigned long long)a->received, (unsigned long long)bad);
         return -1;
     }
     return 0;

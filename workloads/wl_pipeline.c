@@ -51,7 +51,8 @@ static sb_ret pl_consumer(struct sb_task *t)
     SB_END(t);
 }
 
-static int pl_setup(struct sb_run *run, const long long *params, uint64_t items, void **state, struct sb_err *err)
+static int pl_setup(struct sb_run *run, const long long *params, uint64_t items, void **state,
+                    struct sb_err *err)
 {
     uint64_t stages = (uint64_t)params[0];
     unsigned cap = (unsigned)params[1];
@@ -82,7 +83,8 @@ static int pl_verify(void *state, struct sb_err *err)
     struct pl_state *st = state;
     if (st->received != st->items || st->bad) {
         sb_err_set(err, "pipeline: %llu of %llu items arrived, %llu wrong or out of order",
-                   (unsigned long long)st->received, (unsigned long long)st->items, (unsigned long long)st->bad);
+                   (unsigned long long)st->received, (unsigned long long)st->items,
+                   (unsigned long long)st->bad);
         return -1;
     }
     return 0;

@@ -58,7 +58,8 @@ static sb_ret ring_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int ring_setup(struct sb_run *run, const long long *params, uint64_t hops, void **state, struct sb_err *err)
+static int ring_setup(struct sb_run *run, const long long *params, uint64_t hops, void **state,
+                      struct sb_err *err)
 {
     uint64_t n = (uint64_t)params[0];
     struct ring_state *st = sb_run_alloc(run, sizeof *st, err);
@@ -95,17 +96,19 @@ static int ring_verify(void *state, struct sb_err *err)
     for (uint64_t i = 0; i < st->n; i++) {
         const struct ring_task *rt = &st->tasks[i];
         if (rt->received != rt->expected || rt->bad) {
-            sb_err_set(err, "ring: task %llu received %llu tokens (expected %llu), %llu out of order",
-                       (unsigned long long)i, (unsigned long long)rt->received, (unsigned long long)rt->expected,
-                       (unsigned long long)rt->bad);
+            sb_err_set(err,
+                       "ring: task %llu received %llu tokens (expected %llu), %llu out of order",
+                       (unsigned long long)i, (unsigned long long)rt->received,
+                       (unsigned long long)rt->expected, (unsigned long long)rt->bad);
             return -1;
         }
         total += rt->received;
     }
     uint64_t want = st->n + st->hops;
     if (total != want) {
-        sb_err_set(err, "ring: %llu hops counted, expected %llu (%llu warm-up + %llu timed)", (unsigned long long)total,
-                   (unsigned long long)want, (unsigned long long)st->n, (unsigned long long)st->hops);
+        sb_err_set(err, "ring: %llu hops counted, expected %llu (%llu warm-up + %llu timed)",
+                   (unsigned long long)total, (unsigned long long)want, (unsigned long long)st->n,
+                   (unsigned long long)st->hops);
         return -1;
     }
     return 0;

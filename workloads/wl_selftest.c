@@ -11,7 +11,8 @@ struct st_task {
     uint64_t n;
 };
 
-static int st_setup_one(struct sb_run *run, sb_body_fn body, long long depth, void **state, struct sb_err *err)
+static int st_setup_one(struct sb_run *run, sb_body_fn body, long long depth, void **state,
+                        struct sb_err *err)
 {
     struct st_task *t = sb_run_alloc(run, sizeof *t, err);
     if (!t) return -1;
@@ -71,14 +72,16 @@ static int crash_setup(struct sb_run *r, const long long *p, uint64_t n, void **
     (void)n;
     return st_setup_one(r, crash_body, 0, s, e);
 }
-static int overflow_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
+static int overflow_setup(struct sb_run *r, const long long *p, uint64_t n, void **s,
+                          struct sb_err *e)
 {
     (void)n;
     return st_setup_one(r, overflow_body, p[0], s, e);
 }
 /* Under --workers=2: a task that does nothing on the first scheduler, and
  * the overflowing one on the second, a worker thread of its own. */
-static int overflow_worker_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
+static int overflow_worker_setup(struct sb_run *r, const long long *p, uint64_t n, void **s,
+                                 struct sb_err *e)
 {
     (void)n;
     if (st_setup_one(r, wrong_body, 0, s, e) != 0) return -1;
@@ -111,28 +114,56 @@ static const struct sb_param_def overflow_params[] = {
 };
 
 const struct sb_workload sb_wl_selftest_hang = {
-    .name = "selftest-hang", .summary = "never finishes (timeout test)", .unit = "iteration",
-    .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .iter_multiple = 1,
-    .setup = hang_setup, .verify = ok_verify,
+    .name = "selftest-hang",
+    .summary = "never finishes (timeout test)",
+    .unit = "iteration",
+    .rate_counter = "items_per_second",
+    .flags = SB_WL_HIDDEN,
+    .iter_multiple = 1,
+    .setup = hang_setup,
+    .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_crash = {
-    .name = "selftest-crash", .summary = "raises SIGSEGV (crash test)", .unit = "iteration",
-    .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .iter_multiple = 1,
-    .setup = crash_setup, .verify = ok_verify,
+    .name = "selftest-crash",
+    .summary = "raises SIGSEGV (crash test)",
+    .unit = "iteration",
+    .rate_counter = "items_per_second",
+    .flags = SB_WL_HIDDEN,
+    .iter_multiple = 1,
+    .setup = crash_setup,
+    .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_overflow = {
-    .name = "selftest-overflow", .summary = "recurses past its stack (guard page test)", .unit = "iteration",
-    .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .params = overflow_params, .n_params = 1,
-    .iter_multiple = 1, .setup = overflow_setup, .verify = ok_verify,
+    .name = "selftest-overflow",
+    .summary = "recurses past its stack (guard page test)",
+    .unit = "iteration",
+    .rate_counter = "items_per_second",
+    .flags = SB_WL_HIDDEN,
+    .params = overflow_params,
+    .n_params = 1,
+    .iter_multiple = 1,
+    .setup = overflow_setup,
+    .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_overflow_worker = {
-    .name = "selftest-overflow-worker", .summary = "recurses past its stack on a worker thread (--workers=2)",
-    .unit = "iteration", .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN | SB_WL_SHARDABLE,
-    .params = overflow_params, .n_params = 1, .iter_multiple = 1, .setup = overflow_worker_setup,
+    .name = "selftest-overflow-worker",
+    .summary = "recurses past its stack on a worker thread (--workers=2)",
+    .unit = "iteration",
+    .rate_counter = "items_per_second",
+    .flags = SB_WL_HIDDEN | SB_WL_SHARDABLE,
+    .params = overflow_params,
+    .n_params = 1,
+    .iter_multiple = 1,
+    .setup = overflow_worker_setup,
     .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_wrong = {
-    .name = "selftest-wrong", .summary = "reports a wrong count (verification test)", .unit = "iteration",
-    .rate_counter = "items_per_second", .flags = SB_WL_HIDDEN, .iter_multiple = 1,
-    .setup = wrong_setup, .verify = wrong_verify,
+    .name = "selftest-wrong",
+    .summary = "reports a wrong count (verification test)",
+    .unit = "iteration",
+    .rate_counter = "items_per_second",
+    .flags = SB_WL_HIDDEN,
+    .iter_multiple = 1,
+    .setup = wrong_setup,
+    .verify = wrong_verify,
 };

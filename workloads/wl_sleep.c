@@ -18,7 +18,7 @@ struct sl_task {
 
 struct sl_state {
     uint64_t n, rounds, sleep_ns;
-    uint64_t finished;  /* tasks done with every round */
+    uint64_t finished; /* tasks done with every round */
     double mem_before, *mem_peak;
     struct sb_clock *clock;
     struct sl_task *tasks;
@@ -33,7 +33,8 @@ static sb_ret sl_body(struct sb_task *t)
         me->t0 = sb_now_ns();
         SB_AWAIT(t, sb_sleep(t, st->sleep_ns));
         uint64_t slept = sb_now_ns() - me->t0;
-        if (slept < st->sleep_ns) me->early++;
+        if (slept < st->sleep_ns)
+            me->early++;
         else {
             uint64_t late = slept - st->sleep_ns;
             me->late_sum += late;
@@ -44,9 +45,8 @@ static sb_ret sl_body(struct sb_task *t)
     SB_END(t);
 }
 
-
-
-static int sl_setup(struct sb_run *run, const long long *params, uint64_t rounds, void **state, struct sb_err *err)
+static int sl_setup(struct sb_run *run, const long long *params, uint64_t rounds, void **state,
+                    struct sb_err *err)
 {
     uint64_t n = (uint64_t)params[0];
     struct sl_state *st = sb_run_alloc(run, sizeof *st, err);
@@ -73,8 +73,9 @@ static int sl_verify(void *state, struct sb_err *err)
     uint64_t early = 0;
     for (uint64_t i = 0; i < st->n; i++) early += st->tasks[i].early;
     if (st->finished != st->n || early) {
-        sb_err_set(err, "sleep: %llu of %llu tasks finished; %llu sleeps ended early", (unsigned long long)st->finished,
-                   (unsigned long long)st->n, (unsigned long long)early);
+        sb_err_set(err, "sleep: %llu of %llu tasks finished; %llu sleeps ended early",
+                   (unsigned long long)st->finished, (unsigned long long)st->n,
+                   (unsigned long long)early);
         return -1;
     }
     return 0;
@@ -106,7 +107,10 @@ static const struct sb_param_def sl_params[] = {
     {"sleep_ms", "how long each sleeps, in ms", 1, 600000, sl_ms, 1, sl_ms, 1},
 };
 
-static void sl_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0]; }
+static void sl_demand(const long long *params, struct sb_demand *d)
+{
+    d->tasks = (uint64_t)params[0];
+}
 
 const struct sb_workload sb_wl_sleep = {
     .demand = sl_demand,

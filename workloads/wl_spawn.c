@@ -51,7 +51,7 @@ static sb_ret sp_parent(struct sb_task *t)
                 break;
             }
         }
-        if (st->failures) break; /* the ones alive can never all arrive */
+        if (st->failures) break;          /* the ones alive can never all arrive */
         SB_AWAIT(t, sb_handoff(t, NULL)); /* the last to arrive wakes us */
         if (st->batch == 0) {
             sb_clock_stop(st->clock);
@@ -69,7 +69,8 @@ static sb_ret sp_parent(struct sb_task *t)
     SB_END(t);
 }
 
-static int sp_setup(struct sb_run *run, const long long *params, uint64_t batches, void **state, struct sb_err *err)
+static int sp_setup(struct sb_run *run, const long long *params, uint64_t batches, void **state,
+                    struct sb_err *err)
 {
     uint64_t n = (uint64_t)params[0];
     struct sp_state *st = sb_run_alloc(run, sizeof *st, err);
@@ -93,15 +94,18 @@ static int sp_verify(void *state, struct sb_err *err)
 {
     struct sp_state *st = state;
     if (st->failures) {
-        sb_err_set(err, "spawn: could not create task %llu of %llu: %s%s", (unsigned long long)st->i,
-                   (unsigned long long)st->n, strerror(-st->first_error),
-                   st->first_error == -ENOMEM ? " (memory, or vm.max_map_count: try --stack-guard=none)"
-                   : st->first_error == -EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max or kernel.pid_max)" : "");
+        sb_err_set(
+            err, "spawn: could not create task %llu of %llu: %s%s", (unsigned long long)st->i,
+            (unsigned long long)st->n, strerror(-st->first_error),
+            st->first_error == -ENOMEM   ? " (memory, or vm.max_map_count: try --stack-guard=none)"
+            : st->first_error == -EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max or kernel.pid_max)"
+                                         : "");
         return -1;
     }
     if (st->batch != st->batches || st->exited != st->n) {
-        sb_err_set(err, "spawn: %llu of %llu batches, %llu of %llu tasks finished the last", (unsigned long long)st->batch,
-                   (unsigned long long)st->batches, (unsigned long long)st->exited, (unsigned long long)st->n);
+        sb_err_set(err, "spawn: %llu of %llu batches, %llu of %llu tasks finished the last",
+                   (unsigned long long)st->batch, (unsigned long long)st->batches,
+                   (unsigned long long)st->exited, (unsigned long long)st->n);
         return -1;
     }
     return 0;
@@ -121,7 +125,10 @@ static const struct sb_param_def sp_params[] = {
     {"tasks", "tasks alive at once in a batch", 1, 100000000, sp_tasks, 3, sp_tasks_quick, 2},
 };
 
-static void sp_demand(const long long *params, struct sb_demand *d) { d->tasks = (uint64_t)params[0] + 1; }
+static void sp_demand(const long long *params, struct sb_demand *d)
+{
+    d->tasks = (uint64_t)params[0] + 1;
+}
 
 const struct sb_workload sb_wl_spawn = {
     .demand = sp_demand,

@@ -45,7 +45,8 @@ void sw_state_init(struct sw_state *st, uint64_t n)
     }
 }
 
-static int sw_setup(struct sb_run *run, const long long *params, uint64_t n, void **state, struct sb_err *err)
+static int sw_setup(struct sb_run *run, const long long *params, uint64_t n, void **state,
+                    struct sb_err *err)
 {
     (void)params;
     struct sw_state *st = sb_run_alloc(run, sizeof *st, err);
@@ -64,8 +65,8 @@ static int sw_verify(void *state, struct sb_err *err)
     if (st->switches != st->n || a + b != st->n || a != (st->n + 1) / 2 || b != st->n / 2) {
         sb_err_set(err, "switch: expected %llu switches (%llu + %llu), counted %llu (%llu + %llu)",
                    (unsigned long long)st->n, (unsigned long long)((st->n + 1) / 2),
-                   (unsigned long long)(st->n / 2), (unsigned long long)st->switches, (unsigned long long)a,
-                   (unsigned long long)b);
+                   (unsigned long long)(st->n / 2), (unsigned long long)st->switches,
+                   (unsigned long long)a, (unsigned long long)b);
         return -1;
     }
     return 0;

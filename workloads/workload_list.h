@@ -6,22 +6,22 @@
 #ifndef SB_WORKLOAD_LIST_H
 #define SB_WORKLOAD_LIST_H
 
-#define SB_WORKLOAD_LIST(X)    \
-    X(switch)                  \
-    X(pingpong)                \
-    X(ring)                    \
-    X(bare)                    \
-    X(sleep)                   \
-    X(echo)                    \
-    X(pipeline)                \
-    X(cpu)                     \
-    X(spawn)                   \
-    X(blocking)                \
-    X(selftest_hang)           \
-    X(selftest_crash)          \
-    X(selftest_overflow)       \
-    X(selftest_wrong)          \
-    X(selftest_echo_die)       \
+#define SB_WORKLOAD_LIST(X) \
+    X(switch)               \
+    X(pingpong)             \
+    X(ring)                 \
+    X(bare)                 \
+    X(sleep)                \
+    X(echo)                 \
+    X(pipeline)             \
+    X(cpu)                  \
+    X(spawn)                \
+    X(blocking)             \
+    X(selftest_hang)        \
+    X(selftest_crash)       \
+    X(selftest_overflow)    \
+    X(selftest_wrong)       \
+    X(selftest_echo_die)    \
     X(selftest_overflow_worker)
 
 #endif
