@@ -233,9 +233,11 @@ case_timeout_orphans_are_reaped() {
     done
     [ -n "$next" ] || fail "the second benchmark never started"
     z=$(ps -eo stat=,ppid= | awk -v p=$pid '$1 ~ /^Z/ && $2 == p' | wc -l)
-    z1=$(ps -eo stat=,comm= | awk '$1 ~ /^Z/ && $2 == "switchbench"' | wc -l)
+    # Zombies of this run anywhere: in the timed-out benchmark's process
+    # group (reparented or not), not other runs' on the same machine.
+    z1=$(ps -eo stat=,pgid= | awk -v g="$first" '$1 ~ /^Z/ && $2 == g' | wc -l)
     wait $pid
-    [ "$z" -eq 0 ] && [ "$z1" -eq 0 ] || fail "zombies while the next benchmark ran: $z of ours, $z1 in all"
+    [ "$z" -eq 0 ] && [ "$z1" -eq 0 ] || fail "zombies while the next benchmark ran: $z children, $z1 in the timed-out benchmark's group"
     json_check "$WORK/a.json" 'any(r["name"].startswith("selftest-hang") and "timed out" in r["error_message"] for r in rows)' ||
         fail "no timeout record"
 }
@@ -351,7 +353,10 @@ case_stale_temporaries_are_swept() {
 case_spawn_failure_is_the_cause() {
     [ "$(id -u)" -eq 0 ] || skip "needs root to run the benchmark as another user"
     command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
-    local uid=65534
+    # A uid of its own (no account needed): RLIMIT_NPROC counts every
+    # process of the user, so a shared one (nobody) would count another
+    # suite's processes running at the same time.
+    local uid=$((61000 + $$ % 4000))
     chmod 1777 "$WORK"
     # The other user may not reach the build tree (a clone under /root):
     # it runs a copy from the work directory.
