@@ -1,6 +1,9 @@
 #include "limits.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -19,6 +22,34 @@ static long long read_ll(const char *path, long long fallback)
     return v;
 }
 
+/* Threads of processes whose real uid is ours: RLIMIT_NPROC counts them,
+ * not the machine's (another user's or suite's tasks do not count). */
+static long long tasks_of_user(uid_t uid)
+{
+    DIR *d = opendir("/proc");
+    if (!d) return 0;
+    long long n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        char path[300], line[256];
+        snprintf(path, sizeof path, "/proc/%s/status", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        long long real = -1, threads = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "Uid:", 4) == 0)
+                real = strtoll(line + 4, NULL, 10);
+            else if (strncmp(line, "Threads:", 8) == 0)
+                threads = strtoll(line + 8, NULL, 10);
+        }
+        fclose(f);
+        if (real == (long long)uid) n += threads;
+    }
+    closedir(d);
+    return n;
+}
+
 void sb_limits_read(struct sb_limits *l)
 {
     struct rlimit rl;
@@ -32,6 +63,7 @@ void sb_limits_read(struct sb_limits *l)
     l->nproc = geteuid() != 0 && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
                    ? (long long)rl.rlim_cur
                    : -1;
+    l->user_tasks = l->nproc >= 0 ? tasks_of_user(getuid()) : 0;
     l->tasks_in_use = 0;
     FILE *f = fopen("/proc/loadavg", "r");
     if (f) {
@@ -58,15 +90,16 @@ int sb_limits_check(const struct sb_limits *l, const struct sb_engine_ops *en,
         struct {
             const char *name;
             long long value;
-        } caps[] = {{"kernel.threads-max", l->threads_max},
-                    {"kernel.pid_max", l->pid_max},
-                    {"RLIMIT_NPROC", l->nproc}};
+            long long in_use; /* what the limit counts now */
+        } caps[] = {{"kernel.threads-max", l->threads_max, l->tasks_in_use},
+                    {"kernel.pid_max", l->pid_max, l->tasks_in_use},
+                    {"RLIMIT_NPROC", l->nproc, l->user_tasks}};
         for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
             if (caps[i].value < 0) continue;
-            if (kt + l->tasks_in_use + SB_TASK_ROOM > caps[i].value) {
+            if (kt + caps[i].in_use + SB_TASK_ROOM > caps[i].value) {
                 snprintf(why, len,
                          "needs %lld threads or processes beside the %lld running; %s is %lld", kt,
-                         l->tasks_in_use, caps[i].name, caps[i].value);
+                         caps[i].in_use, caps[i].name, caps[i].value);
                 return -1;
             }
         }

@@ -19,6 +19,7 @@ struct sb_limits {
     long long pid_max;       /* kernel.pid_max */
     long long nproc;         /* RLIMIT_NPROC, or -1 where it is not enforced (root) */
     long long tasks_in_use;  /* kernel tasks on the machine now (/proc/loadavg) */
+    long long user_tasks;    /* kernel tasks of this real uid now: what RLIMIT_NPROC counts */
 };
 
 void sb_limits_read(struct sb_limits *l);
