@@ -1,8 +1,20 @@
-# The per-engine tests, read from the registry when CTest runs
+# Tests read from the built binaries when CTest runs: the unit tests
+# (test_units --list) and the per-engine tests, read from the registry
 # (TEST_INCLUDE_FILES, set up in CMakeLists.txt, which defines SB_BIN,
 # SB_CONF, SB_CONF_PORTABLE, SB_VALGRIND, SB_SANITIZE, SB_HAVE_VALGRIND_H
 # before including this file). An engine is tested the moment it has a
 # line in engines/engine_list.h: nothing here names one.
+execute_process(COMMAND "${SB_UNITS}" --list OUTPUT_VARIABLE sb_units RESULT_VARIABLE sb_rc
+                OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT sb_rc EQUAL 0 OR sb_units STREQUAL "")
+  add_test(units/list sh -c "echo '${SB_UNITS} --list failed (exit ${sb_rc})'; exit 1")
+else()
+  string(REPLACE "\n" ";" sb_units "${sb_units}")
+  foreach(t IN LISTS sb_units)
+    add_test(units/${t} "${SB_UNITS}" --test=${t})
+    set_tests_properties(units/${t} PROPERTIES TIMEOUT 60)
+  endforeach()
+endif()
 execute_process(COMMAND "${SB_BIN}" --list-engines OUTPUT_VARIABLE sb_list RESULT_VARIABLE sb_rc
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT sb_rc EQUAL 0 OR sb_list STREQUAL "")

@@ -1,0 +1,193 @@
+/* Unit tests of the harness's pure functions: option parsing (sizes,
+ * lists, counts), the plan's sweep and names, and the aggregates.
+ *   test_units --list       the tests, one a line (CTest: units/<test>)
+ *   test_units --test=NAME  run one; exit 0 pass, 1 fail */
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../harness/cli.h"
+#include "../harness/plan.h"
+#include "../harness/stats.h"
+
+static int failures;
+
+#define CHECK(cond)                                                \
+    do {                                                           \
+        if (!(cond)) {                                             \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                            \
+        }                                                          \
+    } while (0)
+
+/* Parses a command line given as words; 0 on success. */
+static int parse(struct sb_options *o, char *err, const char *const *words)
+{
+    char *argv[32] = {"switchbench"};
+    int argc = 1;
+    for (; words[argc - 1] && argc < 31; argc++) argv[argc] = (char *)words[argc - 1];
+    argv[argc] = NULL;
+    return sb_cli_parse(argc, argv, o, err, 256) < 0 ? -1 : 0;
+}
+
+#define PARSE(o, err, ...) parse((o), (err), (const char *const[]){__VA_ARGS__, NULL})
+
+static void cli_sizes(void)
+{
+    struct sb_options o;
+    char err[256];
+    CHECK(PARSE(&o, err, "--stack-size=64K") == 0 && o.stack_size == 64 * 1024);
+    CHECK(PARSE(&o, err, "--stack-size=1M") == 0 && o.stack_size == 1024 * 1024);
+    CHECK(PARSE(&o, err, "--stack-size=2G") != 0 && strstr(err, "--stack-size"));
+    CHECK(PARSE(&o, err, "--stack-size=abc") != 0);
+    CHECK(PARSE(&o, err, "--stack-size=") != 0);
+}
+
+static void cli_counts_and_lists(void)
+{
+    struct sb_options o;
+    char err[256];
+    CHECK(PARSE(&o, err, "--workers=1,2") == 0 && o.n_workers == 2 && o.workers[0] == 1 &&
+          o.workers[1] == 2 && o.workers_set && o.selects);
+    CHECK(PARSE(&o, err, "--workers=0") != 0);
+    CHECK(PARSE(&o, err, "--min-time=1000x") == 0 && o.fixed_iterations == 1000 && o.min_time == 0);
+    CHECK(PARSE(&o, err, "--min-time=0.5") == 0 && o.min_time == 0.5 && o.fixed_iterations == 0);
+    CHECK(PARSE(&o, err, "--min-time=inf") != 0);
+    CHECK(PARSE(&o, err, "--min-time=0x1p3") != 0);
+    CHECK(PARSE(&o, err, "--repetitions=3") == 0 && o.repetitions == 3);
+    CHECK(PARSE(&o, err, "--repetitions=0") != 0);
+    CHECK(PARSE(&o, err, "--param", "tasks=2,100") == 0 && o.n_params == 1 &&
+          strcmp(o.params[0].key, "tasks") == 0 && o.params[0].n == 2 &&
+          o.params[0].values[1] == 100);
+    CHECK(PARSE(&o, err, "--cpus=-1") != 0);
+    CHECK(PARSE(&o, err, "--bogus") != 0 && strstr(err, "unknown option"));
+    CHECK(PARSE(&o, err, "--list") == 0 && o.list && !o.selects);
+}
+
+/* Names of the plan for a command line (and cores), joined by spaces. */
+static int plan_names(const char *const *words, unsigned cores, char *out, size_t len)
+{
+    struct sb_options o;
+    char err[256];
+    if (parse(&o, err, words) != 0) return -1;
+    if (!o.selects) o.quick = true;
+    o.cores = cores;
+    struct sb_plan plan;
+    if (sb_plan_build(&o, NULL, &plan, err, sizeof err) != 0) return -1;
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < plan.n && at < len; i++)
+        at += (size_t)snprintf(out + at, len - at, "%s ", plan.items[i].name);
+    sb_plan_free(&plan);
+    return 0;
+}
+
+#define NAMES(buf, cores, ...) \
+    plan_names((const char *const[]){__VA_ARGS__, NULL}, (cores), (buf), sizeof(buf))
+
+static void plan_sweep_and_names(void)
+{
+    char names[8192];
+    CHECK(NAMES(names, 2, "--engine=asm", "--workload=ring", "--param", "tasks=2,100") == 0 &&
+          strcmp(names, "ring/asm/tasks:2 ring/asm/tasks:100 ") == 0);
+    CHECK(NAMES(names, 2, "--engine=asm,threads", "--workload=cpu", "--param", "tasks=2", "--param",
+                "yield_every=16", "--workers=1,2") == 0 &&
+          strcmp(names, "cpu/threads/tasks:2/yield_every:16 cpu/asm/tasks:2/yield_every:16 "
+                        "cpu/asm/tasks:2/yield_every:16/workers:2 ") == 0);
+    CHECK(NAMES(names, 2, "--engine=asm,threads", "--workload=switch", "--filter=-threads") == 0 &&
+          strcmp(names, "switch/asm ") == 0);
+    CHECK(NAMES(names, 2, "--engine=asm", "--workload=ring", "--filter=nomatch") != 0);
+    /* --tiny: every parameter at its smallest value. */
+    CHECK(NAMES(names, 2, "--engine=asm", "--workload=ring,echo", "--tiny") == 0 &&
+          strcmp(names, "ring/asm/tasks:2 echo/asm/conns:1/msg:1 ") == 0);
+}
+
+static void plan_quick_adds_what_claims_need(void)
+{
+    char two[16384], one[16384];
+    CHECK(NAMES(two, 2, "--cpus=0-1") == 0 && NAMES(one, 1, "--cpus=0") == 0);
+    CHECK(strstr(two, "pingpong/threads/placement:spread ") != NULL);
+    CHECK(strstr(two, "cpu/asm/tasks:2/yield_every:16/workers:2 ") != NULL);
+    CHECK(strstr(two, "echo/asm/conns:1000/msg:64/workers:2 ") != NULL);
+    CHECK(strstr(two, "pingpong/asm/placement") ==
+          NULL); /* one scheduler: no cross-core pingpong */
+    CHECK(strstr(one, "placement:") == NULL && strstr(one, "workers:") == NULL);
+}
+
+static json_t *rep(double real, double counter)
+{
+    return json_pack("{s:s, s:i, s:i, s:s, s:s, s:i, s:i, s:I, s:f, s:f, s:s, s:f}", "name",
+                     "x/asm", "family_index", 0, "per_family_instance_index", 0, "run_name",
+                     "x/asm", "run_type", "iteration", "repetitions", 4, "threads", 1, "iterations",
+                     (json_int_t)10, "real_time", real, "cpu_time", real, "time_unit", "ns",
+                     "items_per_second", counter);
+}
+
+static double field(json_t *out, const char *agg, const char *key)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(out, i, r)
+    {
+        if (strcmp(json_string_value(json_object_get(r, "aggregate_name")), agg) == 0)
+            return json_number_value(json_object_get(r, key));
+    }
+    return NAN;
+}
+
+static void stats_aggregates(void)
+{
+    json_t *rows = json_array(), *out = json_array();
+    const double v[] = {1, 2, 3, 4};
+    for (int i = 0; i < 4; i++) json_array_append_new(rows, rep(v[i], 10 * v[i]));
+    sb_stats_aggregate(rows, out);
+    CHECK(json_array_size(out) == 4);
+    CHECK(fabs(field(out, "mean", "real_time") - 2.5) < 1e-12);
+    CHECK(fabs(field(out, "median", "real_time") - 2.5) < 1e-12);
+    double sd = sqrt(((1.5 * 1.5) * 2 + (0.5 * 0.5) * 2) / 3);
+    CHECK(fabs(field(out, "stddev", "real_time") - sd) < 1e-12);
+    CHECK(fabs(field(out, "cv", "real_time") - sd / 2.5) < 1e-12);
+    CHECK(fabs(field(out, "median", "items_per_second") - 25) < 1e-12);
+    json_t *name = json_object_get(json_array_get(out, 0), "name");
+    CHECK(name && strcmp(json_string_value(name), "x/asm_mean") == 0);
+    json_decref(out);
+    /* One repetition: no aggregates (Google Benchmark prints none). */
+    json_t *one = json_array(), *none = json_array();
+    json_array_append_new(one, rep(1, 1));
+    sb_stats_aggregate(one, none);
+    CHECK(json_array_size(none) == 0);
+    json_decref(one);
+    json_decref(none);
+    json_decref(rows);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    {"cli_sizes", cli_sizes},
+    {"cli_counts_and_lists", cli_counts_and_lists},
+    {"plan_sweep_and_names", plan_sweep_and_names},
+    {"plan_quick_adds_what_claims_need", plan_quick_adds_what_claims_need},
+    {"stats_aggregates", stats_aggregates},
+};
+
+int main(int argc, char **argv)
+{
+    const size_t n = sizeof tests / sizeof tests[0];
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < n; i++) printf("%s\n", tests[i].name);
+        return 0;
+    }
+    for (size_t i = 0; argc == 2 && i < n; i++) {
+        if (strncmp(argv[1], "--test=", 7) == 0 && strcmp(argv[1] + 7, tests[i].name) == 0) {
+            tests[i].fn();
+            printf("%s %s\n", failures ? "FAIL" : "ok  ", tests[i].name);
+            return failures ? 1 : 0;
+        }
+    }
+    fprintf(stderr, "usage: test_units --list | --test=NAME\n");
+    return 2;
+}
