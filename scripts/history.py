@@ -18,13 +18,12 @@ import csv
 import io
 import json
 import os
-import signal
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbreport import charts, load, machine, page, publish  # noqa: E402
+from sbreport import charts, entry, load, machine, page, publish  # noqa: E402
 from sbreport.charts import Chart  # noqa: E402
 from sbreport.names import Name  # noqa: E402
 
@@ -33,16 +32,10 @@ HISTORY = os.path.join(ROOT, "results", "history")
 COLUMNS = ["commit", "date", "machine_class", "metric", "benchmark", "value", "unit", "repetitions"]
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message):
-        print(f"history: {message} (see ./bench history --help)", file=sys.stderr)
-        sys.exit(2)
-
-
 def parse(argv):
-    ap = Parser(prog="./bench history", description=__doc__.split("\n", 1)[0],
+    ap = entry.Parser(prog="./bench history", description=__doc__.split("\n", 1)[0],
                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 1)[1])
-    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=Parser)
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=entry.Parser)
     add = sub.add_parser("add", help="append a run's medians")
     add.add_argument("run", metavar="RUN")
     add.add_argument("--allow-dirty", action="store_true",
@@ -224,9 +217,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        print("history: interrupted; nothing written", file=sys.stderr)
-        sys.exit(130)
+    entry.run("history", main, "nothing written")

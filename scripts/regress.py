@@ -20,13 +20,12 @@ import datetime
 import json
 import os
 import shutil
-import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbreport import abrun, charts, judge, load, machine, publish  # noqa: E402
+from sbreport import abrun, charts, entry, judge, load, machine, publish  # noqa: E402
 from sbreport.charts import Chart, spread  # noqa: E402
 
 ROOT = abrun.ROOT
@@ -40,14 +39,8 @@ DEFAULT_SELECT = {"time": ["--workload=switch,pingpong,ring", "--param", "tasks=
                                    "--engine=asm,asm-sharedfpu,ucontext,stackless"]}
 
 
-class Parser(argparse.ArgumentParser):
-    def error(self, message):
-        print(f"regress: {message} (see ./bench regress --help)", file=sys.stderr)
-        sys.exit(2)
-
-
 def parse(argv):
-    ap = Parser(prog="./bench regress", description=__doc__.split("\n", 1)[0],
+    ap = entry.Parser(prog="./bench regress", description=__doc__.split("\n", 1)[0],
                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 1)[1])
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--base", metavar="REV", help="git revision to compare the working tree's build with")
@@ -351,22 +344,5 @@ def fresh_run(a, brun):
         os.unlink(path)
 
 
-class Stopped(Exception):
-    pass
-
-
-def _stop(signum, frame):
-    raise Stopped(signum)
-
-
 if __name__ == "__main__":
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(sig, _stop)
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        print("regress: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except Stopped as e:
-        print(f"regress: stopped by {signal.Signals(e.args[0]).name}", file=sys.stderr)
-        sys.exit(128 + e.args[0])
+    entry.run("regress", main)

@@ -5,26 +5,17 @@ any Google Benchmark binary's. Writes report.html, report.md and charts/
 (compare.html, compare.md and charts-compare/ for two runs) whole or not at
 all. Exit 0 written, 1 failed (gnuplot), 2 bad input (nothing written)."""
 
-import argparse
 import os
-import signal
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbreport import build, charts, load, page, publish  # noqa: E402
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message):
-        """Bad usage: one line and exit 2 (argparse would print the usage too)."""
-        print(f"report: {message} (see ./bench report --help)", file=sys.stderr)
-        sys.exit(2)
+from sbreport import build, charts, entry, load, page, publish  # noqa: E402
 
 
 def parse(argv):
-    ap = Parser(
+    ap = entry.Parser(
         prog="./bench report",
         description="Charts and a report (HTML and Markdown) from one run, or a comparison of two. PATH is a run "
                     "directory, a results.json or a CSV, switchbench's or any Google Benchmark binary's.")
@@ -77,22 +68,5 @@ def main(argv):
     return 0
 
 
-class Stopped(Exception):
-    """SIGTERM, SIGHUP or SIGQUIT: unwind like Ctrl-C, so the stage goes."""
-
-
-def _stop(signum, frame):
-    raise Stopped(signum)
-
-
 if __name__ == "__main__":
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(sig, _stop)
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        print("report: interrupted; nothing written", file=sys.stderr)
-        sys.exit(130)
-    except Stopped as e:
-        print(f"report: stopped by {signal.Signals(e.args[0]).name}; nothing written", file=sys.stderr)
-        sys.exit(128 + e.args[0])
+    entry.run("report", main, "nothing written")

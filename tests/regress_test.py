@@ -21,35 +21,17 @@ REGRESS = os.path.join(ROOT, "scripts", "regress.py")
 HISTORY = os.path.join(ROOT, "scripts", "history.py")
 FIXTURE = os.path.join(HERE, "data", "quick-run.json")
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, HERE)
 
 from sbreport import machine  # noqa: E402
+from casekit import Fail, Skip, case, check  # noqa: E402
+import casekit  # noqa: E402
 
 # The planted slowdown: dependent multiplies added to each asm switch
 # (engines/switch_x86_64.S). 20 take about as long as the switch itself.
 PLANT = 20
 # What the plant tests measure: small, so a case stays within seconds.
 SELECT = ["--", "--engine=asm", "--workload=switch"]
-
-CASES = {}
-
-
-class Skip(Exception):
-    pass
-
-
-class Fail(Exception):
-    pass
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
 
 def run(script, *args, env=None, timeout=600):
     p = subprocess.run([PY, script, *args], capture_output=True, text=True, env=env, timeout=timeout)
@@ -260,24 +242,9 @@ def instructions_match_the_baseline(w, build):
 
 
 def main(argv):
-    if argv[:1] == ["--list"]:
-        print("\n".join(CASES))
-        return 0
-    if len(argv) != 2 or argv[0] not in CASES:
-        print(f"usage: regress_test.py --list | CASE BUILD_DIR; cases: {', '.join(CASES)}", file=sys.stderr)
-        return 2
-    w = tempfile.mkdtemp(prefix="sb-regress-")
-    try:
-        CASES[argv[0]](w, os.path.abspath(argv[1]))
-    except Skip as e:
-        print(f"skipped: {e}")
-        return 77
-    except Fail as e:
-        print(f"FAIL: {e}")
-        return 1
-    finally:
-        shutil.rmtree(w, ignore_errors=True)
-    return 0
+    if len(argv) == 2:
+        argv = [argv[0], os.path.abspath(argv[1])]
+    return casekit.main(argv, "regress_test.py", "BUILD_DIR")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@
 BINARY is build/switchbench (for the cases that run it). Each case works in
 a fresh temporary directory and checks behaviour, never speed."""
 
-import copy
 import json
 import os
 import shutil
@@ -21,29 +20,11 @@ REPORT = os.path.join(ROOT, "scripts", "report.py")
 FIXTURE = os.path.join(HERE, "data", "quick-run.json")
 PY = "/usr/bin/python3"
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, HERE)
 
 from sbreport import load, rules, stats  # noqa: E402
-
-CASES = {}
-
-
-class Skip(Exception):
-    pass
-
-
-class Fail(Exception):
-    pass
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def check(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
+from casekit import Skip, case, check  # noqa: E402
+import casekit  # noqa: E402
 
 def report(*args, env=None):
     p = subprocess.run([PY, REPORT, "--quiet", *args], capture_output=True, text=True, env=env, timeout=120)
@@ -474,24 +455,7 @@ def chromium_renders_the_report(w, binary):
 
 
 def main(argv):
-    if argv[:1] == ["--list"]:
-        print("\n".join(CASES))
-        return 0
-    if not argv or argv[0] not in CASES:
-        print(f"usage: report_test.py --list | CASE [BINARY]; cases: {', '.join(CASES)}", file=sys.stderr)
-        return 2
-    w = tempfile.mkdtemp(prefix="sb-report-")
-    try:
-        CASES[argv[0]](w, argv[1] if len(argv) > 1 else os.path.join(ROOT, "build", "switchbench"))
-    except Skip as e:
-        print(f"skipped: {e}")
-        return 77
-    except Fail as e:
-        print(f"FAIL: {e}")
-        return 1
-    finally:
-        shutil.rmtree(w, ignore_errors=True)
-    return 0
+    return casekit.main(argv, "report_test.py", "[BINARY]", default=os.path.join(ROOT, "build", "switchbench"))
 
 
 if __name__ == "__main__":

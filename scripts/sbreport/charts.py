@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 
-from .names import Name
 from . import stats
 
 # Colour-blind-safe, one per engine in the order engines first appear, the
