@@ -8,7 +8,8 @@
                         JSON for time; a file of --write-baseline for
                         instructions); the head is --input FILE or a fresh run
   --metric=time|instructions
-                        wall time (U test; default threshold 10 %) or
+                        wall time (U test, and the 95 % interval of the ratio
+                        wholly beyond the threshold, default 10 %) or
                         instructions per operation under callgrind (exactly
                         repeatable; default threshold 1 %)
 Writes a Markdown table to stdout (and to $GITHUB_STEP_SUMMARY when set), and

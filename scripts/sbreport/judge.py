@@ -7,7 +7,14 @@ Many benchmarks are judged at once, so alpha is family-wise: the p-values
 of one comparison are adjusted by Holm's step-down method before they meet
 alpha. Measured here before the adjustment (5 self-comparisons of the 18
 default benchmarks, 9 samples a side): 1 of 90 judgements flagged, one
-run in five crying wolf."""
+run in five crying wolf.
+
+A change "beyond the threshold" means its whole 95 % interval is beyond
+it, not just the ratio of medians: one process of switch/asm differs from
+the next by up to 50 % here (120 runs of the same binary: 6.7 to 10.6 ns,
+quartiles 7.8 and 9.1), so two medians of 9 sometimes sit 14 % apart with
+p < 0.05. Drawing 9 against 9 from those 120 runs 2000 times: the ratio
+rule flagged 2.2 % of self-comparisons, the interval rule 0.05 %."""
 
 from . import stats
 
@@ -36,9 +43,10 @@ class Judgement:
         if self.verdict is not None:
             return
         p = self.p_adjusted if self.p_adjusted is not None else self.p
-        if p < alpha and self.ratio > 1 + self.threshold:
+        lo, hi = self.interval or (self.ratio, self.ratio)
+        if p < alpha and lo > 1 + self.threshold:
             self.verdict = "regressed"
-        elif p < alpha and self.ratio < 1 - self.threshold:
+        elif p < alpha and hi < 1 - self.threshold:
             self.verdict = "improved"
         else:
             self.verdict = "unchanged"
