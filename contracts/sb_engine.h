@@ -55,6 +55,8 @@ struct sb_engine_ops {
     const char *summary;   /* one line for --help */
     const char *mechanism; /* how a switch happens, for the results' label */
     const char *fpu;       /* FPU contract, for the label and context */
+    const char *contract;  /* what a switch keeps and what not, for the context (NULL: the
+                              kernel's or a library's own, see the summary) */
     unsigned caps;
     struct sb_engine_costs costs;
     const struct sb_task_ops *task_ops;

@@ -1,5 +1,5 @@
 /* The asm engines: coroutines switched by our own x86-64 routine
- * (switch_x86_64.S). `asm` keeps MXCSR and the x87 control word per task;
+ * (engines/switch_*, trampoline_* .S). `asm` keeps MXCSR and the x87 control word per task;
  * `asm-sharedfpu` lets all tasks share them and saves that work per switch. */
 #include <errno.h>
 #include <stdbool.h>
@@ -8,12 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "asm_switch.h"
 #include "coro_sched.h"
-
-/* Both zero eax, which zero-extends to rax: an sb_ret of SB_OK. */
-sb_ret sb_asm_switch(void **save_sp, void *load_sp);
-sb_ret sb_asm_switch_sharedfpu(void **save_sp, void *load_sp);
-void sb_asm_trampoline(void);
 
 typedef sb_ret (*asm_raw_switch_fn)(void **save_sp, void *load_sp);
 
@@ -58,7 +54,7 @@ static inline void asm_entry_with(struct sb_task *t, asm_raw_switch_fn raw)
 static void asm_entry_full(void *t) { asm_entry_with(t, sb_asm_switch); }
 static void asm_entry_shared(void *t) { asm_entry_with(t, sb_asm_switch_sharedfpu); }
 
-/* The frame switch_x86_64.S expects of a context that has never run.
+/* The frame the switch expects of a context that has never run.
  *
  * `color` moves the top of the stack down by a multiple of 64 bytes. Stacks
  * are page-aligned mappings of one size, so without it every task's frames
@@ -71,7 +67,7 @@ static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(v
 {
     uint64_t *sp =
         (uint64_t *)(((uintptr_t)(st->lo + st->size - (color % 64u) * 64u)) & ~(uintptr_t)15);
-    *--sp = (uint64_t)(uintptr_t)sb_asm_trampoline;
+    *--sp = (uint64_t)(uintptr_t)sb_asm_first_resume;
     *--sp = 0;                          /* rbp: ends frame-pointer walks */
     *--sp = 0;                          /* rbx */
     *--sp = (uint64_t)(uintptr_t)arg;   /* r12: the argument */
@@ -211,6 +207,7 @@ const struct sb_engine_ops sb_engine_asm = {
     .summary = "coroutines, our x86-64 switch; saves rbx rbp r12-r15 rsp + MXCSR and x87 CW",
     .mechanism = "asm switch",
     .fpu = "per-task MXCSR/x87 CW",
+    .contract = ASM_CONTRACT_FULL,
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS |
             SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},
@@ -253,6 +250,7 @@ const struct sb_engine_ops sb_engine_asm_sharedfpu = {
     .summary = "as asm, but all tasks share one MXCSR/x87 CW (a task must not change them)",
     .mechanism = "asm switch",
     .fpu = "shared MXCSR/x87 CW",
+    .contract = ASM_CONTRACT_SHARED,
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS | SB_CAP_OWN_STACKS |
             SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},

@@ -166,6 +166,8 @@ const struct sb_engine_ops sb_engine_ucontext = {
         "coroutines, glibc makecontext/swapcontext (saves the signal mask: a syscall per switch)",
     .mechanism = "swapcontext",
     .fpu = "per-task MXCSR/x87 env (glibc)",
+    .contract = "glibc swapcontext: keeps rsp rbx rbp r12-r15, MXCSR, x87 environment and the "
+                "signal mask (one rt_sigprocmask call per switch); CET: glibc's own",
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS |
             SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
     .costs = {.maps_per_guarded_stack = 2},

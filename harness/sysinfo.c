@@ -155,6 +155,11 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     json_t *fpu = json_object();
     for (size_t i = 0; i < sb_engine_count; i++)
         json_object_set_new(fpu, sb_engines[i]->name, json_string(sb_engines[i]->fpu));
+    json_t *contract = json_object();
+    for (size_t i = 0; i < sb_engine_count; i++)
+        if (sb_engines[i]->contract)
+            json_object_set_new(contract, sb_engines[i]->name,
+                                json_string(sb_engines[i]->contract));
 
     json_t *ctx = json_pack(
         "{s:s, s:s, s:s, s:i, s:I, s:b, s:o, s:[f,f,f], s:s, s:s, s:i}", "date", date, "host_name",
@@ -193,6 +198,7 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
                                     : o->stack_guard == SB_GUARD_NONE ? "none"
                                                                       : "page"));
     json_object_set_new(ctx, "fpu_contract", fpu);
+    json_object_set_new(ctx, "switch_contract", contract);
     json_object_set_new(ctx, "engines", engine_kinds());
     json_object_set_new(ctx, "placement",
                         json_string(!o->placement_set             ? "per workload"

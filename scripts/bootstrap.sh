@@ -10,7 +10,7 @@ SB_PACKAGES_RUN="cmake make gcc libc6-dev pkg-config libhwloc-dev libuv1-dev lib
 # the numpy/scipy it imports, the static analysers, a real Google Benchmark
 # binary to report on (g++, libbenchmark-dev), a browser to look at the
 # report with (chromium), and git for ./bench regress --base.
-SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git"
+SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git gdb"
 
 sb_missing_packages() {
     local missing="" p

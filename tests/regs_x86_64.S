@@ -12,10 +12,13 @@
  *   +40 rbp  +32 rbx  +24 r12  +16 r13  +8 r14  +0 r15   (caller's values)
  *   -8  seed (kept below in the local slot at +0 after sub)
  */
+#include "../engines/asm_cet.h"
+
     .text
     .globl  sb_test_call_keeping_regs
     .type   sb_test_call_keeping_regs, @function
 sb_test_call_keeping_regs:
+    SB_ENDBR                        /* IBT: keep it marked in a CET build */
     pushq   %rbp
     pushq   %rbx
     pushq   %r12
@@ -67,4 +70,5 @@ sb_test_call_keeping_regs:
     popq    %rbp
     ret
     .size   sb_test_call_keeping_regs, .-sb_test_call_keeping_regs
+    SB_CET_NOTE
     .section .note.GNU-stack,"",@progbits

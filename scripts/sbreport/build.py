@@ -33,6 +33,8 @@ def environment(ctx):
     add("placement", ctx.get("placement"))
     if isinstance(ctx.get("fpu_contract"), dict):
         add("FPU contract", "; ".join(f"{k}: {v}" for k, v in ctx["fpu_contract"].items()))
+    if isinstance(ctx.get("switch_contract"), dict):
+        add("Switch contract", "; ".join(f"{k}: {v}" for k, v in ctx["switch_contract"].items()))
     if ctx.get("stack_size"):
         add("stacks", f"{ctx['stack_size'] // 1024} KiB, guard policy {ctx.get('stack_guard', '?')}")
     build = " ".join(str(x) for x in (ctx.get("library_version"), ctx.get("library_build_type"),

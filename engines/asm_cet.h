@@ -1,0 +1,54 @@
+/* Control-flow enforcement (CET) for the asm engine's .S files, the one
+ * place that states what they keep of it. Included by the preprocessor
+ * only; gcc defines __CET__ under -fcf-protection (bit 0 IBT, bit 1 SHSTK).
+ *
+ * IBT (indirect branch tracking) is kept: every routine that an indirect
+ * call or jump reaches starts with SB_ENDBR, and a CET build resumes a
+ * context with `ret` (SB_CET_RET), which IBT does not track, instead of
+ * the indirect `jmp` of the plain build, whose targets (return addresses)
+ * carry no endbr64.
+ *
+ * SHSTK (shadow stacks) is not kept. A switch would have to change shadow
+ * stacks too (saveprevssp/rstorssp, as Boost.Context does), and no machine
+ * we test on can run a process with SHSTK on (Linux 6.1 and glibc 2.36 do
+ * not enable it), so such code could not be tested. Our objects therefore
+ * declare IBT only, and the linker, which ANDs the objects' properties,
+ * marks the whole binary IBT only; CMake says so when it configures a CET
+ * build, and tests/asm_test.sh checks `readelf -n` says the same.
+ *
+ * On Debian 12 the linker drops both anyway: glibc's start files (Scrt1.o,
+ * crti.o, crtn.o) carry no CET property, so even an empty program built
+ * with -fcf-protection=full is marked neither. CMake's warning and the
+ * test measure that from the toolchain rather than assume it. */
+#ifndef SB_ASM_CET_H
+#define SB_ASM_CET_H
+
+#if defined(__CET__) && (__CET__ & 1)
+#define SB_ENDBR endbr64 /* a valid target of an indirect call or jump */
+#define SB_CET_IBT 1
+#else
+#define SB_ENDBR /* nothing: no IBT in this build */
+#define SB_CET_IBT 0
+#endif
+
+/* The .note.gnu.property every object of a CET build must carry, or the
+ * linker drops IBT for the whole binary: GNU_PROPERTY_X86_FEATURE_1_AND
+ * (0xc0000002) with the IBT bit (1) alone, as said above. */
+#if SB_CET_IBT
+#define SB_CET_NOTE                                                                  \
+    .pushsection .note.gnu.property, "a";                                            \
+    .p2align 3;                                                                      \
+    .long 4;          /* name size: "GNU\0" */                                        \
+    .long 16;         /* descriptor size: one property, padded to 8 */                \
+    .long 5;          /* NT_GNU_PROPERTY_TYPE_0 */                                    \
+    .asciz "GNU";                                                                    \
+    .long 0xc0000002; /* GNU_PROPERTY_X86_FEATURE_1_AND */                            \
+    .long 4;          /* its size */                                                  \
+    .long 1;          /* GNU_PROPERTY_X86_FEATURE_1_IBT; SHSTK (2) left out */        \
+    .long 0;          /* padding to 8 */                                              \
+    .popsection
+#else
+#define SB_CET_NOTE
+#endif
+
+#endif
