@@ -24,10 +24,10 @@
 #define SB_ASM_CET_H
 
 #if defined(__CET__) && (__CET__ & 1)
-#define SB_ENDBR endbr64 /* a valid target of an indirect call or jump */
+#define SB_ENDBR   endbr64 /* a valid target of an indirect call or jump */
 #define SB_CET_IBT 1
 #else
-#define SB_ENDBR /* nothing: no IBT in this build */
+#define SB_ENDBR   /* nothing: no IBT in this build */
 #define SB_CET_IBT 0
 #endif
 
@@ -35,17 +35,17 @@
  * linker drops IBT for the whole binary: GNU_PROPERTY_X86_FEATURE_1_AND
  * (0xc0000002) with the IBT bit (1) alone, as said above. */
 #if SB_CET_IBT
-#define SB_CET_NOTE                                                                  \
-    .pushsection .note.gnu.property, "a";                                            \
-    .p2align 3;                                                                      \
-    .long 4;          /* name size: "GNU\0" */                                        \
-    .long 16;         /* descriptor size: one property, padded to 8 */                \
-    .long 5;          /* NT_GNU_PROPERTY_TYPE_0 */                                    \
-    .asciz "GNU";                                                                    \
-    .long 0xc0000002; /* GNU_PROPERTY_X86_FEATURE_1_AND */                            \
-    .long 4;          /* its size */                                                  \
-    .long 1;          /* GNU_PROPERTY_X86_FEATURE_1_IBT; SHSTK (2) left out */        \
-    .long 0;          /* padding to 8 */                                              \
+#define SB_CET_NOTE                                                            \
+    .pushsection.note.gnu.property, "a";                                       \
+    .p2align 3;                                                                \
+    .long 4;  /* name size: "GNU\0" */                                         \
+    .long 16; /* descriptor size: one property, padded to 8 */                 \
+    .long 5;  /* NT_GNU_PROPERTY_TYPE_0 */                                     \
+    .asciz "GNU";                                                              \
+    .long 0xc0000002; /* GNU_PROPERTY_X86_FEATURE_1_AND */                     \
+    .long 4;          /* its size */                                           \
+    .long 1;          /* GNU_PROPERTY_X86_FEATURE_1_IBT; SHSTK (2) left out */ \
+    .long 0;          /* padding to 8 */                                       \
     .popsection
 #else
 #define SB_CET_NOTE

@@ -19,11 +19,11 @@ void sb_asm_first_resume(void);
 #else
 #define ASM_CONTRACT_CET "CET: not built with -fcf-protection"
 #endif
-#define ASM_CONTRACT_COMMON                                                                        \
-    "keeps rsp rbx rbp r12-r15; not kept: caller-saved registers, x87 status/tag words, "         \
+#define ASM_CONTRACT_COMMON                                                               \
+    "keeps rsp rbx rbp r12-r15; not kept: caller-saved registers, x87 status/tag words, " \
     "signal mask; red zone unused; "
 #define ASM_CONTRACT_FULL ASM_CONTRACT_COMMON "keeps MXCSR and x87 CW per task; " ASM_CONTRACT_CET
-#define ASM_CONTRACT_SHARED                                                                        \
+#define ASM_CONTRACT_SHARED \
     ASM_CONTRACT_COMMON "MXCSR and x87 CW shared by all tasks of a thread; " ASM_CONTRACT_CET
 
 #endif
