@@ -34,9 +34,10 @@
 /* The .note.gnu.property every object of a CET build must carry, or the
  * linker drops IBT for the whole binary: GNU_PROPERTY_X86_FEATURE_1_AND
  * (0xc0000002) with the IBT bit (1) alone, as said above. */
+/* clang-format off: assembler text, which it would join (".pushsection.note") */
 #if SB_CET_IBT
 #define SB_CET_NOTE                                                            \
-    .pushsection.note.gnu.property, "a";                                       \
+    .pushsection .note.gnu.property, "a";                                       \
     .p2align 3;                                                                \
     .long 4;  /* name size: "GNU\0" */                                         \
     .long 16; /* descriptor size: one property, padded to 8 */                 \
@@ -50,5 +51,6 @@
 #else
 #define SB_CET_NOTE
 #endif
+/* clang-format on */
 
 #endif
