@@ -34,7 +34,8 @@
 /* The .note.gnu.property every object of a CET build must carry, or the
  * linker drops IBT for the whole binary: GNU_PROPERTY_X86_FEATURE_1_AND
  * (0xc0000002) with the IBT bit (1) alone, as said above. */
-/* clang-format off: assembler text, which it would join (".pushsection.note") */
+/* Assembler text, which clang-format would join (".pushsection.note"). */
+/* clang-format off */
 #if SB_CET_IBT
 #define SB_CET_NOTE                                                            \
     .pushsection .note.gnu.property, "a";                                       \
