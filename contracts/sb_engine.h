@@ -77,8 +77,22 @@ struct sb_engine_ops {
     /* The engine's switch primitive in a tight loop, without tasks,
      * scheduler or channels: `switches` one-way switches. The floor that
      * the `switch` workload is compared to. */
-    int (*bare_loop)(struct sb_engine *e, uint64_t switches, struct sb_err *err);
+    /* Two sides pass control back and forth `switches` times in all, side
+     * 1 first, and hand a ball along: each side calls sb_bare_catch on it
+     * each time it is resumed. *ball receives it at the end; the bare
+     * workload checks it equals `switches`. */
+    int (*bare_loop)(struct sb_engine *e, uint64_t switches, uint64_t *ball, struct sb_err *err);
 };
+
+/* The bare loop's proof of work, one add per resume: side 1 must find the
+ * ball even (side 0 ran last, or nobody yet), side 0 odd. A side resumed
+ * out of turn adds 2^32 instead of 1, so the final ball equals the number
+ * of switches only when every one of them alternated. */
+#define SB_BARE_MISSED (UINT64_C(1) << 32)
+static inline void sb_bare_catch(uint64_t *ball, unsigned side)
+{
+    *ball += ((*ball & 1) != side) ? 1 : SB_BARE_MISSED;
+}
 
 /* The registry: every engine, in the order --help and `all` list them. */
 extern const struct sb_engine_ops *const sb_engines[];

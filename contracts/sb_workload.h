@@ -58,7 +58,7 @@ struct sb_workload {
     int (*setup)(struct sb_run *run, const long long *params, uint64_t iterations, void **state,
                  struct sb_err *err);
     /* Optional: timed instead of running the spawned tasks. */
-    int (*timed)(struct sb_run *run, uint64_t iterations, struct sb_err *err);
+    int (*timed)(struct sb_run *run, void *state, uint64_t iterations, struct sb_err *err);
     /* Optional: the same work as a plain program without tasks, run (and
      * timed) under the `libuv` baseline after setup. */
     int (*baseline)(struct sb_run *run, void *state, uint64_t iterations, struct sb_err *err);
@@ -79,8 +79,9 @@ struct sb_workload {
 void *sb_run_alloc(struct sb_run *run, size_t size, struct sb_err *err);
 int sb_run_chan(struct sb_run *run, unsigned capacity, struct sb_chan **out, struct sb_err *err);
 int sb_run_spawn(struct sb_run *run, struct sb_task *t, sb_body_fn body, struct sb_err *err);
-/* The engine's bare switch loop (for the `bare` workload). */
-int sb_run_bare_loop(struct sb_run *run, uint64_t switches, struct sb_err *err);
+/* The engine's bare switch loop (for the `bare` workload; *ball as
+ * sb_engine_ops.bare_loop leaves it). */
+int sb_run_bare_loop(struct sb_run *run, uint64_t switches, uint64_t *ball, struct sb_err *err);
 /* Non-zero when the engine has every capability in `caps`. */
 int sb_run_engine_has(const struct sb_run *run, unsigned caps);
 /* How many schedulers run the tasks (--workers; 1 for threads and

@@ -105,6 +105,7 @@ struct asm_bare {
     void *main_sp, *sp[2];
     asm_raw_switch_fn raw;
     uint64_t rounds;
+    uint64_t ball; /* sb_bare_catch */
     struct coro_stack *main_stack, st[2];
 };
 
@@ -128,8 +129,10 @@ static void asm_bare_side0(void *arg)
 {
     struct asm_bare *b = arg;
     coro_asan_finish(NULL, b->main_stack);
-    for (uint64_t i = 0; i < b->rounds; i++)
+    for (uint64_t i = 0; i < b->rounds; i++) {
         asm_bare_switch(b, &b->st[0], &b->st[1], &b->sp[0], b->sp[1]);
+        sb_bare_catch(&b->ball, 0);
+    }
     asm_bare_switch(b, &b->st[0], b->main_stack, &b->sp[0], b->main_sp);
     __builtin_unreachable();
 }
@@ -138,10 +141,14 @@ static void asm_bare_side1(void *arg)
 {
     struct asm_bare *b = arg;
     coro_asan_finish(NULL, b->main_stack);
-    for (;;) asm_bare_switch(b, &b->st[1], &b->st[0], &b->sp[1], b->sp[0]);
+    for (;;) {
+        sb_bare_catch(&b->ball, 1);
+        asm_bare_switch(b, &b->st[1], &b->st[0], &b->sp[1], b->sp[0]);
+    }
 }
 
-static int asm_bare_with(struct sb_engine *eng, uint64_t switches, bool full, struct sb_err *err)
+static int asm_bare_with(struct sb_engine *eng, uint64_t switches, uint64_t *ball, bool full,
+                         struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
     /* The saved stack pointers, too, at a fixed page offset, as the switch
@@ -172,6 +179,7 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, bool full, st
     asm_bare_switch(b, b->main_stack, &b->st[0], &b->main_sp, b->sp[0]);
     coro_stack_free(&b->st[0]);
     coro_stack_free(&b->st[1]);
+    *ball = b->ball;
     rc = 0;
 out:
     munmap(b, sizeof *b);
@@ -197,9 +205,9 @@ static int asmf_open(const struct sb_engine_config *cfg, struct sb_engine **out,
     return coro_engine_open(&sb_engine_asm, &asm_full_kind, sizeof(struct coro_engine), cfg, out,
                             err);
 }
-static int asmf_bare(struct sb_engine *e, uint64_t n, struct sb_err *err)
+static int asmf_bare(struct sb_engine *e, uint64_t n, uint64_t *ball, struct sb_err *err)
 {
-    return asm_bare_with(e, n, true, err);
+    return asm_bare_with(e, n, ball, true, err);
 }
 
 const struct sb_engine_ops sb_engine_asm = {
@@ -240,9 +248,9 @@ static int asms_open(const struct sb_engine_config *cfg, struct sb_engine **out,
     return coro_engine_open(&sb_engine_asm_sharedfpu, &asm_shared_kind, sizeof(struct coro_engine),
                             cfg, out, err);
 }
-static int asms_bare(struct sb_engine *e, uint64_t n, struct sb_err *err)
+static int asms_bare(struct sb_engine *e, uint64_t n, uint64_t *ball, struct sb_err *err)
 {
-    return asm_bare_with(e, n, false, err);
+    return asm_bare_with(e, n, ball, false, err);
 }
 
 const struct sb_engine_ops sb_engine_asm_sharedfpu = {

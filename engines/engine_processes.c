@@ -317,46 +317,55 @@ static sb_ret proc_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v)
 }
 
 /* The bare loop: two processes bounce a futex hand-off in a shared page. */
-static void proc_bare_side(uint32_t *go, unsigned me, uint64_t rounds)
+struct proc_bare {
+    uint32_t go[2];
+    uint64_t ball; /* sb_bare_catch; the futex orders it */
+};
+
+static void proc_bare_side(struct proc_bare *b, unsigned me, uint64_t rounds)
 {
     unsigned other = 1 - me;
     for (uint64_t i = 0; i < rounds; i++) {
         if (me == 0) {
-            sb_futex_post(&go[other], true);
-            sb_futex_take(&go[me], true);
+            sb_futex_post(&b->go[other], true);
+            sb_futex_take(&b->go[me], true);
+            sb_bare_catch(&b->ball, me);
         } else {
-            sb_futex_take(&go[me], true);
-            sb_futex_post(&go[other], true);
+            sb_futex_take(&b->go[me], true);
+            sb_bare_catch(&b->ball, me);
+            sb_futex_post(&b->go[other], true);
         }
     }
 }
 
-static int proc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
+static int proc_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, struct sb_err *err)
 {
     struct proc_engine *e = (struct proc_engine *)eng;
-    uint32_t *go = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (go == MAP_FAILED) {
+    struct proc_bare *b =
+        mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED) {
         sb_err_set(err, "processes: out of memory");
         return -1;
     }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        munmap(go, 4096);
+        munmap(b, sizeof *b);
         sb_err_set(err, "processes: cannot fork the bare-loop partner: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, 1);
-        proc_bare_side(go, 1, switches / 2);
+        proc_bare_side(b, 1, switches / 2);
         _exit(0);
     }
     if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, 0);
-    proc_bare_side(go, 0, switches / 2);
+    proc_bare_side(b, 0, switches / 2);
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-    munmap(go, 4096);
+    *ball = b->ball;
+    munmap(b, sizeof *b);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         sb_err_set(err, "processes: the bare-loop partner failed");
         return -1;

@@ -235,6 +235,7 @@ struct thr_bare {
     uint32_t go[2];
     uint32_t gate;
     uint64_t rounds;
+    uint64_t ball; /* sb_bare_catch; the futex orders it */
 };
 
 struct thr_bare_arg {
@@ -253,15 +254,17 @@ static void *thr_bare_main(void *p)
         if (me == 0) {
             sb_futex_post(&b->go[other], false);
             sb_futex_take(&b->go[me], false);
+            sb_bare_catch(&b->ball, me);
         } else {
             sb_futex_take(&b->go[me], false);
+            sb_bare_catch(&b->ball, me);
             sb_futex_post(&b->go[other], false);
         }
     }
     return NULL;
 }
 
-static int thr_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
+static int thr_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, struct sb_err *err)
 {
     struct thr_bare b = {.e = (struct thr_engine *)eng, .rounds = switches / 2};
     struct thr_bare_arg args[2] = {{&b, 0}, {&b, 1}};
@@ -281,6 +284,7 @@ static int thr_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err
     sb_gate_open(&b.gate, 1, false);
     pthread_join(th[0], NULL);
     pthread_join(th[1], NULL);
+    *ball = b.ball;
     return 0;
 }
 

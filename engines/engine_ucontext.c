@@ -113,6 +113,7 @@ CORO_TASK_OPS(uc_task_ops, uc, uc_sw);
 struct uc_bare {
     ucontext_t main_uc, co_uc;
     struct coro_stack *main_stack, *co_stack;
+    uint64_t ball; /* sb_bare_catch */
 };
 
 static void uc_bare_co(unsigned hi, unsigned lo)
@@ -120,6 +121,7 @@ static void uc_bare_co(unsigned hi, unsigned lo)
     struct uc_bare *b = uc_join(hi, lo);
     coro_asan_finish(NULL, b->main_stack);
     for (;;) {
+        sb_bare_catch(&b->ball, 1);
 #if defined(SB_ASAN)
         coro_asan_start(b->co_stack, b->main_stack, 0);
 #endif
@@ -130,7 +132,7 @@ static void uc_bare_co(unsigned hi, unsigned lo)
     }
 }
 
-static int uc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
+static int uc_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
     struct coro_stack st;
@@ -154,7 +156,9 @@ static int uc_bare(struct sb_engine *eng, uint64_t switches, struct sb_err *err)
 #if defined(SB_ASAN)
         coro_asan_finish(b->main_stack, b->main_stack);
 #endif
+        sb_bare_catch(&b->ball, 0);
     }
+    *ball = b->ball;
     free(b);
     coro_stack_free(&st);
     return 0;

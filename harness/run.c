@@ -159,13 +159,13 @@ int sb_run_spawn(struct sb_run *run, struct sb_task *t, sb_body_fn body, struct 
     return run->eng->ops->spawn(run->eng, t, body, err);
 }
 
-int sb_run_bare_loop(struct sb_run *run, uint64_t switches, struct sb_err *err)
+int sb_run_bare_loop(struct sb_run *run, uint64_t switches, uint64_t *ball, struct sb_err *err)
 {
     if (!run->eng->ops->bare_loop) {
         sb_err_set(err, "%s has no bare switch loop", run->eng->ops->name);
         return -1;
     }
-    return run->eng->ops->bare_loop(run->eng, switches, err);
+    return run->eng->ops->bare_loop(run->eng, switches, ball, err);
 }
 
 int sb_run_engine_has(const struct sb_run *run, unsigned caps)
@@ -241,7 +241,7 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     for (int i = 0; i < run.nhelpers; i++) sb_helper_go(&run.helpers[i]);
     int timed_rc = (spec->engine->caps & SB_CAP_BASELINE)
                        ? w->baseline(&run, state, iterations, err)
-                   : w->timed ? w->timed(&run, iterations, err)
+                   : w->timed ? w->timed(&run, state, iterations, err)
                               : run.eng->ops->run(run.eng, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double c1 = cpu_now_ns();

@@ -1,5 +1,6 @@
 /* Unit tests of the harness's pure functions: option parsing (sizes,
- * lists, counts), the plan's sweep and names, and the aggregates.
+ * lists, counts), the plan's sweep and names, the aggregates, and the bare
+ * loops' proof of work.
  *   test_units --list       the tests, one a line (CTest: units/<test>)
  *   test_units --test=NAME  run one; exit 0 pass, 1 fail */
 #include <jansson.h>
@@ -11,6 +12,7 @@
 #include "../harness/cli.h"
 #include "../harness/plan.h"
 #include "../harness/stats.h"
+#include "sb_engine.h"
 
 static int failures;
 
@@ -163,6 +165,23 @@ static void stats_aggregates(void)
     json_decref(rows);
 }
 
+/* The bare loops' proof of work: alternating resumes, side 1 first, add up
+ * to the number of switches; one out of turn does not. */
+static void bare_ball_counts_alternation(void)
+{
+    uint64_t ball = 0;
+    for (unsigned i = 0; i < 1000; i++) sb_bare_catch(&ball, 1 - (i & 1));
+    CHECK(ball == 1000);
+    ball = 0;
+    sb_bare_catch(&ball, 1);
+    sb_bare_catch(&ball, 1); /* side 1 again: side 0 never ran */
+    sb_bare_catch(&ball, 0);
+    CHECK(ball != 3 && ball / SB_BARE_MISSED == 1);
+    ball = 0;
+    sb_bare_catch(&ball, 0); /* side 0 first */
+    CHECK(ball != 1);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -172,6 +191,7 @@ static const struct {
     {"plan_sweep_and_names", plan_sweep_and_names},
     {"plan_quick_adds_what_claims_need", plan_quick_adds_what_claims_need},
     {"stats_aggregates", stats_aggregates},
+    {"bare_ball_counts_alternation", bare_ball_counts_alternation},
 };
 
 int main(int argc, char **argv)

@@ -1,29 +1,48 @@
 /* bare: the engine's switch primitive in a tight loop, with no task API,
  * scheduler or channel around it. The floor `switch` is measured against:
- * their ratio is the price of the task API and the scheduler. */
+ * their ratio is the price of the task API and the scheduler.
+ *
+ * The engine's two sides hand a ball along (sb_bare_catch in sb_engine.h);
+ * verify checks that every switch alternated, so that a loop that skipped
+ * or doubled a switch fails its record. */
+#include <inttypes.h>
+
+#include "sb_engine.h"
 #include "sb_workload.h"
+
+struct bare_state {
+    uint64_t switches;
+    uint64_t ball;
+};
 
 static int bare_setup(struct sb_run *run, const long long *params, uint64_t n, void **state,
                       struct sb_err *err)
 {
-    (void)run;
     (void)params;
-    (void)n;
-    (void)err;
-    *state = NULL;
+    struct bare_state *st = sb_run_alloc(run, sizeof *st, err);
+    if (!st) return -1;
+    st->switches = n;
+    *state = st;
     return 0;
 }
 
-static int bare_timed(struct sb_run *run, uint64_t n, struct sb_err *err)
+static int bare_timed(struct sb_run *run, void *state, uint64_t n, struct sb_err *err)
 {
-    return sb_run_bare_loop(run, n, err);
+    struct bare_state *st = state;
+    return sb_run_bare_loop(run, n, &st->ball, err);
 }
 
 static int bare_verify(void *state, struct sb_err *err)
 {
-    (void)state;
-    (void)err;
-    return 0; /* each engine's bare loop checks its own count */
+    const struct bare_state *st = state;
+    if (st->ball != st->switches) {
+        sb_err_set(err,
+                   "bare: %" PRIu64 " switches, but %" PRIu64 " resumes in turn and %" PRIu64
+                   " out of turn",
+                   st->switches, st->ball % SB_BARE_MISSED, st->ball / SB_BARE_MISSED);
+        return -1;
+    }
+    return 0;
 }
 
 const struct sb_workload sb_wl_bare = {
