@@ -23,6 +23,17 @@ struct sb_param_def {
     size_t n_quick;
 };
 
+/* The number of elements of an array. */
+#define SB_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One sb_param_def, its sweeps given as arrays (their sizes counted). */
+#define SB_PARAM(name_, help_, min_, max_, sweep_, quick_sweep_)                           \
+    {                                                                                      \
+        .name = (name_), .help = (help_), .min = (min_), .max = (max_), .sweep = (sweep_), \
+        .n_sweep = SB_COUNT(sweep_), .quick_sweep = (quick_sweep_),                        \
+        .n_quick = SB_COUNT(quick_sweep_)                                                  \
+    }
+
 enum sb_workload_flags {
     SB_WL_HIDDEN = 1u << 0,    /* self-tests: run only when named, never in `all` or --list */
     SB_WL_SHARDABLE = 1u << 1, /* tasks never talk across schedulers: runs under --workers */

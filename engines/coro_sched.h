@@ -355,8 +355,15 @@ static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, ui
         return coro_wait_fd(t, fd, ev, to, sw);                                                    \
     }                                                                                              \
     static const struct sb_task_ops ops_name = {                                                   \
-        prefix##_yield, handoff_op,       coro_wake,     prefix##_send,    prefix##_recv,          \
-        prefix##_sleep, prefix##_wait_fd, coro_close_fd, coro_spawn_child,                         \
+        .yield = prefix##_yield,                                                                   \
+        .handoff = handoff_op,                                                                     \
+        .wake = coro_wake,                                                                         \
+        .send = prefix##_send,                                                                     \
+        .recv = prefix##_recv,                                                                     \
+        .sleep = prefix##_sleep,                                                                   \
+        .wait_fd = prefix##_wait_fd,                                                               \
+        .close_fd = coro_close_fd,                                                                 \
+        .spawn = coro_spawn_child,                                                                 \
     }
 
 /* One worker's scheduler loop: run ready tasks with the engine's

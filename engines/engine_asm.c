@@ -27,16 +27,6 @@ static inline sb_ret asm_switch_with(struct coro_sched *s, struct sb_task *self,
 #endif
 }
 
-static inline sb_ret asm_sw_full(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
-{
-    return asm_switch_with(s, self, next, sb_asm_switch);
-}
-
-static inline sb_ret asm_sw_shared(struct coro_sched *s, struct sb_task *self, struct sb_task *next)
-{
-    return asm_switch_with(s, self, next, sb_asm_switch_sharedfpu);
-}
-
 static inline void asm_entry_with(struct sb_task *t, asm_raw_switch_fn raw)
 {
     struct coro_sched *s = coro_of(t);
@@ -50,9 +40,6 @@ static inline void asm_entry_with(struct sb_task *t, asm_raw_switch_fn raw)
     (void)raw(&t->sb_ctx, s->main_task.sb_ctx);
     __builtin_unreachable();
 }
-
-static void asm_entry_full(void *t) { asm_entry_with(t, sb_asm_switch); }
-static void asm_entry_shared(void *t) { asm_entry_with(t, sb_asm_switch_sharedfpu); }
 
 /* The frame the switch expects of a context that has never run.
  *
@@ -82,18 +69,6 @@ static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(v
         *--sp = (uint64_t)mxcsr | ((uint64_t)cw << 32);
     }
     return sp;
-}
-
-static void asm_prepare_full(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec)
-{
-    (void)s;
-    t->sb_ctx = asm_initial_frame(rec, t, asm_entry_full, true, t->index);
-}
-
-static void asm_prepare_shared(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec)
-{
-    (void)s;
-    t->sb_ctx = asm_initial_frame(rec, t, asm_entry_shared, false, t->index);
 }
 
 /* The bare loop: two raw contexts bounce control, nothing else. Both live
@@ -186,29 +161,54 @@ out:
     return rc;
 }
 
+/* Everything an asm engine is made of but its name and contract, for the
+ * routine `raw`; fpu_slot: whether its frames hold the control words. */
+#define ASM_ENGINE_PARTS(prefix, raw, fpu_slot, ops_sym)                                          \
+    static inline sb_ret prefix##_sw(struct coro_sched *s, struct sb_task *self,                  \
+                                     struct sb_task *next)                                        \
+    {                                                                                             \
+        return asm_switch_with(s, self, next, raw);                                               \
+    }                                                                                             \
+    static void prefix##_entry(void *t) { asm_entry_with(t, raw); }                               \
+    static void prefix##_prepare(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec) \
+    {                                                                                             \
+        (void)s;                                                                                  \
+        t->sb_ctx = asm_initial_frame(rec, t, prefix##_entry, fpu_slot, t->index);                \
+    }                                                                                             \
+    CORO_TASK_OPS(prefix##_task_ops, prefix, prefix##_sw);                                        \
+    static inline void prefix##_dispatch(struct coro_sched *s, struct sb_task *t)                 \
+    {                                                                                             \
+        (void)prefix##_sw(s, &s->main_task, t);                                                   \
+        if (s->zombies) coro_sched_reap(s);                                                       \
+    }                                                                                             \
+    static int prefix##_run_worker(struct coro_sched *s)                                          \
+    {                                                                                             \
+        return coro_run_loop(s, prefix##_dispatch);                                               \
+    }                                                                                             \
+    static const struct coro_kind prefix##_kind = {.rec_size = sizeof(struct coro_stack),         \
+                                                   .prepare = prefix##_prepare,                   \
+                                                   .run_worker = prefix##_run_worker};            \
+    extern const struct sb_engine_ops ops_sym;                                                    \
+    static int prefix##_open(const struct sb_engine_config *cfg, struct sb_engine **out,          \
+                             struct sb_err *err)                                                  \
+    {                                                                                             \
+        return coro_engine_open(&ops_sym, &prefix##_kind, sizeof(struct coro_engine), cfg, out,   \
+                                err);                                                             \
+    }                                                                                             \
+    static int prefix##_bare(struct sb_engine *e, uint64_t n, uint64_t *ball, struct sb_err *err) \
+    {                                                                                             \
+        return asm_bare_with(e, n, ball, fpu_slot, err);                                          \
+    }
+
+/* The operations both asm engines have, from ASM_ENGINE_PARTS(prefix). */
+#define ASM_ENGINE_OPS(prefix)                                                                     \
+    .costs = {.maps_per_guarded_stack = 2}, .task_ops = &prefix##_task_ops, .open = prefix##_open, \
+    .close = coro_engine_close, .chan_open = coro_chan_open, .spawn = coro_engine_spawn,           \
+    .run = coro_engine_run, .stack_fault = coro_stack_fault, .bare_loop = prefix##_bare
+
 /* ---- asm: full contract ---- */
 
-CORO_TASK_OPS(asm_full_task_ops, asmf, asm_sw_full);
-static inline void asmf_dispatch(struct coro_sched *s, struct sb_task *t)
-{
-    (void)asm_sw_full(s, &s->main_task, t);
-    if (s->zombies) coro_sched_reap(s);
-}
-static int asmf_run_worker(struct coro_sched *s) { return coro_run_loop(s, asmf_dispatch); }
-
-static const struct coro_kind asm_full_kind = {sizeof(struct coro_stack), asm_prepare_full,
-                                               asmf_run_worker};
-
-extern const struct sb_engine_ops sb_engine_asm;
-static int asmf_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
-{
-    return coro_engine_open(&sb_engine_asm, &asm_full_kind, sizeof(struct coro_engine), cfg, out,
-                            err);
-}
-static int asmf_bare(struct sb_engine *e, uint64_t n, uint64_t *ball, struct sb_err *err)
-{
-    return asm_bare_with(e, n, ball, true, err);
-}
+ASM_ENGINE_PARTS(asm_full, sb_asm_switch, true, sb_engine_asm)
 
 const struct sb_engine_ops sb_engine_asm = {
     .name = "asm",
@@ -218,40 +218,12 @@ const struct sb_engine_ops sb_engine_asm = {
     .contract = ASM_CONTRACT_FULL,
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS |
             SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
-    .costs = {.maps_per_guarded_stack = 2},
-    .task_ops = &asm_full_task_ops,
-    .open = asmf_open,
-    .close = coro_engine_close,
-    .chan_open = coro_chan_open,
-    .spawn = coro_engine_spawn,
-    .run = coro_engine_run,
-    .stack_fault = coro_stack_fault,
-    .bare_loop = asmf_bare,
+    ASM_ENGINE_OPS(asm_full),
 };
 
 /* ---- asm-sharedfpu: tasks share MXCSR and the x87 control word ---- */
 
-CORO_TASK_OPS(asm_shared_task_ops, asms, asm_sw_shared);
-static inline void asms_dispatch(struct coro_sched *s, struct sb_task *t)
-{
-    (void)asm_sw_shared(s, &s->main_task, t);
-    if (s->zombies) coro_sched_reap(s);
-}
-static int asms_run_worker(struct coro_sched *s) { return coro_run_loop(s, asms_dispatch); }
-
-static const struct coro_kind asm_shared_kind = {sizeof(struct coro_stack), asm_prepare_shared,
-                                                 asms_run_worker};
-
-extern const struct sb_engine_ops sb_engine_asm_sharedfpu;
-static int asms_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
-{
-    return coro_engine_open(&sb_engine_asm_sharedfpu, &asm_shared_kind, sizeof(struct coro_engine),
-                            cfg, out, err);
-}
-static int asms_bare(struct sb_engine *e, uint64_t n, uint64_t *ball, struct sb_err *err)
-{
-    return asm_bare_with(e, n, ball, false, err);
-}
+ASM_ENGINE_PARTS(asm_shared, sb_asm_switch_sharedfpu, false, sb_engine_asm_sharedfpu)
 
 const struct sb_engine_ops sb_engine_asm_sharedfpu = {
     .name = "asm-sharedfpu",
@@ -261,13 +233,5 @@ const struct sb_engine_ops sb_engine_asm_sharedfpu = {
     .contract = ASM_CONTRACT_SHARED,
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS | SB_CAP_OWN_STACKS |
             SB_CAP_BARE_LOOP,
-    .costs = {.maps_per_guarded_stack = 2},
-    .task_ops = &asm_shared_task_ops,
-    .open = asms_open,
-    .close = coro_engine_close,
-    .chan_open = coro_chan_open,
-    .spawn = coro_engine_spawn,
-    .run = coro_engine_run,
-    .stack_fault = coro_stack_fault,
-    .bare_loop = asms_bare,
+    ASM_ENGINE_OPS(asm_shared),
 };

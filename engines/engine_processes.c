@@ -17,11 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "blocking_io.h"
-#include "futex.h"
-#include "sb_engine.h"
-
-enum { GATE_RUN = 1, GATE_ABORT = 2 };
+#include "kernel_tasks.h"
 
 struct proc_chan {
     int rd, wr;
@@ -156,7 +152,7 @@ static void proc_close(struct sb_engine *eng)
 {
     struct proc_engine *e = (struct proc_engine *)eng;
     if (e->n) {
-        sb_gate_open(e->gate, GATE_ABORT, true);
+        sb_gate_open(e->gate, KERNEL_GATE_ABORT, true);
         proc_reap_all(e, NULL);
     }
     for (struct proc_chan *c = e->chans, *next; c; c = next) {
@@ -209,7 +205,7 @@ static void proc_task_main(struct proc_engine *e, struct sb_task *t, sb_body_fn 
     if (getppid() != parent) _exit(0);
     e->n = 0; /* our own children from here on */
     if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, t->index);
-    if (sb_gate_wait(e->gate, true) == GATE_RUN) (void)body(t);
+    if (sb_gate_wait(e->gate, true) == KERNEL_GATE_RUN) (void)body(t);
     struct sb_err err = {{0}};
     proc_reap_all(e, &err);
     if (err.msg[0]) {
@@ -265,30 +261,9 @@ static int proc_run(struct sb_engine *eng, struct sb_err *err)
 {
     struct proc_engine *e = (struct proc_engine *)eng;
     err->msg[0] = '\0';
-    sb_gate_open(e->gate, GATE_RUN, true);
+    sb_gate_open(e->gate, KERNEL_GATE_RUN, true);
     proc_reap_all(e, err);
     return err->msg[0] ? -1 : 0;
-}
-
-static sb_ret proc_yield(struct sb_task *t)
-{
-    (void)t;
-    sched_yield();
-    return SB_OK;
-}
-
-static sb_ret proc_handoff(struct sb_task *t, struct sb_task *peer)
-{
-    if (peer) sb_futex_post(&peer->sb_go, true);
-    sb_futex_take(&t->sb_go, true);
-    return SB_OK;
-}
-
-static sb_ret proc_wake(struct sb_task *t, struct sb_task *peer)
-{
-    (void)t;
-    sb_futex_post(&peer->sb_go, true);
-    return SB_OK;
 }
 
 static sb_ret proc_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
@@ -319,24 +294,8 @@ static sb_ret proc_recv(struct sb_task *t, struct sb_chan *chan, uint64_t *v)
 /* The bare loop: two processes bounce a futex hand-off in a shared page. */
 struct proc_bare {
     uint32_t go[2];
-    uint64_t ball; /* sb_bare_catch; the futex orders it */
+    uint64_t ball; /* kernel_bare_side */
 };
-
-static void proc_bare_side(struct proc_bare *b, unsigned me, uint64_t rounds)
-{
-    unsigned other = 1 - me;
-    for (uint64_t i = 0; i < rounds; i++) {
-        if (me == 0) {
-            sb_futex_post(&b->go[other], true);
-            sb_futex_take(&b->go[me], true);
-            sb_bare_catch(&b->ball, me);
-        } else {
-            sb_futex_take(&b->go[me], true);
-            sb_bare_catch(&b->ball, me);
-            sb_futex_post(&b->go[other], true);
-        }
-    }
-}
 
 static int proc_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, struct sb_err *err)
 {
@@ -357,11 +316,11 @@ static int proc_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, s
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, 1);
-        proc_bare_side(b, 1, switches / 2);
+        kernel_bare_side(b->go, &b->ball, 1, switches / 2, true);
         _exit(0);
     }
     if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, 0);
-    proc_bare_side(b, 0, switches / 2);
+    kernel_bare_side(b->go, &b->ball, 0, switches / 2, true);
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     *ball = b->ball;
@@ -373,11 +332,7 @@ static int proc_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, s
     return 0;
 }
 
-static const struct sb_task_ops proc_task_ops = {
-    proc_yield,       proc_handoff,      proc_wake,           proc_send,
-    proc_recv,        sb_blocking_sleep, sb_blocking_wait_fd, sb_blocking_close_fd,
-    proc_spawn_child,
-};
+KERNEL_TASK_OPS(proc_task_ops, proc, true);
 
 const struct sb_engine_ops sb_engine_processes = {
     .name = "processes",

@@ -42,7 +42,8 @@ static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
 
 static int sl_run_worker(struct coro_sched *s) { return coro_run_loop(s, sl_dispatch); }
 
-static const struct coro_kind sl_kind = {0, NULL, sl_run_worker};
+static const struct coro_kind sl_kind = {
+    .rec_size = 0, .prepare = NULL, .run_worker = sl_run_worker};
 
 static int sl_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
 {

@@ -9,11 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blocking_io.h"
-#include "futex.h"
-#include "sb_engine.h"
-
-enum { GATE_RUN = 1, GATE_ABORT = 2 };
+#include "kernel_tasks.h"
 
 struct thr_chan {
     pthread_mutex_t mu;
@@ -40,7 +36,7 @@ static void *thr_main(void *arg)
     struct sb_task *t = arg;
     struct thr_engine *e = t->sb_engine;
     if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, t->index);
-    if (sb_gate_wait(&e->gate, false) == GATE_RUN) (void)t->body(t);
+    if (sb_gate_wait(&e->gate, false) == KERNEL_GATE_RUN) (void)t->body(t);
     return NULL;
 }
 
@@ -79,7 +75,7 @@ static void thr_close(struct sb_engine *eng)
 {
     struct thr_engine *e = (struct thr_engine *)eng;
     if (e->n) { /* never run (a later spawn failed): let them go */
-        sb_gate_open(&e->gate, GATE_ABORT, false);
+        sb_gate_open(&e->gate, KERNEL_GATE_ABORT, false);
         thr_join_all(e);
     }
     for (struct thr_chan *c = e->chans, *next; c; c = next) {
@@ -174,30 +170,9 @@ static int thr_run(struct sb_engine *eng, struct sb_err *err)
 {
     (void)err;
     struct thr_engine *e = (struct thr_engine *)eng;
-    sb_gate_open(&e->gate, GATE_RUN, false);
+    sb_gate_open(&e->gate, KERNEL_GATE_RUN, false);
     thr_join_all(e);
     return 0;
-}
-
-static sb_ret thr_yield(struct sb_task *t)
-{
-    (void)t;
-    sched_yield();
-    return SB_OK;
-}
-
-static sb_ret thr_handoff(struct sb_task *t, struct sb_task *peer)
-{
-    if (peer) sb_futex_post(&peer->sb_go, false);
-    sb_futex_take(&t->sb_go, false);
-    return SB_OK;
-}
-
-static sb_ret thr_wake(struct sb_task *t, struct sb_task *peer)
-{
-    (void)t;
-    sb_futex_post(&peer->sb_go, false);
-    return SB_OK;
 }
 
 static sb_ret thr_send(struct sb_task *t, struct sb_chan *chan, uint64_t v)
@@ -235,7 +210,7 @@ struct thr_bare {
     uint32_t go[2];
     uint32_t gate;
     uint64_t rounds;
-    uint64_t ball; /* sb_bare_catch; the futex orders it */
+    uint64_t ball; /* kernel_bare_side */
 };
 
 struct thr_bare_arg {
@@ -247,20 +222,10 @@ static void *thr_bare_main(void *p)
 {
     struct thr_bare_arg *a = p;
     struct thr_bare *b = a->b;
-    unsigned me = a->side, other = 1 - a->side;
+    unsigned me = a->side;
     if (b->e->cfg.pin) b->e->cfg.pin(b->e->cfg.pin_ctx, me);
     sb_gate_wait(&b->gate, false);
-    for (uint64_t i = 0; i < b->rounds; i++) {
-        if (me == 0) {
-            sb_futex_post(&b->go[other], false);
-            sb_futex_take(&b->go[me], false);
-            sb_bare_catch(&b->ball, me);
-        } else {
-            sb_futex_take(&b->go[me], false);
-            sb_bare_catch(&b->ball, me);
-            sb_futex_post(&b->go[other], false);
-        }
-    }
+    kernel_bare_side(b->go, &b->ball, me, b->rounds, false);
     return NULL;
 }
 
@@ -288,17 +253,7 @@ static int thr_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, st
     return 0;
 }
 
-static const struct sb_task_ops thr_task_ops = {
-    thr_yield,
-    thr_handoff,
-    thr_wake,
-    thr_send,
-    thr_recv,
-    sb_blocking_sleep,
-    sb_blocking_wait_fd,
-    sb_blocking_close_fd,
-    thr_spawn_child,
-};
+KERNEL_TASK_OPS(thr_task_ops, thr, false);
 
 const struct sb_engine_ops sb_engine_threads = {
     .name = "threads",

@@ -80,7 +80,8 @@ static inline void uc_dispatch(struct coro_sched *s, struct sb_task *t)
 }
 static int uc_run_worker(struct coro_sched *s) { return coro_run_loop(s, uc_dispatch); }
 
-static const struct coro_kind uc_kind = {sizeof(struct uc_rec), uc_prepare, uc_run_worker};
+static const struct coro_kind uc_kind = {
+    .rec_size = sizeof(struct uc_rec), .prepare = uc_prepare, .run_worker = uc_run_worker};
 
 extern const struct sb_engine_ops sb_engine_ucontext;
 

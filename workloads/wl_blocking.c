@@ -127,8 +127,8 @@ static void bl_report(void *state, struct sb_run *run)
 static const long long bl_others[] = {3};
 static const long long bl_ms[] = {50};
 static const struct sb_param_def bl_params[] = {
-    {"tasks", "tasks working beside the blocking one", 1, 100000, bl_others, 1, bl_others, 1},
-    {"block_ms", "length of each blocking call, in ms", 1, 60000, bl_ms, 1, bl_ms, 1},
+    SB_PARAM("tasks", "tasks working beside the blocking one", 1, 100000, bl_others, bl_others),
+    SB_PARAM("block_ms", "length of each blocking call, in ms", 1, 60000, bl_ms, bl_ms),
 };
 
 static void bl_demand(const long long *params, struct sb_demand *d)
@@ -144,7 +144,7 @@ const struct sb_workload sb_wl_blocking = {
     .rate_counter = "calls_per_second",
     .flags = SB_WL_SHARDABLE,
     .params = bl_params,
-    .n_params = 2,
+    .n_params = SB_COUNT(bl_params),
     .iter_multiple = 1,
     .setup = bl_setup,
     .verify = bl_verify,

@@ -94,9 +94,9 @@ static const long long cpu_tasks_quick[] = {1, 2};
 static const long long cpu_yield[] = {0, 16};
 static const long long cpu_yield_quick[] = {16};
 static const struct sb_param_def cpu_params[] = {
-    {"tasks", "tasks computing at once", 1, 100000, cpu_tasks, 3, cpu_tasks_quick, 2},
-    {"yield_every", "units between yields (0: never yield)", 0, 1000000000, cpu_yield, 2,
-     cpu_yield_quick, 1},
+    SB_PARAM("tasks", "tasks computing at once", 1, 100000, cpu_tasks, cpu_tasks_quick),
+    SB_PARAM("yield_every", "units between yields (0: never yield)", 0, 1000000000, cpu_yield,
+             cpu_yield_quick),
 };
 
 static void cpu_demand(const long long *params, struct sb_demand *d)
@@ -112,7 +112,7 @@ const struct sb_workload sb_wl_cpu = {
     .rate_counter = "items_per_second",
     .flags = SB_WL_SHARDABLE | SB_WL_SPREAD | SB_WL_QUICK_WORKERS,
     .params = cpu_params,
-    .n_params = 2,
+    .n_params = SB_COUNT(cpu_params),
     .iter_multiple = 1,
     .min_iterations = cpu_min_iterations,
     .setup = cpu_setup,

@@ -267,8 +267,9 @@ static const long long echo_conns[] = {1, 10, 100, 1000, 10000};
 static const long long echo_conns_quick[] = {100, 1000};
 static const long long echo_msg[] = {64};
 static const struct sb_param_def echo_params[] = {
-    {"conns", "concurrent closed-loop connections", 1, 100000, echo_conns, 5, echo_conns_quick, 2},
-    {"msg", "message size in bytes", 1, 1 << 20, echo_msg, 1, echo_msg, 1},
+    SB_PARAM("conns", "concurrent closed-loop connections", 1, 100000, echo_conns,
+             echo_conns_quick),
+    SB_PARAM("msg", "message size in bytes", 1, 1 << 20, echo_msg, echo_msg),
 };
 
 /* A task per connection; the server and the load generator each hold a
@@ -287,7 +288,7 @@ const struct sb_workload sb_wl_echo = {
     .rate_counter = "items_per_second",
     .flags = SB_WL_SHARDABLE | SB_WL_QUICK_WORKERS,
     .params = echo_params,
-    .n_params = 2,
+    .n_params = SB_COUNT(echo_params),
     .iter_multiple = 1,
     .min_iterations = echo_min_iterations,
     .setup = echo_setup,
@@ -303,7 +304,7 @@ const struct sb_workload sb_wl_selftest_echo_die = {
     .rate_counter = "items_per_second",
     .flags = SB_WL_HIDDEN,
     .params = echo_params,
-    .n_params = 2,
+    .n_params = SB_COUNT(echo_params),
     .iter_multiple = 1,
     .min_iterations = echo_min_iterations,
     .setup = echo_die_setup,

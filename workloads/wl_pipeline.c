@@ -94,8 +94,8 @@ static const long long pl_stages[] = {0, 1, 4};
 static const long long pl_stages_quick[] = {1};
 static const long long pl_cap[] = {1, 64};
 static const struct sb_param_def pl_params[] = {
-    {"stages", "stages between producer and consumer", 0, 1000, pl_stages, 3, pl_stages_quick, 1},
-    {"capacity", "channel capacity (1: every item a hand-off)", 1, 65536, pl_cap, 2, pl_cap, 2},
+    SB_PARAM("stages", "stages between producer and consumer", 0, 1000, pl_stages, pl_stages_quick),
+    SB_PARAM("capacity", "channel capacity (1: every item a hand-off)", 1, 65536, pl_cap, pl_cap),
 };
 
 static void pl_demand(const long long *params, struct sb_demand *d)
@@ -111,7 +111,7 @@ const struct sb_workload sb_wl_pipeline = {
     .unit = "item",
     .rate_counter = "items_per_second",
     .params = pl_params,
-    .n_params = 2,
+    .n_params = SB_COUNT(pl_params),
     .iter_multiple = 1,
     .setup = pl_setup,
     .verify = pl_verify,

@@ -119,7 +119,7 @@ static uint64_t ring_min_iterations(const long long *params) { return (uint64_t)
 static const long long ring_sweep[] = {2, 10, 100, 1000, 10000};
 static const long long ring_quick[] = {2, 100, 10000};
 static const struct sb_param_def ring_params[] = {
-    {"tasks", "tasks in the ring", 2, 1000000, ring_sweep, 5, ring_quick, 3},
+    SB_PARAM("tasks", "tasks in the ring", 2, 1000000, ring_sweep, ring_quick),
 };
 
 static void ring_demand(const long long *params, struct sb_demand *d)
@@ -134,7 +134,7 @@ const struct sb_workload sb_wl_ring = {
     .unit = "hop",
     .rate_counter = "switches_per_second",
     .params = ring_params,
-    .n_params = 1,
+    .n_params = SB_COUNT(ring_params),
     .iter_multiple = 1,
     .min_iterations = ring_min_iterations,
     .setup = ring_setup,

@@ -110,7 +110,7 @@ static int wrong_verify(void *state, struct sb_err *err)
 
 static const long long depth_default[] = {1000000};
 static const struct sb_param_def overflow_params[] = {
-    {"depth", "recursion depth (1 KiB frames)", 1, 100000000, depth_default, 1, depth_default, 1},
+    SB_PARAM("depth", "recursion depth (1 KiB frames)", 1, 100000000, depth_default, depth_default),
 };
 
 const struct sb_workload sb_wl_selftest_hang = {
@@ -140,7 +140,7 @@ const struct sb_workload sb_wl_selftest_overflow = {
     .rate_counter = "items_per_second",
     .flags = SB_WL_HIDDEN,
     .params = overflow_params,
-    .n_params = 1,
+    .n_params = SB_COUNT(overflow_params),
     .iter_multiple = 1,
     .setup = overflow_setup,
     .verify = ok_verify,
@@ -152,7 +152,7 @@ const struct sb_workload sb_wl_selftest_overflow_worker = {
     .rate_counter = "items_per_second",
     .flags = SB_WL_HIDDEN | SB_WL_SHARDABLE,
     .params = overflow_params,
-    .n_params = 1,
+    .n_params = SB_COUNT(overflow_params),
     .iter_multiple = 1,
     .setup = overflow_worker_setup,
     .verify = ok_verify,

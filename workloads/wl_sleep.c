@@ -103,8 +103,8 @@ static const long long sl_tasks[] = {2, 100, 1000, 10000, 100000};
 static const long long sl_tasks_quick[] = {100, 1000};
 static const long long sl_ms[] = {100};
 static const struct sb_param_def sl_params[] = {
-    {"tasks", "tasks sleeping at once", 1, 10000000, sl_tasks, 5, sl_tasks_quick, 2},
-    {"sleep_ms", "how long each sleeps, in ms", 1, 600000, sl_ms, 1, sl_ms, 1},
+    SB_PARAM("tasks", "tasks sleeping at once", 1, 10000000, sl_tasks, sl_tasks_quick),
+    SB_PARAM("sleep_ms", "how long each sleeps, in ms", 1, 600000, sl_ms, sl_ms),
 };
 
 static void sl_demand(const long long *params, struct sb_demand *d)
@@ -120,7 +120,7 @@ const struct sb_workload sb_wl_sleep = {
     .rate_counter = "rounds_per_second",
     .flags = SB_WL_SHARDABLE,
     .params = sl_params,
-    .n_params = 2,
+    .n_params = SB_COUNT(sl_params),
     .iter_multiple = 1,
     .setup = sl_setup,
     .verify = sl_verify,

@@ -122,7 +122,7 @@ static void sp_report(void *state, struct sb_run *run)
 static const long long sp_tasks[] = {1000, 10000, 100000};
 static const long long sp_tasks_quick[] = {1000, 100000};
 static const struct sb_param_def sp_params[] = {
-    {"tasks", "tasks alive at once in a batch", 1, 100000000, sp_tasks, 3, sp_tasks_quick, 2},
+    SB_PARAM("tasks", "tasks alive at once in a batch", 1, 100000000, sp_tasks, sp_tasks_quick),
 };
 
 static void sp_demand(const long long *params, struct sb_demand *d)
@@ -137,7 +137,7 @@ const struct sb_workload sb_wl_spawn = {
     .unit = "batch",
     .rate_counter = "batches_per_second",
     .params = sp_params,
-    .n_params = 1,
+    .n_params = SB_COUNT(sp_params),
     .iter_multiple = 1,
     .setup = sp_setup,
     .verify = sp_verify,
