@@ -101,11 +101,13 @@ int sb_run_engine_has(const struct sb_run *run, unsigned caps);
 unsigned sb_run_workers(const struct sb_run *run);
 /* A user counter for this repetition's record (at most 16). */
 void sb_run_counter(struct sb_run *run, const char *name, double value);
-/* Memory of the whole run right now, in bytes, callable from tasks: the
- * resident set of the benchmark process while it is alone; once it has
- * forked task processes, the proportional set size (PSS) summed over it and
- * all of them, so pages shared between forked processes count once. */
-double sb_run_memory_bytes(const struct sb_run *run);
+/* Memory of the whole run right now, in bytes, callable from tasks and
+ * helpers: the resident set of the benchmark process while it is alone;
+ * once it has forked task processes, the proportional set size (PSS)
+ * summed over it and all of them, so pages shared between forked processes
+ * count once. Helpers never count. rss_bytes (NULL: not wanted) receives
+ * the plain resident sets summed. */
+double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes);
 /* The same, measured by a helper process on another core `delay_ns` after
  * the timed run starts, so the measurement costs the tasks no CPU time.
  * The figure appears in *out (negative until then, and if it never ran). */
@@ -125,38 +127,28 @@ void sb_clock_start(struct sb_clock *c);
 void sb_clock_stop(struct sb_clock *c);
 uint64_t sb_now_ns(void); /* CLOCK_MONOTONIC */
 
-/* The load generator: a process of the harness, pinned to another core
- * than the server when there is one, that opens `conns` connections to
- * 127.0.0.1:port, then runs them closed-loop (send msg_size bytes, wait for
- * the echo, check every byte, send again) until `round_trips` echoes have
- * come back, drawn from one shared budget so a starved connection shows.
- * It starts when the timed run starts, starts and stops `clock` around the
- * closed loop, measures the server's memory while every connection is
- * open, and then closes its connections. Everything it reports is in
- * `sb_loadgen_result`, in memory the server's tasks can read too (`done`
- * tells an accept loop to stop). */
-struct sb_loadgen_spec {
-    uint16_t port;
-    unsigned conns;
-    size_t msg_size;
-    uint64_t round_trips;
-    struct sb_clock *clock;
+/* A helper process of the repetition (the echo workload's load generator,
+ * the memory probe): forked now, untimed; pinned to another core than the
+ * benchmark's when there is one; started when the timed run starts; and
+ * reaped after it, when its exit status becomes part of the record ("load
+ * generator died: killed by signal 9"). `main(arg)` runs in the helper,
+ * on the copy of memory it was forked with; its return value is the exit
+ * status (0 success). Share results through sb_run_alloc memory. */
+struct sb_helper_spec {
+    const char *name; /* for error records: "load generator" */
+    int (*main)(void *arg);
+    void *arg;
+    /* Optional, after the helper was reaped, whether it succeeded or not:
+     * its own account of a failure (-1 with err set), which says more than
+     * its exit status. */
+    int (*check)(void *arg, struct sb_err *err);
+    /* Optional, from another thread, the moment the helper dies of
+     * anything but exit(0): tell the workload's tasks to stop waiting for
+     * it, so the run ends now rather than at its timeout. */
+    void (*on_death)(void *arg);
 };
 
-struct sb_loadgen_result {
-    uint32_t done; /* set (and futex-woken) when the load generator has finished */
-    uint32_t gate;
-    uint64_t round_trips, bytes_verified;
-    uint64_t min_per_conn, max_per_conn;
-    double p50_us, p99_us, p999_us, mean_us;
-    double server_memory_bytes; /* as sb_run_memory_bytes, while every connection is open */
-    double server_rss_bytes;    /* plain RSS summed over the server's processes */
-    unsigned connected;
-    char error[200]; /* empty when all went well */
-};
-
-int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec,
-                   struct sb_loadgen_result **out, struct sb_err *err);
+int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct sb_err *err);
 
 /* The registry. */
 extern const struct sb_workload *const sb_workloads[];

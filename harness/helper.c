@@ -27,7 +27,7 @@ static void *watch(void *arg)
     h->status = st;
     bool clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
     if (!clean && !__atomic_load_n(&h->killed, __ATOMIC_ACQUIRE) && h->on_death)
-        h->on_death(h->ctx, st);
+        h->on_death(h->ctx);
     return NULL;
 }
 

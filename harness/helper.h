@@ -1,6 +1,6 @@
-/* Helper processes of a repetition (the load generator, the memory
- * probe): forked at setup, pinned away from the benchmark when there is a
- * core to spare, released when the timed run starts, reaped after it.
+/* Helper processes of a repetition (sb_run_helper: the echo workload's
+ * load generator, the memory probe): forked at setup, pinned away from the benchmark when there is
+ * a core to spare, released when the timed run starts, reaped after it.
  *
  * A watcher thread waits for each helper from the moment it is forked, so
  * a helper that dies early (killed, crashed) is reaped at once and its
@@ -26,7 +26,7 @@ struct sb_helper {
     uint32_t killed; /* set when we killed it: no death to report */
     /* Called from the watcher thread when the helper ends other than by
      * exiting with 0 (and not killed by us). */
-    void (*on_death)(void *ctx, int status);
+    void (*on_death)(void *ctx);
     void *ctx;
 };
 

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "crash.h"
-#include "loadgen.h"
+#include "helper.h"
 #include "proctree.h"
 
 /* Task structs and workload state come from one shared anonymous mapping,
@@ -38,38 +38,46 @@ struct sb_run {
     struct sb_sample *out;
     pid_t root; /* the benchmark process: memory is summed from here down */
     struct sb_helper helpers[SB_MAX_HELPERS];
-    const char *helper_names[SB_MAX_HELPERS];
+    struct sb_helper_spec helper_specs[SB_MAX_HELPERS];
     int nhelpers;
-    struct sb_loadgen_result *lg;
+    /* The helpers' pids, in the arena: a helper forked before another
+     * must see it too, to leave both out of the memory it measures. */
+    struct run_helper_pids {
+        uint32_t n;
+        pid_t pid[SB_MAX_HELPERS];
+    } * helper_pids;
 };
 
-static pid_t *helper_pids(const struct sb_run *run, pid_t *buf)
-{
-    for (int i = 0; i < run->nhelpers; i++) buf[i] = run->helpers[i].pid;
-    return buf;
-}
+/* A helper's gate, in the arena (shared with the helper). */
+struct run_helper_slot {
+    uint32_t gate;
+};
 
-int sb_run_loadgen(struct sb_run *run, const struct sb_loadgen_spec *spec,
-                   struct sb_loadgen_result **out, struct sb_err *err)
+int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct sb_err *err)
 {
-    if (run->lg || run->nhelpers == SB_MAX_HELPERS) {
-        sb_err_set(err, "one load generator per repetition");
+    if (run->nhelpers == SB_MAX_HELPERS) {
+        sb_err_set(err, "%s: more than %d helper processes", spec->name, SB_MAX_HELPERS);
         return -1;
     }
-    struct sb_loadgen_result *r = sb_run_alloc(run, sizeof *r, err);
-    if (!r) return -1;
-    if (sb_loadgen_start(&run->helpers[run->nhelpers], spec, r, run->spec->cfg.pin_ctx, err) != 0)
+    if (!run->helper_pids && !(run->helper_pids = sb_run_alloc(run, sizeof *run->helper_pids, err)))
         return -1;
-    run->helper_names[run->nhelpers++] = "load generator";
-    run->lg = r;
-    *out = r;
+    struct run_helper_slot *slot = sb_run_alloc(run, sizeof *slot, err);
+    if (!slot) return -1;
+    struct sb_helper *h = &run->helpers[run->nhelpers];
+    h->on_death = spec->on_death;
+    h->ctx = spec->arg;
+    if (sb_helper_start(h, &slot->gate, run->spec->cfg.pin_ctx, spec->main, spec->arg, err) != 0)
+        return -1;
+    run->helper_specs[run->nhelpers++] = *spec;
+    /* Published before the gate opens, so every helper sees every pid. */
+    run->helper_pids->pid[run->helper_pids->n++] = h->pid;
     return 0;
 }
 
 struct probe_args {
-    pid_t root;
+    const struct sb_run *run; /* the helper's copy, as it was at fork */
     uint64_t delay_ns;
-    double *out;
+    double bytes;
 };
 
 static int probe_main(void *p)
@@ -77,29 +85,18 @@ static int probe_main(void *p)
     struct probe_args *a = p;
     struct timespec ts = {(time_t)(a->delay_ns / 1000000000u), (long)(a->delay_ns % 1000000000u)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-    pid_t self = getpid();
-    *a->out = sb_proc_tree_memory_bytes(a->root, &self, 1, NULL);
+    a->bytes = sb_run_memory_bytes(a->run, NULL);
     return 0;
 }
 
 int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, struct sb_err *err)
 {
-    if (run->nhelpers == SB_MAX_HELPERS) {
-        sb_err_set(err, "too many helper processes");
-        return -1;
-    }
-    struct {
-        double bytes;
-        uint32_t gate;
-    } *slot = sb_run_alloc(run, sizeof *slot, err);
-    if (!slot) return -1;
-    slot->bytes = -1;
-    struct probe_args a = {run->root, delay_ns, &slot->bytes};
-    if (sb_helper_start(&run->helpers[run->nhelpers], &slot->gate, run->spec->cfg.pin_ctx,
-                        probe_main, &a, err) != 0)
-        return -1;
-    run->helper_names[run->nhelpers++] = "memory probe";
-    *out = &slot->bytes;
+    struct probe_args *a = sb_run_alloc(run, sizeof *a, err);
+    if (!a) return -1;
+    *a = (struct probe_args){.run = run, .delay_ns = delay_ns, .bytes = -1};
+    struct sb_helper_spec spec = {.name = "memory probe", .main = probe_main, .arg = a};
+    if (sb_run_helper(run, &spec, err) != 0) return -1;
+    *out = &a->bytes;
     return 0;
 }
 
@@ -188,11 +185,10 @@ void sb_run_counter(struct sb_run *run, const char *name, double value)
     s->ncounters++;
 }
 
-double sb_run_memory_bytes(const struct sb_run *run)
+double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes)
 {
-    pid_t skip[SB_MAX_HELPERS];
-    return sb_proc_tree_memory_bytes(run->root, helper_pids(run, skip), (size_t)run->nhelpers,
-                                     NULL);
+    const struct run_helper_pids *h = run->helper_pids;
+    return sb_proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, rss_bytes);
 }
 
 static double ts_ns(const struct timespec *t)
@@ -250,15 +246,16 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
         goto close;
     }
     for (int i = 0; i < run.nhelpers; i++) {
-        if (sb_helper_wait(&run.helpers[i], run.helper_names[i], err) != 0) {
-            /* The load generator's own account says more than its exit,
-             * and the workload's (a task it could not create) more still. */
-            if (run.lg) (void)sb_loadgen_check(run.lg, err);
+        const struct sb_helper_spec *hs = &run.helper_specs[i];
+        if (sb_helper_wait(&run.helpers[i], hs->name, err) != 0) {
+            /* A helper's own account says more than its exit, and the
+             * workload's (a task it could not create) more still. */
+            if (hs->check) (void)hs->check(hs->arg, err);
             if (w->explain) (void)w->explain(state, err);
             goto close;
         }
+        if (hs->check && hs->check(hs->arg, err) != 0) goto close;
     }
-    if (run.lg && sb_loadgen_check(run.lg, err) != 0) goto close;
     if (w->verify(state, err) != 0) goto close;
     if (w->report) w->report(state, &run);
     /* The stack guard policy that really ran (--stack-guard=auto decides

@@ -10,7 +10,6 @@
  * buffer per connection (wl_echo_uv.c), against the same load generator. */
 #include <errno.h>
 #include <stdio.h>
-#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -22,7 +21,7 @@
 
 #define ECHO_POLL_NS 20000000u /* how often an idle accept loop checks for the end */
 
-static sb_ret echo_conn(struct sb_task *t)
+sb_ret echo_conn(struct sb_task *t)
 {
     struct echo_conn *me = (struct echo_conn *)t;
     struct echo_state *st = me->st;
@@ -47,8 +46,6 @@ static sb_ret echo_conn(struct sb_task *t)
             }
             if (me->failed) break;
             me->echoed += me->len;
-            if (st->die_after && me->echoed >= st->die_after)
-                raise(SIGKILL); /* selftest-echo-die */
             continue;
         }
         if (me->n == 0) break; /* the client closed: done */
@@ -86,7 +83,7 @@ static sb_ret echo_accept(struct sb_task *t)
             me->conn->st = st;
             me->conn->fd = me->fd;
             me->conn->buf = st->bufs + (size_t)slot * st->msg_size;
-            SB_AWAIT(t, sb_spawn(t, &me->conn->t, echo_conn));
+            SB_AWAIT(t, sb_spawn(t, &me->conn->t, st->conn_body));
             if (t->sb_result != SB_OK &&
                 __atomic_fetch_add(&st->spawn_failures, 1, __ATOMIC_RELAXED) == 0) {
                 st->spawn_errno = -t->sb_result;
@@ -102,7 +99,7 @@ static sb_ret echo_accept(struct sb_task *t)
             st->accept_errno = errno;
             __atomic_fetch_add(&st->accept_failures, 1, __ATOMIC_RELAXED);
         }
-        if (__atomic_load_n(&st->lg->done, __ATOMIC_ACQUIRE)) break;
+        if (__atomic_load_n(&st->client->done, __ATOMIC_ACQUIRE)) break;
         SB_AWAIT(t, sb_wait_fd(t, me->lfd, SB_READABLE, ECHO_POLL_NS));
     }
     SB_AWAIT(t, sb_close_fd(t, me->lfd));
@@ -132,8 +129,8 @@ int echo_listen(uint16_t *port, struct sb_err *err)
     return fd;
 }
 
-static int echo_setup(struct sb_run *run, const long long *params, uint64_t round_trips,
-                      void **state, struct sb_err *err)
+int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_trips, void **state,
+                    sb_body_fn conn_body, struct sb_err *err)
 {
     unsigned conns = (unsigned)params[0];
     size_t msg = (size_t)params[1];
@@ -152,6 +149,7 @@ static int echo_setup(struct sb_run *run, const long long *params, uint64_t roun
     struct echo_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
     st->conns_n = conns;
+    st->conn_body = conn_body;
     st->msg_size = msg;
     st->round_trips = round_trips;
     st->slots = conns;
@@ -171,12 +169,12 @@ static int echo_setup(struct sb_run *run, const long long *params, uint64_t roun
         st->n_accepts = i + 1;
     }
     st->port = port;
-    struct sb_loadgen_spec lg = {.port = port,
-                                 .conns = conns,
-                                 .msg_size = msg,
-                                 .round_trips = round_trips,
-                                 .clock = sb_run_clock(run)};
-    if (sb_run_loadgen(run, &lg, &st->lg, err) != 0) return -1;
+    struct echo_client_spec client = {.port = port,
+                                      .conns = conns,
+                                      .msg_size = msg,
+                                      .round_trips = round_trips,
+                                      .clock = sb_run_clock(run)};
+    if (echo_client_start(run, &client, &st->client, err) != 0) return -1;
     if (!baseline) {
         for (unsigned i = 0; i < workers; i++)
             if (sb_run_spawn(run, &st->accepts[i].t, echo_accept, err) != 0) return -1;
@@ -208,11 +206,11 @@ static int echo_explain(void *state, struct sb_err *err)
     return -1;
 }
 
-static int echo_verify(void *state, struct sb_err *err)
+int echo_verify(void *state, struct sb_err *err)
 {
     struct echo_state *st = state;
     if (echo_explain(state, err) != 0) return -1;
-    const struct sb_loadgen_result *r = st->lg;
+    const struct echo_client_result *r = st->client;
     uint64_t want = st->round_trips * st->msg_size;
     if (st->accepted != st->conns_n || st->spawn_failures || st->accept_failures ||
         st->conn_failures) {
@@ -237,10 +235,10 @@ static int echo_verify(void *state, struct sb_err *err)
     return 0;
 }
 
-static void echo_report(void *state, struct sb_run *run)
+void echo_report(void *state, struct sb_run *run)
 {
     struct echo_state *st = state;
-    const struct sb_loadgen_result *r = st->lg;
+    const struct echo_client_result *r = st->client;
     sb_run_counter(run, "p50_us", r->p50_us);
     sb_run_counter(run, "p99_us", r->p99_us);
     sb_run_counter(run, "p999_us", r->p999_us);
@@ -251,22 +249,18 @@ static void echo_report(void *state, struct sb_run *run)
     sb_run_counter(run, "server_memory_kb", r->server_memory_bytes / 1024);
 }
 
-/* The self-test that checks a server dying mid-run becomes an error record
- * and stops the load generator instead of hanging the run. */
-static int echo_die_setup(struct sb_run *run, const long long *params, uint64_t round_trips,
-                          void **state, struct sb_err *err)
+static int echo_setup(struct sb_run *run, const long long *params, uint64_t round_trips,
+                      void **state, struct sb_err *err)
 {
-    if (echo_setup(run, params, round_trips, state, err) != 0) return -1;
-    ((struct echo_state *)*state)->die_after = 10 * (uint64_t)params[1];
-    return 0;
+    return echo_setup_with(run, params, round_trips, state, echo_conn, err);
 }
 
-static uint64_t echo_min_iterations(const long long *params) { return (uint64_t)params[0] * 4; }
+uint64_t echo_min_iterations(const long long *params) { return (uint64_t)params[0] * 4; }
 
 static const long long echo_conns[] = {1, 10, 100, 1000, 10000};
 static const long long echo_conns_quick[] = {100, 1000};
 static const long long echo_msg[] = {64};
-static const struct sb_param_def echo_params[] = {
+const struct sb_param_def echo_params[ECHO_N_PARAMS] = {
     SB_PARAM("conns", "concurrent closed-loop connections", 1, 100000, echo_conns,
              echo_conns_quick),
     SB_PARAM("msg", "message size in bytes", 1, 1 << 20, echo_msg, echo_msg),
@@ -288,26 +282,11 @@ const struct sb_workload sb_wl_echo = {
     .rate_counter = "items_per_second",
     .flags = SB_WL_SHARDABLE | SB_WL_QUICK_WORKERS,
     .params = echo_params,
-    .n_params = SB_COUNT(echo_params),
+    .n_params = ECHO_N_PARAMS,
     .iter_multiple = 1,
     .min_iterations = echo_min_iterations,
     .setup = echo_setup,
     .baseline = echo_uv_serve,
-    .verify = echo_verify,
-    .report = echo_report,
-};
-
-const struct sb_workload sb_wl_selftest_echo_die = {
-    .name = "selftest-echo-die",
-    .summary = "echo whose connection tasks kill themselves after 10 echoes (server death test)",
-    .unit = "round trip",
-    .rate_counter = "items_per_second",
-    .flags = SB_WL_HIDDEN,
-    .params = echo_params,
-    .n_params = SB_COUNT(echo_params),
-    .iter_multiple = 1,
-    .min_iterations = echo_min_iterations,
-    .setup = echo_die_setup,
     .verify = echo_verify,
     .report = echo_report,
 };

@@ -9,6 +9,31 @@
 
 struct echo_state;
 
+/* The load generator (echo_client.c), a helper process: see there. Its
+ * result lives in memory the server's tasks can read too (`done` tells an
+ * accept loop to stop). */
+struct echo_client_spec {
+    uint16_t port;
+    unsigned conns;
+    size_t msg_size;
+    uint64_t round_trips;
+    struct sb_clock *clock;
+};
+
+struct echo_client_result {
+    uint32_t done; /* set (and futex-woken) when the load generator has finished */
+    uint64_t round_trips, bytes_verified;
+    uint64_t min_per_conn, max_per_conn;
+    double p50_us, p99_us, p999_us, mean_us;
+    double server_memory_bytes; /* sb_run_memory_bytes while every connection is open */
+    double server_rss_bytes;    /* plain RSS summed over the server's processes */
+    unsigned connected;
+    char error[200]; /* empty when all went well */
+};
+
+int echo_client_start(struct sb_run *run, const struct echo_client_spec *spec,
+                      struct echo_client_result **out, struct sb_err *err);
+
 struct echo_conn {
     struct sb_task t;
     struct echo_state *st;
@@ -37,12 +62,22 @@ struct echo_state {
     int accept_errno;
     int spawn_errno;            /* the first spawn failure's errno, 0 for none */
     uint32_t spawn_failed_conn; /* and the connection it was for */
-    uint64_t die_after;         /* selftest: a connection task kills itself after this many bytes */
+    sb_body_fn conn_body;       /* echo_conn, or a self-test's */
     struct echo_conn *conns;
     unsigned char *bufs;
     struct echo_accept *accepts;
-    struct sb_loadgen_result *lg;
+    struct echo_client_result *client;
 };
+
+/* What the echo workload lends its self-test (wl_echo_die.c). */
+#define ECHO_N_PARAMS 2
+extern const struct sb_param_def echo_params[ECHO_N_PARAMS];
+sb_ret echo_conn(struct sb_task *t); /* a connection's task: echo until end of stream */
+int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_trips, void **state,
+                    sb_body_fn conn_body, struct sb_err *err);
+int echo_verify(void *state, struct sb_err *err);
+void echo_report(void *state, struct sb_run *run);
+uint64_t echo_min_iterations(const long long *params);
 
 /* The baseline: serve the listening socket of accepts[0] with plain libuv
  * callbacks until the load generator is done and every connection closed. */

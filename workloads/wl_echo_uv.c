@@ -118,7 +118,8 @@ static void uvb_connection(uv_stream_t *l, int status)
 static void uvb_check(uv_timer_t *t)
 {
     struct uvb_server *srv = t->data;
-    if (srv->closing || !__atomic_load_n(&srv->st->lg->done, __ATOMIC_ACQUIRE) || srv->open_conns)
+    if (srv->closing || !__atomic_load_n(&srv->st->client->done, __ATOMIC_ACQUIRE) ||
+        srv->open_conns)
         return;
     srv->closing = true;
     uv_close((uv_handle_t *)&srv->listener, NULL);

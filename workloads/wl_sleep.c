@@ -57,7 +57,7 @@ static int sl_setup(struct sb_run *run, const long long *params, uint64_t rounds
     st->n = n;
     st->rounds = rounds;
     st->sleep_ns = (uint64_t)params[1] * 1000000u;
-    st->mem_before = sb_run_memory_bytes(run);
+    st->mem_before = sb_run_memory_bytes(run, NULL);
     if (sb_run_memory_probe(run, st->sleep_ns / 2, &st->mem_peak, err) != 0) return -1;
     for (uint64_t i = 0; i < n; i++) {
         st->tasks[i].st = st;

@@ -55,7 +55,7 @@ static sb_ret sp_parent(struct sb_task *t)
         SB_AWAIT(t, sb_handoff(t, NULL)); /* the last to arrive wakes us */
         if (st->batch == 0) {
             sb_clock_stop(st->clock);
-            st->mem_peak = sb_run_memory_bytes(st->run);
+            st->mem_peak = sb_run_memory_bytes(st->run, NULL);
             sb_clock_start(st->clock);
         }
         for (st->i = 0; st->i < st->n; st->i++) sb_wake(t, &st->kids[st->i].t);
@@ -83,7 +83,7 @@ static int sp_setup(struct sb_run *run, const long long *params, uint64_t batche
     st->clock = sb_run_clock(run);
     st->parent.st = st;
     /* Before the task structs are touched: they are part of a task's cost. */
-    st->mem_before = sb_run_memory_bytes(run);
+    st->mem_before = sb_run_memory_bytes(run, NULL);
     for (uint64_t i = 0; i < n; i++) st->kids[i].st = st;
     if (sb_run_spawn(run, &st->parent.t, sp_parent, err) != 0) return -1;
     *state = st;

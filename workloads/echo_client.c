@@ -1,0 +1,298 @@
+/* The echo workload's load generator, run as a helper process of the
+ * repetition (sb_run_helper): it opens `conns` connections to
+ * 127.0.0.1:port, then runs them closed-loop (send msg_size bytes, wait
+ * for the echo, check every byte, send again) until `round_trips` echoes
+ * have come back, drawn from one shared budget so a starved connection
+ * shows. It starts and stops the run's clock around the closed loop,
+ * measures the server's memory while every connection is open, and then
+ * closes its connections. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gsl/gsl_histogram.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "futex.h"
+#include "wl_echo.h"
+
+struct client_conn {
+    int fd;
+    uint64_t seq;  /* messages sent on this connection */
+    uint64_t done; /* echoes verified */
+    size_t got;    /* bytes of the current echo received */
+    uint64_t sent_ns;
+    int waiting; /* a message is out */
+};
+
+/* Byte j of message `seq` on connection `c`: every byte differs between
+ * neighbours, connections and rounds, so a misrouted or stale echo fails. */
+static inline unsigned char client_byte(unsigned c, uint64_t seq, size_t j)
+{
+    return (unsigned char)(c * 131u + seq * 29u + j * 7u + 1u);
+}
+
+static int client_fail(struct echo_client_result *res, const char *fmt, unsigned c, uint64_t a,
+                       const char *why)
+{
+    snprintf(res->error, sizeof res->error, fmt, c, (unsigned long long)a, why);
+    return -1;
+}
+
+static int client_send(struct client_conn *conn, unsigned c, size_t size, unsigned char *buf,
+                       struct echo_client_result *res)
+{
+    for (size_t j = 0; j < size; j++) buf[j] = client_byte(c, conn->seq, j);
+    conn->sent_ns = sb_now_ns();
+    size_t off = 0;
+    while (off < size) {
+        ssize_t n = send(conn->fd, buf + off, size - off, MSG_NOSIGNAL);
+        if (n > 0) {
+            off += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) {
+            struct pollfd p = {.fd = conn->fd, .events = POLLOUT};
+            (void)poll(&p, 1, 1000);
+            continue;
+        }
+        return client_fail(res, "connection %u: send of message %llu failed: %s", c, conn->seq,
+                           strerror(errno));
+    }
+    conn->seq++;
+    conn->waiting = 1;
+    conn->got = 0;
+    return 0;
+}
+
+static int client_connect(uint16_t port, struct echo_client_result *res, unsigned c)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return client_fail(res, "connection %u: socket: %llu %s", c, 0, strerror(errno));
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    while (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        if (errno == EINTR) continue;
+        int e = errno;
+        close(fd);
+        return client_fail(res, "connection %u: connect failed after %llu connections: %s", c,
+                           res->connected, strerror(e));
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
+}
+
+static double percentile_us(const gsl_histogram *hist, double cur)
+{
+    size_t n = gsl_histogram_bins(hist);
+    double total = gsl_histogram_sum(hist), seen = 0;
+    if (total <= 0) return 0;
+    for (size_t i = 0; i < n; i++) {
+        double c = gsl_histogram_get(hist, i);
+        if (seen + c >= cur * total && c > 0) {
+            double lo, hi;
+            gsl_histogram_get_range(hist, i, &lo, &hi);
+            /* Linear within the bin: bins are under 1% wide. */
+            return lo + (hi - lo) * ((cur * total - seen) / c);
+        }
+        seen += c;
+    }
+    double lo, hi;
+    gsl_histogram_get_range(hist, n - 1, &lo, &hi);
+    return hi;
+}
+
+struct client_mem {
+    struct client_conn *conns;
+    unsigned char *tx, *rx;
+    gsl_histogram *hist;
+    double *edges;
+    int epfd;
+};
+
+static void client_mem_free(struct client_mem *m, unsigned conns)
+{
+    if (m->conns)
+        for (unsigned c = 0; c < conns; c++)
+            if (m->conns[c].fd > 0) close(m->conns[c].fd);
+    free(m->conns);
+    free(m->tx);
+    free(m->rx);
+    if (m->hist) gsl_histogram_free(m->hist);
+    free(m->edges);
+    if (m->epfd >= 0) close(m->epfd);
+}
+
+/* Latencies from 0.5 us to 60 s in log-spaced bins under 1% wide. */
+enum { CLIENT_BINS = 2000 };
+
+static int client_loop(const struct echo_client_spec *spec, struct echo_client_result *res,
+                       const struct sb_run *run, struct client_mem *m)
+{
+    unsigned n_conns = spec->conns;
+    size_t size = spec->msg_size;
+    struct client_conn *conns = m->conns;
+    unsigned char *tx = m->tx, *rx = m->rx;
+    gsl_histogram *hist = m->hist;
+    double *edges = m->edges;
+    int epfd = m->epfd;
+    for (int i = 0; i <= CLIENT_BINS; i++) edges[i] = 0.5 * pow(1.2e8, (double)i / CLIENT_BINS);
+    gsl_histogram_set_ranges(hist, edges, CLIENT_BINS + 1);
+
+    for (unsigned c = 0; c < n_conns; c++) {
+        conns[c].fd = client_connect(spec->port, res, c);
+        if (conns[c].fd < 0) return -1;
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = c};
+        epoll_ctl(epfd, EPOLL_CTL_ADD, conns[c].fd, &ev);
+        res->connected++;
+    }
+    sb_clock_start(spec->clock);
+    uint64_t budget = spec->round_trips, done = 0;
+    double sum_us = 0;
+    for (unsigned c = 0; c < n_conns && budget; c++, budget--)
+        if (client_send(&conns[c], c, size, tx, res) != 0) return -1;
+    uint64_t outstanding = spec->round_trips - budget;
+    struct epoll_event evs[256];
+    while (outstanding) {
+        int n = epoll_wait(epfd, evs, 256, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return client_fail(res, "load generator %u: epoll_wait after %llu echoes: %s", 0, done,
+                               strerror(errno));
+        }
+        for (int i = 0; i < n; i++) {
+            unsigned c = evs[i].data.u32;
+            struct client_conn *cur = &conns[c];
+            ssize_t got = recv(cur->fd, rx, size - cur->got, 0);
+            if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+            if (got <= 0)
+                return client_fail(res,
+                                   "connection %u: the server closed it after %llu echoes (%s)", c,
+                                   cur->done, got == 0 ? "end of stream" : strerror(errno));
+            if (!cur->waiting)
+                return client_fail(res, "connection %u: %llu unexpected bytes%s", c, (uint64_t)got,
+                                   "");
+            uint64_t seq = cur->seq - 1;
+            for (ssize_t j = 0; j < got; j++)
+                if (rx[j] != client_byte(c, seq, cur->got + (size_t)j))
+                    return client_fail(res, "connection %u: echo %llu has a wrong byte%s", c, seq,
+                                       "");
+            cur->got += (size_t)got;
+            if (cur->got < size) continue;
+            double us = (double)(sb_now_ns() - cur->sent_ns) / 1000.0;
+            gsl_histogram_increment(hist, us < 0.5                   ? 0.5
+                                          : us >= edges[CLIENT_BINS] ? edges[CLIENT_BINS] * 0.999
+                                                                     : us);
+            sum_us += us;
+            cur->waiting = 0;
+            cur->done++;
+            done++;
+            outstanding--;
+            res->bytes_verified += size;
+            if (budget) {
+                budget--;
+                outstanding++;
+                if (client_send(cur, c, size, tx, res) != 0) return -1;
+            }
+        }
+    }
+    sb_clock_stop(spec->clock);
+    /* Every connection is still open: this is the server under load. */
+    res->server_memory_bytes = sb_run_memory_bytes(run, &res->server_rss_bytes);
+    res->round_trips = done;
+    res->min_per_conn = UINT64_MAX;
+    for (unsigned c = 0; c < n_conns; c++) {
+        if (conns[c].done < res->min_per_conn) res->min_per_conn = conns[c].done;
+        if (conns[c].done > res->max_per_conn) res->max_per_conn = conns[c].done;
+    }
+    res->mean_us = done ? sum_us / (double)done : 0;
+    res->p50_us = percentile_us(hist, 0.50);
+    res->p99_us = percentile_us(hist, 0.99);
+    res->p999_us = percentile_us(hist, 0.999);
+    return 0;
+}
+
+static int client_run(const struct echo_client_spec *spec, struct echo_client_result *res,
+                      const struct sb_run *run)
+{
+    struct client_mem m = {
+        .conns = calloc(spec->conns, sizeof(struct client_conn)),
+        .tx = malloc(spec->msg_size),
+        .rx = malloc(spec->msg_size),
+        .hist = gsl_histogram_alloc(CLIENT_BINS),
+        .edges = malloc((CLIENT_BINS + 1) * sizeof(double)),
+        .epfd = epoll_create1(EPOLL_CLOEXEC),
+    };
+    int rc = -1;
+    if (!m.conns || !m.tx || !m.rx || !m.hist || !m.edges || m.epfd < 0)
+        client_fail(res, "load generator %u: %llu %s", 0, 0, "out of memory");
+    else
+        rc = client_loop(spec, res, run, &m);
+    client_mem_free(&m, spec->conns);
+    return rc;
+}
+
+/* What the helper process is given: the spec, where to report, and the run
+ * (its copy at fork) to measure the server's memory with. */
+struct echo_client {
+    struct echo_client_spec spec;
+    struct echo_client_result result;
+    const struct sb_run *run;
+};
+
+static int client_main(void *p)
+{
+    struct echo_client *cl = p;
+    int rc = client_run(&cl->spec, &cl->result, cl->run);
+    if (rc != 0 && cl->spec.clock)
+        sb_clock_stop(cl->spec.clock); /* leave it consistent; the error decides */
+    __atomic_store_n(&cl->result.done, 1, __ATOMIC_RELEASE);
+    return rc;
+}
+
+/* The load generator died (killed, crashed) before it could say it was
+ * done: say it for it, so the server's accept loop stops now rather than
+ * at the run's timeout. Its connections closed with it, so every
+ * connection task sees the end of its stream. The record names the death. */
+static void client_on_death(void *p)
+{
+    struct echo_client *cl = p;
+    sb_gate_open(&cl->result.done, 1, true);
+}
+
+static int client_check(void *p, struct sb_err *err)
+{
+    const struct echo_client *cl = p;
+    if (cl->result.error[0]) {
+        sb_err_set(err, "load generator: %s", cl->result.error);
+        return -1;
+    }
+    return 0;
+}
+
+int echo_client_start(struct sb_run *run, const struct echo_client_spec *spec,
+                      struct echo_client_result **out, struct sb_err *err)
+{
+    struct echo_client *cl = sb_run_alloc(run, sizeof *cl, err);
+    if (!cl) return -1;
+    cl->spec = *spec;
+    cl->run = run;
+    struct sb_helper_spec helper = {.name = "load generator",
+                                    .main = client_main,
+                                    .arg = cl,
+                                    .check = client_check,
+                                    .on_death = client_on_death};
+    if (sb_run_helper(run, &helper, err) != 0) return -1;
+    *out = &cl->result;
+    return 0;
+}
