@@ -84,8 +84,9 @@ struct sb_task_ops {
     sb_ret (*spawn)(struct sb_task *t, struct sb_task *child, sb_body_fn body);
 };
 
-/* Fields prefixed sb_ belong to the engine that runs the task; a workload
- * only sets nothing and reads `index`. The struct must live in memory from
+/* Fields prefixed sb_ belong to the engine that runs the task, which also
+ * sets ops, body and index at spawn; a workload sets none of them and may
+ * read `index`. The struct must live in memory from
  * sb_run_alloc(), which is shared across processes for the processes engine. */
 struct sb_task {
     const struct sb_task_ops *ops;

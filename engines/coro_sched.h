@@ -237,23 +237,25 @@ static inline bool coro_handoff_direct(struct sb_task *t, struct sb_task *peer)
     return true;
 }
 
-static inline sb_ret coro_handoff(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
+/* The hand-off when the peer was not waiting for t: post to it, then go
+ * on if a post to t was pending (t resumes after its operation), or park.
+ * The stackless engine calls it from its dispatch loop (sw NULL). */
+static inline sb_ret coro_handoff_slow(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
 {
-    if (peer) {
-        if (coro_handoff_direct(t, peer)) {
-            /* A stackful engine switches straight to the peer; the
-             * stackless one returns it to its dispatch loop. */
-            if (sw) return sw(coro_of(t), t, peer);
-            return (sb_ret)peer;
-        }
-        (void)coro_wake(t, peer);
-    }
+    if (peer) (void)coro_wake(t, peer);
     if (t->sb_go) {
         t->sb_go = 0;
         return SB_OK;
     }
     t->sb_state = CORO_WAIT_HANDOFF;
     return coro_park(coro_of(t), t, sw);
+}
+
+/* A stackful engine's hand-off: straight to the peer when it waits for t. */
+static inline sb_ret coro_handoff(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
+{
+    if (peer && coro_handoff_direct(t, peer)) return sw(coro_of(t), t, peer);
+    return coro_handoff_slow(t, peer, sw);
 }
 
 static inline void coro_chan_put(struct coro_chan *ch, uint64_t v)

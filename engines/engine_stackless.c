@@ -28,10 +28,7 @@ static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
                 t = peer;
                 continue;
             }
-            /* The peer was not waiting for t: post to it, then go on if a
-             * post to t was pending (t resumes after its operation), or
-             * park. */
-            if (coro_handoff(t, peer, NULL) == SB_OK) continue;
+            if (coro_handoff_slow(t, peer, NULL) == SB_OK) continue;
             return;
         }
         /* Otherwise the body parked (SB_PARKED) or ended (SB_DONE). */

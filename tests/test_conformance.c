@@ -2,7 +2,10 @@
  * the harness's own repetition path (shared task memory, open, spawn, run,
  * verify). Every engine must pass every test its capabilities promise.
  *
- *   test_conformance --engine=NAME [--quick]
+ *   test_conformance --list                     every test's name, one a line
+ *   test_conformance --engine=NAME --test=TEST  one test (CTest: conformance/NAME/TEST)
+ *   test_conformance --engine=NAME [--except=TEST]
+ * Exit 0 pass, 1 fail, 77 when the engine's capabilities rule the test out.
  */
 #include <stdatomic.h>
 #include <stdbool.h>

@@ -1,8 +1,7 @@
-/* echo: the gevent echo server's shape (claims C3, C11, C13). One accept
- * task per scheduler, each on its own SO_REUSEPORT listening socket,
- * spawns a task per connection; a connection task reads and writes back
- * until end of stream. Threads get a thread per connection, processes a
- * process per connection: the same source. The harness's load generator
+/* echo: the gevent echo server's shape (claims C3, C11, C13 in scripts/sbreport/claims.json). One
+ * accept task per scheduler, each on its own SO_REUSEPORT listening socket, spawns a task per
+ * connection; a connection task reads and writes back until end of stream. Threads get a thread per
+ * connection, processes a process per connection: the same source. The harness's load generator
  * runs the closed-loop clients and times the loop itself. One iteration is
  * one round trip.
  *

@@ -1,7 +1,7 @@
 /* pipeline: producer -> K stages -> consumer through bounded channels
- * (claims C7, C12). With capacity 1 every item is a hand-off, the yield of
- * the tutorials' producer/consumer. One iteration is one item through the
- * whole pipeline; each stage adds 1 and the consumer checks every value. */
+ * (claims C7, C12 in scripts/sbreport/claims.json). With capacity 1 every item is a hand-off, the
+ * yield of the tutorials' producer/consumer. One iteration is one item through the whole pipeline;
+ * each stage adds 1 and the consumer checks every value. */
 #include "sb_workload.h"
 
 struct pl_state;

@@ -1,8 +1,8 @@
 /* spawn: a task creates N tasks that are all alive at once, releases them
- * and waits until they have finished (claims C2, C5). One iteration is one
- * such batch; ns_per_task divides it by N. After the first batch is alive
- * the clock pauses while the memory of the run is measured (RSS in-process,
- * summed PSS for processes) to give bytes per live task. */
+ * and waits until they have finished (claims C2, C5 in scripts/sbreport/claims.json). One iteration
+ * is one such batch; ns_per_task divides it by N. After the first batch is alive the clock pauses
+ * while the memory of the run is measured (RSS in-process, summed PSS for processes) to give bytes
+ * per live task. */
 #include <errno.h>
 #include <string.h>
 
