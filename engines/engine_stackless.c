@@ -28,7 +28,10 @@ static inline void sl_dispatch(struct coro_sched *s, struct sb_task *t)
                 t = peer;
                 continue;
             }
-            if (coro_handoff_slow(t, peer, NULL) == SB_OK) continue;
+            /* The peer was not waiting for t: post to it, then go on
+             * or park. */
+            if (peer) (void)coro_wake(t, peer);
+            if (coro_handoff_wait(t, NULL) == SB_OK) continue;
             return;
         }
         /* Otherwise the body parked (SB_PARKED) or ended (SB_DONE). */
