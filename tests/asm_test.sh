@@ -45,7 +45,7 @@ GDB
     rm -f "$script"
     # Each "#0 ... in ROUTINE" line must be followed by a "#1" with a name.
     echo "$out" | awk -v r="$routine" '
-        /^#0 / { inside = index($0, " in " r " ") > 0; if (inside) steps++; next }
+        /^#0 / { inside = index($0, " " r " (") > 0; if (inside) steps++; next }
         /^#1 / && inside { if ($0 ~ /in \?\? \(\)/) { bad++; print "no caller: " prev " / " $0 } }
         { prev = $0 }
         END { if (steps < 10) { print "only " steps " steps inside " r; exit 1 }
