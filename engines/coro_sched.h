@@ -364,7 +364,7 @@ static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, ui
     }                                                                                              \
     static const struct sb_task_ops ops_name = {                                                   \
         .yield = prefix##_yield,                                                                   \
-        .handoff = handoff_op,                                                                     \
+        .handoff = (handoff_op),                                                                   \
         .wake = coro_wake,                                                                         \
         .send = prefix##_send,                                                                     \
         .recv = prefix##_recv,                                                                     \

@@ -192,7 +192,7 @@ out:
     static int prefix##_open(const struct sb_engine_config *cfg, struct sb_engine **out,          \
                              struct sb_err *err)                                                  \
     {                                                                                             \
-        return coro_engine_open(&ops_sym, &prefix##_kind, sizeof(struct coro_engine), cfg, out,   \
+        return coro_engine_open(&(ops_sym), &prefix##_kind, sizeof(struct coro_engine), cfg, out, \
                                 err);                                                             \
     }                                                                                             \
     static int prefix##_bare(struct sb_engine *e, uint64_t n, uint64_t *ball, struct sb_err *err) \
