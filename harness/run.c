@@ -48,11 +48,6 @@ struct sb_run {
     } * helper_pids;
 };
 
-/* A helper's gate, in the arena (shared with the helper). */
-struct run_helper_slot {
-    uint32_t gate;
-};
-
 int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct sb_err *err)
 {
     if (run->nhelpers == SB_MAX_HELPERS) {
@@ -61,12 +56,12 @@ int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct 
     }
     if (!run->helper_pids && !(run->helper_pids = sb_run_alloc(run, sizeof *run->helper_pids, err)))
         return -1;
-    struct run_helper_slot *slot = sb_run_alloc(run, sizeof *slot, err);
-    if (!slot) return -1;
+    uint32_t *gate = sb_run_alloc(run, sizeof *gate, err); /* shared with the helper */
+    if (!gate) return -1;
     struct sb_helper *h = &run->helpers[run->nhelpers];
     h->on_death = spec->on_death;
     h->ctx = spec->arg;
-    if (sb_helper_start(h, &slot->gate, run->spec->cfg.pin_ctx, spec->main, spec->arg, err) != 0)
+    if (sb_helper_start(h, gate, run->spec->cfg.pin_ctx, spec->main, spec->arg, err) != 0)
         return -1;
     run->helper_specs[run->nhelpers++] = *spec;
     /* Published before the gate opens, so every helper sees every pid. */

@@ -20,7 +20,7 @@
 
 #define ECHO_POLL_NS 20000000u /* how often an idle accept loop checks for the end */
 
-sb_ret echo_conn(struct sb_task *t)
+static sb_ret echo_conn(struct sb_task *t)
 {
     struct echo_conn *me = (struct echo_conn *)t;
     struct echo_state *st = me->st;

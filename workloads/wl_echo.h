@@ -72,7 +72,6 @@ struct echo_state {
 /* What the echo workload lends its self-test (wl_echo_die.c). */
 #define ECHO_N_PARAMS 2
 extern const struct sb_param_def echo_params[ECHO_N_PARAMS];
-sb_ret echo_conn(struct sb_task *t); /* a connection's task: echo until end of stream */
 int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_trips, void **state,
                     sb_body_fn conn_body, struct sb_err *err);
 int echo_verify(void *state, struct sb_err *err);
