@@ -290,8 +290,12 @@ case_interrupt_cleans_up() {
     kill -INT $pid
     wait $pid
     rc=$?
-    sleep 0.3
-    left=$(pgrep -f -- "--results-dir=$WORK/int" | wc -l)
+    # Polled: a loaded runner may take a moment to reap the last task.
+    for _ in $(seq 50); do
+        left=$(pgrep -f -- "--results-dir=$WORK/int" | wc -l)
+        [ "$left" -eq 0 ] && break
+        sleep 0.1
+    done
     if [ $rc -eq 130 ] && [ ! -e "$WORK/int.json" ] && [ ! -e "$WORK/int" ] && [ "$left" -eq 0 ]; then
         ok interrupt_cleans_up
     else bad interrupt_cleans_up "exit $rc, out file $(ls "$WORK/int.json" 2>&1), left $left processes"; fi

@@ -46,6 +46,17 @@ usage_error() {
 
 # Processes whose command line carries this call's marker.
 left_running() { pgrep -f -- "$MARK" | grep -v "^$$\$" | wc -l; }
+# tasks_started: poll (up to 60 s, a loaded CI runner may take seconds to
+# fork) until the run has more than two processes: its task processes exist.
+tasks_started() {
+    for _ in $(seq 600); do [ "$(left_running)" -gt 2 ] && return 0; sleep 0.1; done
+    return 1
+}
+# none_left: poll (up to 5 s) until no process of this run is left.
+none_left() {
+    for _ in $(seq 50); do [ "$(left_running)" -eq 0 ] && return 0; sleep 0.1; done
+    return 1
+}
 
 FAST=(--min-time=1x --repetitions=1)
 
@@ -187,13 +198,12 @@ case_sighup_stops_everything() {
     "$BENCH" --min-time=5 --repetitions=5 --engine=processes --workload=ring --param tasks=20 \
         --results-dir="$WORK/r" --out="$WORK/x.json" --timeout=100 "$MARK_ARG" >/dev/null 2>&1 &
     local pid=$!
-    sleep 1.5
+    tasks_started || fail "the benchmark did not start its task processes"
     kill -HUP $pid
     wait $pid
     local rc=$?
-    sleep 0.5
     [ $rc -eq 130 ] || fail "SIGHUP: exit $rc, expected 130"
-    [ "$(left_running)" -eq 0 ] || fail "SIGHUP left $(left_running) processes running"
+    none_left || fail "SIGHUP left $(left_running) processes running"
     [ -e "$WORK/x.json" ] || [ -e "$WORK/r" ] && fail "SIGHUP left output behind"
     return 0
 }
@@ -202,12 +212,10 @@ case_sigkill_of_main_stops_everything() {
     "$BENCH" --min-time=5 --repetitions=5 --engine=processes --workload=ring --param tasks=20 \
         --results-dir= --timeout=100 "$MARK_ARG" >/dev/null 2>&1 &
     local pid=$!
-    sleep 1.5
-    [ "$(left_running)" -gt 2 ] || fail "the benchmark did not start its task processes"
+    tasks_started || fail "the benchmark did not start its task processes"
     kill -KILL $pid
     wait $pid 2>/dev/null
-    for _ in $(seq 20); do [ "$(left_running)" -eq 0 ] && break; sleep 0.1; done
-    [ "$(left_running)" -eq 0 ] || { pkill -KILL -f -- "$MARK"; fail "SIGKILL of the main process left processes running"; }
+    none_left || { pkill -KILL -f -- "$MARK"; fail "SIGKILL of the main process left processes running"; }
 }
 
 case_timeout_orphans_are_reaped() {
@@ -302,8 +310,7 @@ case_killed_ring_task_is_named() {
     kill_grandchild 5 "task process" --engine=processes --workload=ring --param tasks=50
     json_check "$WORK/a.json" 'all("killed by signal 9" in r["error_message"] and "task " in r["error_message"] for r in rows)' ||
         fail "$(grep error_message "$WORK/a.json")"
-    sleep 0.3
-    [ "$(left_running)" -eq 0 ] || fail "task processes left running"
+    none_left || fail "task processes left running"
 }
 
 case_closed_standard_fds() {
