@@ -1,188 +1,11 @@
-/* The coroutine engines' shared machinery: engine and worker setup,
- * spawning, channels, the libuv timers and fd watchers, and M:N workers. */
+/* The coroutine engines' scheduler: engine and worker setup, spawning,
+ * finishing and reaping tasks, and running M:N workers. Its IO is
+ * coro_io.c, its channels coro_chan.c, its stacks coro_stack.c. */
 #include "coro_sched.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-/* ---- per-task IO state: libuv handles, created on first use ---- */
-
-struct coro_io {
-    struct sb_task *t; /* NULL once the task has finished */
-    uv_timer_t *timer;
-    uv_poll_t *poll;
-    int poll_fd;
-    int poll_events; /* libuv events the poll handle is started with, 0 if stopped */
-    bool waiting_fd; /* parked in wait_fd (else in sleep) */
-    int open_handles;
-};
-
-static void io_handle_closed(uv_handle_t *h)
-{
-    struct coro_io *io = h->data;
-    free(h);
-    if (--io->open_handles == 0 && !io->t) free(io);
-}
-
-static struct coro_io *io_of(struct sb_task *t)
-{
-    if (!t->sb_io) {
-        struct coro_io *io = calloc(1, sizeof *io);
-        if (!io) abort(); /* a few dozen bytes; nothing sensible is left to do */
-        io->t = t;
-        io->poll_fd = -1;
-        t->sb_io = io;
-    }
-    return t->sb_io;
-}
-
-static void io_wake(struct coro_sched *s, struct coro_io *io, int result)
-{
-    struct sb_task *t = io->t;
-    if (io->timer) uv_timer_stop(io->timer);
-    t->sb_result = result;
-    s->io_waiters--;
-    coro_make_ready(s, t);
-}
-
-static void io_timer_fired(uv_timer_t *h)
-{
-    struct coro_io *io = h->data;
-    struct sb_task *t = io->t;
-    if (!t || t->sb_state != CORO_WAIT_IO) return;
-    io_wake(coro_of(t), io, io->waiting_fd ? SB_TIMEDOUT : SB_OK);
-}
-
-static void io_poll_fired(uv_poll_t *h, int status, int events)
-{
-    (void)events;
-    struct coro_io *io = h->data;
-    struct sb_task *t = io->t;
-    if (t && t->sb_state == CORO_READY) return; /* woken already, not yet run: it will read soon */
-    if (!t || t->sb_state != CORO_WAIT_IO || !io->waiting_fd) {
-        /* Readable while the task waits for something else: stop, or
-         * level-triggered epoll would call us on every poll. The next
-         * wait starts it again. */
-        uv_poll_stop(h);
-        io->poll_events = 0;
-        return;
-    }
-    io_wake(coro_of(t), io, status < 0 ? status : SB_OK);
-}
-
-/* libuv timers count whole milliseconds from a cached loop time; rounding
- * up and adding one guarantees a sleep never ends early. */
-static uint64_t io_timeout_ms(uint64_t ns) { return (ns + 999999) / 1000000 + 1; }
-
-static void io_start_timer(struct coro_sched *s, struct coro_io *io, uint64_t ns)
-{
-    if (!io->timer) {
-        io->timer = malloc(sizeof *io->timer);
-        if (!io->timer) abort();
-        uv_timer_init(&s->loop, io->timer);
-        io->timer->data = io;
-        io->open_handles++;
-    }
-    uv_update_time(&s->loop);
-    uv_timer_start(io->timer, io_timer_fired, io_timeout_ms(ns), 0);
-}
-
-void coro_io_sleep(struct coro_sched *s, struct sb_task *t, uint64_t ns)
-{
-    struct coro_io *io = io_of(t);
-    io->waiting_fd = false;
-    io_start_timer(s, io, ns);
-    t->sb_state = CORO_WAIT_IO;
-    s->io_waiters++;
-}
-
-int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events,
-                    uint64_t timeout_ns)
-{
-    struct coro_io *io = io_of(t);
-    int want =
-        ((events & SB_READABLE) ? UV_READABLE : 0) | ((events & SB_WRITABLE) ? UV_WRITABLE : 0);
-    if (timeout_ns == 0) {
-        t->sb_result = SB_TIMEDOUT;
-        return 1;
-    }
-    if (io->poll && io->poll_fd != fd) {
-        uv_close((uv_handle_t *)io->poll, io_handle_closed);
-        io->poll = NULL;
-    }
-    if (!io->poll) {
-        io->poll = malloc(sizeof *io->poll);
-        if (!io->poll) abort();
-        int rc = uv_poll_init(&s->loop, io->poll, fd);
-        if (rc != 0) {
-            free(io->poll);
-            io->poll = NULL;
-            t->sb_result = rc;
-            return 1;
-        }
-        io->poll->data = io;
-        io->poll_fd = fd;
-        io->poll_events = 0;
-        io->open_handles++;
-    }
-    /* The watcher stays registered between waits: an echo connection
-     * waits on the same fd thousands of times, and re-arming epoll each
-     * time would cost two system calls per wait. */
-    if (io->poll_events != want) {
-        int rc = uv_poll_start(io->poll, want, io_poll_fired);
-        if (rc != 0) {
-            t->sb_result = rc;
-            return 1;
-        }
-        io->poll_events = want;
-    }
-    io->waiting_fd = true;
-    if (timeout_ns != SB_NO_TIMEOUT) io_start_timer(s, io, timeout_ns);
-    t->sb_state = CORO_WAIT_IO;
-    s->io_waiters++;
-    return 0;
-}
-
-sb_ret coro_close_fd(struct sb_task *t, int fd)
-{
-    struct coro_io *io = t->sb_io;
-    if (io && io->poll && io->poll_fd == fd) {
-        /* libuv wants the handle closed before the fd is. */
-        uv_close((uv_handle_t *)io->poll, io_handle_closed);
-        io->poll = NULL;
-        io->poll_fd = -1;
-        io->poll_events = 0;
-    }
-    t->sb_result = close(fd) == 0 ? SB_OK : -errno;
-    return SB_OK;
-}
-
-void coro_task_finished(struct coro_sched *s, struct sb_task *t)
-{
-    struct coro_io *io = t->sb_io;
-    if (io) {
-        io->t = NULL;
-        if (io->timer) uv_close((uv_handle_t *)io->timer, io_handle_closed);
-        if (io->poll) uv_close((uv_handle_t *)io->poll, io_handle_closed);
-        io->timer = NULL;
-        io->poll = NULL;
-        if (io->open_handles == 0) free(io);
-        t->sb_io = NULL;
-    }
-    t->sb_state = CORO_DONE;
-    s->alive--;
-}
-
-void coro_sched_poll(struct coro_sched *s, bool block)
-{
-    uv_run(&s->loop, block ? UV_RUN_ONCE : UV_RUN_NOWAIT);
-    s->since_poll = 0;
-    s->poll_round = s->rq_len; /* poll again once every task ready now has run */
-}
-
-/* ---- engine and workers ---- */
 
 static int sched_init(struct coro_engine *e, struct coro_sched *s, unsigned worker,
                       struct sb_err *err)
@@ -205,38 +28,15 @@ static int sched_init(struct coro_engine *e, struct coro_sched *s, unsigned work
     s->main_task.sb_engine = s;
     s->main_task.sb_state = CORO_READY;
     s->main_task.sb_stack = &s->main_stack;
+    coro_pool_init(&s->stacks, e->kind->rec_size, &e->base, &e->cfg, &e->guard_budget);
     return 0;
-}
-
-static void close_leftover(uv_handle_t *h, void *arg)
-{
-    (void)arg;
-    if (uv_is_closing(h)) return;
-    struct coro_io *io = h->data;
-    io->t = NULL;
-    uv_close(h, io_handle_closed);
-}
-
-static void stack_list_free(struct coro_stack *st)
-{
-    while (st) {
-        struct coro_stack *next = st->next;
-        coro_stack_free(st);
-        free(st);
-        st = next;
-    }
 }
 
 static void sched_destroy(struct coro_sched *s)
 {
-    stack_list_free(s->stacks);
-    stack_list_free(s->free_stacks);
-    s->stacks = s->free_stacks = NULL;
+    coro_pool_free(&s->stacks);
     if (s->loop_open) {
-        /* Tasks that never finished (a failed run) still hold handles. */
-        uv_walk(&s->loop, close_leftover, NULL);
-        uv_run(&s->loop, UV_RUN_DEFAULT);
-        (void)uv_loop_close(&s->loop);
+        coro_io_close_loop(&s->loop);
         s->loop_open = false;
     }
     free(s->rq);
@@ -283,13 +83,7 @@ void coro_engine_close(struct sb_engine *eng)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
     for (unsigned i = 0; i < e->nworkers; i++) sched_destroy(&e->w[i]);
-    struct coro_chan *ch = e->chans;
-    while (ch) {
-        struct coro_chan *next = ch->next_owned;
-        free(ch->buf);
-        free(ch);
-        ch = next;
-    }
+    coro_chan_free_all(e->chans);
     free(e->w);
     free(e);
 }
@@ -327,30 +121,8 @@ int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, str
     t->sb_worker = s->worker;
     t->index = __atomic_fetch_add(&e->next_index, 1, __ATOMIC_RELAXED);
     if (e->kind->prepare) {
-        /* A finished task's stack, if there is one: mapping, guarding and
-         * unmapping a stack costs system calls and page faults that dwarf
-         * the rest of a task's life, and every coroutine library pools
-         * stacks for that reason. */
-        struct coro_stack *rec = s->free_stacks;
-        if (rec) {
-            s->free_stacks = rec->next;
-        } else {
-            rec = calloc(1, e->kind->rec_size);
-            if (!rec) {
-                sb_err_set(err, "%s: out of memory for task %u", name, t->index);
-                return -1;
-            }
-            bool guard = coro_guard_next(&e->base, e->cfg.guard, &e->guard_budget);
-            if (coro_stack_alloc(rec, e->cfg.stack_size, guard, err, name) != 0) {
-                free(rec);
-                return -1;
-            }
-            s->nrecs++;
-        }
-        rec->prev = NULL;
-        rec->next = s->stacks;
-        if (s->stacks) s->stacks->prev = rec;
-        s->stacks = rec;
+        struct coro_stack *rec = coro_pool_take(&s->stacks, t->index, err);
+        if (!rec) return -1;
         t->sb_stack = rec;
         e->kind->prepare(s, t, rec);
     }
@@ -375,6 +147,13 @@ sb_ret coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn bod
     return SB_OK;
 }
 
+void coro_task_finished(struct coro_sched *s, struct sb_task *t)
+{
+    coro_io_release(t);
+    t->sb_state = CORO_DONE;
+    s->alive--;
+}
+
 void coro_stackful_exit(struct coro_sched *s, struct sb_task *t)
 {
     coro_task_finished(s, t);
@@ -388,15 +167,7 @@ void coro_sched_reap(struct coro_sched *s)
     s->zombies = NULL;
     while (t) {
         struct sb_task *next = t->sb_next;
-        struct coro_stack *rec = t->sb_stack;
-        if (rec->prev)
-            rec->prev->next = rec->next;
-        else
-            s->stacks = rec->next;
-        if (rec->next) rec->next->prev = rec->prev;
-        rec->prev = NULL;
-        rec->next = s->free_stacks;
-        s->free_stacks = rec;
+        coro_pool_give(&s->stacks, t->sb_stack);
         t->sb_stack = NULL;
         t = next;
     }
@@ -412,20 +183,16 @@ void coro_sched_deadlock(struct coro_sched *s)
  * 11% of switch/asm-sharedfpu. The fault names its stack instead: the
  * guard page it hit, and a stack pointer at most a push and the red zone
  * above the faulting address (a fault from code on another stack, or a
- * wild pointer from the scheduler's, is not an overflow). The walk reads
- * lists that another worker may be changing; records are never freed
- * during a run and the walk is bounded, so the worst a race can do is
- * miss the record and leave the fault a plain SIGSEGV. */
+ * wild pointer from the scheduler's, is not an overflow). The pools may be
+ * changing on other workers: a missed record leaves the fault a plain
+ * SIGSEGV (coro_pool_guard_hit). */
 int coro_stack_fault(struct sb_engine *eng, const void *addr, const void *sp)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
     const char *a = addr;
     if (sp && (const char *)sp > a + 128 + 8) return 0;
-    for (unsigned i = 0; i < e->nworkers; i++) {
-        const struct coro_stack *rec = e->w[i].stacks;
-        for (size_t n = e->w[i].nrecs; rec && n > 0; n--, rec = rec->next)
-            if (coro_stack_guard_hit(rec, addr)) return 1;
-    }
+    for (unsigned i = 0; i < e->nworkers; i++)
+        if (coro_pool_guard_hit(&e->w[i].stacks, addr)) return 1;
     return 0;
 }
 
@@ -466,35 +233,4 @@ int coro_engine_run(struct sb_engine *eng, struct sb_err *err)
         }
     }
     return failed ? -1 : 0;
-}
-
-int coro_chan_open(struct sb_engine *eng, unsigned capacity, struct sb_chan **out,
-                   struct sb_err *err)
-{
-    struct coro_engine *e = (struct coro_engine *)eng;
-    /* A channel's hand-off is single-threaded (no lock): it cannot join
-     * tasks on two schedulers, so it refuses rather than trust the plan. */
-    if (e->nworkers > 1) {
-        sb_err_set(err, "%s: channels join tasks of one scheduler; this run has %u workers",
-                   eng->ops->name, e->nworkers);
-        return -1;
-    }
-    if (capacity == 0) {
-        sb_err_set(err, "%s: channel capacity must be at least 1", eng->ops->name);
-        return -1;
-    }
-    struct coro_chan *ch = calloc(1, sizeof *ch);
-    uint64_t *buf = calloc(capacity, sizeof *buf);
-    if (!ch || !buf) {
-        free(ch);
-        free(buf);
-        sb_err_set(err, "%s: out of memory for a channel of %u", eng->ops->name, capacity);
-        return -1;
-    }
-    ch->buf = buf;
-    ch->cap = capacity;
-    ch->next_owned = e->chans;
-    e->chans = ch;
-    *out = (struct sb_chan *)ch;
-    return 0;
 }

@@ -47,15 +47,13 @@ struct coro_sched {
     struct sb_task **rq;
     size_t rq_cap, rq_head, rq_len;
     size_t alive;
-    size_t io_waiters;              /* tasks parked on a timer or an fd */
-    size_t since_poll;              /* dispatches since the loop was last polled */
-    size_t poll_round;              /* tasks that were ready after the last poll */
-    struct sb_task main_task;       /* the scheduler's own context (stackful engines) */
-    struct sb_task *zombies;        /* finished stackful tasks whose stacks await release */
-    struct coro_stack main_stack;   /* the worker thread's stack: bounds from ASan */
-    struct coro_stack *stacks;      /* stack records of live tasks */
-    size_t nrecs;                   /* stack records this scheduler allocated (bounds a walk) */
-    struct coro_stack *free_stacks; /* records of finished tasks, kept for reuse */
+    size_t io_waiters;             /* tasks parked on a timer or an fd */
+    size_t since_poll;             /* dispatches since the loop was last polled */
+    size_t poll_round;             /* tasks that were ready after the last poll */
+    struct sb_task main_task;      /* the scheduler's own context (stackful engines) */
+    struct sb_task *zombies;       /* finished stackful tasks whose stacks await release */
+    struct coro_stack main_stack;  /* the worker thread's stack: bounds from ASan */
+    struct coro_stack_pool stacks; /* stackful: the tasks' stacks, live and spare */
     uv_loop_t loop;
     bool loop_open;
     unsigned worker;
@@ -92,28 +90,35 @@ int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *ki
 void coro_engine_close(struct sb_engine *e);
 int coro_engine_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err);
 int coro_engine_run(struct sb_engine *e, struct sb_err *err);
+/* Channels (coro_chan.c): refused when the engine has more than one
+ * worker (a channel's hand-off takes no lock). Freed with the engine. */
 int coro_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out,
                    struct sb_err *err);
+void coro_chan_free_all(struct coro_chan *chans);
 int coro_stack_fault(struct sb_engine *e, const void *addr, const void *sp);
 /* Add `t` to scheduler `s` as a new ready task. */
 int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, struct sb_err *err);
 void coro_sched_deadlock(struct coro_sched *s);
 /* Poll the loop: without blocking when `block` is false. */
 void coro_sched_poll(struct coro_sched *s, bool block);
-/* A task's body has returned: release its timer/poll handles, count it out. */
+/* A task's body has returned: release its IO handles, count it out. */
 void coro_task_finished(struct coro_sched *s, struct sb_task *t);
 /* Stackful: a task's body has returned; the caller then switches to the
  * scheduler for the last time, which frees the stack (coro_sched_reap). */
 void coro_stackful_exit(struct coro_sched *s, struct sb_task *t);
 void coro_sched_reap(struct coro_sched *s);
 
-/* The IO operations, the same for every coroutine engine: the task parks
- * (state CORO_WAIT_IO) and a libuv callback makes it ready. */
+/* The IO operations (coro_io.c), the same for every coroutine engine: the
+ * task parks (state CORO_WAIT_IO) and a libuv callback makes it ready. */
 void coro_io_sleep(struct coro_sched *s, struct sb_task *t, uint64_t ns);
 /* Returns 1 when already ready (no park needed). */
 int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events,
                     uint64_t timeout_ns);
 sb_ret coro_close_fd(struct sb_task *t, int fd);
+/* Close a finished task's handles (freed once libuv has closed them). */
+void coro_io_release(struct sb_task *t);
+/* Close the handles of tasks that never finished, then the loop. */
+void coro_io_close_loop(uv_loop_t *loop);
 sb_ret coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body);
 
 static inline struct coro_sched *coro_of(struct sb_task *t)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -94,6 +95,81 @@ int coro_stack_guard_hit(const struct coro_stack *st, const void *addr)
 {
     const char *a = addr;
     return st && st->map && a >= st->map && a < st->map + st->guard;
+}
+
+void coro_pool_init(struct coro_stack_pool *p, size_t rec_size, struct sb_engine *engine,
+                    const struct sb_engine_config *cfg, int64_t *budget)
+{
+    *p = (struct coro_stack_pool){
+        .rec_size = rec_size,
+        .stack_size = cfg->stack_size,
+        .policy = cfg->guard,
+        .engine = engine,
+        .budget = budget,
+    };
+}
+
+struct coro_stack *coro_pool_take(struct coro_stack_pool *p, unsigned task, struct sb_err *err)
+{
+    const char *name = p->engine->ops->name;
+    struct coro_stack *rec = p->spare;
+    if (rec) {
+        p->spare = rec->next;
+    } else {
+        rec = calloc(1, p->rec_size);
+        if (!rec) {
+            sb_err_set(err, "%s: out of memory for task %u", name, task);
+            return NULL;
+        }
+        bool guard = coro_guard_next(p->engine, p->policy, p->budget);
+        if (coro_stack_alloc(rec, p->stack_size, guard, err, name) != 0) {
+            free(rec);
+            return NULL;
+        }
+        p->nrecs++;
+    }
+    rec->prev = NULL;
+    rec->next = p->live;
+    if (p->live) p->live->prev = rec;
+    p->live = rec;
+    return rec;
+}
+
+void coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec)
+{
+    if (rec->prev)
+        rec->prev->next = rec->next;
+    else
+        p->live = rec->next;
+    if (rec->next) rec->next->prev = rec->prev;
+    rec->prev = NULL;
+    rec->next = p->spare;
+    p->spare = rec;
+}
+
+static void stack_list_free(struct coro_stack *st)
+{
+    while (st) {
+        struct coro_stack *next = st->next;
+        coro_stack_free(st);
+        free(st);
+        st = next;
+    }
+}
+
+void coro_pool_free(struct coro_stack_pool *p)
+{
+    stack_list_free(p->live);
+    stack_list_free(p->spare);
+    p->live = p->spare = NULL;
+}
+
+bool coro_pool_guard_hit(const struct coro_stack_pool *p, const void *addr)
+{
+    const struct coro_stack *rec = p->live;
+    for (size_t n = p->nrecs; rec && n > 0; n--, rec = rec->next)
+        if (coro_stack_guard_hit(rec, addr)) return true;
+    return false;
 }
 
 enum { CORO_ALTSTACK_BYTES = 64 * 1024 };

@@ -1,6 +1,7 @@
 /* Coroutine stacks: an mmap'd region with a PROT_NONE guard page below it,
- * registered with Valgrind, and the AddressSanitizer fiber annotations that
- * must surround every switch between stacks. */
+ * registered with Valgrind; the pool a scheduler keeps them in; and the
+ * AddressSanitizer fiber annotations that must surround every switch
+ * between stacks. */
 #ifndef SB_CORO_STACK_H
 #define SB_CORO_STACK_H
 
@@ -38,6 +39,38 @@ bool coro_guard_next(struct sb_engine *e, enum sb_stack_guard policy, int64_t *b
 void coro_stack_free(struct coro_stack *st);
 /* Async-signal-safe. */
 int coro_stack_guard_hit(const struct coro_stack *st, const void *addr);
+
+/* A scheduler's stacks. Each record is rec_size bytes with a struct
+ * coro_stack first (the engine keeps its context after it). Finished
+ * tasks' records are kept as spares: mapping, guarding and unmapping a
+ * stack costs system calls and page faults that dwarf the rest of a
+ * task's life, and every coroutine library pools stacks for that reason.
+ * One scheduler's pool is used by its worker thread only. */
+struct coro_stack_pool {
+    struct coro_stack *live;  /* records of live tasks */
+    struct coro_stack *spare; /* records of finished tasks, kept for reuse */
+    size_t nrecs;             /* records allocated: bounds a walk of `live` */
+    size_t rec_size;          /* bytes per record */
+    size_t stack_size;        /* usable bytes per stack */
+    enum sb_stack_guard policy;
+    struct sb_engine *engine; /* counts guarded stacks; names errors */
+    int64_t *budget;          /* the engine's AUTO budget, shared by its pools */
+};
+
+void coro_pool_init(struct coro_stack_pool *p, size_t rec_size, struct sb_engine *engine,
+                    const struct sb_engine_config *cfg, int64_t *budget);
+/* A record for a new task, on the live list: a spare, or a new one.
+ * NULL with `err` set when no stack can be mapped. */
+struct coro_stack *coro_pool_take(struct coro_stack_pool *p, unsigned task, struct sb_err *err);
+/* A finished task's record goes back to the spares. */
+void coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec);
+/* Unmap and free every record. */
+void coro_pool_free(struct coro_stack_pool *p);
+/* Whether `addr` is in the guard page of a live stack. Async-signal-safe
+ * and safe against a concurrent take or give: records are never freed
+ * during a run and the walk is bounded by nrecs, so the worst a race can
+ * do is miss the record. */
+bool coro_pool_guard_hit(const struct coro_stack_pool *p, const void *addr);
 
 /* An alternate signal stack for the calling thread (a worker), so that a
  * guard-page fault can be handled on it; pop it before the thread ends.
