@@ -11,7 +11,7 @@
 
 #define SB_MAX_PARAMS 4
 
-struct sb_run; /* one repetition of one benchmark instance (harness/run.c) */
+struct sb_run; /* one repetition of one benchmark instance (harness/repetition.c) */
 
 struct sb_param_def {
     const char *name;
@@ -88,7 +88,7 @@ struct sb_workload {
  * processes for the processes engine, ordinary memory otherwise. Lives until
  * the repetition ends. */
 void *sb_run_alloc(struct sb_run *run, size_t size, struct sb_err *err);
-int sb_run_chan(struct sb_run *run, unsigned capacity, struct sb_chan **out, struct sb_err *err);
+int sb_run_open_chan(struct sb_run *run, unsigned capacity, struct sb_chan **out, struct sb_err *err);
 int sb_run_spawn(struct sb_run *run, struct sb_task *t, sb_body_fn body, struct sb_err *err);
 /* The engine's bare switch loop (for the `bare` workload; *ball as
  * sb_engine_ops.bare_loop leaves it). */
@@ -122,7 +122,7 @@ int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, str
  * lives in memory shared with task processes. cpu_time still covers the
  * whole run. */
 struct sb_clock;
-struct sb_clock *sb_run_clock(struct sb_run *run);
+struct sb_clock *sb_run_manual_clock(struct sb_run *run);
 void sb_clock_start(struct sb_clock *c);
 void sb_clock_stop(struct sb_clock *c);
 uint64_t sb_now_ns(void); /* CLOCK_MONOTONIC */

@@ -227,7 +227,7 @@ static inline sb_ret coro_wake(struct sb_task *t, struct sb_task *peer)
     if (peer->sb_state == CORO_WAIT_HANDOFF)
         coro_make_ready(s, peer);
     else if (peer->sb_state != CORO_DONE)
-        peer->sb_go = 1;
+        peer->sb_posted = 1;
     return SB_OK;
 }
 
@@ -236,7 +236,7 @@ static inline sb_ret coro_wake(struct sb_task *t, struct sb_task *peer)
  * the caller moves to the peer at once). */
 static inline bool coro_handoff_direct(struct sb_task *t, struct sb_task *peer)
 {
-    if (__builtin_expect(peer->sb_state != CORO_WAIT_HANDOFF || t->sb_go, 0)) return false;
+    if (__builtin_expect(peer->sb_state != CORO_WAIT_HANDOFF || t->sb_posted, 0)) return false;
     t->sb_state = CORO_WAIT_HANDOFF;
     peer->sb_state = CORO_READY;
     return true;
@@ -248,8 +248,8 @@ static inline bool coro_handoff_direct(struct sb_task *t, struct sb_task *peer)
  * loop (sw NULL). */
 static inline sb_ret coro_handoff_wait(struct sb_task *t, coro_switch_fn sw)
 {
-    if (t->sb_go) {
-        t->sb_go = 0;
+    if (t->sb_posted) {
+        t->sb_posted = 0;
         return SB_OK;
     }
     t->sb_state = CORO_WAIT_HANDOFF;

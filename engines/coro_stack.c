@@ -45,17 +45,17 @@ bool coro_guard_next(struct sb_engine *e, enum sb_stack_guard policy, int64_t *b
     return guard;
 }
 
-int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_err *err,
+int coro_stack_alloc(struct coro_stack *stack, size_t size, bool guard, struct sb_err *err,
                      const char *engine)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size = (size + page - 1) & ~(page - 1);
-    memset(st, 0, sizeof *st);
-    st->guard = guard ? page : 0;
-    st->map_len = size + st->guard;
+    memset(stack, 0, sizeof *stack);
+    stack->guard = guard ? page : 0;
+    stack->map_len = size + stack->guard;
     /* MAP_NORESERVE: a stack costs only the pages it touches, which is
      * what the memory figures of the spawn workload should show. */
-    void *m = mmap(NULL, st->map_len, PROT_READ | PROT_WRITE,
+    void *m = mmap(NULL, stack->map_len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (m == MAP_FAILED) {
         int e = errno;
@@ -63,38 +63,38 @@ int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_e
                    e == ENOMEM ? " (memory or vm.max_map_count exhausted)" : "");
         return -1;
     }
-    if (st->guard && mprotect(m, page, PROT_NONE) != 0) {
+    if (stack->guard && mprotect(m, page, PROT_NONE) != 0) {
         int e = errno;
-        munmap(m, st->map_len);
+        munmap(m, stack->map_len);
         sb_err_set(err, "%s: cannot protect a stack guard page: %s%s", engine, strerror(e),
                    e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two "
                                  "mappings; --stack-guard=auto or none lifts it)"
                                : "");
         return -1;
     }
-    st->map = m;
-    st->lo = st->map + st->guard;
-    st->size = size;
+    stack->map = m;
+    stack->lo = stack->map + stack->guard;
+    stack->size = size;
 #if defined(SB_HAVE_VALGRIND)
-    st->vg_id = VALGRIND_STACK_REGISTER(st->lo, st->lo + st->size);
+    stack->vg_id = VALGRIND_STACK_REGISTER(stack->lo, stack->lo + stack->size);
 #endif
     return 0;
 }
 
-void coro_stack_free(struct coro_stack *st)
+void coro_stack_free(struct coro_stack *stack)
 {
-    if (!st->map) return;
+    if (!stack->map) return;
 #if defined(SB_HAVE_VALGRIND)
-    VALGRIND_STACK_DEREGISTER(st->vg_id);
+    VALGRIND_STACK_DEREGISTER(stack->vg_id);
 #endif
-    munmap(st->map, st->map_len);
-    st->map = NULL;
+    munmap(stack->map, stack->map_len);
+    stack->map = NULL;
 }
 
-int coro_stack_guard_hit(const struct coro_stack *st, const void *addr)
+int coro_stack_guard_hit(const struct coro_stack *stack, const void *addr)
 {
     const char *a = addr;
-    return st && st->map && a >= st->map && a < st->map + st->guard;
+    return stack && stack->map && a >= stack->map && a < stack->map + stack->guard;
 }
 
 void coro_pool_init(struct coro_stack_pool *p, size_t rec_size, struct sb_engine *engine,
@@ -147,13 +147,13 @@ void coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec)
     p->spare = rec;
 }
 
-static void stack_list_free(struct coro_stack *st)
+static void stack_list_free(struct coro_stack *stack)
 {
-    while (st) {
-        struct coro_stack *next = st->next;
-        coro_stack_free(st);
-        free(st);
-        st = next;
+    while (stack) {
+        struct coro_stack *next = stack->next;
+        coro_stack_free(stack);
+        free(stack);
+        stack = next;
     }
 }
 

@@ -25,7 +25,7 @@ struct coro_stack {
 /* Without a guard there is no PROT_NONE page, and adjacent stacks merge
  * into few mappings: the way past vm.max_map_count (each guarded stack
  * costs two) when a million stacks must be alive. */
-int coro_stack_alloc(struct coro_stack *st, size_t size, bool guard, struct sb_err *err,
+int coro_stack_alloc(struct coro_stack *stack, size_t size, bool guard, struct sb_err *err,
                      const char *engine);
 
 /* SB_GUARD_AUTO's budget, read when an engine opens: how many more guarded
@@ -36,9 +36,9 @@ int64_t coro_guard_budget(enum sb_stack_guard policy);
  * NONE, while the budget lasts under AUTO (taken atomically: workers
  * spawn concurrently). Counted in the engine's stacks_(un)guarded. */
 bool coro_guard_next(struct sb_engine *e, enum sb_stack_guard policy, int64_t *budget);
-void coro_stack_free(struct coro_stack *st);
+void coro_stack_free(struct coro_stack *stack);
 /* Async-signal-safe. */
-int coro_stack_guard_hit(const struct coro_stack *st, const void *addr);
+int coro_stack_guard_hit(const struct coro_stack *stack, const void *addr);
 
 /* A scheduler's stacks. Each record is rec_size bytes with a struct
  * coro_stack first (the engine keeps its context after it). Finished

@@ -49,11 +49,11 @@ static inline void asm_entry_with(struct sb_task *t, asm_raw_switch_fn raw)
  * the pushes of the other just before: the CPU then stalls the loads on
  * stores to other addresses (4K aliasing), and switch times changed by
  * half from one run to the next with where the stacks happened to land. */
-static void *asm_initial_frame(struct coro_stack *st, void *arg, void (*entry)(void *),
+static void *asm_initial_frame(struct coro_stack *stack, void *arg, void (*entry)(void *),
                                bool fpu_slot, unsigned color)
 {
     uint64_t *sp =
-        (uint64_t *)(((uintptr_t)(st->lo + st->size - (color % 64u) * 64u)) & ~(uintptr_t)15);
+        (uint64_t *)(((uintptr_t)(stack->lo + stack->size - (color % 64u) * 64u)) & ~(uintptr_t)15);
     *--sp = (uint64_t)(uintptr_t)sb_asm_first_resume;
     *--sp = 0;                          /* rbp: ends frame-pointer walks */
     *--sp = 0;                          /* rbx */
@@ -81,7 +81,7 @@ struct asm_bare {
     asm_raw_switch_fn raw;
     uint64_t rounds;
     uint64_t ball; /* sb_bare_catch */
-    struct coro_stack *main_stack, st[2];
+    struct coro_stack *main_stack, stacks[2];
 };
 
 static inline void asm_bare_switch(struct asm_bare *b, struct coro_stack *from,
@@ -105,10 +105,10 @@ static void asm_bare_side0(void *arg)
     struct asm_bare *b = arg;
     coro_asan_finish(NULL, b->main_stack);
     for (uint64_t i = 0; i < b->rounds; i++) {
-        asm_bare_switch(b, &b->st[0], &b->st[1], &b->sp[0], b->sp[1]);
+        asm_bare_switch(b, &b->stacks[0], &b->stacks[1], &b->sp[0], b->sp[1]);
         sb_bare_catch(&b->ball, 0);
     }
-    asm_bare_switch(b, &b->st[0], b->main_stack, &b->sp[0], b->main_sp);
+    asm_bare_switch(b, &b->stacks[0], b->main_stack, &b->sp[0], b->main_sp);
     __builtin_unreachable();
 }
 
@@ -118,7 +118,7 @@ static void asm_bare_side1(void *arg)
     coro_asan_finish(NULL, b->main_stack);
     for (;;) {
         sb_bare_catch(&b->ball, 1);
-        asm_bare_switch(b, &b->st[1], &b->st[0], &b->sp[1], b->sp[0]);
+        asm_bare_switch(b, &b->stacks[1], &b->stacks[0], &b->sp[1], b->sp[0]);
     }
 }
 
@@ -140,20 +140,20 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, uint64_t *bal
                            .rounds = switches / 2,
                            .main_stack = &e->w[0].main_stack};
     int rc = -1;
-    if (coro_stack_alloc(&b->st[0], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
+    if (coro_stack_alloc(&b->stacks[0], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
                          eng->ops->name) != 0)
         goto out;
-    if (coro_stack_alloc(&b->st[1], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
+    if (coro_stack_alloc(&b->stacks[1], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
                          eng->ops->name) != 0) {
-        coro_stack_free(&b->st[0]);
+        coro_stack_free(&b->stacks[0]);
         goto out;
     }
-    b->sp[0] = asm_initial_frame(&b->st[0], b, asm_bare_side0, full, 0);
-    b->sp[1] = asm_initial_frame(&b->st[1], b, asm_bare_side1, full, 1);
+    b->sp[0] = asm_initial_frame(&b->stacks[0], b, asm_bare_side0, full, 0);
+    b->sp[1] = asm_initial_frame(&b->stacks[1], b, asm_bare_side1, full, 1);
     /* Into side 0; back here once it has counted every round. */
-    asm_bare_switch(b, b->main_stack, &b->st[0], &b->main_sp, b->sp[0]);
-    coro_stack_free(&b->st[0]);
-    coro_stack_free(&b->st[1]);
+    asm_bare_switch(b, b->main_stack, &b->stacks[0], &b->main_sp, b->sp[0]);
+    coro_stack_free(&b->stacks[0]);
+    coro_stack_free(&b->stacks[1]);
     *ball = b->ball;
     rc = 0;
 out:

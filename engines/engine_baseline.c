@@ -8,7 +8,8 @@
 
 extern const struct sb_engine_ops sb_engine_libuv;
 
-static int bl_open(const struct sb_engine_config *cfg, struct sb_engine **out, struct sb_err *err)
+static int baseline_open(const struct sb_engine_config *cfg, struct sb_engine **out,
+                         struct sb_err *err)
 {
     (void)cfg;
     struct sb_engine *e = calloc(1, sizeof *e);
@@ -21,10 +22,10 @@ static int bl_open(const struct sb_engine_config *cfg, struct sb_engine **out, s
     return 0;
 }
 
-static void bl_close(struct sb_engine *e) { free(e); }
+static void baseline_close(struct sb_engine *e) { free(e); }
 
-static int bl_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out,
-                        struct sb_err *err)
+static int baseline_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan **out,
+                              struct sb_err *err)
 {
     (void)e;
     (void)capacity;
@@ -33,7 +34,8 @@ static int bl_chan_open(struct sb_engine *e, unsigned capacity, struct sb_chan *
     return -1;
 }
 
-static int bl_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err)
+static int baseline_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body,
+                          struct sb_err *err)
 {
     (void)e;
     (void)t;
@@ -42,7 +44,7 @@ static int bl_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body, str
     return -1;
 }
 
-static int bl_run(struct sb_engine *e, struct sb_err *err)
+static int baseline_run(struct sb_engine *e, struct sb_err *err)
 {
     (void)e;
     sb_err_set(err, "libuv is a baseline: the workload's own program runs instead");
@@ -55,9 +57,9 @@ const struct sb_engine_ops sb_engine_libuv = {
     .mechanism = "libuv callbacks",
     .fpu = "n/a (one thread)",
     .caps = SB_CAP_BASELINE,
-    .open = bl_open,
-    .close = bl_close,
-    .chan_open = bl_chan_open,
-    .spawn = bl_spawn,
-    .run = bl_run,
+    .open = baseline_open,
+    .close = baseline_close,
+    .chan_open = baseline_chan_open,
+    .spawn = baseline_spawn,
+    .run = baseline_run,
 };

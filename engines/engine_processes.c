@@ -124,19 +124,19 @@ static void proc_reap_all(struct proc_engine *e, struct sb_err *err)
             if (!x.slot && spins > 100000) break;
             continue;
         }
-        int st;
-        while (waitpid(si.si_pid, &st, 0) < 0 && errno == EINTR) {}
+        int status;
+        while (waitpid(si.si_pid, &status, 0) < 0 && errno == EINTR) {}
         left--;
-        bool failed = WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0);
+        bool failed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
         if (!failed || ended) continue;
         ended = true;
         if (err && !err->msg[0]) {
-            if (WIFSIGNALED(st))
+            if (WIFSIGNALED(status))
                 sb_err_set(err, "processes: task %ld (pid %ld) killed by signal %d (%s)", i,
-                           (long)si.si_pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
+                           (long)si.si_pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
             else
                 sb_err_set(err, "processes: task %ld (pid %ld) exited with status %d", i,
-                           (long)si.si_pid, WEXITSTATUS(st));
+                           (long)si.si_pid, WEXITSTATUS(status));
         }
         for (size_t k = 0; k < e->n; k++) kill(e->pids[k], SIGKILL);
     }
@@ -321,11 +321,11 @@ static int proc_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, s
     }
     if (e->cfg.pin) e->cfg.pin(e->cfg.pin_ctx, 0);
     kernel_bare_side(b->go, &b->ball, 0, switches / 2, true);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     *ball = b->ball;
     munmap(b, sizeof *b);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         sb_err_set(err, "processes: the bare-loop partner failed");
         return -1;
     }

@@ -8,7 +8,7 @@
 #include "coro_sched.h"
 
 struct uc_rec {
-    struct coro_stack st; /* first: the scheduler frees records through it */
+    struct coro_stack stack; /* first: the scheduler frees records through it */
     ucontext_t uc;
 };
 
@@ -52,12 +52,12 @@ static void uc_entry(unsigned hi, unsigned lo)
     abort(); /* setcontext returns only on failure */
 }
 
-static int uc_prepare_ctx(ucontext_t *uc, struct coro_stack *st, void (*fn)(unsigned, unsigned),
+static int uc_prepare_ctx(ucontext_t *uc, struct coro_stack *stack, void (*fn)(unsigned, unsigned),
                           void *arg)
 {
     if (getcontext(uc) != 0) return -1;
-    uc->uc_stack.ss_sp = st->lo;
-    uc->uc_stack.ss_size = st->size;
+    uc->uc_stack.ss_sp = stack->lo;
+    uc->uc_stack.ss_size = stack->size;
     uc->uc_link = NULL;
     uintptr_t p = (uintptr_t)arg;
     makecontext(uc, (void (*)(void))fn, 2, (unsigned)(p >> 32), (unsigned)(p & 0xffffffffu));
@@ -136,22 +136,22 @@ static void uc_bare_co(unsigned hi, unsigned lo)
 static int uc_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
-    struct coro_stack st;
-    if (coro_stack_alloc(&st, e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err, "ucontext") !=
-        0)
+    struct coro_stack stack;
+    if (coro_stack_alloc(&stack, e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
+                         "ucontext") != 0)
         return -1;
     struct uc_bare *b = calloc(1, sizeof *b);
-    if (!b || uc_prepare_ctx(&b->co_uc, &st, uc_bare_co, b) != 0) {
+    if (!b || uc_prepare_ctx(&b->co_uc, &stack, uc_bare_co, b) != 0) {
         free(b);
-        coro_stack_free(&st);
+        coro_stack_free(&stack);
         sb_err_set(err, "ucontext: cannot prepare the bare-loop context");
         return -1;
     }
     b->main_stack = &e->w[0].main_stack;
-    b->co_stack = &st;
+    b->co_stack = &stack;
     for (uint64_t i = 0; i < switches / 2; i++) {
 #if defined(SB_ASAN)
-        coro_asan_start(b->main_stack, &st, 0);
+        coro_asan_start(b->main_stack, &stack, 0);
 #endif
         swapcontext(&b->main_uc, &b->co_uc);
 #if defined(SB_ASAN)
@@ -161,7 +161,7 @@ static int uc_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, str
     }
     *ball = b->ball;
     free(b);
-    coro_stack_free(&st);
+    coro_stack_free(&stack);
     return 0;
 }
 

@@ -20,14 +20,14 @@ enum { KERNEL_GATE_RUN = 1, KERNEL_GATE_ABORT = 2 };
 
 static inline sb_ret kernel_handoff(struct sb_task *t, struct sb_task *peer, bool shared)
 {
-    if (peer) sb_futex_post(&peer->sb_go, shared);
-    sb_futex_take(&t->sb_go, shared);
+    if (peer) sb_futex_post(&peer->sb_posted, shared);
+    sb_futex_take(&t->sb_posted, shared);
     return SB_OK;
 }
 
 static inline sb_ret kernel_wake(struct sb_task *peer, bool shared)
 {
-    sb_futex_post(&peer->sb_go, shared);
+    sb_futex_post(&peer->sb_posted, shared);
     return SB_OK;
 }
 

@@ -22,10 +22,10 @@ void sb_describe_status(int status, char *buf, size_t len)
 static void *watch(void *arg)
 {
     struct sb_helper *h = arg;
-    int st = 0;
-    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR) {}
-    h->status = st;
-    bool clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    int status = 0;
+    while (waitpid(h->pid, &status, 0) < 0 && errno == EINTR) {}
+    h->status = status;
+    bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (!clean && !__atomic_load_n(&h->killed, __ATOMIC_ACQUIRE) && h->on_death)
         h->on_death(h->ctx);
     return NULL;
@@ -75,11 +75,11 @@ int sb_helper_wait(struct sb_helper *h, const char *what, struct sb_err *err)
     pthread_join(h->watcher, NULL);
     h->watching = false;
     h->pid = 0;
-    int st = h->status;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
+    int status = h->status;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     char how[96];
-    sb_describe_status(st, how, sizeof how);
-    sb_err_set(err, "%s %s: %s", what, WIFSIGNALED(st) ? "died" : "failed", how);
+    sb_describe_status(status, how, sizeof how);
+    sb_err_set(err, "%s %s: %s", what, WIFSIGNALED(status) ? "died" : "failed", how);
     return -1;
 }
 

@@ -35,13 +35,13 @@ int sb_report_run(const char *run_dir)
         fprintf(stderr, "bench: no report: cannot run %s: %s\n", SB_PYTHON, strerror(errno));
         _exit(127);
     }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return -1;
     }
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     char how[96];
-    sb_describe_status(st, how, sizeof how);
+    sb_describe_status(status, how, sizeof how);
     fprintf(stderr, "bench: the report failed (%s); the results are whole\n", how);
     return -1;
 }

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "crash.h"
-#include "run.h"
+#include "repetition.h"
 
 #define SB_MAX_ITERATIONS 1000000000ULL
 

@@ -10,25 +10,25 @@
 
 #define BL_UNIT_STEPS 2048u
 
-struct bl_state;
+struct blocking_state;
 
-struct bl_task {
+struct blocking_task {
     struct sb_task t;
-    struct bl_state *st;
+    struct blocking_state *st;
     uint64_t i, last, max_gap, units, units_blocked, x, epoch;
 };
 
-struct bl_state {
+struct blocking_state {
     uint64_t calls, block_ns, others;
     uint64_t epoch, progressed; /* workers that did a unit since epoch began */
     uint32_t blocking, done;
-    struct bl_task *tasks; /* [0] blocks, the rest work */
+    struct blocking_task *tasks; /* [0] blocks, the rest work */
 };
 
-static sb_ret bl_blocker(struct sb_task *t)
+static sb_ret blocking_blocker(struct sb_task *t)
 {
-    struct bl_task *me = (struct bl_task *)t;
-    struct bl_state *st = me->st;
+    struct blocking_task *me = (struct blocking_task *)t;
+    struct blocking_state *st = me->st;
     SB_BEGIN(t);
     for (me->i = 0; me->i < st->calls; me->i++) {
         /* Block only once every other task is running, so the stall they
@@ -48,10 +48,10 @@ static sb_ret bl_blocker(struct sb_task *t)
     SB_END(t);
 }
 
-static sb_ret bl_worker(struct sb_task *t)
+static sb_ret blocking_worker(struct sb_task *t)
 {
-    struct bl_task *me = (struct bl_task *)t;
-    struct bl_state *st = me->st;
+    struct blocking_task *me = (struct blocking_task *)t;
+    struct blocking_state *st = me->st;
     SB_BEGIN(t);
     me->last = sb_now_ns();
     while (!__atomic_load_n(&st->done, __ATOMIC_ACQUIRE)) {
@@ -74,11 +74,11 @@ static sb_ret bl_worker(struct sb_task *t)
     SB_END(t);
 }
 
-static int bl_setup(struct sb_run *run, const long long *params, uint64_t calls, void **state,
-                    struct sb_err *err)
+static int blocking_setup(struct sb_run *run, const long long *params, uint64_t calls, void **state,
+                          struct sb_err *err)
 {
     uint64_t others = (uint64_t)params[0];
-    struct bl_state *st = sb_run_alloc(run, sizeof *st, err);
+    struct blocking_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
     st->tasks = sb_run_alloc(run, (others + 1) * sizeof *st->tasks, err);
     if (!st->tasks) return -1;
@@ -88,15 +88,16 @@ static int bl_setup(struct sb_run *run, const long long *params, uint64_t calls,
     for (uint64_t i = 0; i <= others; i++) {
         st->tasks[i].st = st;
         st->tasks[i].x = i + 1;
-        if (sb_run_spawn(run, &st->tasks[i].t, i ? bl_worker : bl_blocker, err) != 0) return -1;
+        if (sb_run_spawn(run, &st->tasks[i].t, i ? blocking_worker : blocking_blocker, err) != 0)
+            return -1;
     }
     *state = st;
     return 0;
 }
 
-static int bl_verify(void *state, struct sb_err *err)
+static int blocking_verify(void *state, struct sb_err *err)
 {
-    struct bl_state *st = state;
+    struct blocking_state *st = state;
     if (!st->done) {
         sb_err_set(err, "blocking: the blocking task did not finish its %llu calls",
                    (unsigned long long)st->calls);
@@ -111,9 +112,9 @@ static int bl_verify(void *state, struct sb_err *err)
     return 0;
 }
 
-static void bl_report(void *state, struct sb_run *run)
+static void blocking_report(void *state, struct sb_run *run)
 {
-    struct bl_state *st = state;
+    struct blocking_state *st = state;
     uint64_t max_gap = 0, blocked = 0;
     for (uint64_t i = 1; i <= st->others; i++) {
         if (st->tasks[i].max_gap > max_gap) max_gap = st->tasks[i].max_gap;
@@ -124,29 +125,30 @@ static void bl_report(void *state, struct sb_run *run)
     sb_run_counter(run, "units_during_calls", (double)blocked);
 }
 
-static const long long bl_others[] = {3};
-static const long long bl_ms[] = {50};
-static const struct sb_param_def bl_params[] = {
-    SB_PARAM("tasks", "tasks working beside the blocking one", 1, 100000, bl_others, bl_others),
-    SB_PARAM("block_ms", "length of each blocking call, in ms", 1, 60000, bl_ms, bl_ms),
+static const long long blocking_others[] = {3};
+static const long long blocking_ms[] = {50};
+static const struct sb_param_def blocking_params[] = {
+    SB_PARAM("tasks", "tasks working beside the blocking one", 1, 100000, blocking_others,
+             blocking_others),
+    SB_PARAM("block_ms", "length of each blocking call, in ms", 1, 60000, blocking_ms, blocking_ms),
 };
 
-static void bl_demand(const long long *params, struct sb_demand *d)
+static void blocking_demand(const long long *params, struct sb_demand *d)
 {
     d->tasks = (uint64_t)params[0];
 }
 
 const struct sb_workload sb_wl_blocking = {
-    .demand = bl_demand,
+    .demand = blocking_demand,
     .name = "blocking",
     .summary = "one task blocks in nanosleep while others work; the longest stall they saw",
     .unit = "blocking call",
     .rate_counter = "calls_per_second",
     .flags = SB_WL_SHARDABLE,
-    .params = bl_params,
-    .n_params = SB_COUNT(bl_params),
+    .params = blocking_params,
+    .n_params = SB_COUNT(blocking_params),
     .iter_multiple = 1,
-    .setup = bl_setup,
-    .verify = bl_verify,
-    .report = bl_report,
+    .setup = blocking_setup,
+    .verify = blocking_verify,
+    .report = blocking_report,
 };

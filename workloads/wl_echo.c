@@ -172,7 +172,7 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
                                       .conns = conns,
                                       .msg_size = msg,
                                       .round_trips = round_trips,
-                                      .clock = sb_run_clock(run)};
+                                      .clock = sb_run_manual_clock(run)};
     if (echo_client_start(run, &client, &st->client, err) != 0) return -1;
     if (!baseline) {
         for (unsigned i = 0; i < workers; i++)

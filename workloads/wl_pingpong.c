@@ -54,7 +54,8 @@ static int pp_setup(struct sb_run *run, const long long *params, uint64_t n, voi
     struct pp_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
     st->n = n;
-    if (sb_run_chan(run, 1, &st->ping, err) != 0 || sb_run_chan(run, 1, &st->pong, err) != 0)
+    if (sb_run_open_chan(run, 1, &st->ping, err) != 0 ||
+        sb_run_open_chan(run, 1, &st->pong, err) != 0)
         return -1;
     st->side[0].st = st->side[1].st = st;
     if (sb_run_spawn(run, &st->side[0].t, pp_pinger, err) != 0) return -1;

@@ -66,7 +66,7 @@ static int pl_setup(struct sb_run *run, const long long *params, uint64_t items,
     for (uint64_t i = 0; i < n; i++) st->tasks[i].st = st;
     for (uint64_t i = 0; i + 1 < n; i++) {
         struct sb_chan *ch;
-        if (sb_run_chan(run, cap, &ch, err) != 0) return -1;
+        if (sb_run_open_chan(run, cap, &ch, err) != 0) return -1;
         st->tasks[i].out = ch;
         st->tasks[i + 1].in = ch;
     }

@@ -66,7 +66,7 @@ static int ring_setup(struct sb_run *run, const long long *params, uint64_t hops
     if (!st) return -1;
     st->tasks = sb_run_alloc(run, n * sizeof *st->tasks, err);
     if (!st->tasks) return -1;
-    st->clock = sb_run_clock(run);
+    st->clock = sb_run_manual_clock(run);
     if (!st->clock) {
         sb_err_set(err, "ring: no memory for the clock");
         return -1;
@@ -77,7 +77,7 @@ static int ring_setup(struct sb_run *run, const long long *params, uint64_t hops
     for (uint64_t i = 0; i < n; i++) {
         struct ring_task *rt = &st->tasks[i];
         rt->st = st;
-        if (sb_run_chan(run, 1, &rt->in, err) != 0) return -1;
+        if (sb_run_open_chan(run, 1, &rt->in, err) != 0) return -1;
         uint64_t first = i ? i : n; /* the first hop that lands here */
         rt->next_value = first;
         rt->expected = first <= last ? (last - first) / n + 1 : 0;

@@ -8,26 +8,26 @@
  * through the first round, while all N sleep. */
 #include "sb_workload.h"
 
-struct sl_state;
+struct sleep_state;
 
-struct sl_task {
+struct sleep_task {
     struct sb_task t;
-    struct sl_state *st;
+    struct sleep_state *st;
     uint64_t round, t0, early, late_max, late_sum;
 };
 
-struct sl_state {
+struct sleep_state {
     uint64_t n, rounds, sleep_ns;
     uint64_t finished; /* tasks done with every round */
     double mem_before, *mem_peak;
     struct sb_clock *clock;
-    struct sl_task *tasks;
+    struct sleep_task *tasks;
 };
 
-static sb_ret sl_body(struct sb_task *t)
+static sb_ret sleep_body(struct sb_task *t)
 {
-    struct sl_task *me = (struct sl_task *)t;
-    struct sl_state *st = me->st;
+    struct sleep_task *me = (struct sleep_task *)t;
+    struct sleep_state *st = me->st;
     SB_BEGIN(t);
     for (me->round = 0; me->round < st->rounds; me->round++) {
         me->t0 = sb_now_ns();
@@ -45,15 +45,15 @@ static sb_ret sl_body(struct sb_task *t)
     SB_END(t);
 }
 
-static int sl_setup(struct sb_run *run, const long long *params, uint64_t rounds, void **state,
-                    struct sb_err *err)
+static int sleep_setup(struct sb_run *run, const long long *params, uint64_t rounds, void **state,
+                       struct sb_err *err)
 {
     uint64_t n = (uint64_t)params[0];
-    struct sl_state *st = sb_run_alloc(run, sizeof *st, err);
+    struct sleep_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
     st->tasks = sb_run_alloc(run, n * sizeof *st->tasks, err);
     if (!st->tasks) return -1;
-    st->clock = sb_run_clock(run);
+    st->clock = sb_run_manual_clock(run);
     st->n = n;
     st->rounds = rounds;
     st->sleep_ns = (uint64_t)params[1] * 1000000u;
@@ -61,15 +61,15 @@ static int sl_setup(struct sb_run *run, const long long *params, uint64_t rounds
     if (sb_run_memory_probe(run, st->sleep_ns / 2, &st->mem_peak, err) != 0) return -1;
     for (uint64_t i = 0; i < n; i++) {
         st->tasks[i].st = st;
-        if (sb_run_spawn(run, &st->tasks[i].t, sl_body, err) != 0) return -1;
+        if (sb_run_spawn(run, &st->tasks[i].t, sleep_body, err) != 0) return -1;
     }
     *state = st;
     return 0;
 }
 
-static int sl_verify(void *state, struct sb_err *err)
+static int sleep_verify(void *state, struct sb_err *err)
 {
-    struct sl_state *st = state;
+    struct sleep_state *st = state;
     uint64_t early = 0;
     for (uint64_t i = 0; i < st->n; i++) early += st->tasks[i].early;
     if (st->finished != st->n || early) {
@@ -81,9 +81,9 @@ static int sl_verify(void *state, struct sb_err *err)
     return 0;
 }
 
-static void sl_report(void *state, struct sb_run *run)
+static void sleep_report(void *state, struct sb_run *run)
 {
-    struct sl_state *st = state;
+    struct sleep_state *st = state;
     uint64_t late_max = 0;
     double late_sum = 0;
     for (uint64_t i = 0; i < st->n; i++) {
@@ -99,30 +99,30 @@ static void sl_report(void *state, struct sb_run *run)
     }
 }
 
-static const long long sl_tasks[] = {2, 100, 1000, 10000, 100000};
-static const long long sl_tasks_quick[] = {100, 1000};
-static const long long sl_ms[] = {100};
-static const struct sb_param_def sl_params[] = {
-    SB_PARAM("tasks", "tasks sleeping at once", 1, 10000000, sl_tasks, sl_tasks_quick),
-    SB_PARAM("sleep_ms", "how long each sleeps, in ms", 1, 600000, sl_ms, sl_ms),
+static const long long sleep_tasks[] = {2, 100, 1000, 10000, 100000};
+static const long long sleep_tasks_quick[] = {100, 1000};
+static const long long sleep_ms[] = {100};
+static const struct sb_param_def sleep_params[] = {
+    SB_PARAM("tasks", "tasks sleeping at once", 1, 10000000, sleep_tasks, sleep_tasks_quick),
+    SB_PARAM("sleep_ms", "how long each sleeps, in ms", 1, 600000, sleep_ms, sleep_ms),
 };
 
-static void sl_demand(const long long *params, struct sb_demand *d)
+static void sleep_demand(const long long *params, struct sb_demand *d)
 {
     d->tasks = (uint64_t)params[0];
 }
 
 const struct sb_workload sb_wl_sleep = {
-    .demand = sl_demand,
+    .demand = sleep_demand,
     .name = "sleep",
     .summary = "N tasks sleep S at once; ns per round (all N sleeping S), lateness, memory",
     .unit = "round",
     .rate_counter = "rounds_per_second",
     .flags = SB_WL_SHARDABLE,
-    .params = sl_params,
-    .n_params = SB_COUNT(sl_params),
+    .params = sleep_params,
+    .n_params = SB_COUNT(sleep_params),
     .iter_multiple = 1,
-    .setup = sl_setup,
-    .verify = sl_verify,
-    .report = sl_report,
+    .setup = sleep_setup,
+    .verify = sleep_verify,
+    .report = sleep_report,
 };

@@ -80,7 +80,7 @@ static int sp_setup(struct sb_run *run, const long long *params, uint64_t batche
     st->n = n;
     st->batches = batches;
     st->run = run;
-    st->clock = sb_run_clock(run);
+    st->clock = sb_run_manual_clock(run);
     st->parent.st = st;
     /* Before the task structs are touched: they are part of a task's cost. */
     st->mem_before = sb_run_memory_bytes(run, NULL);

@@ -1,4 +1,4 @@
-#include "run.h"
+#include "repetition.h"
 
 #include <errno.h>
 #include <time.h>
@@ -104,7 +104,7 @@ static int64_t mono_ns(void)
 
 uint64_t sb_now_ns(void) { return (uint64_t)mono_ns(); }
 
-struct sb_clock *sb_run_clock(struct sb_run *run)
+struct sb_clock *sb_run_manual_clock(struct sb_run *run)
 {
     if (!run->clock) {
         struct sb_err err = {{0}};
@@ -141,7 +141,8 @@ void *sb_run_alloc(struct sb_run *run, size_t size, struct sb_err *err)
     return run->arena + at; /* fresh anonymous pages are zero */
 }
 
-int sb_run_chan(struct sb_run *run, unsigned capacity, struct sb_chan **out, struct sb_err *err)
+int sb_run_open_chan(struct sb_run *run, unsigned capacity, struct sb_chan **out,
+                     struct sb_err *err)
 {
     return run->eng->ops->chan_open(run->eng, capacity, out, err);
 }

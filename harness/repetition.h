@@ -1,7 +1,7 @@
 /* One repetition of one benchmark instance, inside the runner's child:
  * engine open, workload setup (untimed), the timed run, verification. */
-#ifndef SB_RUN_H
-#define SB_RUN_H
+#ifndef SB_REPETITION_H
+#define SB_REPETITION_H
 
 #include <stdint.h>
 
