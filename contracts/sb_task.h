@@ -92,7 +92,7 @@ struct sb_task {
     const struct sb_task_ops *ops;
     sb_body_fn body;
     void *sb_pc;             /* resume point: NULL = start (set by SB_AWAIT and SB_END) */
-    uint32_t sb_posted;          /* hand-off semaphore word (a futex on threads/processes) */
+    uint32_t sb_posted;      /* hand-off semaphore word (a futex on threads/processes) */
     uint32_t sb_state;       /* engine-defined */
     uint64_t sb_val;         /* a parked sender's value */
     uint64_t *sb_dest;       /* where a parked receiver's value goes */

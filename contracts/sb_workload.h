@@ -88,7 +88,8 @@ struct sb_workload {
  * processes for the processes engine, ordinary memory otherwise. Lives until
  * the repetition ends. */
 void *sb_run_alloc(struct sb_run *run, size_t size, struct sb_err *err);
-int sb_run_open_chan(struct sb_run *run, unsigned capacity, struct sb_chan **out, struct sb_err *err);
+int sb_run_open_chan(struct sb_run *run, unsigned capacity, struct sb_chan **out,
+                     struct sb_err *err);
 int sb_run_spawn(struct sb_run *run, struct sb_task *t, sb_body_fn body, struct sb_err *err);
 /* The engine's bare switch loop (for the `bare` workload; *ball as
  * sb_engine_ops.bare_loop leaves it). */

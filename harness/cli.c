@@ -13,138 +13,200 @@
 #include "sb_engine.h"
 #include "sb_workload.h"
 
+/* Every option once: the enum, getopt's table and --help are generated
+ * from this list.
+ *   OPTION(id, name, has_arg, shape, flags, help): shape is how --help
+ *     writes the value; help lines are separated by '\n'.
+ *   ALIAS(id, name, has_arg): another spelling, named at the end of --help.
+ *   SECTION(title): a heading in --help. */
+#define SB_STR_(x) #x
+#define SB_STR(x)  SB_STR_(x)
+
 enum {
-    OPT_ENGINE = 256,
-    OPT_WORKLOAD,
-    OPT_FILTER,
-    OPT_LIST,
-    OPT_LIST_ENGINES,
-    OPT_LIST_WORKLOADS,
-    OPT_TINY,
-    OPT_PARAM,
-    OPT_REPS,
-    OPT_MIN_TIME,
-    OPT_CPUS,
-    OPT_PLACEMENT,
-    OPT_FORMAT,
-    OPT_OUT,
-    OPT_OUT_FORMAT,
-    OPT_TIMEOUT,
-    OPT_INTERLEAVE,
-    OPT_QUICK,
-    OPT_HELP,
-    OPT_VERSION,
-    OPT_STACK_SIZE,
-    OPT_RESULTS_DIR,
-    OPT_SEED,
-    OPT_STRICT,
-    OPT_NO_REPORT,
-    OPT_WORKERS,
-    OPT_STACK_GUARD,
+    CLI_SELECTS = 1,  /* chooses what runs or how long: not the quick default run */
+    CLI_LONG = 2,     /* a path: up to SB_MAX_PATH_ARG characters */
+    CLI_EMPTY_OK = 4, /* an empty value means something */
 };
 
-static const struct option sb_long_options[] = {
-    {"engine", required_argument, NULL, OPT_ENGINE},
-    {"engines", required_argument, NULL, OPT_ENGINE},
-    {"workload", required_argument, NULL, OPT_WORKLOAD},
-    {"workloads", required_argument, NULL, OPT_WORKLOAD},
-    {"filter", required_argument, NULL, OPT_FILTER},
-    {"list", no_argument, NULL, OPT_LIST},
-    {"list-engines", no_argument, NULL, OPT_LIST_ENGINES},
-    {"list-workloads", no_argument, NULL, OPT_LIST_WORKLOADS},
-    {"tiny", no_argument, NULL, OPT_TINY},
-    {"param", required_argument, NULL, OPT_PARAM},
-    {"repetitions", required_argument, NULL, OPT_REPS},
-    {"min-time", required_argument, NULL, OPT_MIN_TIME},
-    {"cpus", required_argument, NULL, OPT_CPUS},
-    {"placement", required_argument, NULL, OPT_PLACEMENT},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"out", required_argument, NULL, OPT_OUT},
-    {"out-format", required_argument, NULL, OPT_OUT_FORMAT},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"interleave", no_argument, NULL, OPT_INTERLEAVE},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"quick", no_argument, NULL, OPT_QUICK},
-    {"strict", no_argument, NULL, OPT_STRICT},
-    {"no-report", no_argument, NULL, OPT_NO_REPORT},
-    {"stack-size", required_argument, NULL, OPT_STACK_SIZE},
-    {"stack-guard", required_argument, NULL, OPT_STACK_GUARD},
-    {"workers", required_argument, NULL, OPT_WORKERS},
-    {"results-dir", required_argument, NULL, OPT_RESULTS_DIR},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"version", no_argument, NULL, OPT_VERSION},
-    /* Google Benchmark's spellings. */
-    {"benchmark_filter", required_argument, NULL, OPT_FILTER},
-    {"benchmark_repetitions", required_argument, NULL, OPT_REPS},
-    {"benchmark_min_time", required_argument, NULL, OPT_MIN_TIME},
-    {"benchmark_format", required_argument, NULL, OPT_FORMAT},
-    {"benchmark_out", required_argument, NULL, OPT_OUT},
-    {"benchmark_out_format", required_argument, NULL, OPT_OUT_FORMAT},
-    {"benchmark_list_tests", optional_argument, NULL, OPT_LIST},
-    {NULL, 0, NULL, 0},
+#define SB_CLI_OPTIONS(OPTION, ALIAS, SECTION)                                                     \
+    SECTION("Selection")                                                                           \
+    OPTION(ENGINE, "engine", required_argument, "=LIST|all", CLI_SELECTS,                          \
+           "engines to run (comma-separated)")                                                     \
+    ALIAS(ENGINE, "engines", required_argument)                                                    \
+    OPTION(WORKLOAD, "workload", required_argument, "=LIST|all", CLI_SELECTS,                      \
+           "workloads to run (comma-separated)")                                                   \
+    ALIAS(WORKLOAD, "workloads", required_argument)                                                \
+    OPTION(FILTER, "filter", required_argument, "=REGEX", CLI_SELECTS,                             \
+           "keep benchmarks whose full name matches (POSIX ERE;\n"                                 \
+           "a leading '-' keeps those that do not match)")                                         \
+    ALIAS(FILTER, "benchmark_filter", required_argument)                                           \
+    OPTION(PARAM, "param", required_argument, " KEY=V[,V...]", CLI_SELECTS,                        \
+           "sweep a workload parameter (repeatable)")                                              \
+    OPTION(LIST, "list", no_argument, "", CLI_EMPTY_OK,                                            \
+           "print the names of the benchmarks that would run, and exit")                           \
+    ALIAS(LIST, "benchmark_list_tests", optional_argument)                                         \
+    OPTION(LIST_ENGINES, "list-engines", no_argument, "", 0,                                       \
+           "print each engine: name, kind, capabilities; and exit")                                \
+    OPTION(LIST_WORKLOADS, "list-workloads", no_argument, "", 0,                                   \
+           "print each workload's name (self-tests too, marked), and exit")                        \
+    SECTION("Measurement")                                                                         \
+    OPTION(REPS, "repetitions", required_argument, "=N", CLI_SELECTS,                              \
+           "repetitions per benchmark (default " SB_STR(SB_DEFAULT_REPETITIONS) "; quick " SB_STR( \
+               SB_QUICK_REPETITIONS) ")")                                                          \
+    ALIAS(REPS, "benchmark_repetitions", required_argument)                                        \
+    OPTION(MIN_TIME, "min-time", required_argument, "=SECONDS", CLI_SELECTS,                       \
+           "iterations grow until a repetition lasts this long\n"                                  \
+           "(default " SB_STR(SB_DEFAULT_MIN_TIME) "; quick " SB_STR(                              \
+               SB_QUICK_MIN_TIME) "); Nx runs exactly N iterations")                               \
+    ALIAS(MIN_TIME, "benchmark_min_time", required_argument)                                       \
+    OPTION(QUICK, "quick", no_argument, "", 0,                                                     \
+           "fewer repetitions, shorter repetitions, small sweeps")                                 \
+    OPTION(TINY, "tiny", no_argument, "", CLI_SELECTS,                                             \
+           "every parameter at its smallest value, 1 repetition of\n"                              \
+           "1 iteration: a smoke test of what the selection runs")                                 \
+    OPTION(INTERLEAVE, "interleave", no_argument, "", 0,                                           \
+           "run instances x repetitions in random order")                                          \
+    OPTION(SEED, "seed", required_argument, "=N", 0,                                               \
+           "seed for --interleave (default: from the clock)")                                      \
+    OPTION(TIMEOUT, "timeout", required_argument, "=SECONDS", 0,                                   \
+           "wall-clock limit per benchmark (default " SB_STR(SB_DEFAULT_TIMEOUT) ")")              \
+    OPTION(CPUS, "cpus", required_argument, "=LIST", 0,                                            \
+           "cores to use, e.g. 0,1 or 0-3 (default: every core this\n"                             \
+           "process may run on, as taskset or cgroups allow)")                                     \
+    OPTION(PLACEMENT, "placement", required_argument, "=pack|spread", 0,                           \
+           "pack: all tasks on the first core; spread: round robin\n"                              \
+           "(default: pack, but spread for cpu and with --workers)")                               \
+    OPTION(STACK_SIZE, "stack-size", required_argument, "=BYTES", 0,                               \
+           "coroutine and thread stack size, K/M suffixes (default " SB_STR(                       \
+               SB_DEFAULT_STACK_KB) "K)")                                                          \
+    OPTION(STACK_GUARD, "stack-guard", required_argument, "=auto|page|none", 0,                    \
+           "page: a PROT_NONE page below each coroutine stack, so an\n"                            \
+           "overflow is named; none: stacks merge into few mappings, the\n"                        \
+           "way past vm.max_map_count for a million live coroutines;\n"                            \
+           "auto (default): guard pages while the live stacks fit the\n"                           \
+           "map limit with room to spare, plain stacks past it (the\n"                             \
+           "record's label and stacks_guarded counter say what ran)")                              \
+    OPTION(WORKERS, "workers", required_argument, "=N[,N...]", CLI_SELECTS,                        \
+           "coroutine engines: N schedulers on N pinned threads, tasks\n"                          \
+           "dealt round robin (the M:N configuration; default 1)")                                 \
+    SECTION("Output")                                                                              \
+    OPTION(FORMAT, "format", required_argument, "=console|json|csv", 0,                            \
+           "what goes to standard output (default console)")                                       \
+    ALIAS(FORMAT, "benchmark_format", required_argument)                                           \
+    OPTION(OUT, "out", required_argument, "=FILE", CLI_LONG, "also write the results to FILE")     \
+    ALIAS(OUT, "benchmark_out", required_argument)                                                 \
+    OPTION(OUT_FORMAT, "out-format", required_argument, "=json|csv|console", 0,                    \
+           "format of --out (default json)")                                                       \
+    ALIAS(OUT_FORMAT, "benchmark_out_format", required_argument)                                   \
+    OPTION(RESULTS_DIR, "results-dir", required_argument, "=DIR", CLI_LONG | CLI_EMPTY_OK,         \
+           "where runs are saved (default " SB_DEFAULT_RESULTS_DIR "; '' to skip)")                \
+    OPTION(STRICT, "strict", no_argument, "", 0, "exit 1 when any record carries an error")        \
+    OPTION(NO_REPORT, "no-report", no_argument, "", 0,                                             \
+           "no charts and report: by default a run saved under\n"                                  \
+           "--results-dir ends with report.html, report.md and charts/\n"                          \
+           "in its directory (./bench report PATH... draws them for any\n"                         \
+           "results file, or compares two)")                                                       \
+    OPTION(HELP, "help", no_argument, "", 0, "print this help and exit")                           \
+    OPTION(VERSION, "version", no_argument, "", 0, "print the version and exit")
+
+#define CLI_NOTHING(...)
+#define CLI_ENUM(id, ...) OPT_##id,
+enum { OPT_FIRST_ = 255, SB_CLI_OPTIONS(CLI_ENUM, CLI_NOTHING, CLI_NOTHING) };
+
+struct cli_option {
+    const char *name; /* NULL: a section heading (in help) */
+    int has_arg, id;
+    const char *shape, *help; /* help NULL: an alias */
+    unsigned flags;
 };
+
+#define CLI_ROW(id, name, has_arg, shape, flags, help) \
+    {name, has_arg, OPT_##id, shape, help, flags},
+#define CLI_ALIAS_ROW(id, name, has_arg) {name, has_arg, OPT_##id, "", NULL, 0},
+#define CLI_SECTION_ROW(title)           {NULL, 0, 0, title, NULL, 0},
+static const struct cli_option cli_table[] = {
+    SB_CLI_OPTIONS(CLI_ROW, CLI_ALIAS_ROW, CLI_SECTION_ROW)};
+enum { CLI_ROWS = sizeof cli_table / sizeof cli_table[0] };
+
+/* The row that defines an option (not an alias). */
+static const struct cli_option *cli_row(int id)
+{
+    for (size_t i = 0; i < CLI_ROWS; i++)
+        if (cli_table[i].name && cli_table[i].help && cli_table[i].id == id) return &cli_table[i];
+    return NULL;
+}
+
+/* The options that take a run out of the quick default, as --help lists them. */
+static void usage_selecting(FILE *out)
+{
+    const char *sep = "";
+    for (size_t i = 0; i < CLI_ROWS; i++) {
+        if (!cli_table[i].help || !(cli_table[i].flags & CLI_SELECTS)) continue;
+        fprintf(out, "%s--%s", sep, cli_table[i].name);
+        sep = ", ";
+    }
+}
+
+static void usage_options(FILE *out)
+{
+    enum { COLUMN = 26 };
+    for (size_t i = 0; i < CLI_ROWS; i++) {
+        const struct cli_option *r = &cli_table[i];
+        if (!r->name) {
+            fprintf(out, "%s:\n", r->shape);
+            continue;
+        }
+        if (!r->help) continue;
+        int w = fprintf(out, "  --%s%s", r->name, r->shape);
+        /* The first help line beside the option when it fits, else below. */
+        if (w > COLUMN - 2) {
+            fputc('\n', out);
+            w = 0;
+        }
+        for (const char *h = r->help; *h;) {
+            const char *nl = strchr(h, '\n');
+            int n = nl ? (int)(nl - h) : (int)strlen(h);
+            fprintf(out, "%*s%.*s\n", COLUMN - w, "", n, h);
+            w = 0;
+            h += n + (nl != NULL);
+        }
+    }
+}
+
+static void usage_aliases(FILE *out)
+{
+    fprintf(out, "Other spellings, Google Benchmark's among them:\n ");
+    int col = 1;
+    for (size_t i = 0; i < CLI_ROWS; i++) {
+        const struct cli_option *r = &cli_table[i];
+        if (!r->name || r->help) continue;
+        const struct cli_option *def = cli_row(r->id);
+        char one[96];
+        int n = snprintf(one, sizeof one, " --%s (--%s)", r->name, def ? def->name : "?");
+        if (col > 1 && col + n > 88) {
+            fprintf(out, "\n ");
+            col = 1;
+        }
+        col += fprintf(out, "%s", one);
+    }
+    fprintf(out, "\n");
+}
 
 void sb_cli_usage(FILE *out)
 {
-    fprintf(
-        out,
-        "Usage: bench [OPTION]...\n"
-        "Measure what it costs to run many tasks as threads, processes or coroutines.\n"
-        "With no option that selects benchmarks or sets their length (--engine, --workload,\n"
-        "--filter, --param, --workers, --repetitions, --min-time): the quick default run,\n"
-        "every engine on every workload below at its quick sizes (--list shows them),\n"
-        "plus what the report's claims need on two or more cores (pingpong across cores,\n"
-        "cpu and echo with --workers=<cores>), 3 repetitions of 0.05 s, saved with its\n"
-        "report under results/. Other options apply to it too.\n"
-        "\n"
-        "Selection:\n"
-        "  --engine=LIST|all       engines to run (comma-separated)\n"
-        "  --workload=LIST|all     workloads to run (comma-separated)\n"
-        "  --filter=REGEX          keep benchmarks whose full name matches (POSIX ERE;\n"
-        "                          a leading '-' keeps those that do not match)\n"
-        "  --param KEY=V[,V...]    sweep a workload parameter (repeatable)\n"
-        "  --list                  print the names of the benchmarks that would run, and exit\n"
-        "  --list-engines          print each engine: name, kind, capabilities; and exit\n"
-        "  --list-workloads        print each workload's name (self-tests too, marked), and exit\n"
-        "Measurement:\n"
-        "  --repetitions=N         repetitions per benchmark (default 10; quick 3)\n"
-        "  --min-time=SECONDS      iterations grow until a repetition lasts this long\n"
-        "                          (default 0.2; quick 0.05); Nx runs exactly N iterations\n"
-        "  --quick                 fewer repetitions, shorter repetitions, small sweeps\n"
-        "  --tiny                  every parameter at its smallest value, 1 repetition of\n"
-        "                          1 iteration: a smoke test of what the selection runs\n"
-        "  --interleave            run instances x repetitions in random order\n"
-        "  --seed=N                seed for --interleave (default: from the clock)\n"
-        "  --timeout=SECONDS       wall-clock limit per benchmark (default 120)\n"
-        "  --cpus=LIST             cores to use, e.g. 0,1 or 0-3 (default: every core this\n"
-        "                          process may run on, as taskset or cgroups allow)\n"
-        "  --placement=pack|spread pack: all tasks on the first core; spread: round robin\n"
-        "                          (default: pack, but spread for cpu and with --workers)\n"
-        "  --stack-size=BYTES      coroutine and thread stack size, K/M suffixes (default 64K)\n"
-        "  --stack-guard=auto|page|none\n"
-        "                          page: a PROT_NONE page below each coroutine stack, so an\n"
-        "                          overflow is named; none: stacks merge into few mappings, the\n"
-        "                          way past vm.max_map_count for a million live coroutines;\n"
-        "                          auto (default): guard pages while the live stacks fit the\n"
-        "                          map limit with room to spare, plain stacks past it (the\n"
-        "                          record's label and stacks_guarded counter say what ran)\n"
-        "  --workers=N[,N...]      coroutine engines: N schedulers on N pinned threads, tasks\n"
-        "                          dealt round robin (the M:N configuration; default 1)\n"
-        "Output:\n"
-        "  --format=console|json|csv   what goes to standard output (default console)\n"
-        "  --out=FILE              also write the results to FILE\n"
-        "  --out-format=json|csv|console   format of --out (default json)\n"
-        "  --results-dir=DIR       where runs are saved (default results; '' to skip)\n"
-        "  --strict                exit 1 when any record carries an error\n"
-        "  --no-report             no charts and report: by default a run saved under\n"
-        "                          --results-dir ends with report.html, report.md and charts/\n"
-        "                          in its directory (./bench report PATH... draws them for any\n"
-        "                          results file, or compares two)\n"
-        "  --help, --version\n"
-        "Google Benchmark spellings are accepted: --benchmark_filter, --benchmark_repetitions,\n"
-        "--benchmark_min_time, --benchmark_format, --benchmark_out, --benchmark_out_format,\n"
-        "--benchmark_list_tests.\n"
-        "\nEngines:\n");
+    fprintf(out, "Usage: bench [OPTION]...\n"
+                 "Measure what it costs to run many tasks as threads, processes or coroutines.\n"
+                 "With no option that selects benchmarks or sets their length\n(");
+    usage_selecting(out);
+    fprintf(out,
+            "):\nthe quick default run, every engine on every workload below at its quick sizes\n"
+            "(--list shows them), plus what the report's claims need on two or more cores\n"
+            "(pingpong across cores, cpu and echo with --workers=<cores>), %d repetitions\n"
+            "of %g s, saved with its report under %s/. Other options apply to it too.\n\n",
+            SB_QUICK_REPETITIONS, SB_QUICK_MIN_TIME, SB_DEFAULT_RESULTS_DIR);
+    usage_options(out);
+    usage_aliases(out);
+    fprintf(out, "\nEngines:\n");
     for (size_t i = 0; i < sb_engine_count; i++)
         fprintf(out, "  %-14s %s\n", sb_engines[i]->name, sb_engines[i]->summary);
     fprintf(out, "\nWorkloads:\n");
@@ -303,54 +365,83 @@ static bool cpu_list_ok(const char *s)
     }
 }
 
-int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen)
+/* The defaults the parse starts from; repetitions and min_time stay
+ * unset (-1) until the run's kind is known (sb_cli_parse's end). */
+static void set_defaults(struct sb_options *o)
 {
     memset(o, 0, sizeof *o);
     o->repetitions = -1;
     o->min_time = -1;
-    o->timeout = 120;
-    o->stack_size = 64 * 1024;
+    o->timeout = SB_DEFAULT_TIMEOUT;
+    o->stack_size = SB_DEFAULT_STACK_KB * 1024;
     o->stack_guard = SB_GUARD_AUTO;
     o->workers[0] = 1;
     o->n_workers = 1;
-    o->results_dir = "results";
+    o->results_dir = SB_DEFAULT_RESULTS_DIR;
     o->out_format = SB_FMT_JSON;
     o->seed = (unsigned)time(NULL);
+}
+
+/* --tiny, the quick default run (nothing selected) and --quick change the
+ * defaults of what was not given. */
+static void resolve_defaults(struct sb_options *o)
+{
+    if (o->tiny) {
+        if (o->repetitions < 0) o->repetitions = 1;
+        if (o->min_time < 0 && o->fixed_iterations == 0) o->fixed_iterations = 1, o->min_time = 0;
+    }
+    if (!o->selects) o->quick = true;
+    if (o->repetitions < 0)
+        o->repetitions = o->quick ? SB_QUICK_REPETITIONS : SB_DEFAULT_REPETITIONS;
+    if (o->min_time < 0) o->min_time = o->quick ? SB_QUICK_MIN_TIME : SB_DEFAULT_MIN_TIME;
+}
+
+int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen)
+{
+    set_defaults(o);
+    /* getopt's table: every row but the section headings. */
+    struct option longopts[CLI_ROWS + 1];
+    size_t nopts = 0;
+    for (size_t i = 0; i < CLI_ROWS; i++)
+        if (cli_table[i].name)
+            longopts[nopts++] =
+                (struct option){cli_table[i].name, cli_table[i].has_arg, NULL, cli_table[i].id};
+    longopts[nopts] = (struct option){NULL, 0, NULL, 0};
     opterr = 0;
     optind = 1;
     int c, li = -1;
     long long ll;
     bool min_time_set = false;
-    while ((c = getopt_long(argc, argv, ":", sb_long_options, &li)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", longopts, &li)) != -1) {
         const char *a =
             optarg ? optarg : ""; /* getopt sets it for every option that takes a value */
-        const char *opt = li >= 0 ? sb_long_options[li].name : "?";
+        const char *opt = li >= 0 ? longopts[li].name : "?";
         li = -1;
+        const struct cli_option *row = cli_row(c);
+        unsigned flags = row ? row->flags : 0;
+        if (flags & CLI_SELECTS) o->selects = true;
         /* Lists and values are copied into fixed buffers further on: a
          * longer one is refused here, never cut short silently. */
-        size_t max_len = c == OPT_OUT || c == OPT_RESULTS_DIR ? SB_MAX_PATH_ARG : SB_MAX_VALUE_ARG;
+        size_t max_len = (flags & CLI_LONG) ? SB_MAX_PATH_ARG : SB_MAX_VALUE_ARG;
         if (optarg && strlen(optarg) > max_len) {
             snprintf(err, errlen,
                      "--%s: the value is %zu characters long; at most %zu are accepted", opt,
                      strlen(optarg), max_len);
             return -1;
         }
-        if (optarg && !*optarg && c != OPT_RESULTS_DIR && c != OPT_LIST) {
+        if (optarg && !*optarg && !(flags & CLI_EMPTY_OK)) {
             snprintf(err, errlen, "--%s: empty value", opt);
             return -1;
         }
         switch (c) {
         case OPT_ENGINE:
             o->engines = a;
-            o->selects = true;
             break;
         case OPT_WORKLOAD:
             o->workloads = a;
-            o->selects = true;
             break;
         case OPT_FILTER:
             o->filter = a;
-            o->selects = true;
             break;
         case OPT_LIST:
             o->list = !optarg || gbench_truthy(optarg);
@@ -363,11 +454,9 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             break;
         case OPT_TINY:
             o->tiny = true;
-            o->selects = true;
             break;
         case OPT_PARAM:
             if (parse_param(a, o, err, errlen) != 0) return -1;
-            o->selects = true;
             break;
         case OPT_REPS:
             if (parse_ll(a, 1, 100000, &ll) != 0) {
@@ -376,10 +465,9 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
                 return -1;
             }
             o->repetitions = (int)ll;
-            o->selects = true;
             break;
         case OPT_MIN_TIME:
-            o->selects = min_time_set = true;
+            min_time_set = true;
             if (*a && a[strlen(a) - 1] == 'x') {
                 /* Google Benchmark's Nx: run exactly N iterations. */
                 char num[64];
@@ -486,7 +574,6 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             }
             break;
         case OPT_WORKERS: {
-            o->selects = true;
             char buf[SB_MAX_VALUE_ARG + 1];
             snprintf(buf, sizeof buf, "%s", a);
             char *save = NULL;
@@ -525,6 +612,7 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
         return -1;
     }
     if (o->help || o->version) return 1;
+    resolve_defaults(o);
     if (min_time_set && !o->fixed_iterations && o->min_time >= o->timeout) {
         snprintf(
             err, errlen,

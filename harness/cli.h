@@ -16,6 +16,15 @@
 #define SB_MAX_STACK_SIZE   (1ULL << 30)
 #define SB_MAX_PARAM_VALUES 64
 
+/* Defaults, in one place: the parser applies them and --help prints them. */
+#define SB_DEFAULT_REPETITIONS 10
+#define SB_QUICK_REPETITIONS   3
+#define SB_DEFAULT_MIN_TIME    0.2 /* seconds */
+#define SB_QUICK_MIN_TIME      0.05
+#define SB_DEFAULT_TIMEOUT     120 /* seconds */
+#define SB_DEFAULT_STACK_KB    64
+#define SB_DEFAULT_RESULTS_DIR "results"
+
 enum sb_format { SB_FMT_CONSOLE, SB_FMT_JSON, SB_FMT_CSV };
 
 struct sb_param_arg {
@@ -26,7 +35,7 @@ struct sb_param_arg {
 
 struct sb_options {
     const char *engines;   /* comma list or "all"; NULL: every engine */
-    const char *workloads; /* comma list or "all"; NULL: every visible workload */
+    const char *workloads; /* comma list or "all"; NULL: every workload not hidden */
     const char *filter;    /* POSIX ERE on full names; leading '-' inverts */
     struct sb_param_arg params[SB_MAX_PARAM_ARGS];
     size_t n_params;
@@ -57,8 +66,9 @@ struct sb_options {
         no_report;
 };
 
-/* 0: parsed; 1: parsed and the caller should print help/version and exit 0;
- * -1: bad input, message in err. */
+/* 0: parsed, with every default resolved (repetitions and min_time from
+ * --tiny, --quick or the quick default run); 1: parsed and the caller
+ * should print help/version and exit 0; -1: bad input, message in err. */
 int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen);
 void sb_cli_usage(FILE *out);
 

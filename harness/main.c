@@ -1,5 +1,5 @@
-/* bench: CLI -> plan -> runner (a child per instance) -> samples -> stats
- * -> reporters -> files in results/. */
+/* bench: CLI -> plan -> schedule -> runner (a benchmark process per job)
+ * -> records -> stats -> reporters -> files in results/. */
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include "plan.h"
 #include "report.h"
 #include "runner.h"
+#include "schedule.h"
 #include "stats.h"
 #include "sysinfo.h"
 
@@ -68,11 +69,6 @@ static int usage_error(const char *msg)
     return 2;
 }
 
-struct sb_job {
-    size_t instance;
-    int first_rep, n_reps;
-};
-
 static void progress(size_t done, size_t total, const char *name, int rep, int reps)
 {
     if (!isatty(STDERR_FILENO)) return;
@@ -86,26 +82,25 @@ static void progress_done(void)
     if (isatty(STDERR_FILENO)) fprintf(stderr, "\r\033[K");
 }
 
-/* Fisher-Yates with a small xorshift: reproducible from --seed. */
-static void shuffle(struct sb_job *jobs, size_t n, unsigned seed)
+/* Each error and skipped record gets a line on stderr, in the order of
+ * the results; with --strict an error makes the exit status 1. */
+static void count_unmeasured(json_t *rows, bool strict, int *status, size_t *nerr, size_t *nskip)
 {
-    unsigned long long x = seed * 2654435761ULL + 1;
-    for (size_t i = n; i > 1; i--) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        size_t j = (size_t)(x % i);
-        struct sb_job t = jobs[i - 1];
-        jobs[i - 1] = jobs[j];
-        jobs[j] = t;
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        const char *name = json_string_value(json_object_get(r, "name"));
+        if (json_is_true(json_object_get(r, "error_occurred"))) {
+            if ((*nerr)++ == 0 && strict) *status = 1;
+            fprintf(stderr, "bench: %s: %s\n", name,
+                    json_string_value(json_object_get(r, "error_message")));
+        } else if (json_is_true(json_object_get(r, "skipped"))) {
+            (*nskip)++;
+            fprintf(stderr, "bench: %s: skipped: %s\n", name,
+                    json_string_value(json_object_get(r, "skip_message")));
+        }
     }
-}
-
-static int cmp_rep(const void *a, const void *b)
-{
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "repetition_index"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "repetition_index"));
-    return (x > y) - (x < y);
 }
 
 /* --list-engines, --list-workloads: the registries as the tests read them
@@ -148,15 +143,6 @@ int main(int argc, char **argv)
         list_registries(&o);
         return 0;
     }
-    if (o.tiny) {
-        if (o.repetitions < 0) o.repetitions = 1;
-        if (o.min_time < 0 && o.fixed_iterations == 0) o.fixed_iterations = 1, o.min_time = 0;
-    }
-    /* Nothing chose what runs or how long: the quick default run. */
-    if (!o.selects) o.quick = true;
-    if (o.repetitions < 0) o.repetitions = o.quick ? 3 : 10;
-    if (o.min_time < 0) o.min_time = o.quick ? 0.05 : 0.2;
-
     /* The cores come first: the quick run's sweeps depend on them. */
     struct sb_pin pin;
     if (sb_pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) return usage_error(err);
@@ -199,11 +185,8 @@ int main(int argc, char **argv)
         .interrupted = &sb_interrupted,
     };
 
-    /* Without --interleave, one child runs all repetitions of an instance;
-     * with it, every repetition is a child of its own, in random order, and
-     * the first one of each instance chooses the iteration count. */
-    size_t njobs = o.interleave ? plan.n * (size_t)o.repetitions : plan.n;
-    struct sb_job *jobs = calloc(njobs, sizeof *jobs);
+    size_t njobs = 0;
+    struct sb_job *jobs = sb_schedule(plan.n, o.repetitions, o.interleave, o.seed, &njobs);
     uint64_t *iters = calloc(plan.n, sizeof *iters);
     json_t **per_instance = calloc(plan.n, sizeof(json_t *));
     if (!jobs || !iters || !per_instance) {
@@ -213,21 +196,7 @@ int main(int argc, char **argv)
         free(per_instance);
         return 1;
     }
-    for (size_t i = 0, k = 0; i < plan.n; i++) {
-        per_instance[i] = json_array();
-        if (!o.interleave) {
-            jobs[k++] = (struct sb_job){i, 0, o.repetitions};
-            continue;
-        }
-        for (int r = 0; r < o.repetitions; r++) jobs[k++] = (struct sb_job){i, r, 1};
-    }
-    if (o.interleave) {
-        shuffle(jobs, njobs, o.seed);
-        /* Repetition indexes follow the order each instance actually ran in. */
-        int *next = calloc(plan.n, sizeof *next);
-        for (size_t k = 0; k < njobs; k++) jobs[k].first_rep = next[jobs[k].instance]++;
-        free(next);
-    }
+    for (size_t i = 0; i < plan.n; i++) per_instance[i] = json_array();
 
     int status = 0;
     json_t *rows = json_array();
@@ -246,30 +215,14 @@ int main(int argc, char **argv)
     progress_done();
 
     /* Per instance: its repetitions in order, then the aggregates. */
-    size_t nerr = 0, nskip = 0;
-    for (size_t i = 0; i < plan.n; i++) {
-        json_t *mine = per_instance[i];
-        size_t n = json_array_size(mine);
-        json_t **sorted = calloc(n ? n : 1, sizeof(json_t *));
-        for (size_t j = 0; j < n; j++) sorted[j] = json_array_get(mine, j);
-        qsort(sorted, n, sizeof(json_t *), cmp_rep);
-        for (size_t j = 0; j < n; j++) {
-            json_array_append(rows, sorted[j]);
-            if (json_is_true(json_object_get(sorted[j], "error_occurred"))) {
-                if (nerr++ == 0 && o.strict) status = 1;
-                fprintf(stderr, "bench: %s: %s\n",
-                        json_string_value(json_object_get(sorted[j], "name")),
-                        json_string_value(json_object_get(sorted[j], "error_message")));
-            } else if (json_is_true(json_object_get(sorted[j], "skipped"))) {
-                nskip++;
-                fprintf(stderr, "bench: %s: skipped: %s\n",
-                        json_string_value(json_object_get(sorted[j], "name")),
-                        json_string_value(json_object_get(sorted[j], "skip_message")));
-            }
-        }
-        free(sorted);
-        sb_stats_aggregate(mine, rows);
+    if (sb_stats_collect(per_instance, plan.n, rows) != 0) {
+        fprintf(stderr, "bench: out of memory\n");
+        sb_output_abandon(&dest);
+        status = 1;
+        goto out;
     }
+    size_t nerr = 0, nskip = 0;
+    count_unmeasured(rows, o.strict, &status, &nerr, &nskip);
 
     if (sb_report_write(stdout, o.format, ctx, rows) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "bench: cannot write to standard output\n");

@@ -32,10 +32,4 @@ struct sb_runner_config {
 int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
                   int n_reps, uint64_t *iterations, json_t *rows);
 
-/* The label of an instance's records: mechanism, FPU contract, workers,
- * the stack guard that ran (from the sample's counters; NULL when none),
- * placement. */
-void sb_runner_label(const struct sb_runner_config *rc, const struct sb_instance *in,
-                     const char *cpus_used, json_t *counters, char *buf, size_t len);
-
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
+
 static const char *const sb_gb_fields[] = {
     "family_index", "per_family_instance_index",
     "repetitions",  "repetition_index",
@@ -68,22 +70,12 @@ void sb_stats_aggregate(json_t *rows, json_t *out)
     }
     double *scratch = malloc(n * sizeof *scratch);
     json_t *first = json_array_get(ok, 0);
-    const char *run_name = json_string_value(json_object_get(first, "run_name"));
+    struct sb_record_id id = sb_record_id_of(first);
     for (int a = AGG_MEAN; a <= AGG_CV; a++) {
-        char name[320];
-        snprintf(name, sizeof name, "%s_%s", run_name, agg_names[a]);
-        json_t *g = json_pack(
-            "{s:s, s:O, s:O, s:s, s:s, s:O, s:i, s:s, s:s}", "name", name, "family_index",
-            json_object_get(first, "family_index"), "per_family_instance_index",
-            json_object_get(first, "per_family_instance_index"), "run_name", run_name, "run_type",
-            "aggregate", "repetitions", json_object_get(first, "repetitions"), "threads", 1,
-            "aggregate_name", agg_names[a], "aggregate_unit", a == AGG_CV ? "percentage" : "time");
-        json_object_set(g, "iterations", json_object_get(first, "iterations"));
-        json_object_set_new(g, "real_time",
-                            json_real(aggregate_key(ok, "real_time", (enum agg)a, scratch)));
-        json_object_set_new(g, "cpu_time",
-                            json_real(aggregate_key(ok, "cpu_time", (enum agg)a, scratch)));
-        json_object_set_new(g, "time_unit", json_string("ns"));
+        json_t *g = sb_record_aggregate(&id, agg_names[a]);
+        sb_record_set_times(g, (uint64_t)json_integer_value(json_object_get(first, "iterations")),
+                            aggregate_key(ok, "real_time", (enum agg)a, scratch),
+                            aggregate_key(ok, "cpu_time", (enum agg)a, scratch));
         const char *key;
         json_t *v;
         json_object_foreach(first, key, v)
@@ -98,4 +90,26 @@ void sb_stats_aggregate(json_t *rows, json_t *out)
     }
     free(scratch);
     json_decref(ok);
+}
+
+static int by_repetition(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "repetition_index"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "repetition_index"));
+    return (x > y) - (x < y);
+}
+
+int sb_stats_collect(json_t *const *per_instance, size_t n, json_t *rows)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t k = json_array_size(per_instance[i]);
+        json_t **sorted = malloc((k ? k : 1) * sizeof(json_t *));
+        if (!sorted) return -1;
+        for (size_t j = 0; j < k; j++) sorted[j] = json_array_get(per_instance[i], j);
+        qsort(sorted, k, sizeof(json_t *), by_repetition);
+        for (size_t j = 0; j < k; j++) json_array_append(rows, sorted[j]);
+        free(sorted);
+        sb_stats_aggregate(per_instance[i], rows);
+    }
+    return 0;
 }

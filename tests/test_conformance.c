@@ -294,7 +294,8 @@ static int e_setup(struct sb_run *run, const long long *p, uint64_t n, void **st
     (void)n;
     struct e_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
-    if (sb_run_open_chan(run, 1, &st->a, err) != 0 || sb_run_open_chan(run, 1, &st->b, err) != 0) return -1;
+    if (sb_run_open_chan(run, 1, &st->a, err) != 0 || sb_run_open_chan(run, 1, &st->b, err) != 0)
+        return -1;
     for (int i = 0; i < 3; i++) {
         st->tasks[i].st = st;
         st->tasks[i].role = i;

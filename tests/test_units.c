@@ -7,10 +7,13 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../harness/cli.h"
+#include "../harness/iterations.h"
 #include "../harness/plan.h"
+#include "../harness/schedule.h"
 #include "../harness/stats.h"
 #include "sb_engine.h"
 
@@ -66,6 +69,117 @@ static void cli_counts_and_lists(void)
     CHECK(PARSE(&o, err, "--cpus=-1") != 0);
     CHECK(PARSE(&o, err, "--bogus") != 0 && strstr(err, "unknown option"));
     CHECK(PARSE(&o, err, "--list") == 0 && o.list && !o.selects);
+}
+
+/* The defaults come from one place and the quick run, --tiny and aliases
+ * resolve them. */
+static void cli_defaults_and_spellings(void)
+{
+    struct sb_options o;
+    char err[256];
+    CHECK(PARSE(&o, err, "--cpus=0") == 0 && o.quick && !o.selects &&
+          o.repetitions == SB_QUICK_REPETITIONS && o.min_time == SB_QUICK_MIN_TIME &&
+          o.timeout == SB_DEFAULT_TIMEOUT && o.stack_size == SB_DEFAULT_STACK_KB * 1024 &&
+          strcmp(o.results_dir, SB_DEFAULT_RESULTS_DIR) == 0);
+    CHECK(PARSE(&o, err, "--engine=asm") == 0 && !o.quick && o.selects &&
+          o.repetitions == SB_DEFAULT_REPETITIONS && o.min_time == SB_DEFAULT_MIN_TIME);
+    CHECK(PARSE(&o, err, "--engine=asm", "--quick") == 0 && o.repetitions == SB_QUICK_REPETITIONS);
+    CHECK(PARSE(&o, err, "--tiny") == 0 && o.repetitions == 1 && o.fixed_iterations == 1);
+    CHECK(PARSE(&o, err, "--tiny", "--repetitions=2") == 0 && o.repetitions == 2);
+    CHECK(PARSE(&o, err, "--benchmark_repetitions=4") == 0 && o.repetitions == 4 && o.selects);
+    CHECK(PARSE(&o, err, "--engines=asm") == 0 && strcmp(o.engines, "asm") == 0);
+    CHECK(PARSE(&o, err, "--benchmark_list_tests=false") == 0 && !o.list);
+    CHECK(PARSE(&o, err, "--benchmark_list_tests") == 0 && o.list);
+    CHECK(PARSE(&o, err, "--results-dir=") == 0 && strcmp(o.results_dir, "") == 0);
+    CHECK(PARSE(&o, err, "--out=") != 0 && strstr(err, "empty value"));
+    CHECK(PARSE(&o, err, "--min-time=5", "--timeout=5") != 0 && strstr(err, "--timeout"));
+    /* --help prints every option the parser knows, and no unknown one. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    sb_cli_usage(f);
+    fclose(f);
+    const char *const known[] = {"--engine=",
+                                 "--workload=",
+                                 "--filter=",
+                                 "--param ",
+                                 "--list ",
+                                 "--list-engines",
+                                 "--list-workloads",
+                                 "--repetitions=",
+                                 "--min-time=",
+                                 "--quick",
+                                 "--tiny",
+                                 "--interleave",
+                                 "--seed=",
+                                 "--timeout=",
+                                 "--cpus=",
+                                 "--placement=",
+                                 "--stack-size=",
+                                 "--stack-guard=",
+                                 "--workers=",
+                                 "--format=",
+                                 "--out=",
+                                 "--out-format=",
+                                 "--results-dir=",
+                                 "--strict",
+                                 "--no-report",
+                                 "--help",
+                                 "--version",
+                                 "--benchmark_out_format",
+                                 NULL};
+    for (size_t i = 0; known[i]; i++) CHECK(text && strstr(text, known[i]));
+    free(text);
+}
+
+/* The iteration search: tenfold while far below min_time, 40 % past it
+ * nearer, always growing, in multiples, and done once min_time is reached
+ * or at the cap. */
+static void iterations_search(void)
+{
+    CHECK(sb_iterations_next(100, 0.2, 0.2, 1) == 0);
+    CHECK(sb_iterations_next(100, 0.3, 0.2, 1) == 0);
+    CHECK(sb_iterations_next(SB_MAX_ITERATIONS, 0.001, 0.2, 1) == 0);
+    CHECK(sb_iterations_next(1, 1e-7, 0.2, 1) == 10);
+    /* 40 % past: 2800, give or take the rounding of 0.2 * 1.4 / 0.1. */
+    uint64_t near = sb_iterations_next(1000, 0.1, 0.2, 1);
+    CHECK(near >= 2799 && near <= 2800);
+    CHECK(sb_iterations_next(1000, 0.1, 0.2, 64) == 2816);
+    CHECK(sb_iterations_next(1, 0.199999, 0.2, 1) == 2);
+    CHECK(sb_iterations_next(SB_MAX_ITERATIONS / 2, 1e-9, 0.2, 1) == SB_MAX_ITERATIONS);
+    CHECK(sb_iterations_round_up(5, 0) == 5 && sb_iterations_round_up(5, 4) == 8 &&
+          sb_iterations_round_up(8, 4) == 8);
+    /* From one iteration of a 1 ns operation to 0.2 s in a few steps. */
+    uint64_t n = 1, steps = 0, next;
+    while ((next = sb_iterations_next(n, (double)n * 1e-9, 0.2, 1)) != 0 && steps < 100)
+        n = next, steps++;
+    CHECK(steps < 12 && (double)n * 1e-9 >= 0.2);
+}
+
+/* Jobs: every repetition of every instance exactly once; interleaved, each
+ * instance's repetition indexes count up in the order its jobs run. */
+static void schedule_jobs(void)
+{
+    size_t n = 0;
+    struct sb_job *jobs = sb_schedule(3, 4, false, 1, &n);
+    CHECK(jobs && n == 3 && jobs[1].instance == 1 && jobs[1].first_rep == 0 && jobs[1].n_reps == 4);
+    free(jobs);
+    jobs = sb_schedule(3, 4, true, 7, &n);
+    CHECK(jobs && n == 12);
+    int next[3] = {0, 0, 0}, in_order = 1;
+    for (size_t k = 0; jobs && k < n; k++) {
+        if (jobs[k].n_reps != 1 || jobs[k].instance >= 3) {
+            in_order = 0;
+            break;
+        }
+        if (jobs[k].first_rep != next[jobs[k].instance]++) in_order = 0;
+    }
+    CHECK(in_order && next[0] == 4 && next[1] == 4 && next[2] == 4);
+    size_t m = 0;
+    struct sb_job *again = sb_schedule(3, 4, true, 7, &m);
+    CHECK(again && jobs && m == n && memcmp(again, jobs, n * sizeof *jobs) == 0);
+    free(again);
+    free(jobs);
 }
 
 /* Names of the plan for a command line (and cores), joined by spaces. */
@@ -165,6 +279,31 @@ static void stats_aggregates(void)
     json_decref(rows);
 }
 
+/* The run's records: each instance's repetitions by index (as they came,
+ * interleaved: out of order), then its aggregates. */
+static void stats_collect_orders_repetitions(void)
+{
+    json_t *per[2] = {json_array(), json_array()}, *rows = json_array();
+    const int order[] = {2, 0, 1};
+    for (int i = 0; i < 3; i++) {
+        json_t *r = rep(order[i] + 1, 1);
+        json_object_set_new(r, "repetition_index", json_integer(order[i]));
+        json_array_append_new(per[0], r);
+    }
+    json_array_append_new(per[1], rep(5, 1));
+    CHECK(sb_stats_collect(per, 2, rows) == 0);
+    CHECK(json_array_size(rows) == 3 + 4 + 1);
+    for (int i = 0; i < 3; i++)
+        CHECK(json_integer_value(
+                  json_object_get(json_array_get(rows, (size_t)i), "repetition_index")) == i);
+    CHECK(strcmp(json_string_value(json_object_get(json_array_get(rows, 3), "aggregate_name")),
+                 "mean") == 0);
+    CHECK(json_object_get(json_array_get(rows, 7), "aggregate_name") == NULL);
+    json_decref(per[0]);
+    json_decref(per[1]);
+    json_decref(rows);
+}
+
 /* The bare loops' proof of work: alternating resumes, side 1 first, add up
  * to the number of switches; one out of turn does not. */
 static void bare_ball_counts_alternation(void)
@@ -191,6 +330,10 @@ static const struct {
     {"plan_sweep_and_names", plan_sweep_and_names},
     {"plan_quick_adds_what_claims_need", plan_quick_adds_what_claims_need},
     {"stats_aggregates", stats_aggregates},
+    {"stats_collect_orders_repetitions", stats_collect_orders_repetitions},
+    {"cli_defaults_and_spellings", cli_defaults_and_spellings},
+    {"iterations_search", iterations_search},
+    {"schedule_jobs", schedule_jobs},
     {"bare_ball_counts_alternation", bare_ball_counts_alternation},
 };
 
