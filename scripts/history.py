@@ -206,14 +206,7 @@ def chart(a):
 
 def main(argv):
     a = parse(argv)
-    try:
-        return add(a) if a.cmd == "add" else chart(a)
-    except load.BadInput as e:
-        print(f"history: {e}", file=sys.stderr)
-        return 2
-    except RuntimeError as e:
-        print(f"history: {e}", file=sys.stderr)
-        return 1
+    return add(a) if a.cmd == "add" else chart(a)
 
 
 if __name__ == "__main__":

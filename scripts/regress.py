@@ -221,99 +221,86 @@ def write_outputs(a, rows, md, meta):
 
 def main(argv):
     a = parse(argv)
-    try:
-        if not os.path.isfile(a.head_binary):
-            raise load.BadInput(f"{a.head_binary}: no such binary (./bench regress builds it)")
-        if a.metric == "instructions" and not shutil.which("valgrind"):
-            raise load.BadInput("--metric=instructions needs valgrind (Debian package valgrind); this kernel "
-                                "gives no hardware counters")
-        hctx = head_context(a.head_binary)
-        head_cls = machine.of_context(hctx)
-        if a.base_binary and not os.path.isfile(a.base_binary):
-            raise load.BadInput(f"--base-binary {a.base_binary}: no such file")
-        if a.base:
-            sha = abrun.resolve(a.base)
-        elif a.baseline and a.metric == "instructions":
-            if a.baseline == "auto":
-                a.baseline = os.path.join(ROOT, "results", "baseline", f"instructions-{machine.slug(head_cls)}.json")
-                if not os.path.exists(a.baseline):
-                    print(f"regress: no instruction baseline for '{head_cls}' ({os.path.relpath(a.baseline, ROOT)}): "
-                          "nothing compared; make one with --write-baseline", file=sys.stderr)
-                    return 0
-            bdoc = read_instruction_file(a.baseline)
-            check_class(bdoc, bdoc.get("machine_class"), head_cls, a, a.baseline)
-            if not a.any_machine and bdoc.get("compiler") != hctx.get("compiler"):
-                raise load.BadInput(f"{a.baseline} was counted with gcc {bdoc.get('compiler')}, this build uses gcc "
-                                    f"{hctx.get('compiler')}: counts differ across compilers (--any-machine "
-                                    "compares anyway)")
-        elif a.baseline:
-            brun = load.load(a.baseline)
-            check_class(brun.context, machine.of_context(brun.context), head_cls, a, a.baseline)
-            hrun = load.load(a.input) if a.input else None
-            if hrun and not set(hrun.benchmarks) & set(brun.benchmarks):
-                raise load.BadInput(f"{a.input} and {a.baseline} have no benchmark in common")
-        if a.out:
-            publish.check_dir(os.path.dirname(os.path.abspath(a.out)) if not os.path.isdir(a.out) else a.out)
-    except load.BadInput as e:
-        print(f"regress: {e}", file=sys.stderr)
-        return 2
+    if not os.path.isfile(a.head_binary):
+        raise load.BadInput(f"{a.head_binary}: no such binary (./bench regress builds it)")
+    if a.metric == "instructions" and not shutil.which("valgrind"):
+        raise load.BadInput("--metric=instructions needs valgrind (Debian package valgrind); this kernel "
+                            "gives no hardware counters")
+    hctx = head_context(a.head_binary)
+    head_cls = machine.of_context(hctx)
+    if a.base_binary and not os.path.isfile(a.base_binary):
+        raise load.BadInput(f"--base-binary {a.base_binary}: no such file")
+    if a.base:
+        sha = abrun.resolve(a.base)
+    elif a.baseline and a.metric == "instructions":
+        if a.baseline == "auto":
+            a.baseline = os.path.join(ROOT, "results", "baseline", f"instructions-{machine.slug(head_cls)}.json")
+            if not os.path.exists(a.baseline):
+                print(f"regress: no instruction baseline for '{head_cls}' ({os.path.relpath(a.baseline, ROOT)}): "
+                      "nothing compared; make one with --write-baseline", file=sys.stderr)
+                return 0
+        bdoc = read_instruction_file(a.baseline)
+        check_class(bdoc, bdoc.get("machine_class"), head_cls, a, a.baseline)
+        if not a.any_machine and bdoc.get("compiler") != hctx.get("compiler"):
+            raise load.BadInput(f"{a.baseline} was counted with gcc {bdoc.get('compiler')}, this build uses gcc "
+                                f"{hctx.get('compiler')}: counts differ across compilers (--any-machine "
+                                "compares anyway)")
+    elif a.baseline:
+        brun = load.load(a.baseline)
+        check_class(brun.context, machine.of_context(brun.context), head_cls, a, a.baseline)
+        hrun = load.load(a.input) if a.input else None
+        if hrun and not set(hrun.benchmarks) & set(brun.benchmarks):
+            raise load.BadInput(f"{a.input} and {a.baseline} have no benchmark in common")
+    if a.out:
+        publish.check_dir(os.path.dirname(os.path.abspath(a.out)) if not os.path.isdir(a.out) else a.out)
     meta = {"machine_class": head_cls, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
         timespec="seconds"), "head": hctx.get("source_commit")}
-    try:
-        if a.write_baseline:
-            todo = abrun.names(a.head_binary, select_args(a))
-            counts = measure_instructions(a, a.head_binary, todo)
-            tmp = a.write_baseline + f".tmp.{os.getpid()}"
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(instruction_doc(a, a.head_binary, counts, hctx), f, indent=1)
-                f.write("\n")
-            os.replace(tmp, a.write_baseline)
-            log(f"wrote {a.write_baseline}: {len(counts)} benchmarks")
-            return 0
-        if a.base or a.base_binary:
-            base_bin = abrun.build_rev(sha, log) if a.base else a.base_binary
-            meta["base"] = sha if a.base else a.base_binary
-            common = [n for n in abrun.names(a.head_binary, select_args(a))
-                      if n in set(abrun.names(base_bin, select_args(a)))]
-            if not common:
-                print(f"regress: base {a.base or a.base_binary} and the head have no benchmark in common",
-                      file=sys.stderr)
-                return 2
-            if a.metric == "instructions":
-                b = measure_instructions(a, base_bin, common)
-                h = measure_instructions(a, a.head_binary, common)
-                pairs = {n: ([b[n]], [h[n]]) for n in common}
-            else:
-                pairs = interleaved(a, base_bin, a.head_binary, common)
-            title = f"regress: head against {a.base} ({sha[:12]})" if a.base else \
-                f"regress: head against {a.base_binary}"
-        elif a.metric == "instructions":
-            meta["base"] = bdoc.get("commit")
-            common = [n for n in abrun.names(a.head_binary, select_args(a)) if n in bdoc["benchmarks"]] \
-                if not a.select else [n for n in abrun.names(a.head_binary, a.select) if n in bdoc["benchmarks"]]
-            if not common:
-                print(f"regress: {a.baseline} and the head have no benchmark in common", file=sys.stderr)
-                return 2
+    if a.write_baseline:
+        todo = abrun.names(a.head_binary, select_args(a))
+        counts = measure_instructions(a, a.head_binary, todo)
+        tmp = a.write_baseline + f".tmp.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(instruction_doc(a, a.head_binary, counts, hctx), f, indent=1)
+            f.write("\n")
+        os.replace(tmp, a.write_baseline)
+        log(f"wrote {a.write_baseline}: {len(counts)} benchmarks")
+        return 0
+    if a.base or a.base_binary:
+        base_bin = abrun.build_rev(sha, log) if a.base else a.base_binary
+        meta["base"] = sha if a.base else a.base_binary
+        common = [n for n in abrun.names(a.head_binary, select_args(a))
+                  if n in set(abrun.names(base_bin, select_args(a)))]
+        if not common:
+            print(f"regress: base {a.base or a.base_binary} and the head have no benchmark in common",
+                  file=sys.stderr)
+            return 2
+        if a.metric == "instructions":
+            b = measure_instructions(a, base_bin, common)
             h = measure_instructions(a, a.head_binary, common)
-            pairs = {n: ([float(bdoc["benchmarks"][n])], [h[n]]) for n in common}
-            title = f"regress: head against {a.baseline}"
+            pairs = {n: ([b[n]], [h[n]]) for n in common}
         else:
-            meta["base"] = brun.context.get("source_commit")
-            if hrun is None:
-                hrun = fresh_run(a, brun)
-            common = [n for n in hrun.benchmarks if n in brun.benchmarks
-                      and hrun.benchmarks[n].ok and brun.benchmarks[n].ok]
-            if not common:
-                print(f"regress: {a.baseline} and the head have no benchmark in common", file=sys.stderr)
-                return 2
-            pairs = {n: (brun.benchmarks[n].real_ns, hrun.benchmarks[n].real_ns) for n in common}
-            title = f"regress: head against {a.baseline}"
-    except load.BadInput as e:
-        print(f"regress: {e}", file=sys.stderr)
-        return 2
-    except RuntimeError as e:
-        print(f"regress: {e}", file=sys.stderr)
-        return 1
+            pairs = interleaved(a, base_bin, a.head_binary, common)
+        title = f"regress: head against {a.base} ({sha[:12]})" if a.base else \
+            f"regress: head against {a.base_binary}"
+    elif a.metric == "instructions":
+        meta["base"] = bdoc.get("commit")
+        common = [n for n in abrun.names(a.head_binary, select_args(a)) if n in bdoc["benchmarks"]] \
+            if not a.select else [n for n in abrun.names(a.head_binary, a.select) if n in bdoc["benchmarks"]]
+        if not common:
+            raise load.BadInput(f"{a.baseline} and the head have no benchmark in common")
+        h = measure_instructions(a, a.head_binary, common)
+        pairs = {n: ([float(bdoc["benchmarks"][n])], [h[n]]) for n in common}
+        title = f"regress: head against {a.baseline}"
+    else:
+        meta["base"] = brun.context.get("source_commit")
+        if hrun is None:
+            hrun = fresh_run(a, brun)
+        common = [n for n in hrun.benchmarks if n in brun.benchmarks
+                  and hrun.benchmarks[n].ok and brun.benchmarks[n].ok]
+        if not common:
+            raise load.BadInput(f"{a.baseline} and the head have no benchmark in common")
+        pairs = {n: (brun.benchmarks[n].real_ns, hrun.benchmarks[n].real_ns) for n in common}
+        title = f"regress: head against {a.baseline}"
     rows = compare_rows(pairs, a, exact=a.metric == "instructions")
     md = markdown(rows, a, title)
     print(md)

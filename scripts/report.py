@@ -32,17 +32,13 @@ def main(argv):
               f"{len(a.paths)}", file=sys.stderr)
         return 2
     t0 = time.monotonic()
-    try:
-        runs = [load.load(p) for p in a.paths]
-        out = a.out or os.path.dirname(os.path.abspath(load.resolve(a.paths[-1])))
-        publish.check_dir(out)
-        if len(runs) == 2:
-            common = set(runs[0].benchmarks) & set(runs[1].benchmarks)
-            if not common:
-                raise load.BadInput(f"{a.paths[0]} and {a.paths[1]} have no benchmark in common")
-    except load.BadInput as e:
-        print(f"report: {e}", file=sys.stderr)
-        return 2
+    runs = [load.load(p) for p in a.paths]
+    out = a.out or os.path.dirname(os.path.abspath(load.resolve(a.paths[-1])))
+    publish.check_dir(out)
+    if len(runs) == 2:
+        common = set(runs[0].benchmarks) & set(runs[1].benchmarks)
+        if not common:
+            raise load.BadInput(f"{a.paths[0]} and {a.paths[1]} have no benchmark in common")
     stem, chart_dir = ("compare", "charts-compare") if len(runs) == 2 else ("report", "charts")
     model = build.compare(runs[0], runs[1], chart_dir) if len(runs) == 2 else build.single(runs[0], chart_dir)
     with publish.Stage(out, [stem + ".html", stem + ".md", chart_dir]) as st:

@@ -14,18 +14,28 @@
  */
 #include "../engines/asm_cet.h"
 
+/* check_kept REG, N, BIT: set BIT in eax unless REG still holds seed + N
+ * (the seed in rdx; rcx is scratch). */
+.macro check_kept reg, n, bit
+    leaq    \n(%rdx), %rcx          /* the value REG was given */
+    cmpq    %rcx, \reg              /* does it hold it still? */
+    je      .Lkept\@                /* yes: nothing to note */
+    orl     $\bit, %eax             /* no: note its bit */
+.Lkept\@:
+.endm
+
     .text
     .globl  sb_test_call_keeping_regs
     .type   sb_test_call_keeping_regs, @function
 sb_test_call_keeping_regs:
     SB_ENDBR                        /* IBT: keep it marked in a CET build */
-    pushq   %rbp
+    pushq   %rbp                    /* the caller's callee-saved registers */
     pushq   %rbx
     pushq   %r12
     pushq   %r13
     pushq   %r14
     pushq   %r15
-    subq    $8, %rsp
+    subq    $8, %rsp                /* a slot for the seed; rsp 16-aligned at the call */
     movq    %rdx, (%rsp)            /* seed */
     movq    %rdi, %rax              /* op */
     movq    %rsi, %rdi              /* arg */
@@ -36,32 +46,15 @@ sb_test_call_keeping_regs:
     leaq    4(%rdx), %r14
     leaq    5(%rdx), %r15
     callq   *%rax
-    movq    (%rsp), %rdx
-    xorl    %eax, %eax
-    cmpq    %rdx, %rbx
-    je      1f
-    orl     $1, %eax
-1:  leaq    1(%rdx), %rcx
-    cmpq    %rcx, %rbp
-    je      2f
-    orl     $2, %eax
-2:  leaq    2(%rdx), %rcx
-    cmpq    %rcx, %r12
-    je      3f
-    orl     $4, %eax
-3:  leaq    3(%rdx), %rcx
-    cmpq    %rcx, %r13
-    je      4f
-    orl     $8, %eax
-4:  leaq    4(%rdx), %rcx
-    cmpq    %rcx, %r14
-    je      5f
-    orl     $16, %eax
-5:  leaq    5(%rdx), %rcx
-    cmpq    %rcx, %r15
-    je      6f
-    orl     $32, %eax
-6:  addq    $8, %rsp
+    movq    (%rsp), %rdx            /* the seed again (rdx is the callee's to clobber) */
+    xorl    %eax, %eax              /* no register lost yet */
+    check_kept %rbx, 0, 1
+    check_kept %rbp, 1, 2
+    check_kept %r12, 2, 4
+    check_kept %r13, 3, 8
+    check_kept %r14, 4, 16
+    check_kept %r15, 5, 32
+    addq    $8, %rsp                /* drop the seed slot */
     popq    %r15
     popq    %r14
     popq    %r13

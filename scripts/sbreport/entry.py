@@ -1,7 +1,8 @@
 """The edges every ./bench subcommand script shares (report, regress,
-history): bad usage is one line and exit 2, and SIGTERM, SIGHUP and SIGQUIT
-unwind like Ctrl-C, so that stages are removed and child processes (gnuplot,
-benchmarks) are killed on the way out."""
+history): bad usage or input is one line and exit 2, a failure (RuntimeError)
+one line and exit 1, and SIGTERM, SIGHUP and SIGQUIT unwind like Ctrl-C, so
+that stages are removed and child processes (gnuplot, benchmarks) are killed
+on the way out."""
 
 import argparse
 import signal
@@ -18,6 +19,10 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+class BadInput(Exception):
+    """One line for the user; the subcommand exits 2 and writes nothing."""
+
+
 class Stopped(Exception):
     """A stopping signal, raised where the program is, like KeyboardInterrupt."""
 
@@ -27,13 +32,20 @@ def _stop(signum, frame):
 
 
 def run(name, main, on_stop=""):
-    """sys.exit(main(argv)), a stopping signal ending it with 128 + signal
-    and one line (`on_stop` says what that left, e.g. 'nothing written')."""
+    """sys.exit(main(argv)): BadInput ends it with 2 and RuntimeError with 1,
+    a stopping signal with 128 + signal, each with one line (`on_stop` says
+    what a signal left, e.g. 'nothing written')."""
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(sig, _stop)
     tail = f"; {on_stop}" if on_stop else ""
     try:
         sys.exit(main(sys.argv[1:]))
+    except BadInput as e:
+        print(f"{name}: {e}", file=sys.stderr)
+        sys.exit(2)
+    except RuntimeError as e:
+        print(f"{name}: {e}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print(f"{name}: interrupted{tail}", file=sys.stderr)
         sys.exit(130)

@@ -9,7 +9,7 @@ import io
 import json
 import os
 
-from . import stats
+from . import entry, stats
 
 # Google Benchmark's time units, as factors to nanoseconds.
 UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -26,8 +26,7 @@ NOT_COUNTERS = {
 }
 
 
-class BadInput(Exception):
-    """One line for the user; the report exits 2 and writes nothing."""
+BadInput = entry.BadInput  # bad input: one line, exit 2 (entry.run)
 
 
 class Benchmark:

@@ -108,6 +108,11 @@ def _needs_kinds(v):
     return None
 
 
+def _needs_kinds_and_cores(v):
+    """As _needs_kinds, and a claim about several cores needs two of them."""
+    return _needs_kinds(v) or (_missing(f"needs two cores; this run had {v.cores}") if v.cores < 2 else None)
+
+
 def _split(good, total, noun):
     """HOLDS when every item holds, ONLY when some, NOT when none."""
     if good and len(good) == len(total):
@@ -115,6 +120,15 @@ def _split(good, total, noun):
     if good:
         return ONLY, f"{noun} is {', '.join(good)}"
     return NOT, ""
+
+
+def _verdict(good, total, noun, figs, missing):
+    """The verdict of a rule that tried each of `total`: `missing` (why it
+    cannot be judged) when nothing was tried, else as _split says."""
+    if not total:
+        return _missing(missing)
+    status, when = _split(good, total, noun)
+    return Verdict(status, when, figs)
 
 
 def c1(v, t):
@@ -217,10 +231,8 @@ def _best_any(v, family, engines, **params):
 
 
 def c4(v, t):
-    if (m := _needs_kinds(v)):
+    if (m := _needs_kinds_and_cores(v)):
         return m
-    if v.cores < 2:
-        return _missing(f"needs two cores; this run had {v.cores}")
     k = float(v.cores)
     figs, flat, scales = [], [], []
     engines = v.engines("coroutine", "cpu")
@@ -310,10 +322,8 @@ def c7(v, t):
         figs.append(f"{tag}: {coro[0]} {fmt(coro[1])} items/s, threads {fmt(th)}, processes {fmt(pr)}")
         if win:
             good.append(tag)
-    if not figs:
-        return _missing("pipeline did not run on threads and a coroutine engine at one size")
-    status, when = _split(good, figs, "the pipeline")
-    return Verdict(status, when, figs)
+    return _verdict(good, figs, "the pipeline", figs,
+                    "pipeline did not run on threads and a coroutine engine at one size")
 
 
 def c8(v, t):
@@ -408,8 +418,8 @@ def c11(v, t):
         figs.append(f"{e}, {int(c):,} connections: " + (
             f"{fmt(_rate(b))} req/s, p99 {fmt(b.counter('p99_us'))} us, every connection served "
             f"at least {int(b.counter('min_per_conn') or 0)} times" if b.ok else (b.error or b.skipped or "")[:120]))
-    status, when = _split(good, tried, "the engine")
-    return Verdict(status, when, figs)
+    return _verdict(good, tried, "the engine", figs,
+                    f"echo did not run at {int(c):,} connections on a coroutine engine")
 
 
 def c12(v, t):
@@ -425,17 +435,13 @@ def c12(v, t):
                 figs.append(f"{e} {fmt(r)} items/s vs threads {fmt(th)} = {r / th:.0f}x")
                 if r > th:
                     good.append(e)
-    if not tried:
-        return _missing("pipeline did not run with capacity 1 on threads and a coroutine engine")
-    status, when = _split(good, tried, "the engine")
-    return Verdict(status, when, figs)
+    return _verdict(good, tried, "the engine", figs,
+                    "pipeline did not run with capacity 1 on threads and a coroutine engine")
 
 
 def c13(v, t):
-    if (m := _needs_kinds(v)):
+    if (m := _needs_kinds_and_cores(v)):
         return m
-    if v.cores < 2:
-        return _missing(f"needs two cores; this run had {v.cores}")
     k = float(v.cores)
     figs, result = [], {}
     conns = v.sizes("echo", "conns")
