@@ -58,6 +58,13 @@ struct sb_engine_ops {
     const char *contract;  /* what a switch keeps and what not, for the context (NULL: the
                               kernel's or a library's own, see the summary) */
     unsigned caps;
+    /* A reference engine (SB_CAP_REFERENCE): the Debian package it needs,
+     * which ./bench installs when the engine is named (as root). */
+    const char *package;
+    /* NULL when the engine can run here; else why not, in one phrase
+     * ("needs the Debian package ..."): the run leaves it out with one
+     * line. NULL pointer: always available. */
+    const char *(*unavailable)(void);
     struct sb_engine_costs costs;
     const struct sb_task_ops *task_ops;
 
@@ -99,6 +106,9 @@ extern const struct sb_engine_ops *const sb_engines[];
 extern const size_t sb_engine_count;
 
 const struct sb_engine_ops *sb_engine_find(const char *name);
+/* NULL when the engine can run here, else why not (its `unavailable`, or
+ * SB_HIDE_ENGINES naming it). */
+const char *sb_engine_unavailable(const struct sb_engine_ops *e);
 /* What an engine is, from its capability flags: "coroutine" (cooperative,
  * one scheduler a worker), "kernel" (threads or processes the kernel
  * schedules), "baseline" (a workload's own plain program). */

@@ -234,6 +234,7 @@ enum sb_engine_caps {
     SB_CAP_BASELINE = 1u << 6,        /* not an engine: a workload's own plain program runs */
     SB_CAP_BARE_LOOP = 1u << 7,       /* has bare_loop: its switch with no workload around it */
     SB_CAP_OWN_STACKS = 1u << 8,      /* maps its tasks' stacks itself, guarded per --stack-guard */
+    SB_CAP_REFERENCE = 1u << 9,       /* someone else's system, measured beside ours (ref-...) */
 };
 
 /* Error text carried from engines and workloads to the harness. */

@@ -13,6 +13,7 @@
     X(asm)                \
     X(asm_sharedfpu)      \
     X(stackless)          \
-    X(libuv)
+    X(libuv)              \
+    X(ref_fcontext)
 
 #endif

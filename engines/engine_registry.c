@@ -1,5 +1,6 @@
 /* The engine registry: the only place the harness learns which engines
  * exist, generated from the one list in engine_list.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_list.h"
@@ -18,6 +19,22 @@ const char *sb_engine_kind(const struct sb_engine_ops *e)
            : (e->caps & SB_CAP_COOPERATIVE) ? "coroutine"
            : (e->caps & SB_CAP_PARALLEL)    ? "kernel"
                                             : "other";
+}
+
+const char *sb_engine_unavailable(const struct sb_engine_ops *e)
+{
+    /* The tests' stand-in for a package that is not installed: a comma
+     * list of engine names to treat as missing (never uninstall in a test). */
+    const char *hide = getenv("SB_HIDE_ENGINES");
+    size_t n = strlen(e->name);
+    for (const char *p = hide; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, e->name, n) == 0)
+            return "not installed here (hidden by SB_HIDE_ENGINES, as a test does)";
+        p = end ? end + 1 : p + len;
+    }
+    return e->unavailable ? e->unavailable() : NULL;
 }
 
 const struct sb_engine_ops *sb_engine_find(const char *name)

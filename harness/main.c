@@ -110,11 +110,15 @@ static void list_registries(const struct sb_options *o)
     if (o->list_engines) {
         for (size_t i = 0; i < sb_engine_count; i++) {
             unsigned c = sb_engines[i]->caps;
-            printf("%s %s%s%s%s%s%s\n", sb_engines[i]->name, sb_engine_kind(sb_engines[i]),
+            const struct sb_engine_ops *en = sb_engines[i];
+            bool missing = sb_engine_unavailable(en) != NULL;
+            printf("%s %s%s%s%s%s%s%s%s%s\n", en->name, sb_engine_kind(en),
                    (c & SB_CAP_STACKFUL) ? " stackful" : "",
                    (c & SB_CAP_PARALLEL) ? " parallel" : "", (c & SB_CAP_WORKERS) ? " workers" : "",
                    (c & SB_CAP_PER_TASK_FPU) ? " per-task-fpu" : "",
-                   (c & SB_CAP_OWN_STACKS) ? " own-stacks" : "");
+                   (c & SB_CAP_OWN_STACKS) ? " own-stacks" : "",
+                   (c & SB_CAP_REFERENCE) ? " reference" : "", missing ? " unavailable:" : "",
+                   missing ? (en->package ? en->package : "?") : "");
         }
     }
     if (o->list_workloads) {
@@ -154,6 +158,9 @@ int main(int argc, char **argv)
         sb_pin_destroy(&pin);
         return usage_error(err);
     }
+    for (size_t i = 0; i < plan.n_left_out; i++)
+        fprintf(stderr, "bench: %s left out: %s\n", plan.left_out[i]->name,
+                sb_engine_unavailable(plan.left_out[i]));
     if (o.list) {
         for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
         sb_plan_free(&plan);

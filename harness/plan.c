@@ -80,6 +80,25 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
     bool esel[64] = {false}, wsel[64] = {false};
     if (select_names(o->engines, true, esel, err, errlen) != 0) return -1;
     if (select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
+    /* An engine that cannot run here (a reference whose package is not
+     * installed) is left out, and the run goes on with the rest. */
+    bool any_engine = false;
+    for (size_t e = 0; e < sb_engine_count; e++) {
+        if (!esel[e]) continue;
+        if (sb_engine_unavailable(sb_engines[e])) {
+            esel[e] = false;
+            if (plan->n_left_out < SB_COUNT(plan->left_out))
+                plan->left_out[plan->n_left_out++] = sb_engines[e];
+            continue;
+        }
+        any_engine = true;
+    }
+    if (!any_engine) {
+        const struct sb_engine_ops *first = plan->left_out[0];
+        snprintf(err, errlen, "nothing to run: %s %s", first ? first->name : "?",
+                 first ? sb_engine_unavailable(first) : "");
+        return -1;
+    }
 
     /* Every --param must mean something to a selected workload, and every
      * value must be in that workload's range. */

@@ -29,6 +29,10 @@ struct sb_instance {
 struct sb_plan {
     struct sb_instance *items;
     size_t n, cap;
+    /* Engines the selection named (or `all` took in) that cannot run here
+     * (sb_engine_ops.unavailable): left out, each to be said in a line. */
+    const struct sb_engine_ops *left_out[16];
+    size_t n_left_out;
 };
 
 /* 0, or -1 with a one-line message (unknown names, bad parameters or

@@ -99,19 +99,20 @@ static void virtualization(char *buf, size_t len)
 
 /* What each engine is, from its capability flags: the report's claims ask
  * "a coroutine engine" or "a kernel-scheduled one" of these, never of a
- * list of names typed into a script. */
+ * list of names typed into a script; `reference` marks someone else's
+ * system, which the claims quote but do not decide on. */
 static json_t *engine_kinds(void)
 {
     json_t *all = json_object();
     for (size_t i = 0; i < sb_engine_count; i++) {
         unsigned c = sb_engines[i]->caps;
         const char *kind = sb_engine_kind(sb_engines[i]);
-        json_object_set_new(all, sb_engines[i]->name,
-                            json_pack("{s:s, s:b, s:b, s:b, s:b}", "kind", kind, "stackful",
-                                      (c & SB_CAP_STACKFUL) != 0, "parallel",
-                                      (c & SB_CAP_PARALLEL) != 0, "separate_memory",
-                                      (c & SB_CAP_SEPARATE_MEMORY) != 0, "workers",
-                                      (c & SB_CAP_WORKERS) != 0));
+        json_object_set_new(
+            all, sb_engines[i]->name,
+            json_pack("{s:s, s:b, s:b, s:b, s:b, s:b}", "kind", kind, "stackful",
+                      (c & SB_CAP_STACKFUL) != 0, "parallel", (c & SB_CAP_PARALLEL) != 0,
+                      "separate_memory", (c & SB_CAP_SEPARATE_MEMORY) != 0, "workers",
+                      (c & SB_CAP_WORKERS) != 0, "reference", (c & SB_CAP_REFERENCE) != 0));
     }
     return all;
 }

@@ -11,6 +11,9 @@ SB_PACKAGES_RUN="cmake make gcc libc6-dev pkg-config libhwloc-dev libuv1-dev lib
 # binary to report on (g++, libbenchmark-dev), a browser to look at the
 # report with (chromium), and git for ./bench regress --base.
 SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git gdb"
+# The reference engines' systems (engines/engine_ref_*.c): ./bench installs
+# one when a run names its engine; the tests install them all.
+SB_PACKAGES_REFS="libboost-context-dev"
 
 sb_missing_packages() {
     local missing="" p

@@ -416,6 +416,30 @@ case_two_core_test_skips_on_one_core() {
     [ $rc -eq 77 ] || fail "on one core the two-core test exited $rc, expected 77 (skipped)"
 }
 
+case_missing_reference_is_one_line() {
+    # A reference engine whose package is missing (simulated: never
+    # uninstall in a test) is left out with one line; the rest runs.
+    local refs
+    refs=$("$BENCH" --list-engines | awk '/ reference/ {print $1}' | paste -sd, -)
+    [ -n "$refs" ] || skip "no reference engine in the registry"
+    SB_HIDE_ENGINES=$refs "$BENCH" --engine="asm,$refs" --workload=switch "${FAST[@]}" --results-dir= \
+        --format=json >"$WORK/a.json" 2>"$WORK/err"
+    local rc=$?
+    [ $rc -eq 0 ] || fail "exit $rc: $(cat "$WORK/err")"
+    local lines
+    lines=$(grep -c "left out" "$WORK/err")
+    [ "$lines" -eq "$(echo "$refs" | tr ',' '\n' | wc -l)" ] || fail "expected a line per reference: $(cat "$WORK/err")"
+    grep -q "ref-.* left out: not installed here" "$WORK/err" || fail "the line does not say why: $(cat "$WORK/err")"
+    json_check "$WORK/a.json" '[r["name"] for r in rows] == ["switch/asm"]' || fail "the rest of the run did not complete alone"
+    # Named alone, there is nothing to run: one line, exit 2.
+    SB_HIDE_ENGINES=$refs "$BENCH" --engine="$refs" --workload=switch --results-dir= >/dev/null 2>"$WORK/err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "only missing references: exit $rc, $(cat "$WORK/err")"
+    # The tests of a missing one say skipped (tests/engine_tests.cmake reads this).
+    SB_HIDE_ENGINES=$refs "$BENCH" --list-engines | grep -q "reference unavailable:" ||
+        fail "--list-engines does not mark the missing reference"
+}
+
 if [ "${1:-}" = "--list" ]; then
     declare -F | awk '{print $3}' | sed -n 's/^case_//p'
     exit 0

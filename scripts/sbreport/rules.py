@@ -47,7 +47,10 @@ class View:
 
     def __init__(self, run):
         self.run = run
-        self.kinds = {k: v.get("kind") for k, v in (run.context.get("engines") or {}).items()}
+        # A reference (someone else's system: ref-fcontext, ref-greenlet...)
+        # is quoted beside the engines but decides no claim: its own kind.
+        self.kinds = {k: "reference" if v.get("reference") else v.get("kind")
+                      for k, v in (run.context.get("engines") or {}).items()}
         self.rows = [(Name(n), b) for n, b in run.benchmarks.items()]
         self.cores = _count_cpus(run.context.get("cpus")) or int(run.context.get("num_cpus") or 0)
 
