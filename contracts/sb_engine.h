@@ -65,6 +65,16 @@ struct sb_engine_ops {
      * ("needs the Debian package ..."): the run leaves it out with one
      * line. NULL pointer: always available. */
     const char *(*unavailable)(void);
+    /* An external reference: not tasks in this process but a program (an
+     * interpreter and its script, or a binary) that implements the
+     * workloads in `workloads` (a comma list) its users' way. The benchmark
+     * process, pinned, execs `exec_argv` plus the job (--workload=,
+     * --param=K=V, --repetitions=, --first-rep=, --iterations=, --min-time=),
+     * and the program writes each sample or error as a JSON line to fd 3,
+     * as the harness's own child does (references/README.md). Such an
+     * engine has no task operations. */
+    const char *const *exec_argv;
+    const char *workloads;
     struct sb_engine_costs costs;
     const struct sb_task_ops *task_ops;
 

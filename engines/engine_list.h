@@ -14,6 +14,8 @@
     X(asm_sharedfpu)      \
     X(stackless)          \
     X(libuv)              \
-    X(ref_fcontext)
+    X(ref_fcontext)       \
+    X(ref_generator)      \
+    X(ref_greenlet)
 
 #endif

@@ -5,6 +5,7 @@
 #include "child.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,49 @@ static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep
                              "cpus_used", cpus, "counters", counters));
 }
 
+/* An external reference (sb_engine_ops.exec_argv): this process, pinned,
+ * becomes the reference's program, which speaks the same JSON lines on fd
+ * 3. Its stdout is our stderr: the results on stdout stay ours alone. */
+_Noreturn static void exec_reference(int fd, const struct sb_runner_config *rc,
+                                     const struct sb_instance *in, int first_rep, int n_reps,
+                                     uint64_t iterations)
+{
+    enum { MAX_ARGS = 48 };
+    static char args[MAX_ARGS][128];
+    char *argv[MAX_ARGS + 1];
+    size_t n = 0;
+    for (const char *const *a = in->engine->exec_argv; *a && n < MAX_ARGS - 24; a++)
+        argv[n++] = (char *)*a;
+    const struct sb_workload *w = in->workload;
+    snprintf(args[n], sizeof args[n], "--workload=%s", w->name);
+    argv[n] = args[n], n++;
+    for (size_t p = 0; p < w->n_params && p < SB_MAX_PARAMS && n < MAX_ARGS - 4; p++) {
+        snprintf(args[n], sizeof args[n], "--param=%s=%lld", w->params[p].name, in->params[p]);
+        argv[n] = args[n], n++;
+    }
+    snprintf(args[n], sizeof args[n], "--repetitions=%d", n_reps);
+    argv[n] = args[n], n++;
+    snprintf(args[n], sizeof args[n], "--first-rep=%d", first_rep);
+    argv[n] = args[n], n++;
+    uint64_t fixed = iterations ? iterations : rc->fixed_iterations;
+    snprintf(args[n], sizeof args[n], "--iterations=%llu", (unsigned long long)fixed);
+    argv[n] = args[n], n++;
+    snprintf(args[n], sizeof args[n], "--min-time=%.17g", rc->min_time);
+    argv[n] = args[n], n++;
+    argv[n] = NULL;
+    sb_pin_apply(rc->pin, 0);
+    /* On fd 3 without close-on-exec (dup2 clears it; fcntl where it is 3). */
+    if (fd == 3 ? fcntl(3, F_SETFD, 0) != 0 : (dup2(fd, 3) < 0 || close(fd) != 0)) fd = -1;
+    if (fd >= 0) {
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+        execv(argv[0], argv);
+    }
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s: cannot run %s: %s", in->engine->name, argv[0], strerror(errno));
+    child_send(fd >= 0 ? 3 : fd, json_pack("{s:i, s:s}", "rep", first_rep, "error", msg));
+    _exit(0);
+}
+
 void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
                    const struct sb_instance *in, int first_rep, int n_reps, uint64_t iterations)
 {
@@ -88,6 +132,7 @@ void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
     }
 
     rc->pin->placement = in->placement; /* this child's copy */
+    if (in->engine->exec_argv) exec_reference(fd, rc, in, first_rep, n_reps, iterations);
     struct sb_run_spec spec = {
         .engine = in->engine,
         .workload = in->workload,

@@ -112,12 +112,13 @@ static void list_registries(const struct sb_options *o)
             unsigned c = sb_engines[i]->caps;
             const struct sb_engine_ops *en = sb_engines[i];
             bool missing = sb_engine_unavailable(en) != NULL;
-            printf("%s %s%s%s%s%s%s%s%s%s\n", en->name, sb_engine_kind(en),
+            printf("%s %s%s%s%s%s%s%s%s%s%s\n", en->name, sb_engine_kind(en),
                    (c & SB_CAP_STACKFUL) ? " stackful" : "",
                    (c & SB_CAP_PARALLEL) ? " parallel" : "", (c & SB_CAP_WORKERS) ? " workers" : "",
                    (c & SB_CAP_PER_TASK_FPU) ? " per-task-fpu" : "",
                    (c & SB_CAP_OWN_STACKS) ? " own-stacks" : "",
-                   (c & SB_CAP_REFERENCE) ? " reference" : "", missing ? " unavailable:" : "",
+                   (c & SB_CAP_REFERENCE) ? " reference" : "", en->exec_argv ? " external" : "",
+                   missing ? " unavailable:" : "",
                    missing ? (en->package ? en->package : "?") : "");
         }
     }

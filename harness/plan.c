@@ -53,6 +53,19 @@ static int select_names(const char *list, bool engines, bool *sel, char *err, si
     return 0;
 }
 
+/* Whether `name` is one of a comma list's items. */
+static bool name_in_list(const char *name, const char *list)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0) return true;
+        p = end ? end + 1 : p + len;
+    }
+    return false;
+}
+
 static const struct sb_param_arg *find_param_arg(const struct sb_options *o, const char *key)
 {
     for (size_t i = 0; i < o->n_params; i++)
@@ -150,6 +163,8 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
             if (!esel[e]) continue;
             const struct sb_engine_ops *en = sb_engines[e];
             if ((en->caps & wl->requires_caps) != wl->requires_caps) continue;
+            /* An external reference runs the workloads its program has. */
+            if (en->exec_argv && !name_in_list(wl->name, en->workloads)) continue;
             /* A baseline runs only the workloads that have one. */
             if ((en->caps & SB_CAP_BASELINE) && !wl->baseline) continue;
             const size_t np = wl->n_params < SB_MAX_PARAMS ? wl->n_params : SB_MAX_PARAMS;

@@ -113,8 +113,11 @@ json_t *sb_record_measured(const struct sb_instance *in, int repetitions, enum s
     struct sb_record_id id = id_of_instance(in, repetitions);
     json_t *r = sb_record_iteration(&id, rep);
     json_t *counters = json_object_get(sample, "counters");
-    char label[512];
-    sb_record_label(in, guard, cpus ? cpus : "?", counters, label, sizeof label);
+    /* An external reference names its system's versions itself, first. */
+    const char *system = json_string_value(json_object_get(sample, "system"));
+    char label[768];
+    int at = system ? snprintf(label, 256, "%s; ", system) : 0;
+    sb_record_label(in, guard, cpus ? cpus : "?", counters, label + at, sizeof label - (size_t)at);
     sb_record_set_times(r, iters, real_ns / (double)iters, cpu_ns / (double)iters);
     json_object_set_new(r, in->workload->rate_counter, json_real((double)iters / (real_ns / 1e9)));
     const char *key;

@@ -1,0 +1,148 @@
+"""ref-generator: the tutorials' coroutines, Python generators driven by
+send(), for switchbench's reference rows (references/README.md). A
+generator can only give control back to whoever resumed it, so the driver
+loop sits between any two of them: that is how generator coroutines work,
+and what a switch costs there."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sbref  # noqa: E402
+from sbref import check, rss_bytes  # noqa: E402
+
+
+def switch(n, done, params, clock):
+    """One send: a switch into the generator and one back."""
+    def side():
+        count = 0
+        while True:
+            yield count
+            count += 1
+    g = side()
+    next(g)
+    send = g.send
+    count = 0
+    clock.start()
+    for _ in range(done // 2):
+        count = send(None)
+    clock.stop()
+    check("switches", 2 * count, n)
+    return {}
+
+
+def pingpong(n, done, params, clock):
+    """The token goes to the other side in send() and comes back plus one."""
+    def pong():
+        tok = yield
+        while True:
+            tok = yield tok + 1
+    g = pong()
+    next(g)
+    send = g.send
+    tok = 0
+    clock.start()
+    for _ in range(done // 2):
+        tok = send(tok)
+    clock.stop()
+    check("messages", 2 * tok, n)
+    return {}
+
+
+def ring(n, done, params, clock):
+    """N generators; the token visits each in turn (the driver carries it),
+    after one untimed lap."""
+    tasks = params["tasks"]
+
+    def member():
+        tok = yield
+        while True:
+            tok = yield tok + 1
+    sends = []
+    for _ in range(tasks):
+        g = member()
+        next(g)
+        sends.append(g.send)
+    tok = 0
+    for s in sends:
+        tok = s(tok)
+    laps, rest = divmod(done, tasks)
+    clock.start()
+    for _ in range(laps):
+        for s in sends:
+            tok = s(tok)
+    for s in sends[:rest]:
+        tok = s(tok)
+    clock.stop()
+    check("hops", tok - tasks, n)
+    return {}
+
+
+def pipeline(n, done, params, clock):
+    """The tutorials' producer/consumer: the producer sends each item into
+    a chain of stage generators, the last of which consumes it. Generators
+    hold no buffer: every item is a hand-off whatever the capacity."""
+    def consumer():
+        count = total = 0
+        v = yield
+        while v is not None:
+            count += 1
+            total += v
+            v = yield
+        yield count, total
+
+    def stage(nxt):
+        send = nxt.send
+        v = yield
+        while True:
+            v = yield send(v)
+    head = consumer()
+    next(head)
+    for _ in range(params["stages"]):
+        head = stage(head)
+        next(head)
+    send = head.send
+    clock.start()
+    for v in range(done):
+        send(v)
+    clock.stop()
+    count, total = send(None)
+    check("items", count, n)
+    check("as the sum of items", total, n * (n - 1) // 2)
+    return {"buffered": 0}
+
+
+def spawn(n, done, params, clock):
+    """Batches of N live generators: created, started (each suspended at
+    its first yield), then finished. Memory is read after the first batch
+    is alive, with the clock paused."""
+    tasks = params["tasks"]
+
+    def task():
+        yield
+    before = rss_bytes()
+    peak = before
+    finished = batches = 0
+    clock.start()
+    for b in range(done):
+        alive = [task() for _ in range(tasks)]
+        for g in alive:
+            next(g)
+        if b == 0:
+            clock.stop()
+            peak = rss_bytes()
+            clock.start()
+        for g in alive:
+            if next(g, "end") == "end":
+                finished += 1
+        del alive
+        batches += 1
+    clock.stop()
+    check("batches", batches, n)
+    check("finished tasks", finished, n * tasks)
+    return {"tasks": tasks, "memory_kb": peak / 1024, "bytes_per_task": (peak - before) / tasks}
+
+
+if __name__ == "__main__":
+    sys.exit(sbref.main({"switch": switch, "pingpong": pingpong, "ring": ring, "pipeline": pipeline,
+                         "spawn": spawn}, "generators (send)", {"switch": 2, "pingpong": 2}))

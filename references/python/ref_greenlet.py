@@ -1,0 +1,150 @@
+"""ref-greenlet: greenlet's switch(), the stackful coroutines under gevent
+and the tutorials' greenlet examples, for switchbench's reference rows
+(references/README.md). Any greenlet can switch to any other directly."""
+
+import os
+import sys
+
+import greenlet
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sbref  # noqa: E402
+from sbref import check, rss_bytes  # noqa: E402
+
+
+def switch(n, done, params, clock):
+    """Two greenlets switch to each other; each switch() is one switch."""
+    rounds = done // 2
+
+    def ping_run():
+        k = 0
+        for _ in range(rounds):
+            k = pong.switch(k)
+        return k
+
+    def pong_run(k):
+        while True:
+            k = ping.switch(k + 1)
+    ping, pong = greenlet.greenlet(ping_run), greenlet.greenlet(pong_run)
+    clock.start()
+    k = ping.switch()
+    clock.stop()
+    check("switches", 2 * k, n)
+    return {}
+
+
+def pingpong(n, done, params, clock):
+    """A token handed over with each switch() and returned plus one."""
+    rounds = done // 2
+
+    def ping_run():
+        tok = 0
+        for _ in range(rounds):
+            tok = pong.switch(tok)
+        return tok
+
+    def pong_run(tok):
+        while True:
+            tok = ping.switch(tok + 1)
+    ping, pong = greenlet.greenlet(ping_run), greenlet.greenlet(pong_run)
+    clock.start()
+    tok = ping.switch()
+    clock.stop()
+    check("messages", 2 * tok, n)
+    return {}
+
+
+def ring(n, done, params, clock):
+    """N greenlets, each switching the token to the next; one untimed lap."""
+    tasks = params["tasks"]
+    main = greenlet.getcurrent()
+    end = tasks + done
+    members = []
+
+    def member(i):
+        def run(tok):
+            nxt = members[(i + 1) % tasks]
+            while True:
+                if tok == tasks:
+                    clock.start()
+                if tok == end:
+                    clock.stop()
+                    main.switch(tok)
+                tok = nxt.switch(tok + 1)
+        return run
+    members.extend(greenlet.greenlet(member(i)) for i in range(tasks))
+    tok = members[0].switch(0)
+    check("hops", tok - tasks, n)
+    return {}
+
+
+def pipeline(n, done, params, clock):
+    """Producer -> stages -> consumer, each item switched down the chain;
+    the consumer switches back to the producer for the next. No buffer."""
+    count = total = 0
+
+    def produce():
+        first = chain[0]
+        for v in range(done):
+            first.switch(v)
+
+    def stage(i):
+        def run(v):
+            nxt = chain[i + 1]
+            while True:
+                v = nxt.switch(v)
+        return run
+
+    def consume(v):
+        nonlocal count, total
+        while True:
+            count += 1
+            total += v
+            v = producer.switch()
+    producer = greenlet.greenlet(produce)
+    chain = [greenlet.greenlet(stage(i)) for i in range(params["stages"])]
+    chain.append(greenlet.greenlet(consume))
+    clock.start()
+    producer.switch()
+    clock.stop()
+    check("items", count, n)
+    check("as the sum of items", total, n * (n - 1) // 2)
+    return {"buffered": 0}
+
+
+def spawn(n, done, params, clock):
+    """Batches of N live greenlets: each started (it switches back, alive
+    and idle), then released to finish. Memory after the first batch is
+    alive, clock paused."""
+    tasks = params["tasks"]
+    main = greenlet.getcurrent()
+
+    def task():
+        main.switch()
+    before = rss_bytes()
+    peak = before
+    finished = batches = 0
+    clock.start()
+    for b in range(done):
+        alive = [greenlet.greenlet(task) for _ in range(tasks)]
+        for g in alive:
+            g.switch()
+        if b == 0:
+            clock.stop()
+            peak = rss_bytes()
+            clock.start()
+        for g in alive:
+            g.switch()
+            finished += g.dead
+        del alive
+        batches += 1
+    clock.stop()
+    check("batches", batches, n)
+    check("finished tasks", finished, n * tasks)
+    return {"tasks": tasks, "memory_kb": peak / 1024, "bytes_per_task": (peak - before) / tasks}
+
+
+if __name__ == "__main__":
+    sys.exit(sbref.main({"switch": switch, "pingpong": pingpong, "ring": ring, "pipeline": pipeline,
+                         "spawn": spawn}, f"greenlet {greenlet.__version__}",
+                        {"switch": 2, "pingpong": 2}))

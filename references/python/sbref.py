@@ -1,0 +1,137 @@
+"""The Python references' side of switchbench's protocol (references/README.md).
+
+switchbench forks, pins and times out a reference like any engine; the
+program it execs runs one job: --workload=NAME, --param=KEY=VALUE...,
+--repetitions=N from --first-rep=R, --iterations=N (0: search the count in
+the first repetition, as the harness does) and --min-time=SECONDS. Each
+repetition becomes one JSON line on fd 3: {rep, iterations, real_ns,
+cpu_ns, cpus_used, system, counters}, or {rep, error} when its work did
+not check out. Interpreter start-up is never timed: real_ns is the sum of
+the spans a workload times (its setup and verification are outside them),
+cpu_ns the process's CPU time over the whole repetition, as the harness's
+own records have them.
+
+A workload is a function work(n, done, params, clock) -> counters: it does
+`done` units of work (n, unless SB_REF_LIE=1 makes the program do one less,
+to test that verification catches it), times its timed part with
+clock.start() and clock.stop(), and raises Wrong when what it counted is not
+n. Standard library only."""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+MAX_ITERATIONS = 1_000_000_000
+
+
+class Wrong(Exception):
+    """The work did not check out: the record becomes an error."""
+
+
+class Clock:
+    """Manual timing: the repetition's time is the sum of its spans."""
+
+    def __init__(self):
+        self.total = 0
+        self._t0 = None
+
+    def start(self):
+        self._t0 = time.perf_counter_ns()
+
+    def stop(self):
+        self.total += time.perf_counter_ns() - self._t0
+        self._t0 = None
+
+
+def next_iterations(n, secs, min_time, multiple):
+    """harness/iterations.c's search, the same rule: 0 when n is the count
+    to keep, else a larger multiple of `multiple`."""
+    if secs >= min_time or n >= MAX_ITERATIONS:
+        return 0
+    mul = min_time * 1.4 / max(secs, 1e-9)
+    if secs / min_time <= 0.1 and mul > 10:
+        mul = 10
+    nn = min(int(n * mul), MAX_ITERATIONS)
+    nn = max(nn, n + 1)
+    return -(-nn // multiple) * multiple
+
+
+def rss_bytes():
+    """The resident set now (for memory per task)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _cpus():
+    return ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+
+
+def main(workloads, system, multiple=None):
+    """Run the job on the command line with `workloads` (name -> work
+    function); `system` names the library and interpreter for the label;
+    `multiple` (name -> int) rounds iteration counts where a unit of work
+    is more than one operation."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workload", required=True)
+    ap.add_argument("--param", action="append", default=[])
+    ap.add_argument("--repetitions", type=int, default=1)
+    ap.add_argument("--first-rep", type=int, default=0)
+    ap.add_argument("--iterations", type=int, default=0)
+    ap.add_argument("--min-time", type=float, default=0.2)
+    a = ap.parse_args()
+    out = os.fdopen(3, "w")
+    params = {k: int(v) for k, v in (p.split("=", 1) for p in a.param)}
+    work = workloads[a.workload]
+    mult = (multiple or {}).get(a.workload, 1)
+    lie = os.environ.get("SB_REF_LIE") == "1"
+    label = f"{system}, CPython {platform.python_version()}"
+
+    def one(n):
+        clock = Clock()
+        c0 = time.process_time_ns()
+        counters = work(n, n - 1 if lie else n, params, clock)
+        return clock.total, time.process_time_ns() - c0, counters
+
+    def send(rep, n, real, cpu, counters):
+        out.write(json.dumps({"rep": rep, "iterations": n, "real_ns": float(real), "cpu_ns": float(cpu),
+                              "cpus_used": _cpus(), "system": label, "counters": counters}) + "\n")
+        out.flush()
+
+    rep, left, n = a.first_rep, a.repetitions, a.iterations
+    try:
+        if n == 0:
+            n = mult
+            while True:
+                real, cpu, counters = one(n)
+                nxt = next_iterations(n, real / 1e9, a.min_time, mult)
+                if nxt == 0:
+                    break
+                n = nxt
+            send(rep, n, real, cpu, counters)
+            rep, left = rep + 1, left - 1
+        else:
+            n = -(-n // mult) * mult
+        for _ in range(left):
+            real, cpu, counters = one(n)
+            send(rep, n, real, cpu, counters)
+            rep += 1
+    except Wrong as e:
+        out.write(json.dumps({"rep": rep, "error": f"{a.workload}: {e}"}) + "\n")
+        out.flush()
+    except MemoryError:
+        out.write(json.dumps({"rep": rep, "error": f"{a.workload}: out of memory"}) + "\n")
+        out.flush()
+    return 0
+
+
+def check(what, counted, expected):
+    """Raise Wrong unless counted == expected."""
+    if counted != expected:
+        raise Wrong(f"expected {expected:,} {what}, counted {counted:,}")
+
+
+if __name__ == "__main__":
+    sys.exit("sbref is a module: run a reference program (ref_generator.py, ref_greenlet.py)")
