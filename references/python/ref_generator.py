@@ -79,9 +79,12 @@ def ring(n, done, params, clock):
 
 
 def pipeline(n, done, params, clock):
-    """The tutorials' producer/consumer: the producer sends each item into
-    a chain of stage generators, the last of which consumes it. Generators
-    hold no buffer: every item is a hand-off whatever the capacity."""
+    """The tutorials' producer/consumer: the producer hands each item to the
+    stage generators in turn and then to the consumer. The producer's loop
+    carries it, as in ring: stages that sent to each other would nest a
+    call per stage, and CPython's recursion limit ends a chain of 1,000.
+    Generators hold no buffer: every item is a hand-off whatever the
+    capacity."""
     def consumer():
         count = total = 0
         v = yield
@@ -91,22 +94,25 @@ def pipeline(n, done, params, clock):
             v = yield
         yield count, total
 
-    def stage(nxt):
-        send = nxt.send
+    def stage():
         v = yield
         while True:
-            v = yield send(v)
-    head = consumer()
-    next(head)
+            v = yield v
+    stages = []
     for _ in range(params["stages"]):
-        head = stage(head)
-        next(head)
-    send = head.send
+        g = stage()
+        next(g)
+        stages.append(g.send)
+    sink = consumer()
+    next(sink)
+    consume = sink.send
     clock.start()
     for v in range(done):
-        send(v)
+        for s in stages:
+            v = s(v)
+        consume(v)
     clock.stop()
-    count, total = send(None)
+    count, total = consume(None)
     check("items", count, n)
     check("as the sum of items", total, n * (n - 1) // 2)
     return {"buffered": 0}

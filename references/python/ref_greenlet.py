@@ -55,15 +55,19 @@ def pingpong(n, done, params, clock):
 
 
 def ring(n, done, params, clock):
-    """N greenlets, each switching the token to the next; one untimed lap."""
+    """N greenlets, each switching the token to the next; one untimed lap.
+    Each is started from the main greenlet first and parks there: one
+    started from inside another counts against Python's recursion limit,
+    and a ring of 10,000 would exceed it."""
     tasks = params["tasks"]
     main = greenlet.getcurrent()
     end = tasks + done
     members = []
 
     def member(i):
-        def run(tok):
+        def run():
             nxt = members[(i + 1) % tasks]
+            tok = main.switch()
             while True:
                 if tok == tasks:
                     clock.start()
@@ -73,6 +77,8 @@ def ring(n, done, params, clock):
                 tok = nxt.switch(tok + 1)
         return run
     members.extend(greenlet.greenlet(member(i)) for i in range(tasks))
+    for g in members:
+        g.switch()
     tok = members[0].switch(0)
     check("hops", tok - tasks, n)
     return {}
@@ -80,8 +86,12 @@ def ring(n, done, params, clock):
 
 def pipeline(n, done, params, clock):
     """Producer -> stages -> consumer, each item switched down the chain;
-    the consumer switches back to the producer for the next. No buffer."""
+    the consumer switches back to the producer for the next. No buffer.
+    Stages and consumer are started from the main greenlet and park there
+    (see ring: a long chain started from inside would hit the recursion
+    limit)."""
     count = total = 0
+    main = greenlet.getcurrent()
 
     def produce():
         first = chain[0]
@@ -89,14 +99,16 @@ def pipeline(n, done, params, clock):
             first.switch(v)
 
     def stage(i):
-        def run(v):
+        def run():
             nxt = chain[i + 1]
+            v = main.switch()
             while True:
                 v = nxt.switch(v)
         return run
 
-    def consume(v):
+    def consume():
         nonlocal count, total
+        v = main.switch()
         while True:
             count += 1
             total += v
@@ -104,6 +116,8 @@ def pipeline(n, done, params, clock):
     producer = greenlet.greenlet(produce)
     chain = [greenlet.greenlet(stage(i)) for i in range(params["stages"])]
     chain.append(greenlet.greenlet(consume))
+    for g in chain:
+        g.switch()
     clock.start()
     producer.switch()
     clock.stop()
