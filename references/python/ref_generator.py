@@ -9,43 +9,36 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sbref  # noqa: E402
-from sbref import check, rss_bytes  # noqa: E402
+from sbref import check, spawn_batches  # noqa: E402
 
 
-def switch(n, done, params, clock):
-    """One send: a switch into the generator and one back."""
-    def side():
-        count = 0
-        while True:
-            yield count
-            count += 1
-    g = side()
-    next(g)
-    send = g.send
-    count = 0
-    clock.start()
-    for _ in range(done // 2):
-        count = send(None)
-    clock.stop()
-    check("switches", 2 * count, n)
-    return {}
-
-
-def pingpong(n, done, params, clock):
-    """The token goes to the other side in send() and comes back plus one."""
-    def pong():
+def _round_trips(rounds, clock):
+    """The driver sends a token into a generator, which returns it plus
+    one: a switch into the generator and one back per send."""
+    def other():
         tok = yield
         while True:
             tok = yield tok + 1
-    g = pong()
+    g = other()
     next(g)
     send = g.send
     tok = 0
     clock.start()
-    for _ in range(done // 2):
+    for _ in range(rounds):
         tok = send(tok)
     clock.stop()
-    check("messages", 2 * tok, n)
+    return tok
+
+
+def switch(n, done, params, clock):
+    """One send is two switches."""
+    check("switches", 2 * _round_trips(done // 2, clock), n)
+    return {}
+
+
+def pingpong(n, done, params, clock):
+    """One send is two messages: the token there and back plus one."""
+    check("messages", 2 * _round_trips(done // 2, clock), n)
     return {}
 
 
@@ -120,33 +113,19 @@ def pipeline(n, done, params, clock):
 
 def spawn(n, done, params, clock):
     """Batches of N live generators: created, started (each suspended at
-    its first yield), then finished. Memory is read after the first batch
-    is alive, with the clock paused."""
-    tasks = params["tasks"]
-
+    its first yield), then finished."""
     def task():
         yield
-    before = rss_bytes()
-    peak = before
-    finished = batches = 0
-    clock.start()
-    for b in range(done):
+
+    def start(tasks):
         alive = [task() for _ in range(tasks)]
         for g in alive:
             next(g)
-        if b == 0:
-            clock.stop()
-            peak = rss_bytes()
-            clock.start()
-        for g in alive:
-            if next(g, "end") == "end":
-                finished += 1
-        del alive
-        batches += 1
-    clock.stop()
-    check("batches", batches, n)
-    check("finished tasks", finished, n * tasks)
-    return {"tasks": tasks, "memory_kb": peak / 1024, "bytes_per_task": (peak - before) / tasks}
+        return alive
+
+    def finish(alive):
+        return sum(next(g, "end") == "end" for g in alive)
+    return spawn_batches(n, done, params["tasks"], start, finish, clock)
 
 
 if __name__ == "__main__":

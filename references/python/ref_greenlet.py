@@ -9,34 +9,12 @@ import greenlet
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sbref  # noqa: E402
-from sbref import check, rss_bytes  # noqa: E402
+from sbref import check, spawn_batches  # noqa: E402
 
 
-def switch(n, done, params, clock):
-    """Two greenlets switch to each other; each switch() is one switch."""
-    rounds = done // 2
-
-    def ping_run():
-        k = 0
-        for _ in range(rounds):
-            k = pong.switch(k)
-        return k
-
-    def pong_run(k):
-        while True:
-            k = ping.switch(k + 1)
-    ping, pong = greenlet.greenlet(ping_run), greenlet.greenlet(pong_run)
-    clock.start()
-    k = ping.switch()
-    clock.stop()
-    check("switches", 2 * k, n)
-    return {}
-
-
-def pingpong(n, done, params, clock):
-    """A token handed over with each switch() and returned plus one."""
-    rounds = done // 2
-
+def _two_sides(rounds, clock):
+    """Two greenlets switch to each other, a token handed over with each
+    switch() and returned plus one: the token counts the round trips."""
     def ping_run():
         tok = 0
         for _ in range(rounds):
@@ -50,7 +28,18 @@ def pingpong(n, done, params, clock):
     clock.start()
     tok = ping.switch()
     clock.stop()
-    check("messages", 2 * tok, n)
+    return tok
+
+
+def switch(n, done, params, clock):
+    """Each switch() is one switch: two a round trip."""
+    check("switches", 2 * _two_sides(done // 2, clock), n)
+    return {}
+
+
+def pingpong(n, done, params, clock):
+    """Each switch() hands the token over: one message, two a round trip."""
+    check("messages", 2 * _two_sides(done // 2, clock), n)
     return {}
 
 
@@ -128,34 +117,23 @@ def pipeline(n, done, params, clock):
 
 def spawn(n, done, params, clock):
     """Batches of N live greenlets: each started (it switches back, alive
-    and idle), then released to finish. Memory after the first batch is
-    alive, clock paused."""
-    tasks = params["tasks"]
+    and idle), then released to finish."""
     main = greenlet.getcurrent()
 
     def task():
         main.switch()
-    before = rss_bytes()
-    peak = before
-    finished = batches = 0
-    clock.start()
-    for b in range(done):
+
+    def start(tasks):
         alive = [greenlet.greenlet(task) for _ in range(tasks)]
         for g in alive:
             g.switch()
-        if b == 0:
-            clock.stop()
-            peak = rss_bytes()
-            clock.start()
+        return alive
+
+    def finish(alive):
         for g in alive:
             g.switch()
-            finished += g.dead
-        del alive
-        batches += 1
-    clock.stop()
-    check("batches", batches, n)
-    check("finished tasks", finished, n * tasks)
-    return {"tasks": tasks, "memory_kb": peak / 1024, "bytes_per_task": (peak - before) / tasks}
+        return sum(g.dead for g in alive)
+    return spawn_batches(n, done, params["tasks"], start, finish, clock)
 
 
 if __name__ == "__main__":

@@ -133,5 +133,38 @@ def check(what, counted, expected):
         raise Wrong(f"expected {expected:,} {what}, counted {counted:,}")
 
 
+_memory = {}
+
+
+def spawn_batches(n, done, tasks, start, finish, clock):
+    """The spawn workload's frame, whatever the tasks: `done` batches of
+    start(tasks) -> the live tasks, finish(them) -> how many finished.
+    Memory per live task is the resident set's growth once the first batch
+    of the process is alive, read with the clock paused. Only that first
+    one tells: CPython keeps the memory of finished tasks for reuse, so a
+    later batch grows the resident set by nothing (0 bytes per task,
+    measured). Every repetition of the process reports that first reading.
+    Returns the counters."""
+    before = rss_bytes()
+    finished = batches = 0
+    clock.start()
+    for b in range(done):
+        alive = start(tasks)
+        if b == 0 and "peak" not in _memory:
+            clock.stop()
+            _memory.update(before=before, peak=rss_bytes())
+            clock.start()
+        finished += finish(alive)
+        del alive
+        batches += 1
+    clock.stop()
+    check("batches", batches, n)
+    check("finished tasks", finished, n * tasks)
+    if "peak" not in _memory:
+        return {"tasks": tasks}
+    grown = _memory["peak"] - _memory["before"]
+    return {"tasks": tasks, "memory_kb": _memory["peak"] / 1024, "bytes_per_task": grown / tasks}
+
+
 if __name__ == "__main__":
     sys.exit("sbref is a module: run a reference program (ref_generator.py, ref_greenlet.py)")
