@@ -157,6 +157,48 @@ def report_of_the_quick_run(w, binary):
 
 
 @case
+def references_beside_our_engines(w, binary):
+    """A run with a reference engine: its rows are muted in the charts, the
+    results table sets each engine against the best reference, and the
+    claims, which the references do not decide, keep their verdicts."""
+    doc = fixture()
+    doc["context"]["engines"]["ref-slow"] = {"kind": "coroutine", "stackful": True, "parallel": False,
+                                            "separate_memory": False, "workers": False, "reference": True}
+    extra = []
+    for r in doc["benchmarks"]:
+        parts = r["name"].split("/")
+        if parts[0] in ("switch", "ring") and parts[1] == "asm" and "/workers" not in r["name"]:
+            q = dict(r)
+            for k in ("name", "run_name"):
+                q[k] = q[k].replace("/asm", "/ref-slow", 1)  # only "asm" matched above
+            for k in ("real_time", "cpu_time"):
+                q[k] = q[k] * 40
+            if "switches_per_second" in q:
+                q["switches_per_second"] = q["switches_per_second"] / 40
+            extra.append(q)
+    check(extra, "the fixture has no switch/asm rows")
+    doc["benchmarks"] += extra
+    before = {k: v.status for k, v in verdicts(FIXTURE).items()}
+    path = save(doc, os.path.join(w, "results.json"))
+    after = {k: v.status for k, v in verdicts(path).items()}
+    check(before == after, f"a reference changed verdicts: {before} -> {after}")
+    rc, err = report(w)
+    check(rc == 0, err)
+    md = open(os.path.join(w, "report.md"), encoding="utf-8").read()
+    check("engine / best reference" in md, "no engine / best reference column")
+    row = next((ln for ln in md.splitlines() if ln.startswith("| switch/asm |")), "")
+    check("0.025 (ref-slow)" in row, f"switch/asm against the reference: {row}")
+    check("| reference |" in next((ln for ln in md.splitlines() if ln.startswith("| switch/ref-slow |")), ""),
+          "the reference's own row is not marked")
+    from sbreport.charts import MUTED
+    svg = open(os.path.join(w, "charts", "switch_cost.svg"), encoding="utf-8").read()
+    muted = [tuple(int(MUTED[0][i:i + 2], 16) for i in (1, 3, 5))]
+    check(any(f"rgb({r:3d}, {g:3d}, {b:3d})" in svg or f"rgb({r}, {g}, {b})" in svg for r, g, b in muted),
+          "the reference's bars are not muted")
+    check("switch (reference)" in svg, "no reference series in the switch chart")
+
+
+@case
 def a_run_ends_with_its_report(w, binary):
     args = [binary, "--engine=asm,threads", "--workload=pingpong,ring", "--param", "tasks=2,100",
             "--min-time=20x", "--repetitions=2", f"--results-dir={w}/res", "--format=json"]

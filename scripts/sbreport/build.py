@@ -86,21 +86,50 @@ def _counters_text(b):
     return ", ".join(f"{k} {fmt(b.counter(k))}" for k in keys[:6])
 
 
+def best_references(run):
+    """Per benchmark name without its engine, the fastest reference that
+    ran it: (family, other arguments) -> (median ns, engine)."""
+    refs, best = run.references, {}
+    for n, b in run.benchmarks.items():
+        nm = Name(n)
+        if nm.engine in refs and b.ok:
+            key = (nm.family, tuple(a for a in nm.args if a != nm.engine))
+            if key not in best or b.median() < best[key][0]:
+                best[key] = (b.median(), nm.engine)
+    return best
+
+
+def _against_reference(run, best, n, b):
+    """The results table's "engine / best reference" cell: real time over
+    the fastest reference's at the same size (below 1: ours is faster)."""
+    nm = Name(n)
+    if nm.engine in run.references:
+        return "reference"
+    hit = best.get((nm.family, tuple(a for a in nm.args if a != nm.engine)))
+    return f"{b.median() / hit[0]:.3g} ({hit[1]})" if hit and b.ok else ""
+
+
 def single(run, chart_dir):
     # Claims need the run's context (which engines are coroutines): a CSV
     # has none, and its report says so once rather than 13 times.
     decided = rules.decide(run) if run.ours and run.context.get("engines") else []
     charts = questions.for_run(run)
     table = []
+    best = best_references(run)
+    # The column appears when the run has references to set ours against.
+    vs = [] if not best else None
     for n, b in run.benchmarks.items():
+        ref = [] if vs == [] else [_against_reference(run, best, n, b)]
         if b.ok:
             med, lo, hi = spread(b.real_ns)
-            cells = [n, fmt(med), f"{fmt(lo)} – {fmt(hi)}", f"{b.cv():.1%}", len(b.real_ns), _counters_text(b)]
+            cells = [n, fmt(med), f"{fmt(lo)} – {fmt(hi)}", f"{b.cv():.1%}", len(b.real_ns)] + ref + [
+                _counters_text(b)]
             table.append({"cells": cells})
         elif b.error:
-            table.append({"cells": [n, "error", "", "", "", b.error], "error": True})
+            table.append({"cells": [n, "error", "", "", ""] + [""] * len(ref) + [b.error], "error": True})
         else:
-            table.append({"cells": [n, "skipped", "", "", "", b.skipped or ""], "skipped": True})
+            table.append({"cells": [n, "skipped", "", "", ""] + [""] * len(ref) + [b.skipped or ""],
+                          "skipped": True})
     sub = f"{len(run.benchmarks)} benchmarks from {run.path}"
     if run.context.get("date"):
         sub += f", run {run.context['date']}"
@@ -112,8 +141,9 @@ def single(run, chart_dir):
         "warnings": warnings(run),
         "charts": charts,
         "table_title": "Results (real time in ns per iteration)",
-        "table_head": ["benchmark", "median", "min – max", "cv", "reps", "counters (medians)"],
-        "table_num": {1, 2, 3, 4},
+        "table_head": ["benchmark", "median", "min – max", "cv", "reps"] + (
+            ["engine / best reference"] if best else []) + ["counters (medians)"],
+        "table_num": {1, 2, 3, 4, 5} if best else {1, 2, 3, 4},
         "table": table,
         "chart_dir": chart_dir,
     }

@@ -18,6 +18,10 @@ from . import stats
 # same in every chart of a report.
 PALETTE = ["#1b6ca8", "#d95f02", "#2a9d3f", "#7b3294", "#b8860b", "#444444", "#e7298a", "#17becf", "#8c564b",
            "#9acd32"]
+# Reference engines (ref-...) are drawn muted, in greys and dashed, so
+# that our engines stand out beside them: colour indexes from MUTED_BASE.
+MUTED = ["#9a9a9a", "#b48f8f", "#8fa3b4", "#a4b48f", "#b4a58f"]
+MUTED_BASE = 100
 GP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "gp")
 
 
@@ -31,19 +35,28 @@ class Chart:
         self.logx, self.logy = logx, logy
         self.series = []  # (title, [(x, median, min, max)])
         self.styles = []  # per series: (colour index, dash type)
+        self.slots = []  # bars, per series: its place within a group
         self.groups = []  # bars: group names; strip: row names
         self.points = []  # strip: (deviation %, row)
         self.height = 420
 
-    def add(self, title, rows, colour=None, dash=1):
+    def add(self, title, rows, colour=None, dash=1, slot=None):
         rows = [r for r in rows if r[1] is not None]
         if rows:
             self.series.append((title, sorted(rows)))
             self.styles.append((len(self.styles) if colour is None else colour, dash))
+            self.slots.append(len(self.slots) if slot is None else slot)
 
     @property
     def empty(self):
         return not (self.points if self.kind == "strip" else self.series)
+
+
+def colour_of(index):
+    """The colour of a palette index (MUTED_BASE and up: a reference)."""
+    if index >= MUTED_BASE:
+        return MUTED[(index - MUTED_BASE) % len(MUTED)]
+    return PALETTE[index % len(PALETTE)]
 
 
 def spread(values):
@@ -99,7 +112,7 @@ def _script(chart, datafile, stem, fmt):
     big = vals and max(vals) >= 1e4 and not chart.logy
     s.append(f"yfmt = {_quote('%.1s%c' if big else '%g')}")
     styles = chart.styles or [(i, 1) for i in range(len(chart.series))]
-    s.append(f"colors = {_quote(' '.join(PALETTE[c % len(PALETTE)] for c, _ in styles))}")
+    s.append(f"colors = {_quote(' '.join(colour_of(c) for c, _ in styles))}")
     s.append(f"dashes = {_quote(' '.join(str(d) for _, d in styles))}")
     h = chart.height
     if fmt == "svg":
@@ -141,9 +154,12 @@ def _nice(x):
 
 def bar_positions(chart):
     """Bars: a row's x is its group's index; the series of a group stand
-    side by side around it."""
-    w = 0.8 / max(1, len(chart.series))
-    chart.series = [(t, [(r[0] - 0.4 + w * (i + 0.5),) + tuple(r[1:]) for r in rows])
+    side by side around it, each in its slot (series that share a slot
+    never share a group: ours and the references' bars of one kind)."""
+    slots = chart.slots or list(range(len(chart.series)))
+    w = 0.8 / max(1, len(set(slots)))
+    order = sorted(set(slots))
+    chart.series = [(t, [(r[0] - 0.4 + w * (order.index(slots[i]) + 0.5),) + tuple(r[1:]) for r in rows])
                     for i, (t, rows) in enumerate(chart.series)]
 
 

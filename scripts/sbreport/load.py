@@ -73,6 +73,14 @@ class Run:
         return self.benchmarks.get(name)
 
     @property
+    def references(self):
+        """The reference engines (someone else's system: ref-fcontext,
+        ref-greenlet...): the context marks them; a CSV, by their names."""
+        marked = {e for e, v in (self.context.get("engines") or {}).items() if v.get("reference")}
+        named = {n.split("/")[1] for n in self.benchmarks if n.count("/") >= 1 and n.split("/")[1].startswith("ref-")}
+        return marked | named if self.ours else marked
+
+    @property
     def title(self):
         return self.context.get("date") or os.path.basename(os.path.dirname(os.path.abspath(self.path)))
 

@@ -2,7 +2,7 @@
 switchbench knows, and a generic one per family for any other Google
 Benchmark output. A chart is asked for only when the run has its data."""
 
-from .charts import Chart, spread
+from .charts import MUTED_BASE, Chart, spread
 from .load import OUR_FAMILIES
 from .names import Name
 
@@ -30,11 +30,16 @@ def _series(run, family, xkey, values, chart, engines_only=False):
         vals = values(n, b)
         if vals:
             groups.setdefault(key, []).append((n.params[xkey],) + spread(vals))
+    refs = sorted(run.references)
     for key, pts in groups.items():
         engine = key.split("/")[0]
         variant = "/workers:" in key or "/placement:" in key
-        chart.add(key.replace("/workers:", " x") if not engines_only else key, pts, colour=_colour(run, engine),
-                  dash=2 if variant else 1)
+        if engine in refs:
+            # A reference: muted and dotted, beside our engines.
+            colour, dash = MUTED_BASE + refs.index(engine), 3
+        else:
+            colour, dash = _colour(run, engine), 2 if variant else 1
+        chart.add(key.replace("/workers:", " x") if not engines_only else key, pts, colour=colour, dash=dash)
     if const and chart.series:
         chart.title += "  (" + ", ".join(sorted(const)) + ")"
     return chart
@@ -71,15 +76,19 @@ def switch_cost(run):
         if nm.family in ("switch", "pingpong", "bare") and nm.engine and nm.engine not in engines:
             engines.append(nm.engine)
     c.groups = engines
-    for title, family, placement in (("switch", "switch", None), ("pingpong, same core", "pingpong", None),
-                                     ("pingpong, across cores", "pingpong", "spread"), ("bare floor", "bare", None)):
-        rows = []
+    refs = run.references
+    kinds = (("switch", "switch", None), ("pingpong, same core", "pingpong", None),
+             ("pingpong, across cores", "pingpong", "spread"), ("bare floor", "bare", None))
+    for slot, (title, family, placement) in enumerate(kinds):
+        ours, theirs = [], []
         for gi, e in enumerate(engines):
             name = f"{family}/{e}" + (f"/placement:{placement}" if placement else "")
             b = run.get(name)
             if b and b.ok:
-                rows.append((gi,) + spread(b.real_ns))
-        c.add(title, rows)
+                (theirs if e in refs else ours).append((gi,) + spread(b.real_ns))
+        c.add(title, ours, colour=slot, slot=slot)
+        # The references' bars of the same kind, muted, in the same place.
+        c.add(title + " (reference)", theirs, colour=MUTED_BASE + slot, slot=slot)
     return c
 
 
