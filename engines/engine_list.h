@@ -16,6 +16,7 @@
     X(libuv)              \
     X(ref_fcontext)       \
     X(ref_generator)      \
-    X(ref_greenlet)
+    X(ref_greenlet)       \
+    X(ref_gevent)
 
 #endif
