@@ -17,6 +17,7 @@
     X(ref_fcontext)       \
     X(ref_generator)      \
     X(ref_greenlet)       \
-    X(ref_gevent)
+    X(ref_gevent)         \
+    X(ref_goroutine)
 
 #endif

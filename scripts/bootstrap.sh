@@ -13,7 +13,7 @@ SB_PACKAGES_RUN="cmake make gcc libc6-dev pkg-config libhwloc-dev libuv1-dev lib
 SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git gdb"
 # The reference engines' systems (engines/engine_ref_*.c): ./bench installs
 # one when a run names its engine; the tests install them all.
-SB_PACKAGES_REFS="libboost-context-dev python3-greenlet python3-gevent"
+SB_PACKAGES_REFS="libboost-context-dev python3-greenlet python3-gevent golang-go"
 
 sb_missing_packages() {
     local missing="" p
