@@ -97,6 +97,28 @@ int coro_stack_guard_hit(const struct coro_stack *stack, const void *addr)
     return stack && stack->map && a >= stack->map && a < stack->map + stack->guard;
 }
 
+int coro_stack_alloc_pair(struct coro_stack pair[2], const struct sb_engine_config *cfg,
+                          struct sb_err *err, const char *engine)
+{
+    bool guard = cfg->guard != SB_GUARD_NONE;
+    if (coro_stack_alloc(&pair[0], cfg->stack_size, guard, err, engine) != 0) return -1;
+    if (coro_stack_alloc(&pair[1], cfg->stack_size, guard, err, engine) != 0) {
+        coro_stack_free(&pair[0]);
+        return -1;
+    }
+    return 0;
+}
+
+void *coro_bare_state(size_t size, struct sb_err *err, const char *engine)
+{
+    void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+        sb_err_set(err, "%s: cannot map the bare loop's state: %s", engine, strerror(errno));
+        return NULL;
+    }
+    return m;
+}
+
 void coro_pool_init(struct coro_stack_pool *p, size_t rec_size, struct sb_engine *engine,
                     const struct sb_engine_config *cfg, int64_t *budget)
 {

@@ -40,6 +40,16 @@ void coro_stack_free(struct coro_stack *stack);
 /* Async-signal-safe. */
 int coro_stack_guard_hit(const struct coro_stack *stack, const void *addr);
 
+/* The bare loops' parts. Two stacks of the configured size and guard (both
+ * or neither: 0, or -1 with err set). */
+int coro_stack_alloc_pair(struct coro_stack pair[2], const struct sb_engine_config *cfg,
+                          struct sb_err *err, const char *engine);
+/* Zeroed memory for a bare loop's state, page-aligned: at a fixed page
+ * offset, as the switch workload's tasks are (they live at the start of
+ * the run's arena); on the process stack the saved stack pointers aliased
+ * the task stacks in some runs. Free with munmap. NULL with err set. */
+void *coro_bare_state(size_t size, struct sb_err *err, const char *engine);
+
 /* A scheduler's stacks. Each record is rec_size bytes with a struct
  * coro_stack first (the engine keeps its context after it). Finished
  * tasks' records are kept as spares: mapping, guarding and unmapping a

@@ -126,28 +126,13 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, uint64_t *bal
                          struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
-    /* The saved stack pointers, too, at a fixed page offset, as the switch
-     * workload's tasks are (they live at the start of the run's arena): on
-     * the process stack they aliased the task stacks in some runs. */
-    struct asm_bare *b =
-        mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (b == MAP_FAILED) {
-        sb_err_set(err, "%s: cannot map the bare loop's state: %s", eng->ops->name,
-                   strerror(errno));
-        return -1;
-    }
+    struct asm_bare *b = coro_bare_state(sizeof *b, err, eng->ops->name);
+    if (!b) return -1;
     *b = (struct asm_bare){.raw = full ? sb_asm_switch : sb_asm_switch_sharedfpu,
                            .rounds = switches / 2,
                            .main_stack = &e->w[0].main_stack};
     int rc = -1;
-    if (coro_stack_alloc(&b->stacks[0], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
-                         eng->ops->name) != 0)
-        goto out;
-    if (coro_stack_alloc(&b->stacks[1], e->cfg.stack_size, e->cfg.guard != SB_GUARD_NONE, err,
-                         eng->ops->name) != 0) {
-        coro_stack_free(&b->stacks[0]);
-        goto out;
-    }
+    if (coro_stack_alloc_pair(b->stacks, &e->cfg, err, eng->ops->name) != 0) goto out;
     b->sp[0] = asm_initial_frame(&b->stacks[0], b, asm_bare_side0, full, 0);
     b->sp[1] = asm_initial_frame(&b->stacks[1], b, asm_bare_side1, full, 1);
     /* Into side 0; back here once it has counted every round. */

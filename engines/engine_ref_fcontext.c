@@ -173,23 +173,11 @@ static void fctx_bare_side1(struct fctx_transfer r)
 static int fctx_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, struct sb_err *err)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
-    /* Mapped, as the asm engine's bare state is, at a fixed page offset. */
-    struct fctx_bare *b =
-        mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (b == MAP_FAILED) {
-        sb_err_set(err, "%s: cannot map the bare loop's state: %s", eng->ops->name,
-                   strerror(errno));
-        return -1;
-    }
+    struct fctx_bare *b = coro_bare_state(sizeof *b, err, eng->ops->name);
+    if (!b) return -1;
     *b = (struct fctx_bare){.rounds = switches / 2, .main_stack = &e->w[0].main_stack};
-    bool guard = e->cfg.guard != SB_GUARD_NONE;
     int rc = -1;
-    if (coro_stack_alloc(&b->stacks[0], e->cfg.stack_size, guard, err, eng->ops->name) != 0)
-        goto out;
-    if (coro_stack_alloc(&b->stacks[1], e->cfg.stack_size, guard, err, eng->ops->name) != 0) {
-        coro_stack_free(&b->stacks[0]);
-        goto out;
-    }
+    if (coro_stack_alloc_pair(b->stacks, &e->cfg, err, eng->ops->name) != 0) goto out;
     fctx_t side0 =
         make_fcontext(fctx_top(&b->stacks[0], 0), b->stacks[0].size - 4096, fctx_bare_side0);
     b->side1 = make_fcontext(fctx_top(&b->stacks[1], 1), b->stacks[1].size - 4096, fctx_bare_side1);
