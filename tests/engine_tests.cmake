@@ -84,9 +84,15 @@ foreach(sb_line IN LISTS sb_lines)
         add_test(valgrind/${e} sh -c "echo 'skipped: valgrind/valgrind.h is missing: the stacks cannot be registered'; exit 77")
         set_tests_properties(valgrind/${e} PROPERTIES SKIP_RETURN_CODE 77)
       else()
-        add_test(valgrind/${e} "${SB_VALGRIND}" --error-exitcode=99 --quiet --max-stackframe=200000000
-                 "${SB_CONF}" --engine=${e})
-        set_tests_properties(valgrind/${e} PROPERTIES TIMEOUT 300)
+        # One entry, process and timeout per test, as the conformance
+        # entries have: one run of them all in a process once stalled past
+        # 300 s on CI where each alone takes a second, and said nothing of
+        # which test it was in.
+        foreach(t IN LISTS sb_conformance_tests)
+          add_test(valgrind/${e}/${t} "${SB_VALGRIND}" --error-exitcode=99 --quiet
+                   --max-stackframe=200000000 "${SB_CONF}" --engine=${e} --test=${t})
+          set_tests_properties(valgrind/${e}/${t} PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+        endforeach()
       endif()
     endif()
   endif()
