@@ -109,6 +109,12 @@ int coro_stack_alloc_pair(struct coro_stack pair[2], const struct sb_engine_conf
     return 0;
 }
 
+void coro_stack_free_pair(struct coro_stack pair[2])
+{
+    coro_stack_free(&pair[0]);
+    coro_stack_free(&pair[1]);
+}
+
 void *coro_bare_state(size_t size, struct sb_err *err, const char *engine)
 {
     void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

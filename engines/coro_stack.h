@@ -44,6 +44,7 @@ int coro_stack_guard_hit(const struct coro_stack *stack, const void *addr);
  * or neither: 0, or -1 with err set). */
 int coro_stack_alloc_pair(struct coro_stack pair[2], const struct sb_engine_config *cfg,
                           struct sb_err *err, const char *engine);
+void coro_stack_free_pair(struct coro_stack pair[2]);
 /* Zeroed memory for a bare loop's state, page-aligned: at a fixed page
  * offset, as the switch workload's tasks are (they live at the start of
  * the run's arena); on the process stack the saved stack pointers aliased

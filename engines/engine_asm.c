@@ -131,19 +131,18 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, uint64_t *bal
     *b = (struct asm_bare){.raw = full ? sb_asm_switch : sb_asm_switch_sharedfpu,
                            .rounds = switches / 2,
                            .main_stack = &e->w[0].main_stack};
-    int rc = -1;
-    if (coro_stack_alloc_pair(b->stacks, &e->cfg, err, eng->ops->name) != 0) goto out;
+    if (coro_stack_alloc_pair(b->stacks, &e->cfg, err, eng->ops->name) != 0) {
+        munmap(b, sizeof *b);
+        return -1;
+    }
     b->sp[0] = asm_initial_frame(&b->stacks[0], b, asm_bare_side0, full, 0);
     b->sp[1] = asm_initial_frame(&b->stacks[1], b, asm_bare_side1, full, 1);
     /* Into side 0; back here once it has counted every round. */
     asm_bare_switch(b, b->main_stack, &b->stacks[0], &b->main_sp, b->sp[0]);
-    coro_stack_free(&b->stacks[0]);
-    coro_stack_free(&b->stacks[1]);
+    coro_stack_free_pair(b->stacks);
     *ball = b->ball;
-    rc = 0;
-out:
     munmap(b, sizeof *b);
-    return rc;
+    return 0;
 }
 
 /* Everything an asm engine is made of but its name and contract, for the

@@ -176,20 +176,19 @@ static int fctx_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, s
     struct fctx_bare *b = coro_bare_state(sizeof *b, err, eng->ops->name);
     if (!b) return -1;
     *b = (struct fctx_bare){.rounds = switches / 2, .main_stack = &e->w[0].main_stack};
-    int rc = -1;
-    if (coro_stack_alloc_pair(b->stacks, &e->cfg, err, eng->ops->name) != 0) goto out;
+    if (coro_stack_alloc_pair(b->stacks, &e->cfg, err, eng->ops->name) != 0) {
+        munmap(b, sizeof *b);
+        return -1;
+    }
     fctx_t side0 =
         make_fcontext(fctx_top(&b->stacks[0], 0), b->stacks[0].size - 4096, fctx_bare_side0);
     b->side1 = make_fcontext(fctx_top(&b->stacks[1], 1), b->stacks[1].size - 4096, fctx_bare_side1);
     /* Into side 0; back here once it has counted every round. */
     (void)fctx_bare_jump(b, b->main_stack, &b->stacks[0], side0);
-    coro_stack_free(&b->stacks[0]);
-    coro_stack_free(&b->stacks[1]);
+    coro_stack_free_pair(b->stacks);
     *ball = b->ball;
-    rc = 0;
-out:
     munmap(b, sizeof *b);
-    return rc;
+    return 0;
 }
 
 static const char *fctx_unavailable(void) { return NULL; }
