@@ -42,6 +42,9 @@ enum sb_workload_flags {
      * C13 in scripts/sbreport/claims.json) on a machine with two cores: */
     SB_WL_QUICK_WORKERS = 1u << 3,    /* also --workers=<cores> on engines that have workers */
     SB_WL_QUICK_CROSS_CORE = 1u << 4, /* also placement spread on kernel-scheduled engines */
+    /* Its question is one core against all (C4: cpu): every run without
+     * --workers has --workers=1,<cores> on engines that have workers. */
+    SB_WL_CORES = 1u << 5,
 };
 
 /* What an instance asks of the kernel's limited resources, so the harness
@@ -73,6 +76,13 @@ struct sb_workload {
     /* Optional: the same work as a plain program without tasks, run (and
      * timed) under the `libuv` baseline after setup. */
     int (*baseline)(struct sb_run *run, void *state, uint64_t iterations, struct sb_err *err);
+    /* Optional: under an external reference engine (ref-gevent's
+     * StreamServer, Go's net), setup starts the engine's program as the
+     * server (sb_run_serve_external) and drives it as it drives its own
+     * tasks; this, timed, waits for the work to end and stops the server
+     * (sb_run_stop_external). Without it, such an engine runs the whole
+     * workload in its own program. */
+    int (*external)(struct sb_run *run, void *state, uint64_t iterations, struct sb_err *err);
     /* Untimed: check that the work was really done. 0, or -1 with err set. */
     int (*verify)(void *state, struct sb_err *err);
     /* Optional, untimed: when the run or a helper failed, the workload's own
@@ -96,6 +106,9 @@ int sb_run_spawn(struct sb_run *run, struct sb_task *t, sb_body_fn body, struct 
 int sb_run_bare_loop(struct sb_run *run, uint64_t switches, uint64_t *ball, struct sb_err *err);
 /* Non-zero when the engine has every capability in `caps`. */
 int sb_run_engine_has(const struct sb_run *run, unsigned caps);
+/* Non-zero when the engine is an external reference's program (see
+ * sb_workload.external). */
+int sb_run_engine_external(const struct sb_run *run);
 /* How many schedulers run the tasks (--workers; 1 for threads and
  * processes, which need no workers to use every core). Tasks spawned from
  * setup go to them round robin. */
@@ -150,6 +163,17 @@ struct sb_helper_spec {
 };
 
 int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct sb_err *err);
+
+/* External reference engines (sb_workload.external): start the engine's
+ * program as this repetition's server, bound to the benchmark's cores, and
+ * learn the 127.0.0.1 port it listens on. From then on the run's memory
+ * (sb_run_memory_bytes) is the server's, and its CPU time from now until
+ * it is stopped is the record's. Call before starting helpers. */
+int sb_run_serve_external(struct sb_run *run, uint16_t *port, struct sb_err *err);
+/* Ask it to stop (its standard input closes), read the counts it reports
+ * (values[i] for names[i]; a missing one is an error) and reap it. */
+int sb_run_stop_external(struct sb_run *run, const char *const *names, double *values, size_t n,
+                         struct sb_err *err);
 
 /* The registry. */
 extern const struct sb_workload *const sb_workloads[];

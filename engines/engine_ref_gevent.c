@@ -22,5 +22,5 @@ const struct sb_engine_ops sb_engine_ref_gevent = {
     .package = "python3-gevent",
     .unavailable = gevent_unavailable,
     .exec_argv = gevent_argv,
-    .workloads = REF_PYTHON_WORKLOADS ",sleep",
+    .workloads = REF_PYTHON_WORKLOADS ",sleep,echo,cpu,blocking",
 };

@@ -24,12 +24,13 @@ static const char *goroutine_unavailable(void)
 
 const struct sb_engine_ops sb_engine_ref_goroutine = {
     .name = "ref-goroutine",
-    .summary = "reference: Go goroutines and channels, GOMAXPROCS=1 (golang-go)",
+    .summary = "reference: Go goroutines and channels, GOMAXPROCS=1 or --workers (golang-go)",
     .mechanism = "goroutine channels",
     .fpu = "Go runtime's",
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_REFERENCE,
+    /* --workers is GOMAXPROCS: Go's scheduler threads, as ours. */
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS | SB_CAP_REFERENCE,
     .package = "golang-go",
     .unavailable = goroutine_unavailable,
     .exec_argv = goroutine_argv,
-    .workloads = "switch,pingpong,ring,pipeline,spawn,sleep",
+    .workloads = "switch,pingpong,ring,pipeline,spawn,sleep,echo,cpu,blocking",
 };

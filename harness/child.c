@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "crash.h"
+#include "external.h"
 #include "iterations.h"
 #include "repetition.h"
 
@@ -61,38 +62,23 @@ _Noreturn static void exec_reference(int fd, const struct sb_runner_config *rc,
                                      const struct sb_instance *in, int first_rep, int n_reps,
                                      uint64_t iterations)
 {
-    enum { MAX_ARGS = 48 };
-    static char args[MAX_ARGS][128];
-    char *argv[MAX_ARGS + 1];
-    size_t n = 0;
-    for (const char *const *a = in->engine->exec_argv; *a && n < MAX_ARGS - 24; a++)
-        argv[n++] = (char *)*a;
-    const struct sb_workload *w = in->workload;
-    snprintf(args[n], sizeof args[n], "--workload=%s", w->name);
-    argv[n] = args[n], n++;
-    for (size_t p = 0; p < w->n_params && p < SB_MAX_PARAMS && n < MAX_ARGS - 4; p++) {
-        snprintf(args[n], sizeof args[n], "--param=%s=%lld", w->params[p].name, in->params[p]);
-        argv[n] = args[n], n++;
-    }
-    snprintf(args[n], sizeof args[n], "--repetitions=%d", n_reps);
-    argv[n] = args[n], n++;
-    snprintf(args[n], sizeof args[n], "--first-rep=%d", first_rep);
-    argv[n] = args[n], n++;
+    static struct sb_external_args a;
+    sb_external_args_init(&a, in->engine, in->workload, in->params, in->workers);
+    sb_external_args_add(&a, "--repetitions=%d", n_reps);
+    sb_external_args_add(&a, "--first-rep=%d", first_rep);
     uint64_t fixed = iterations ? iterations : rc->fixed_iterations;
-    snprintf(args[n], sizeof args[n], "--iterations=%llu", (unsigned long long)fixed);
-    argv[n] = args[n], n++;
-    snprintf(args[n], sizeof args[n], "--min-time=%.17g", rc->min_time);
-    argv[n] = args[n], n++;
-    argv[n] = NULL;
-    sb_pin_apply(rc->pin, 0);
+    sb_external_args_add(&a, "--iterations=%llu", (unsigned long long)fixed);
+    sb_external_args_add(&a, "--min-time=%.17g", rc->min_time);
+    sb_pin_apply_slots(rc->pin, in->workers);
     /* On fd 3 without close-on-exec (dup2 clears it; fcntl where it is 3). */
     if (fd == 3 ? fcntl(3, F_SETFD, 0) != 0 : (dup2(fd, 3) < 0 || close(fd) != 0)) fd = -1;
     if (fd >= 0) {
         dup2(STDERR_FILENO, STDOUT_FILENO);
-        execv(argv[0], argv);
+        execv(a.argv[0], a.argv);
     }
     char msg[256];
-    snprintf(msg, sizeof msg, "%s: cannot run %s: %s", in->engine->name, argv[0], strerror(errno));
+    snprintf(msg, sizeof msg, "%s: cannot run %s: %s", in->engine->name, a.argv[0],
+             strerror(errno));
     child_send(fd >= 0 ? 3 : fd, json_pack("{s:i, s:s}", "rep", first_rep, "error", msg));
     _exit(0);
 }
@@ -132,7 +118,10 @@ void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
     }
 
     rc->pin->placement = in->placement; /* this child's copy */
-    if (in->engine->exec_argv) exec_reference(fd, rc, in, first_rep, n_reps, iterations);
+    /* A workload with an `external` hook is driven from here, its program
+     * serving (external.h); the others run whole in the program. */
+    if (in->engine->exec_argv && !in->workload->external)
+        exec_reference(fd, rc, in, first_rep, n_reps, iterations);
     struct sb_run_spec spec = {
         .engine = in->engine,
         .workload = in->workload,

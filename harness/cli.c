@@ -88,7 +88,8 @@ enum {
            "record's label and stacks_guarded counter say what ran)")                              \
     OPTION(WORKERS, "workers", required_argument, "=N[,N...]", CLI_SELECTS,                        \
            "coroutine engines: N schedulers on N pinned threads, tasks\n"                          \
-           "dealt round robin (the M:N configuration; default 1)")                                 \
+           "dealt round robin (the M:N configuration; default 1, and\n"                            \
+           "1 and <cores> for cpu; ref-goroutine: GOMAXPROCS)")                                    \
     SECTION("Output")                                                                              \
     OPTION(FORMAT, "format", required_argument, "=console|json|csv", 0,                            \
            "what goes to standard output (default console)")                                       \

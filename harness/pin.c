@@ -72,14 +72,15 @@ void sb_pin_destroy(struct sb_pin *p)
     hwloc_topology_destroy(p->topo);
 }
 
-void sb_pin_apply(void *pin, unsigned slot)
+/* Bind the calling thread to the PUs of slots [0, n) and record what the
+ * kernel says it is bound to, not what was asked for. */
+static void pin_bind_slots(struct sb_pin *p, unsigned first, unsigned n)
 {
-    struct sb_pin *p = pin;
-    unsigned cpu = p->placement == SB_SPREAD ? p->cpus[slot % p->ncpus] : p->cpus[0];
     hwloc_bitmap_t set = hwloc_bitmap_alloc(), got = hwloc_bitmap_alloc();
-    hwloc_bitmap_only(set, cpu);
+    hwloc_bitmap_zero(set);
+    for (unsigned slot = first; slot < first + n; slot++)
+        hwloc_bitmap_set(set, p->placement == SB_SPREAD ? p->cpus[slot % p->ncpus] : p->cpus[0]);
     (void)hwloc_set_cpubind(p->topo, set, HWLOC_CPUBIND_THREAD);
-    /* Record what the kernel says we are bound to, not what we asked for. */
     if (hwloc_get_cpubind(p->topo, got, HWLOC_CPUBIND_THREAD) == 0) {
         int i;
         hwloc_bitmap_foreach_begin(i, got)
@@ -94,6 +95,10 @@ void sb_pin_apply(void *pin, unsigned slot)
     hwloc_bitmap_free(set);
     hwloc_bitmap_free(got);
 }
+
+void sb_pin_apply(void *pin, unsigned slot) { pin_bind_slots(pin, slot, 1); }
+
+void sb_pin_apply_slots(struct sb_pin *p, unsigned n) { pin_bind_slots(p, 0, n ? n : 1); }
 
 void sb_pin_cpu(struct sb_pin *p, unsigned os_index)
 {

@@ -26,6 +26,10 @@ int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placem
 void sb_pin_destroy(struct sb_pin *p);
 /* sb_pin_fn for engines. */
 void sb_pin_apply(void *pin, unsigned slot);
+/* Bind the calling thread (and so a program it execs, with every thread
+ * that program starts) to the PUs of scheduler slots 0 to n-1: where a
+ * runtime of its own (Go's, with GOMAXPROCS=n) places its threads. */
+void sb_pin_apply_slots(struct sb_pin *p, unsigned n);
 void sb_pin_reset_applied(struct sb_pin *p);
 /* Bind the calling thread to one PU without recording it (helpers such as
  * the load generator are not the benchmark's placement). */

@@ -200,10 +200,11 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
              * and only to workloads whose tasks never talk across them;
              * threads and processes use every core without it. */
             unsigned wlist[SB_MAX_PARAM_VALUES], nw = 0;
-            unsigned quick_workers[2] = {1, o->cores};
+            unsigned quick_workers[2] = {1, o->cores}; /* one core, then all */
             const unsigned *want = o->workers;
             size_t nwant = o->n_workers;
-            if (o->quick && !o->workers_set && (wl->flags & SB_WL_QUICK_WORKERS) && o->cores > 1)
+            if (!o->workers_set && o->cores > 1 &&
+                ((wl->flags & SB_WL_CORES) || (o->quick && (wl->flags & SB_WL_QUICK_WORKERS))))
                 want = quick_workers, nwant = 2;
             for (size_t k = 0; k < nwant; k++) {
                 unsigned wk = want[k];

@@ -1,6 +1,7 @@
 #include "repetition.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <time.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "crash.h"
+#include "external.h"
 #include "helper.h"
 #include "proctree.h"
 
@@ -46,6 +48,9 @@ struct sb_run {
         uint32_t n;
         pid_t pid[SB_MAX_HELPERS];
     } * helper_pids;
+    /* An external reference's program serving this repetition. */
+    struct sb_external_server server;
+    bool serving, served; /* started; stopped and reaped */
 };
 
 int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct sb_err *err)
@@ -166,6 +171,11 @@ int sb_run_engine_has(const struct sb_run *run, unsigned caps)
     return (run->eng->ops->caps & caps) == caps;
 }
 
+int sb_run_engine_external(const struct sb_run *run)
+{
+    return run->spec->engine->exec_argv != NULL;
+}
+
 unsigned sb_run_workers(const struct sb_run *run)
 {
     unsigned w = run->spec->cfg.workers;
@@ -185,6 +195,36 @@ double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes)
 {
     const struct run_helper_pids *h = run->helper_pids;
     return sb_proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, rss_bytes);
+}
+
+int sb_run_serve_external(struct sb_run *run, uint16_t *port, struct sb_err *err)
+{
+    const struct sb_run_spec *spec = run->spec;
+    if (!spec->engine->exec_argv || run->serving || run->nhelpers) {
+        sb_err_set(err, "%s: sb_run_serve_external: %s", spec->workload->name,
+                   !spec->engine->exec_argv ? "not an external engine"
+                   : run->serving           ? "already serving"
+                                            : "called after a helper started");
+        return -1;
+    }
+    struct sb_external_args a;
+    sb_external_args_init(&a, spec->engine, spec->workload, spec->params, spec->cfg.workers);
+    if (sb_external_serve(&run->server, &a, spec->cfg.pin_ctx, spec->cfg.workers, port, err) != 0)
+        return -1;
+    run->serving = true;
+    run->root = run->server.pid; /* the memory measured is the server's */
+    return 0;
+}
+
+int sb_run_stop_external(struct sb_run *run, const char *const *names, double *values, size_t n,
+                         struct sb_err *err)
+{
+    if (!run->serving || run->served) {
+        sb_err_set(err, "sb_run_stop_external: no server running");
+        return -1;
+    }
+    run->served = true;
+    return sb_external_stop(&run->server, names, values, n, err);
 }
 
 static double ts_ns(const struct timespec *t)
@@ -221,7 +261,12 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
         sb_err_set(err, "cannot map task memory: %s", strerror(errno));
         return -1;
     }
-    if (spec->engine->open(&spec->cfg, &run.eng, err) != 0) goto unmap;
+    /* An external engine has no instance of ours: its program serves. */
+    struct sb_engine external = {.ops = spec->engine};
+    if (spec->engine->exec_argv)
+        run.eng = &external;
+    else if (spec->engine->open(&spec->cfg, &run.eng, err) != 0)
+        goto unmap;
     sb_crash_set_engine(run.eng);
     if (w->setup(&run, spec->params, iterations, &state, err) != 0) goto close;
 
@@ -233,8 +278,9 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     for (int i = 0; i < run.nhelpers; i++) sb_helper_go(&run.helpers[i]);
     int timed_rc = (spec->engine->caps & SB_CAP_BASELINE)
                        ? w->baseline(&run, state, iterations, err)
-                   : w->timed ? w->timed(&run, state, iterations, err)
-                              : run.eng->ops->run(run.eng, err);
+                   : spec->engine->exec_argv ? w->external(&run, state, iterations, err)
+                   : w->timed                ? w->timed(&run, state, iterations, err)
+                                             : run.eng->ops->run(run.eng, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double c1 = cpu_now_ns();
     if (timed_rc != 0) {
@@ -274,11 +320,16 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
         out->real_ns = (double)__atomic_load_n(&run.clock->total_ns, __ATOMIC_ACQUIRE);
     }
     out->cpu_ns = c1 - c0;
+    /* A server reaped in the timed run brought its start-up (an
+     * interpreter's import of its library) into our children's time:
+     * count only what it used from ready until asked to stop. */
+    if (run.served) out->cpu_ns += run.server.cpu_ns - run.server.total_ns;
     rc = 0;
 close:
     for (int i = 0; i < run.nhelpers; i++) sb_helper_kill(&run.helpers[i]);
+    if (run.serving) sb_external_kill(&run.server);
     sb_crash_set_engine(NULL);
-    run.eng->ops->close(run.eng);
+    if (run.eng->ops->close) run.eng->ops->close(run.eng);
 unmap:
     munmap(run.arena, SB_ARENA_BYTES);
     if (rc != 0 && !err->msg[0])

@@ -50,7 +50,8 @@ ALL_ENGINES=$("$BENCH" --list-engines | awk '{print $1}')
 # which run their own subset of workloads), installed here.
 RUN_ENGINES=$("$BENCH" --list-engines | awk '$2 != "baseline" && !/ external/ && !/unavailable:/ {print $1}')
 # Everything that serves echo: those, and the libuv baseline.
-N_ECHO_ENGINES=$("$BENCH" --list-engines | awk '!/ external/ && !/unavailable:/' | wc -l)
+# Every engine that can run echo here: ours, and the references whose program serves it.
+N_ECHO_ENGINES=$("$BENCH" --list --engine=all --workload=echo --param conns=100 | wc -l)
 GUARDED_ENGINES=$("$BENCH" --list-engines | awk '/ own-stacks/ {print $1}')
 N_RUN_ENGINES=$(echo "$RUN_ENGINES" | wc -l)
 VALID="$(echo $ALL_ENGINES | sed 's/ /, /g'), all"

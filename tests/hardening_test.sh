@@ -446,12 +446,13 @@ case_reference_lie_is_an_error() {
     local refs
     refs=$("$BENCH" --list-engines | awk '/ external/ && !/unavailable:/ {print $1}' | paste -sd, -)
     [ -n "$refs" ] || skip "no external reference is installed"
-    SB_REF_LIE=1 "$BENCH" --engine="$refs" --workload=switch,ring,spawn --tiny --results-dir= \
+    local all=switch,pingpong,ring,pipeline,spawn,sleep,echo,cpu,blocking
+    SB_REF_LIE=1 "$BENCH" --engine="$refs" --workload=$all --tiny --results-dir= \
         --format=json >"$WORK/a.json" 2>/dev/null
     json_check "$WORK/a.json" 'len(rows) > 0 and all(r.get("error_occurred") and "expected" in r["error_message"] for r in rows)' ||
         fail "a lying reference was not caught: $(grep -E '"(name|error_message)"' "$WORK/a.json" | head -20)"
     # And honest, the same runs are clean.
-    "$BENCH" --engine="$refs" --workload=switch,ring,spawn --tiny --results-dir= --strict --format=json \
+    "$BENCH" --engine="$refs" --workload=$all --tiny --results-dir= --strict --format=json \
         >"$WORK/b.json" 2>"$WORK/err" || fail "honest references failed: $(cat "$WORK/err")"
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wl_echo.h"
@@ -158,6 +159,12 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
     st->accepts = sb_run_alloc(run, workers * sizeof *st->accepts, err);
     if (!st->conns || !st->bufs || !st->accepts) return -1;
     uint16_t port = 0;
+    if (sb_run_engine_external(run)) {
+        /* The engine's own program serves (its StreamServer, its net);
+         * the same load generator drives it. */
+        if (sb_run_serve_external(run, &port, err) != 0) return -1;
+        workers = 0;
+    }
     for (unsigned i = 0; i < workers; i++) {
         st->accepts[i].st = st;
         st->accepts[i].lfd = echo_listen(&port, err);
@@ -174,7 +181,7 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
                                       .round_trips = round_trips,
                                       .clock = sb_run_manual_clock(run)};
     if (echo_client_start(run, &client, &st->client, err) != 0) return -1;
-    if (!baseline) {
+    if (!baseline && workers) {
         for (unsigned i = 0; i < workers; i++)
             if (sb_run_spawn(run, &st->accepts[i].t, echo_accept, err) != 0) return -1;
         /* Threads and coroutines share the listening sockets with us;
@@ -254,6 +261,23 @@ static int echo_setup(struct sb_run *run, const long long *params, uint64_t roun
     return echo_setup_with(run, params, round_trips, state, echo_conn, err);
 }
 
+/* Timed, under an external engine: the load generator's end, then the
+ * server's own account of what it accepted and echoed. */
+static int echo_external(struct sb_run *run, void *state, uint64_t round_trips, struct sb_err *err)
+{
+    (void)round_trips;
+    struct echo_state *st = state;
+    const struct timespec poll = {0, ECHO_POLL_NS / 4};
+    while (!__atomic_load_n(&st->client->done, __ATOMIC_ACQUIRE)) nanosleep(&poll, NULL);
+    static const char *const names[] = {"accepted", "bytes_echoed", "connection_failures"};
+    double v[SB_COUNT(names)];
+    if (sb_run_stop_external(run, names, v, SB_COUNT(names), err) != 0) return -1;
+    st->accepted = (uint64_t)v[0];
+    st->bytes_echoed = (uint64_t)v[1];
+    st->conn_failures = (uint64_t)v[2];
+    return 0;
+}
+
 uint64_t echo_min_iterations(const long long *params) { return (uint64_t)params[0] * 4; }
 
 static const long long echo_conns[] = {1, 10, 100, 1000, 10000};
@@ -286,6 +310,7 @@ const struct sb_workload sb_wl_echo = {
     .min_iterations = echo_min_iterations,
     .setup = echo_setup,
     .baseline = echo_uv_serve,
+    .external = echo_external,
     .verify = echo_verify,
     .report = echo_report,
 };

@@ -14,6 +14,8 @@ import gevent.queue
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sbref  # noqa: E402
 from sbref import check, rss_bytes, spawn_batches  # noqa: E402
+from gevent_cores import blocking, cpu  # noqa: E402
+from gevent_echo import serve_echo  # noqa: E402
 
 # gevent makes its hub and event loop at the first wait: about 10 ms and a
 # megabyte that belong to no task. Made here, before anything is timed or
@@ -189,4 +191,5 @@ def sleep(n, done, params, clock):
 
 if __name__ == "__main__":
     sys.exit(sbref.main({"switch": switch, "pingpong": pingpong, "ring": ring, "pipeline": pipeline,
-                         "spawn": spawn, "sleep": sleep}, f"gevent {gevent.__version__}"))
+                         "spawn": spawn, "sleep": sleep, "cpu": cpu, "blocking": blocking},
+                        f"gevent {gevent.__version__}", servers={"echo": serve_echo}))

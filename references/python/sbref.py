@@ -69,11 +69,12 @@ def _cpus():
     return ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
 
 
-def main(workloads, system, multiple=None):
+def main(workloads, system, multiple=None, servers=None):
     """Run the job on the command line with `workloads` (name -> work
     function); `system` names the library and interpreter for the label;
     `multiple` (name -> int) rounds iteration counts where a unit of work
-    is more than one operation."""
+    is more than one operation. `servers` (name -> serve function) are the
+    workloads the harness drives while this program serves (--serve)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--workload", required=True)
     ap.add_argument("--param", action="append", default=[])
@@ -81,9 +82,13 @@ def main(workloads, system, multiple=None):
     ap.add_argument("--first-rep", type=int, default=0)
     ap.add_argument("--iterations", type=int, default=0)
     ap.add_argument("--min-time", type=float, default=0.2)
+    ap.add_argument("--workers", type=int, default=1)  # one interpreter thread: always 1
+    ap.add_argument("--serve", action="store_true")
     a = ap.parse_args()
     out = os.fdopen(3, "w")
     params = {k: int(v) for k, v in (p.split("=", 1) for p in a.param)}
+    if a.serve:
+        return serve(out, (servers or {})[a.workload], a.workload, params)
     work = workloads[a.workload]
     mult = (multiple or {}).get(a.workload, 1)
     lie = os.environ.get("SB_REF_LIE") == "1"
@@ -125,6 +130,31 @@ def main(workloads, system, multiple=None):
         out.write(json.dumps({"rep": rep, "error": f"{a.workload}: out of memory"}) + "\n")
         out.flush()
     return 0
+
+
+def serve(out, server, name, params):
+    """The --serve side: server(params, ready) listens, calls ready(port),
+    serves until standard input closes, and returns its counts, which go
+    to fd 3 as one line after {"port": P}."""
+    def ready(port):
+        out.write(json.dumps({"port": port}) + "\n")
+        out.flush()
+    try:
+        counts = server(params, ready)
+    except (OSError, Wrong) as e:
+        counts = {"error": f"{name}: {e}"}
+    out.write(json.dumps(counts) + "\n")
+    out.flush()
+    return 0
+
+
+def stdin_closed(wait_readable):
+    """Block (through `wait_readable(fd)`, the system's own way to wait)
+    until the harness closes our standard input."""
+    while True:
+        wait_readable(0)
+        if not os.read(0, 4096):
+            return
 
 
 def check(what, counted, expected):

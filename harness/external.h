@@ -1,0 +1,59 @@
+/* External reference engines (sb_engine_ops.exec_argv): the command line
+ * of their program, and the program as a repetition's server.
+ *
+ * Most workloads run whole inside the program (child.c execs it). A
+ * workload with an `external` hook (echo) is driven by the harness
+ * instead: the program is started with --serve as the repetition's server,
+ * says on fd 3 which port it listens on, serves until its standard input
+ * closes, and then reports its counts in one JSON line (references/README.md). */
+#ifndef SB_EXTERNAL_H
+#define SB_EXTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pin.h"
+#include "sb_engine.h"
+#include "sb_workload.h"
+
+#define SB_EXTERNAL_MAX_ARGS 48
+
+struct sb_external_args {
+    char *argv[SB_EXTERNAL_MAX_ARGS + 1]; /* NULL-terminated */
+    char text[SB_EXTERNAL_MAX_ARGS][128];
+    unsigned n;
+    const char *engine; /* its name, for messages */
+};
+
+/* The engine's exec_argv, then --workload=, --param=K=V for each of the
+ * workload's parameters and --workers=. */
+void sb_external_args_init(struct sb_external_args *a, const struct sb_engine_ops *e,
+                           const struct sb_workload *w, const long long *params, unsigned workers);
+/* One more argument, printf-style; silently dropped past the limit (the
+ * limit leaves room for every argument the harness passes). */
+void sb_external_args_add(struct sb_external_args *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+struct sb_external_server {
+    const char *engine; /* its name, for messages */
+    pid_t pid;          /* 0 when none runs */
+    int to_fd;          /* its standard input: closing it asks it to stop */
+    int from_fd;        /* its fd 3: the port line, then the counts */
+    double cpu0_ns;     /* its CPU time when it was ready (start-up: never counted) */
+    double cpu_ns;      /* its CPU time from ready until asked to stop */
+    double total_ns;    /* all its CPU time, as reaping it reported */
+};
+
+/* Fork and exec the program `a` (plus --serve), bound to the cores of
+ * `workers` scheduler slots of `pin`, and wait for its port. 0, or -1 with
+ * err set (the program ended, or said something else). */
+int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
+                      unsigned workers, uint16_t *port, struct sb_err *err);
+/* Close its standard input, read its counts (values[i] for names[i];
+ * every name must be there) and reap it. 0, or -1 with err set. */
+int sb_external_stop(struct sb_external_server *s, const char *const *names, double *values,
+                     size_t n, struct sb_err *err);
+/* Kill and reap it if it still runs. */
+void sb_external_kill(struct sb_external_server *s);
+
+#endif
