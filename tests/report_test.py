@@ -7,6 +7,7 @@ a fresh temporary directory and checks behaviour, never speed."""
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -160,28 +161,37 @@ def report_of_the_quick_run(w, binary):
 def references_beside_our_engines(w, binary):
     """A run with a reference engine: its rows are muted in the charts, the
     results table sets each engine against the best reference, and the
-    claims, which the references do not decide, keep their verdicts."""
+    claims, which the references do not decide, keep their verdicts and
+    quote them (C1's rates, C8's sleepers, C11's echo server)."""
     doc = fixture()
     doc["context"]["engines"]["ref-slow"] = {"kind": "coroutine", "stackful": True, "parallel": False,
                                             "separate_memory": False, "workers": False, "reference": True}
     extra = []
     for r in doc["benchmarks"]:
         parts = r["name"].split("/")
-        if parts[0] in ("switch", "ring") and parts[1] == "asm" and "/workers" not in r["name"]:
+        if parts[0] in ("switch", "ring", "pingpong", "sleep", "echo") and parts[1] == "asm" and \
+                "/workers" not in r["name"] and "placement" not in r["name"]:
             q = dict(r)
             for k in ("name", "run_name"):
                 q[k] = q[k].replace("/asm", "/ref-slow", 1)  # only "asm" matched above
             for k in ("real_time", "cpu_time"):
                 q[k] = q[k] * 40
-            if "switches_per_second" in q:
-                q["switches_per_second"] = q["switches_per_second"] / 40
+            for rate in ("switches_per_second", "items_per_second"):
+                if rate in q:
+                    q[rate] = q[rate] / 40
             extra.append(q)
     check(extra, "the fixture has no switch/asm rows")
     doc["benchmarks"] += extra
     before = {k: v.status for k, v in verdicts(FIXTURE).items()}
     path = save(doc, os.path.join(w, "results.json"))
-    after = {k: v.status for k, v in verdicts(path).items()}
+    judged = verdicts(path)
+    after = {k: v.status for k, v in judged.items()}
     check(before == after, f"a reference changed verdicts: {before} -> {after}")
+    for claim in ("C1", "C8", "C11"):
+        check(any(f.startswith("ref-slow (reference)") for f in judged[claim].figures),
+              f"{claim} does not quote the reference: {judged[claim].figures}")
+    c11 = next(f for f in judged["C11"].figures if f.startswith("ref-slow"))
+    check(re.search(r"; 0\.0\dx \w+'s .*; 0\.0\dx libuv's", c11), f"C11's reference against ours: {c11}")
     rc, err = report(w)
     check(rc == 0, err)
     md = open(os.path.join(w, "report.md"), encoding="utf-8").read()

@@ -330,7 +330,9 @@ def c7(v, t):
 
 
 def c8(v, t):
-    figs, good, total = [], [], []
+    """Our engines decide; the references (gevent's own sleep, the claim's
+    system, and Go's) are quoted beside them by the same measure."""
+    figs, good, total, refs = [], [], [], []
     for n, b in v.pick("sleep"):
         if not b.ok or "tasks" not in n.params:
             continue
@@ -340,14 +342,19 @@ def c8(v, t):
         tasks = n.params["tasks"]
         wall = b.median()
         ok = wall <= t["ratio"] * sleep_ns + tasks * t["per_task_us"] * 1e3
+        line = (f"{n.engine}, {int(tasks):,} sleepers: {wall / sleep_ns:.3f}x one sleep, "
+                f"{fmt(max(0.0, wall - sleep_ns) / tasks / 1e3)} us over it per task")
+        if v.kinds.get(n.engine) == "reference":
+            refs.append(line.replace(",", " (reference),", 1) + (" (overlaps)" if ok else " (does not overlap)"))
+            continue
         tag = f"{n.engine}/{int(tasks)}"
         total.append(tag)
         if ok:
             good.append(tag)
-        figs.append(f"{n.engine}, {int(tasks):,} sleepers: {wall / sleep_ns:.3f}x one sleep, "
-                    f"{fmt(max(0.0, wall - sleep_ns) / tasks / 1e3)} us over it per task")
+        figs.append(line)
+    figs += refs
     if not total:
-        return _missing("sleep did not run")
+        return Verdict(MISSING, figures=refs, why="sleep did not run on our engines")
     if len(good) == len(total):
         return Verdict(HOLDS, figures=figs)
     if good:
@@ -407,7 +414,8 @@ def c11(v, t):
     coro = v.engines("coroutine", "echo")
     conns = [c for c in v.sizes("echo", "conns") if c >= t["conns"]]
     if not coro or not conns:
-        return _missing(f"echo did not run at {t['conns']:,} connections or more on a coroutine engine")
+        return Verdict(MISSING, figures=_echo_references(v),
+                       why=f"echo did not run at {t['conns']:,} connections or more on a coroutine engine")
     c = conns[-1]
     figs, good, tried = [], [], []
     for e in coro:
@@ -421,8 +429,30 @@ def c11(v, t):
         figs.append(f"{e}, {int(c):,} connections: " + (
             f"{fmt(_rate(b))} req/s, p99 {fmt(b.counter('p99_us'))} us, every connection served "
             f"at least {int(b.counter('min_per_conn') or 0)} times" if b.ok else (b.error or b.skipped or "")[:120]))
-    return _verdict(good, tried, "the engine", figs,
+    return _verdict(good, tried, "the engine", figs + _echo_references(v),
                     f"echo did not run at {int(c):,} connections on a coroutine engine")
+
+
+def _echo_references(v):
+    """The references' echo servers (gevent's StreamServer, the claim's
+    own; Go's net) at the largest size each ran, against our best
+    single-scheduler coroutine engine and the plain libuv server there."""
+    figs = []
+    for e in v.engines("reference", "echo"):
+        sizes = v.sizes("echo", "conns", e)
+        if not sizes:
+            continue
+        c = sizes[-1]
+        b = v.one("echo", e, conns=c)
+        line = f"{e} (reference), {int(c):,} connections: {fmt(_rate(b))} req/s, p99 {fmt(b.counter('p99_us'))} us"
+        ours = [(x, _rate(v.one("echo", x, conns=c))) for x in v.engines("coroutine", "echo")]
+        ours = [(x, r) for x, r in ours if r]
+        for x, r in sorted(ours, key=lambda xr: -xr[1])[:1] + [
+                (x, _rate(v.one("echo", x, conns=c))) for x in v.engines("baseline", "echo")]:
+            if r:
+                line += f"; {_rate(b) / r:.2f}x {x}'s {fmt(r)}"
+        figs.append(line)
+    return figs
 
 
 def c12(v, t):
