@@ -229,7 +229,7 @@ enum sb_engine_caps {
     SB_CAP_PARALLEL = 1u << 1,        /* tasks may run at the same time on several cores */
     SB_CAP_SEPARATE_MEMORY = 1u << 2, /* tasks live in separate address spaces */
     SB_CAP_COOPERATIVE = 1u << 3,     /* one scheduler, switches only at operations */
-    SB_CAP_PER_TASK_FPU = 1u << 4,    /* MXCSR and x87 control word are per task */
+    SB_CAP_PER_TASK_FPU = 1u << 4,    /* FPU control (MXCSR, x87 CW; FPCR) is per task */
     SB_CAP_WORKERS = 1u << 5,         /* can run N schedulers on N threads (--workers) */
     SB_CAP_BASELINE = 1u << 6,        /* not an engine: a workload's own plain program runs */
     SB_CAP_BARE_LOOP = 1u << 7,       /* has bare_loop: its switch with no workload around it */

@@ -6,24 +6,21 @@
 #include "sb_task.h"
 
 /* Save the current context's frame at *save_sp, resume the one at load_sp.
- * Both zero eax, which zero-extends to rax: an sb_ret of SB_OK. */
-sb_ret sb_asm_switch(void **save_sp, void *load_sp);           /* + MXCSR, x87 CW */
+ * Both return SB_OK: they zero eax (which clears rax) on x86-64, x0 on aarch64. */
+sb_ret sb_asm_switch(void **save_sp, void *load_sp);           /* + FPU control state */
 sb_ret sb_asm_switch_sharedfpu(void **save_sp, void *load_sp); /* no FPU state */
 /* A new context's resume address, inside sb_asm_trampoline. */
 void sb_asm_first_resume(void);
 
-/* What the .S files say in their headers and asm_cet.h, for the results'
- * context (context.switch_contract) and tests/asm_test.sh. */
-#if defined(__CET__) && (__CET__ & 1)
-#define ASM_CONTRACT_CET "CET: IBT kept, shadow stacks not switched (binary marked IBT only)"
+/* The architecture's frame builder and contract strings (asm_arch_frame,
+ * ASM_CONTRACT_*, ASM_SUMMARY_*, ASM_FPU_*). CMake compiles the asm engines
+ * only where there is a switch for the architecture. */
+#if defined(__x86_64__)
+#include "asm_frame_x86_64.h"
+#elif defined(__aarch64__)
+#include "asm_frame_arm64.h"
 #else
-#define ASM_CONTRACT_CET "CET: not built with -fcf-protection"
+#error "no asm switch for this architecture: CMake should have left the asm engines out"
 #endif
-#define ASM_CONTRACT_COMMON                                                               \
-    "keeps rsp rbx rbp r12-r15; not kept: caller-saved registers, x87 status/tag words, " \
-    "signal mask; red zone unused; "
-#define ASM_CONTRACT_FULL ASM_CONTRACT_COMMON "keeps MXCSR and x87 CW per task; " ASM_CONTRACT_CET
-#define ASM_CONTRACT_SHARED \
-    ASM_CONTRACT_COMMON "MXCSR and x87 CW shared by all tasks of a thread; " ASM_CONTRACT_CET
 
 #endif

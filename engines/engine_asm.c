@@ -1,6 +1,7 @@
-/* The asm engines: coroutines switched by our own x86-64 routine
- * (engines/switch_*, trampoline_* .S). `asm` keeps MXCSR and the x87 control word per task;
- * `asm-sharedfpu` lets all tasks share them and saves that work per switch. */
+/* The asm engines: coroutines switched by our own routine (engines/
+ * switch_*, trampoline_* .S, x86-64 and aarch64). `asm` keeps the FPU
+ * control state (MXCSR and the x87 control word; FPCR) per task;
+ * `asm-sharedfpu` lets all tasks share it and saves that work per switch. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,23 +53,8 @@ static inline void asm_entry_with(struct sb_task *t, asm_raw_switch_fn raw)
 static void *asm_initial_frame(struct coro_stack *stack, void *arg, void (*entry)(void *),
                                bool fpu_slot, unsigned color)
 {
-    uint64_t *sp =
-        (uint64_t *)(((uintptr_t)(stack->lo + stack->size - (color % 64u) * 64u)) & ~(uintptr_t)15);
-    *--sp = (uint64_t)(uintptr_t)sb_asm_first_resume;
-    *--sp = 0;                          /* rbp: ends frame-pointer walks */
-    *--sp = 0;                          /* rbx */
-    *--sp = (uint64_t)(uintptr_t)arg;   /* r12: the argument */
-    *--sp = (uint64_t)(uintptr_t)entry; /* r13: the entry function */
-    *--sp = 0;                          /* r14 */
-    *--sp = 0;                          /* r15 */
-    if (fpu_slot) {
-        /* A new task starts with its creator's control words. */
-        uint32_t mxcsr = (uint32_t)__builtin_ia32_stmxcsr();
-        uint16_t cw;
-        __asm__ volatile("fnstcw %0" : "=m"(cw));
-        *--sp = (uint64_t)mxcsr | ((uint64_t)cw << 32);
-    }
-    return sp;
+    uintptr_t top = ((uintptr_t)(stack->lo + stack->size - (color % 64u) * 64u)) & ~(uintptr_t)15;
+    return asm_arch_frame(top, arg, entry, sb_asm_first_resume, fpu_slot);
 }
 
 /* The bare loop: two raw contexts bounce control, nothing else. Both live
@@ -196,9 +182,9 @@ ASM_ENGINE_PARTS(asm_full, sb_asm_switch, true, sb_engine_asm)
 
 const struct sb_engine_ops sb_engine_asm = {
     .name = "asm",
-    .summary = "coroutines, our x86-64 switch; saves rbx rbp r12-r15 rsp + MXCSR and x87 CW",
+    .summary = ASM_SUMMARY_FULL,
     .mechanism = "asm switch",
-    .fpu = "per-task MXCSR/x87 CW",
+    .fpu = ASM_FPU_FULL,
     .contract = ASM_CONTRACT_FULL,
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS |
             SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP,
@@ -211,9 +197,9 @@ ASM_ENGINE_PARTS(asm_shared, sb_asm_switch_sharedfpu, false, sb_engine_asm_share
 
 const struct sb_engine_ops sb_engine_asm_sharedfpu = {
     .name = "asm-sharedfpu",
-    .summary = "as asm, but all tasks share one MXCSR/x87 CW (a task must not change them)",
+    .summary = ASM_SUMMARY_SHARED,
     .mechanism = "asm switch",
-    .fpu = "shared MXCSR/x87 CW",
+    .fpu = ASM_FPU_SHARED,
     .contract = ASM_CONTRACT_SHARED,
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_WORKERS | SB_CAP_OWN_STACKS |
             SB_CAP_BARE_LOOP,

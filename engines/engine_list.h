@@ -6,12 +6,21 @@
 #ifndef SB_ENGINE_LIST_H
 #define SB_ENGINE_LIST_H
 
+/* The asm engines exist where CMake found a switch for the architecture
+ * (engines/switch_*_<arch>_<abi>_elf_gas.S): SB_HAVE_ASM_SWITCH. */
+#if defined(SB_HAVE_ASM_SWITCH)
+#define SB_ENGINE_LIST_ASM(X) \
+    X(asm)                    \
+    X(asm_sharedfpu)
+#else
+#define SB_ENGINE_LIST_ASM(X)
+#endif
+
 #define SB_ENGINE_LIST(X) \
     X(threads)            \
     X(processes)          \
     X(ucontext)           \
-    X(asm)                \
-    X(asm_sharedfpu)      \
+    SB_ENGINE_LIST_ASM(X) \
     X(stackless)          \
     X(libuv)              \
     X(ref_fcontext)       \

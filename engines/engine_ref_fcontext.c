@@ -22,6 +22,28 @@
 #define SB_BOOST_CONTEXT_VERSION "(not built)"
 #endif
 
+/* What Boost.Context's switch keeps depends on the architecture: its
+ * x86-64 jump_fcontext saves MXCSR and the x87 control word; its arm64 one
+ * saves x19-x30, sp and d8-d15 but not FPCR, so tasks share it there (the
+ * conformance test callee_saved_and_fpu holds it to what is claimed). */
+#if defined(__x86_64__)
+#define FCTX_FPU_CAP SB_CAP_PER_TASK_FPU
+#define FCTX_FPU     "per-task MXCSR/x87 CW"
+#define FCTX_SUMMARY " jump_fcontext under our scheduler (saves MXCSR and x87 CW)"
+#define FCTX_CONTRACT \
+    "Boost.Context fcontext (x86_64 SysV): rbx rbp r12-r15 rsp, MXCSR and x87 CW; "
+#elif defined(__aarch64__)
+#define FCTX_FPU_CAP  0
+#define FCTX_FPU      "shared FPCR"
+#define FCTX_SUMMARY  " jump_fcontext under our scheduler (FPCR shared)"
+#define FCTX_CONTRACT "Boost.Context fcontext (arm64 AAPCS): x19-x30 sp d8-d15, FPCR not kept; "
+#else
+#define FCTX_FPU_CAP  0
+#define FCTX_FPU      "as Boost.Context's switch for this architecture"
+#define FCTX_SUMMARY  " jump_fcontext under our scheduler"
+#define FCTX_CONTRACT "Boost.Context fcontext: this architecture's callee-saved registers; "
+#endif
+
 #if defined(SB_HAVE_BOOST_CONTEXT)
 
 #include <errno.h>
@@ -29,8 +51,8 @@
 #include <sys/mman.h>
 
 /* Boost.Context's C interface (boost/context/detail/fcontext.hpp), declared
- * here: its header is C++. On x86-64 System V the transfer comes back in
- * rax:rdx as a struct of two pointers does. */
+ * here: its header is C++. The transfer comes back as a struct of two
+ * pointers does (rax:rdx on x86-64 System V, x0:x1 on AAPCS64). */
 typedef void *fctx_t;
 struct fctx_transfer {
     fctx_t fctx; /* the context that jumped to us, now suspended */
@@ -194,7 +216,7 @@ static int fctx_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, s
 static const char *fctx_unavailable(void) { return NULL; }
 
 #define FCTX_OPS                                                                           \
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_WORKERS |  \
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | FCTX_FPU_CAP | SB_CAP_WORKERS |         \
             SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP | SB_CAP_REFERENCE,                       \
     .costs = {.maps_per_guarded_stack = 2}, .task_ops = &fctx_task_ops, .open = fctx_open, \
     .close = coro_engine_close, .chan_open = coro_chan_open, .spawn = coro_engine_spawn,   \
@@ -209,20 +231,18 @@ static const char *fctx_unavailable(void)
            " (not installed when switchbench was built)";
 }
 
-#define FCTX_OPS                                                                           \
-    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_PER_TASK_FPU | SB_CAP_REFERENCE, \
+#define FCTX_OPS                                                                    \
+    .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | FCTX_FPU_CAP | SB_CAP_REFERENCE, \
     .unavailable = fctx_unavailable
 
 #endif
 
 const struct sb_engine_ops sb_engine_ref_fcontext = {
     .name = "ref-fcontext",
-    .summary = "reference: Boost.Context " SB_BOOST_CONTEXT_VERSION
-               " jump_fcontext under our scheduler (saves MXCSR and x87 CW)",
+    .summary = "reference: Boost.Context " SB_BOOST_CONTEXT_VERSION FCTX_SUMMARY,
     .mechanism = "Boost.Context " SB_BOOST_CONTEXT_VERSION " jump_fcontext",
-    .fpu = "per-task MXCSR/x87 CW",
-    .contract = "Boost.Context fcontext (x86_64 SysV): rbx rbp r12-r15 rsp, MXCSR and x87 CW; "
-                "returns the suspended context to the resumed side",
+    .fpu = FCTX_FPU,
+    .contract = FCTX_CONTRACT "returns the suspended context to the resumed side",
     .package = REF_FCONTEXT_PACKAGE,
     FCTX_OPS,
 };

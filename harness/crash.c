@@ -20,6 +20,8 @@ static void sb_crash_handler(int sig, siginfo_t *si, void *uc)
     const void *sp = NULL;
 #if defined(__x86_64__)
     sp = (const void *)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+    sp = (const void *)((ucontext_t *)uc)->uc_mcontext.sp;
 #else
     (void)uc;
 #endif

@@ -45,7 +45,45 @@ static long cpu_mhz(void)
         }
     }
     fclose(f);
+    /* aarch64's cpuinfo has no "cpu MHz": the cpufreq maximum, as Google
+     * Benchmark falls back to (kHz there). */
+    char khz[64];
+    if (mhz == 0 &&
+        read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", khz, sizeof khz) == 0)
+        mhz = atof(khz) / 1000.0;
     return (long)(mhz + 0.5);
+}
+
+/* The CPU model. x86-64: hwloc's CPUModel (from cpuid). aarch64's cpuinfo
+ * names no model; there, lscpu's "Model name" (util-linux decodes the
+ * implementer and part of MIDR_EL1 from its own table) and the MIDR itself
+ * from sysfs, so that two machines of one class compare equal. */
+static void cpu_model(hwloc_topology_t topo, char *buf, size_t len)
+{
+    hwloc_obj_t pkg = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE, 0);
+    const char *model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : NULL;
+    if (model && *model) {
+        snprintf(buf, len, "%s", model);
+        return;
+    }
+    char name[128] = "", midr[64] = "";
+    FILE *p = popen("LC_ALL=C lscpu 2>/dev/null", "r");
+    if (p) {
+        char line[256];
+        while (fgets(line, sizeof line, p))
+            if (strncmp(line, "Model name:", 11) == 0 && !name[0]) {
+                const char *v = line + 11 + strspn(line + 11, " \t");
+                snprintf(name, sizeof name, "%.*s", (int)strcspn(v, "\n"), v);
+            }
+        pclose(p);
+    }
+    read_line("/sys/devices/system/cpu/cpu0/regs/identification/midr_el1", midr, sizeof midr);
+    if (name[0] && midr[0])
+        snprintf(buf, len, "%s (MIDR %s)", name, midr);
+    else if (name[0] || midr[0])
+        snprintf(buf, len, "%s%s", name[0] ? name : "MIDR ", name[0] ? "" : midr);
+    else
+        snprintf(buf, len, "unknown");
 }
 
 static int cpuinfo_has_flag(const char *flag)
@@ -89,6 +127,12 @@ static void virtualization(char *buf, size_t len)
     read_line("/sys/class/dmi/id/sys_vendor", vendor, sizeof vendor);
     read_line("/sys/class/dmi/id/product_name", product, sizeof product);
     int hv = cpuinfo_has_flag("hypervisor");
+#if !defined(__x86_64__)
+    /* Only x86 cpuinfo has a hypervisor flag; elsewhere the firmware's
+     * vendor says it when it is a hypervisor's (QEMU, KVM, a cloud's). */
+    hv = strstr(vendor, "QEMU") || strstr(product, "KVM") || strstr(vendor, "Amazon EC2") ||
+         strstr(vendor, "Google") || strstr(vendor, "Microsoft") || strstr(product, "Virtual");
+#endif
     if (!hv)
         snprintf(buf, len, "none detected");
     else if (vendor[0] || product[0])
@@ -176,9 +220,10 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     json_object_set_new(ctx, "topology", json_string(topo));
     /* The machine class of a result (scripts/regress.py): CPU model and
      * core count; hwloc reads the model from cpuid or /proc/cpuinfo. */
-    hwloc_obj_t pkg = hwloc_get_obj_by_type(pin->topo, HWLOC_OBJ_PACKAGE, 0);
-    const char *model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : NULL;
-    json_object_set_new(ctx, "cpu_model", json_string(model ? model : "unknown"));
+    char model[256];
+    cpu_model(pin->topo, model, sizeof model);
+    json_object_set_new(ctx, "cpu_model", json_string(model));
+    json_object_set_new(ctx, "architecture", json_string(un.machine));
     /* The source the binary was built from, when ./bench says (it runs
      * git before exec): history and regression files name the commit. */
     const char *commit = getenv("SB_SOURCE_COMMIT");

@@ -14,6 +14,11 @@ SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppche
 # The reference engines' systems (engines/engine_ref_*.c): ./bench installs
 # one when a run names its engine; the tests install them all.
 SB_PACKAGES_REFS="libboost-context-dev python3-greenlet python3-gevent golang-go"
+# A cross build's libraries (scripts/cross_sysroot.sh unpacks the target's
+# builds of these into a sysroot of the project's own): what the build
+# links, what those load (libudev1 for hwloc, libgslcblas0 for GSL,
+# libstdc++6 for Boost.Context), each named so none comes by accident.
+SB_CROSS_LIBRARIES="libhwloc-dev libhwloc15 libudev1 libuv1-dev libuv1 libjansson-dev libjansson4 libgsl-dev libgsl27 libgslcblas0 libcsv-dev libcsv3 libboost-context1.74-dev libboost-context1.74.0 libstdc++6"
 
 sb_missing_packages() {
     local missing="" p
