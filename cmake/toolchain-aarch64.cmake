@@ -23,6 +23,10 @@ set(ENV{PKG_CONFIG_LIBDIR}
     "${SB_CROSS_SYSROOT}/usr/lib/aarch64-linux-gnu/pkgconfig:${SB_CROSS_SYSROOT}/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_SYSROOT_DIR} "${SB_CROSS_SYSROOT}")
 
+# Debian puts some headers in the multiarch directory, which a native
+# compiler searches on its own (hwloc's autogen/config.h).
+set(CMAKE_C_STANDARD_INCLUDE_DIRECTORIES "${SB_CROSS_SYSROOT}/usr/include/aarch64-linux-gnu")
+
 # The linker finds the libraries' own dependencies there; qemu's loader
 # finds the C library under -L and the rest through LD_LIBRARY_PATH.
 set(SB_CROSS_LIBS "${SB_CROSS_SYSROOT}/usr/lib/aarch64-linux-gnu:${SB_CROSS_SYSROOT}/lib/aarch64-linux-gnu")

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernel_tasks.h"
 
@@ -139,7 +140,13 @@ static int thr_start(struct thr_engine *e, struct sb_task *t, sb_body_fn body)
     t->index = (uint32_t)e->n;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
-    int rc = pthread_attr_setstacksize(&attr, e->cfg.stack_size);
+    /* glibc refuses a stack below its minimum: 16 KiB on x86-64 but 128 KiB
+     * on aarch64 (built for 64 KiB pages), above the 64 KiB default there.
+     * Only reserved, not touched: the memory a task uses is what it touches
+     * (spawn's bytes_per_task), so the larger reservation changes no figure. */
+    long min = sysconf(_SC_THREAD_STACK_MIN);
+    size_t size = min > 0 && e->cfg.stack_size < (size_t)min ? (size_t)min : e->cfg.stack_size;
+    int rc = pthread_attr_setstacksize(&attr, size);
     if (rc == 0) rc = pthread_create(&e->threads[e->n], &attr, thr_main, t);
     pthread_attr_destroy(&attr);
     if (rc == 0) e->n++;

@@ -10,7 +10,9 @@
 set -euo pipefail
 arch=${1-}
 case $arch in
-aarch64) debarch=arm64 cross_gcc=gcc-aarch64-linux-gnu ;;
+# The cross C library (start files, libc) is only a Recommends of the
+# compiler, which apt here does not install: named.
+aarch64) debarch=arm64 cross_gcc="gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
 *) echo "scripts/test: --cross=$arch: no cross build for it (aarch64 is the one there is)" >&2; exit 2 ;;
 esac
 . "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
