@@ -386,6 +386,7 @@ enum { R_TASKS = 2, R_ROUNDS = 50 };
 struct r_state {
     bool check_fpu;
     uint64_t reg_failures, fpu_failures, rounds;
+    unsigned lost; /* the union of sb_test_call_keeping_regs's masks */
     struct r_task {
         struct sb_task t;
         struct r_state *st;
@@ -409,8 +410,11 @@ static sb_ret r_body(struct sb_task *t)
         if (st->check_fpu) fpu_control_set(mine);
 #endif
         uint64_t seed = 0x1000 * (t->index + 1) + (uint64_t)me->i * 16;
-        if (sb_test_call_keeping_regs(r_yield_op, t, seed) != 0)
+        unsigned lost = sb_test_call_keeping_regs(r_yield_op, t, seed);
+        if (lost != 0) {
             __atomic_fetch_add(&st->reg_failures, 1, __ATOMIC_RELAXED);
+            __atomic_fetch_or(&st->lost, lost, __ATOMIC_RELAXED);
+        }
 #if !SB_TEST_NO_FPU_CONTROL
         if (st->check_fpu && !fpu_control_eq(fpu_control_get(), mine))
             __atomic_fetch_add(&st->fpu_failures, 1, __ATOMIC_RELAXED);
@@ -441,15 +445,31 @@ static int r_setup(struct sb_run *run, const long long *p, uint64_t n, void **st
     return 0;
 }
 
+/* The registers of regs_<arch>.S's mask, bit by bit. */
+#if defined(__x86_64__)
+static const char *const r_names[] = {"rbx", "rbp", "r12", "r13", "r14", "r15"};
+#elif defined(__aarch64__)
+static const char *const r_names[] = {"x19", "x20", "x21", "x22", "x23", "x24", "x25",
+                                      "x26", "x27", "x28", "x29", "d8",  "d9",  "d10",
+                                      "d11", "d12", "d13", "d14", "d15"};
+#else
+static const char *const r_names[] = {"?"};
+#endif
+
 static int r_verify(void *state, struct sb_err *err)
 {
     struct r_state *st = state;
     if (st->rounds != R_TASKS * R_ROUNDS || st->reg_failures || st->fpu_failures) {
+        char names[160] = "";
+        size_t len = 0;
+        for (size_t b = 0; b < sizeof r_names / sizeof r_names[0]; b++)
+            if ((st->lost >> b) & 1u && len < sizeof names)
+                len += (size_t)snprintf(names + len, sizeof names - len, " %s", r_names[b]);
         sb_err_set(err,
-                   "%llu rounds; callee-saved registers lost in %llu, " FPU_CONTROL_NAME
+                   "%llu rounds; callee-saved registers lost in %llu (%s), " FPU_CONTROL_NAME
                    " lost in %llu",
                    (unsigned long long)st->rounds, (unsigned long long)st->reg_failures,
-                   (unsigned long long)st->fpu_failures);
+                   names[0] ? names + 1 : "none", (unsigned long long)st->fpu_failures);
         return -1;
     }
     return 0;
