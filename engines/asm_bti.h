@@ -17,6 +17,8 @@
 #ifndef SB_ASM_BTI_H
 #define SB_ASM_BTI_H
 
+#include "asm_gnu_property.h"
+
 #if defined(__ARM_FEATURE_BTI_DEFAULT) && __ARM_FEATURE_BTI_DEFAULT
 #define SB_BTI_C    hint 34 /* bti c: a valid target of an indirect call */
 #define SB_BTI_KEPT 1
@@ -28,24 +30,10 @@
 /* The .note.gnu.property every object of a BTI build must carry, or the
  * linker drops BTI for the whole binary: GNU_PROPERTY_AARCH64_FEATURE_1_AND
  * (0xc0000000) with the BTI bit (1) alone; PAC (2) is left out, as said. */
-/* Assembler text, which clang-format would join. */
-/* clang-format off */
 #if SB_BTI_KEPT
-#define SB_BTI_NOTE                                                            \
-    .pushsection .note.gnu.property, "a";                                      \
-    .p2align 3;                                                                \
-    .long 4;  /* name size: "GNU\0" */                                         \
-    .long 16; /* descriptor size: one property, padded to 8 */                 \
-    .long 5;  /* NT_GNU_PROPERTY_TYPE_0 */                                     \
-    .asciz "GNU";                                                              \
-    .long 0xc0000000; /* GNU_PROPERTY_AARCH64_FEATURE_1_AND */                 \
-    .long 4;          /* its size */                                           \
-    .long 1;          /* GNU_PROPERTY_AARCH64_FEATURE_1_BTI; PAC (2) left out */ \
-    .long 0;          /* padding to 8 */                                       \
-    .popsection
+#define SB_BTI_NOTE SB_GNU_PROPERTY_NOTE(0xc0000000, 1)
 #else
 #define SB_BTI_NOTE
 #endif
-/* clang-format on */
 
 #endif

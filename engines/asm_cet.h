@@ -23,6 +23,8 @@
 #ifndef SB_ASM_CET_H
 #define SB_ASM_CET_H
 
+#include "asm_gnu_property.h"
+
 #if defined(__CET__) && (__CET__ & 1)
 #define SB_ENDBR   endbr64 /* a valid target of an indirect call or jump */
 #define SB_CET_IBT 1
@@ -33,25 +35,11 @@
 
 /* The .note.gnu.property every object of a CET build must carry, or the
  * linker drops IBT for the whole binary: GNU_PROPERTY_X86_FEATURE_1_AND
- * (0xc0000002) with the IBT bit (1) alone, as said above. */
-/* Assembler text, which clang-format would join (".pushsection.note"). */
-/* clang-format off */
+ * (0xc0000002) with the IBT bit (1) alone, as said above; SHSTK (2) left out. */
 #if SB_CET_IBT
-#define SB_CET_NOTE                                                            \
-    .pushsection .note.gnu.property, "a";                                       \
-    .p2align 3;                                                                \
-    .long 4;  /* name size: "GNU\0" */                                         \
-    .long 16; /* descriptor size: one property, padded to 8 */                 \
-    .long 5;  /* NT_GNU_PROPERTY_TYPE_0 */                                     \
-    .asciz "GNU";                                                              \
-    .long 0xc0000002; /* GNU_PROPERTY_X86_FEATURE_1_AND */                     \
-    .long 4;          /* its size */                                           \
-    .long 1;          /* GNU_PROPERTY_X86_FEATURE_1_IBT; SHSTK (2) left out */ \
-    .long 0;          /* padding to 8 */                                       \
-    .popsection
+#define SB_CET_NOTE SB_GNU_PROPERTY_NOTE(0xc0000002, 1)
 #else
 #define SB_CET_NOTE
 #endif
-/* clang-format on */
 
 #endif

@@ -28,9 +28,6 @@
 #endif
 
 #include "fpu_control.h"
-#if !defined(SB_TEST_NO_FPU_CONTROL)
-#define SB_TEST_NO_FPU_CONTROL 0
-#endif
 
 /* tests/regs_<arch>.S: loads every callee-saved register with a value from
  * `seed`, calls op(arg), and returns a mask of those that did not survive.
@@ -400,30 +397,22 @@ static sb_ret r_body(struct sb_task *t)
 {
     struct r_task *me = (struct r_task *)t;
     struct r_state *st = me->st;
-#if !SB_TEST_NO_FPU_CONTROL
     /* Each task its own rounding mode (fpu_control.h). */
     struct fpu_control mine = fpu_control_for_task(me == &st->tasks[0]);
     struct fpu_control before = fpu_control_get();
-#endif
     for (me->i = 0; me->i < R_ROUNDS; me->i++) {
-#if !SB_TEST_NO_FPU_CONTROL
         if (st->check_fpu) fpu_control_set(mine);
-#endif
         uint64_t seed = 0x1000 * (t->index + 1) + (uint64_t)me->i * 16;
         unsigned lost = sb_test_call_keeping_regs(r_yield_op, t, seed);
         if (lost != 0) {
             __atomic_fetch_add(&st->reg_failures, 1, __ATOMIC_RELAXED);
             __atomic_fetch_or(&st->lost, lost, __ATOMIC_RELAXED);
         }
-#if !SB_TEST_NO_FPU_CONTROL
         if (st->check_fpu && !fpu_control_eq(fpu_control_get(), mine))
             __atomic_fetch_add(&st->fpu_failures, 1, __ATOMIC_RELAXED);
-#endif
         __atomic_fetch_add(&st->rounds, 1, __ATOMIC_RELAXED);
     }
-#if !SB_TEST_NO_FPU_CONTROL
-    fpu_control_set(before);
-#endif
+    if (st->check_fpu) fpu_control_set(before);
     return SB_DONE;
 }
 
@@ -435,8 +424,8 @@ static int r_setup(struct sb_run *run, const long long *p, uint64_t n, void **st
     struct r_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
     /* Valgrind does not emulate non-default rounding modes. */
-    st->check_fpu = sb_run_engine_has(run, SB_CAP_PER_TASK_FPU) && !RUNNING_ON_VALGRIND &&
-                    !SB_TEST_NO_FPU_CONTROL;
+    st->check_fpu =
+        sb_run_engine_has(run, SB_CAP_PER_TASK_FPU) && !RUNNING_ON_VALGRIND && FPU_CONTROL_KNOWN;
     for (int i = 0; i < R_TASKS; i++) {
         st->tasks[i].st = st;
         if (sb_run_spawn(run, &st->tasks[i].t, r_body, err) != 0) return -1;
