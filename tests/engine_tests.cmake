@@ -77,7 +77,7 @@ foreach(sb_line IN LISTS sb_lines)
   # test is about, or the machine lacks two cores) exits 77: skipped.
   foreach(t IN LISTS sb_conformance_tests)
     add_test(conformance/${e}/${t} ${SB_EMULATOR} "${SB_CONF}" --engine=${e} --test=${t})
-    set_tests_properties(conformance/${e}/${t} PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+    set_tests_properties(conformance/${e}/${t} PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77 LABELS ${kind})
     if(SB_EMULATOR)
       set_tests_properties(conformance/${e}/${t} PROPERTIES ENVIRONMENT SB_TEST_EMULATED=1)
     endif()
