@@ -28,12 +28,8 @@
 
 /* check_d REG, N, BIT: the same for a d register, given the bits of seed + N. */
 .macro check_d reg, n, bit
-    add     x10, x9, #\n            /* the bits REG was given */
-    fmov    x12, \reg               /* the bits it holds */
-    cmp     x12, x10                /* the same? */
-    mov     w11, #\bit
-    orr     w11, w0, w11
-    csel    w0, w0, w11, eq
+    fmov    x12, \reg               /* the bits it holds, compared as a general register */
+    check_x x12, \n, \bit
 .endm
 
     .text
