@@ -201,7 +201,8 @@ void sb_cli_usage(FILE *out)
     usage_selecting(out);
     fprintf(out,
             "):\nthe quick default run, every engine on every workload below at its quick sizes\n"
-            "(--list shows them), plus what the report's claims need on two or more cores\n"
+            "(processes and the ref- engines at the first of them; --list shows them all),\n"
+            "plus what the report's claims need on two or more cores\n"
             "(pingpong across cores, cpu and echo with --workers=<cores>), %d repetitions\n"
             "of %g s, saved with its report under %s/. Other options apply to it too.\n\n",
             SB_QUICK_REPETITIONS, SB_QUICK_MIN_TIME, SB_DEFAULT_RESULTS_DIR);
