@@ -141,6 +141,12 @@ def _script(chart, datafile, stem, fmt):
         xs = sorted({r[0] for _, rows in chart.series for r in rows})
         if 0 < len(xs) <= 8:
             s.append("set xtics (" + ", ".join(f'"{x:g}" {x:.9g}' for x in xs) + ")")
+        if chart.logx and xs and xs[0] > 0:
+            # A log axis autoscaled with offsets grows by whole decades:
+            # spawn's 1,000 and 10,000 stood in the right half of an axis
+            # from 100. A twentieth of the span beside each end instead.
+            f = max((xs[-1] / xs[0]) ** 0.05, 1.2)
+            s.append(f"set xrange [{xs[0] / f:.9g}:{xs[-1] * f:.9g}]")
         s.append(f"load {_quote(os.path.join(GP_DIR, 'lines.gp'))}")
     s.append("unset output")
     return "\n".join(s) + "\n"

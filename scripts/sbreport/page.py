@@ -18,6 +18,7 @@ th{background:#f0f0f0}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .v{font-weight:600}
 table.claims{table-layout:fixed;min-width:560px}
+table.results{min-width:860px}
 .c-id{width:3.2em}.c-claim{width:28%}.c-v{width:17%}
 .v-holds{color:#17692b}.v-not{color:#b3261e}.v-only{color:#8a5a00}.v-missing{color:#666}
 .figs{margin:0;padding-left:1.1em;font-size:.92em}
