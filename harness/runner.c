@@ -48,20 +48,23 @@ static void kill_and_reap_group(pid_t pid)
     }
 }
 
+/* How long a benchmark process that closed its end may take to exit. */
+#define SB_EXIT_GRACE_S 5
+
 /* The benchmark process has closed its end: it is exiting. Wait for it
- * with a deadline all the same (a process stuck in exit, a task that kept
- * the pipe open), then kill it. */
-static void reap_with_deadline(pid_t pid, int *status, double seconds)
+ * with a deadline all the same (a process stuck in exit, one that closed
+ * the pipe and went on), then kill it. Returns true when it had to. */
+static bool reap_with_deadline(pid_t pid, int *status, double seconds)
 {
     double give_up = now_s() + seconds;
     for (;;) {
         pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid || (r < 0 && errno != EINTR)) return;
+        if (r == pid || (r < 0 && errno != EINTR)) return false;
         if (now_s() > give_up) {
             kill(-pid, SIGKILL);
             kill(pid, SIGKILL);
             while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
-            return;
+            return true;
         }
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
@@ -140,7 +143,7 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int reps_seen = 0, errors_seen = 0;
-    bool timed_out = false, interrupted = false, broken = false;
+    bool timed_out = false, interrupted = false, broken = false, lingered = false;
     for (;;) {
         if (*rc->interrupted) {
             interrupted = true;
@@ -186,7 +189,7 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
         kill(pid, SIGKILL);
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     } else {
-        reap_with_deadline(pid, &status, 5);
+        lingered = reap_with_deadline(pid, &status, SB_EXIT_GRACE_S);
     }
     kill_and_reap_group(pid);
     if (interrupted) return -1;
@@ -197,7 +200,12 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
         add_error_record(rows, rc, in, rep, msg);
     } else if (errors_seen == 0 && reps_seen < n_reps) {
         char msg[160];
-        if (WIFSIGNALED(status))
+        if (lingered)
+            snprintf(msg, sizeof msg,
+                     "the benchmark process closed its pipe before reporting and had not "
+                     "exited %d s later: killed",
+                     SB_EXIT_GRACE_S);
+        else if (WIFSIGNALED(status))
             snprintf(msg, sizeof msg, "crashed: killed by signal %d (%s)", WTERMSIG(status),
                      strsignal(WTERMSIG(status)));
         else

@@ -313,6 +313,47 @@ case_killed_ring_task_is_named() {
     none_left || fail "task processes left running"
 }
 
+case_mute_child_is_reaped_on_time() {
+    # A benchmark process that closes its pipe and never exits: the runner
+    # waits for it after end-of-file with a deadline, not for --timeout.
+    local start took
+    start=$(date +%s)
+    "$BENCH" --engine=asm --workload=selftest-mute,switch "${FAST[@]}" --timeout=100 "$MARK" \
+        --results-dir= --format=json >"$WORK/a.json" 2>/dev/null
+    took=$(($(date +%s) - start))
+    [ $took -lt 30 ] || fail "took ${took}s: the wait after end-of-file had no deadline"
+    json_check "$WORK/a.json" 'any(r["name"]=="selftest-mute/asm" and "closed its pipe" in r["error_message"] and "killed" in r["error_message"] for r in rows) and any(r["name"]=="switch/asm" and not r.get("error_occurred") for r in rows)' ||
+        fail "$(grep -E '"(name|error_message)"' "$WORK/a.json")"
+    none_left || fail "the mute process was left running"
+}
+
+case_results_dir_is_synced_after_rename() {
+    # What reaches the disk is seen through an LD_PRELOAD shim that notes
+    # each fsync and rename: the run directory's files, then the rename,
+    # then the results directory itself (else a crash may lose the name).
+    local shim=${SB_TEST_SHIM:-}
+    [ -n "$shim" ] && [ -f "$shim" ] || skip "no fsync shim given (SB_TEST_SHIM)"
+    SB_SHIM_LOG="$WORK/log" LD_PRELOAD="$shim" ASAN_OPTIONS="verify_asan_link_order=0:${ASAN_OPTIONS:-}" \
+        "$BENCH" --engine=asm --workload=switch "${FAST[@]}" --results-dir="$WORK/res" \
+        --out="$WORK/a.json" --no-report >/dev/null 2>&1 || fail "the run failed"
+    "$PY" - "$WORK/log" "$WORK/res" "$WORK" <<'PYEOF' || fail "$(cat "$WORK/log")"
+import os, sys
+log, res, work = sys.argv[1], os.path.realpath(sys.argv[2]), os.path.realpath(sys.argv[3])
+lines = [l.split() for l in open(log)]
+def at(pred):
+    return next((i for i, l in enumerate(lines) if pred(l)), None)
+run = at(lambda l: l[0] == "rename" and os.path.basename(l[1]).startswith(".") and os.path.dirname(os.path.realpath(l[2])) == res)
+assert run is not None, "no rename of the run directory"
+staged = at(lambda l: l[0] == "fsync" and l[1].endswith("/results.json"))
+assert staged is not None and staged < run, "results.json not synced before the rename"
+assert any(l[0] == "fsync" and l[1] == res for l in lines[run + 1:]), \
+    "the results directory was not synced after the rename"
+out = at(lambda l: l[0] == "rename" and os.path.realpath(l[2]) == work + "/a.json")
+assert out is not None, "--out was not renamed into place"
+assert any(l[0] == "fsync" and l[1] == work for l in lines[out + 1:]), "--out's directory not synced"
+PYEOF
+}
+
 case_closed_standard_fds() {
     "$BENCH" --engine=asm,stackless --workload=echo,sleep --param conns=10 --param tasks=2 --param sleep_ms=10 \
         "${FAST[@]}" --results-dir= --out="$WORK/a.json" <&- >&- 2>&-

@@ -230,6 +230,19 @@ static void plan_quick_adds_what_claims_need(void)
     CHECK(strstr(two, "pingpong/asm/placement") ==
           NULL); /* one scheduler: no cross-core pingpong */
     CHECK(strstr(one, "placement:") == NULL && strstr(one, "workers:") == NULL);
+    /* Processes, like references, run the first quick size only; spawn's
+     * quick sweep stops at 10,000 (C5's "tens of thousands"). */
+    CHECK(strstr(two, "spawn/processes/tasks:1000 ") != NULL);
+    CHECK(strstr(two, "spawn/processes/tasks:10000 ") == NULL);
+    CHECK(strstr(two, "echo/processes/conns:1000/") == NULL);
+    CHECK(strstr(two, "ring/processes/tasks:100 ") == NULL);
+    CHECK(strstr(two, "spawn/threads/tasks:10000 ") != NULL);
+    CHECK(strstr(two, "spawn/asm/tasks:10000 ") != NULL);
+    CHECK(strstr(two, "tasks:100000") == NULL);
+    /* --quick with engines named keeps the rule. */
+    char named[4096];
+    CHECK(NAMES(named, 2, "--quick", "--engine=processes", "--workload=spawn") == 0 &&
+          strcmp(named, "spawn/processes/tasks:1000 ") == 0);
 }
 
 static json_t *rep(double real, double counter)

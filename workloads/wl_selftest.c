@@ -1,7 +1,9 @@
 /* Hidden workloads that misbehave on purpose, so the tests can check that
  * the harness turns a hang, a crash, a stack overflow and a wrong result
  * into error records and goes on. Run only when named. */
+#include <errno.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "sb_workload.h"
 
@@ -87,6 +89,21 @@ static int overflow_worker_setup(struct sb_run *r, const long long *p, uint64_t 
     if (st_setup_one(r, wrong_body, 0, s, e) != 0) return -1;
     return st_setup_one(r, overflow_body, p[0], s, e);
 }
+/* Closes every descriptor past the standard ones, the pipe to the runner
+ * among them, and never exits: the runner sees end-of-file from a process
+ * that is still there (its wait after end-of-file has a deadline). */
+static int mute_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
+{
+    (void)r;
+    (void)p;
+    (void)n;
+    (void)s;
+    (void)e;
+    close_range(3, ~0u, 0);
+    for (;;) {
+        if (pause() < 0 && errno != EINTR) return -1;
+    }
+}
 static int wrong_setup(struct sb_run *r, const long long *p, uint64_t n, void **s, struct sb_err *e)
 {
     (void)p;
@@ -121,6 +138,16 @@ const struct sb_workload sb_wl_selftest_hang = {
     .flags = SB_WL_HIDDEN,
     .iter_multiple = 1,
     .setup = hang_setup,
+    .verify = ok_verify,
+};
+const struct sb_workload sb_wl_selftest_mute = {
+    .name = "selftest-mute",
+    .summary = "closes its pipe to the runner and never exits (deadline test)",
+    .unit = "iteration",
+    .rate_counter = "items_per_second",
+    .flags = SB_WL_HIDDEN,
+    .iter_multiple = 1,
+    .setup = mute_setup,
     .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_crash = {

@@ -18,6 +18,7 @@
     X(spawn)                \
     X(blocking)             \
     X(selftest_hang)        \
+    X(selftest_mute)        \
     X(selftest_crash)       \
     X(selftest_overflow)    \
     X(selftest_wrong)       \

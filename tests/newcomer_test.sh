@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# A newcomer's first hour, as scripts/bootstrap.sh and CMake meet it: apt's
+# steps shown and logged, the tree configured at every build, and a test
+# tool installed after the first configure found by the next. One case per
+# call, so CTest runs each in its own process with its own timeout.
+#   newcomer_test.sh --list
+#   newcomer_test.sh SOURCE_DIR CASE
+# Exit 0 pass, 1 fail, 77 skipped (the machine cannot run the case).
+set -u
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "skipped: $*"; exit 77; }
+
+# A copy of bootstrap.sh in a root of its own (it keeps its apt log at
+# SB_ROOT/.apt.log), with stub commands first on PATH.
+stub_root() {
+    mkdir -p "$WORK/root/scripts" "$WORK/stub"
+    cp "$SRC/scripts/bootstrap.sh" "$WORK/root/scripts/"
+    PATH="$WORK/stub:$PATH"
+}
+
+# dpkg-query: every package is missing. apt-get: says what it does, and
+# fails to install when APT_FAIL is set.
+stub_apt() {
+    cat >"$WORK/stub/dpkg-query" <<'EOF'
+#!/bin/sh
+echo "unknown ok not-installed"
+EOF
+    cat >"$WORK/stub/apt-get" <<'EOF'
+#!/bin/sh
+case "$*" in
+*update*) echo "Hit:1 http://deb.debian.org/debian bookworm InRelease"; echo "Reading package lists..." ;;
+*install*)
+    [ -n "${APT_FAIL:-}" ] && { echo "E: Unable to locate package sb-fake-two"; exit 100; }
+    for p in "$@"; do case $p in sb-fake-*) echo "Setting up $p (1.0) ..." ;; esac; done ;;
+esac
+EOF
+    chmod +x "$WORK/stub/dpkg-query" "$WORK/stub/apt-get"
+}
+
+ensure() {
+    bash -c '. "$1/scripts/bootstrap.sh"; sb_ensure_packages sb-fake-one sb-fake-two' _ "$WORK/root"
+}
+
+case_apt_steps_are_shown_and_logged() {
+    [ "$(id -u)" -eq 0 ] || skip "installs only as root (not root: it prints the command)"
+    stub_root
+    stub_apt
+    # Not a terminal: a line per step on stderr, apt's own output in the log.
+    ensure >"$WORK/out" 2>"$WORK/err" || fail "exit $?: $(cat "$WORK/err")"
+    local err
+    err=$(cat "$WORK/err")
+    for want in "switchbench: updating the package lists (log: $WORK/root/.apt.log)" \
+        "switchbench: installing 2 package(s): sb-fake-one sb-fake-two" \
+        "switchbench: installed 2 package(s)"; do
+        case "$err" in *"$want"*) ;; *) fail "no '$want' in: $err" ;; esac
+    done
+    case "$err" in *"Setting up"*) fail "apt's output on stderr without a terminal: $err" ;; esac
+    grep -q "Setting up sb-fake-two" "$WORK/root/.apt.log" || fail "the log lacks apt's output"
+    # On a terminal: apt's progress shows too, and the log keeps it.
+    script -qec "bash -c '. \"$WORK/root/scripts/bootstrap.sh\"; sb_ensure_packages sb-fake-one sb-fake-two'" \
+        /dev/null >"$WORK/tty" 2>&1 || fail "on a terminal: exit $?: $(cat "$WORK/tty")"
+    grep -q "installing 2 package(s)" "$WORK/tty" || fail "no step line on the terminal: $(cat "$WORK/tty")"
+    grep -q "Setting up sb-fake-one" "$WORK/tty" || fail "no apt progress on the terminal: $(cat "$WORK/tty")"
+    grep -q "Setting up sb-fake-one" "$WORK/root/.apt.log" || fail "the terminal run kept no log"
+    # A failing apt-get: exit 2, the cause and where the log is.
+    APT_FAIL=1 ensure >/dev/null 2>"$WORK/err"
+    local rc=$?
+    [ $rc -eq 2 ] || fail "apt-get failing: exit $rc, expected 2"
+    grep -q "apt-get failed; its output is in $WORK/root/.apt.log" "$WORK/err" || fail "$(cat "$WORK/err")"
+    grep -q "Unable to locate package" "$WORK/err" || fail "apt's error not shown: $(cat "$WORK/err")"
+}
+
+case_every_build_configures_again() {
+    # sb_build configures before it builds, every time, even in a tree
+    # that exists: that is when CMake looks again for a missing tool.
+    stub_root
+    cat >"$WORK/stub/cmake" <<EOF
+#!/bin/sh
+# As cmake: a configure leaves a cache in the tree.
+echo "\$*" >>"$WORK/calls"
+[ "\$1" = -S ] && : >"\$4/CMakeCache.txt"
+exit 0
+EOF
+    chmod +x "$WORK/stub/cmake"
+    mkdir -p "$WORK/tree"
+    local i
+    for i in 1 2; do
+        bash -c '. "$1/scripts/bootstrap.sh"; sb_build "$2" -DCMAKE_BUILD_TYPE=Release' _ "$WORK/root" "$WORK/tree" ||
+            fail "sb_build exit $?"
+    done
+    [ "$(grep -c -- "-S $WORK/root -B $WORK/tree -DCMAKE_BUILD_TYPE=Release" "$WORK/calls")" -eq 2 ] ||
+        fail "not configured at each build: $(cat "$WORK/calls")"
+    [ "$(grep -c -- "--build $WORK/tree" "$WORK/calls")" -eq 2 ] || fail "not built each time: $(cat "$WORK/calls")"
+}
+
+# The CTest command of a test in a configured tree (JSON of --show-only).
+command_of() {
+    ctest --test-dir "$1" --show-only=json-v1 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["tests"]:
+    if t["name"] == sys.argv[1]:
+        print(" ".join(t.get("command") or []))' "$2"
+}
+
+case_tool_installed_later_is_found() {
+    # The first configure runs where cppcheck, clang-tidy and valgrind are
+    # not there (each hidden under an empty, non-executable file in a
+    # mount namespace of its own; find_program takes only what it may
+    # execute, CMP0109): their tests are skips naming the package. The
+    # next configure, with them there, runs them for real.
+    local t tools=(cppcheck clang-tidy valgrind)
+    for t in "${tools[@]}"; do
+        command -v "$t" >/dev/null || skip "$t is not installed: nothing to hide"
+    done
+    unshare -m --propagation private true 2>/dev/null || skip "no mount namespace here (unshare -m)"
+    : >"$WORK/absent"
+    local hide=""
+    for t in "${tools[@]}"; do hide="$hide mount --bind $WORK/absent $(readlink -f "$(command -v "$t")") &&"; done
+    unshare -m --propagation private sh -c "$hide cmake -S '$SRC' -B '$WORK/b' -DCMAKE_BUILD_TYPE=Release" \
+        >"$WORK/log1" 2>&1 || fail "first configure: $(tail -5 "$WORK/log1")"
+    local c
+    c=$(command_of "$WORK/b" lint/cppcheck)
+    case "$c" in *"Debian package cppcheck"*"exit 77"*) ;; *) fail "hidden cppcheck: lint/cppcheck is '$c', not a skip" ;; esac
+    c=$(command_of "$WORK/b" lint/clang-tidy)
+    case "$c" in *"exit 77"*) ;; *) fail "hidden clang-tidy: lint/clang-tidy is '$c', not a skip" ;; esac
+    cmake -S "$SRC" -B "$WORK/b" >"$WORK/log2" 2>&1 || fail "second configure: $(tail -5 "$WORK/log2")"
+    c=$(command_of "$WORK/b" lint/cppcheck)
+    case "$c" in *"exit 77"* | "") fail "cppcheck there now, but lint/cppcheck is '$c'" ;; esac
+    c=$(command_of "$WORK/b" lint/clang-tidy)
+    case "$c" in *"exit 77"* | "") fail "clang-tidy there now, but lint/clang-tidy is '$c'" ;; esac
+    grep -q "VALGRIND:FILEPATH=/" "$WORK/b/CMakeCache.txt" || fail "valgrind not found by the second configure"
+}
+
+if [ "${1:-}" = "--list" ]; then
+    declare -F | awk '{print $3}' | sed -n 's/^case_//p'
+    exit 0
+fi
+SRC=${1:?usage: newcomer_test.sh --list | SOURCE_DIR CASE}
+CASE=${2:?usage: newcomer_test.sh SOURCE_DIR CASE}
+declare -F "case_$CASE" >/dev/null || { echo "no case $CASE"; exit 2; }
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+"case_$CASE"
+rc=$?
+[ $rc -eq 0 ] && echo "ok   $CASE"
+exit $rc
