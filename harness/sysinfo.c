@@ -1,5 +1,6 @@
 #include "sysinfo.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,11 @@ static void cpu_model(hwloc_topology_t topo, char *buf, size_t len)
     hwloc_obj_t pkg = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE, 0);
     const char *model = pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") : NULL;
     if (model && *model) {
-        snprintf(buf, len, "%s", model);
+        /* cpuid's brand string is padded: "Oxide Virtual Turin-like
+         * Processor" came with 13 trailing spaces. */
+        size_t n = strlen(model);
+        while (n && isspace((unsigned char)model[n - 1])) n--;
+        snprintf(buf, len, "%.*s", (int)n, model);
         return;
     }
     char name[128] = "", midr[64] = "";

@@ -127,6 +127,23 @@ def interleaved(a, base_bin, head_bin, todo):
     return out
 
 
+def check_count_class(bdoc, hctx, a):
+    """An instruction baseline holds where the architecture, the compiler
+    and its flags are the same (machine.count_class)."""
+    if a.any_machine:
+        return
+    base, head = bdoc.get("count_class"), machine.count_class(hctx)
+    if base is None:
+        raise load.BadInput(f"{a.baseline} does not say what it was counted with (no count_class: write it "
+                            "again with --write-baseline); --any-machine compares anyway")
+    if base != head:
+        raise load.BadInput(f"{a.baseline} was counted with {base}, this build is {head}: counts do not carry "
+                            "across architectures or compilers (--any-machine compares anyway)")
+    if bdoc.get("compiler_flags") != hctx.get("compiler_flags"):
+        raise load.BadInput(f"{a.baseline} was counted with flags '{bdoc.get('compiler_flags')}', this build "
+                            f"uses '{hctx.get('compiler_flags')}' (--any-machine compares anyway)")
+
+
 def read_instruction_file(path):
     f = load.resolve(path)
     try:
@@ -145,7 +162,8 @@ def measure_instructions(a, binary, todo):
 
 def instruction_doc(a, binary, counts, ctx):
     return {"metric": "instructions", "unit": "instructions per operation (callgrind)",
-            "machine_class": machine.of_context(ctx), "compiler": ctx.get("compiler"),
+            "count_class": machine.count_class(ctx), "machine_class": machine.of_context(ctx),
+            "architecture": ctx.get("architecture"), "compiler": ctx.get("compiler"),
             "compiler_flags": ctx.get("compiler_flags"), "dirty": ctx.get("source_dirty"),
             "commit": ctx.get("source_commit"), "iterations": a.iterations,
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -234,17 +252,14 @@ def main(argv):
         sha = abrun.resolve(a.base)
     elif a.baseline and a.metric == "instructions":
         if a.baseline == "auto":
-            a.baseline = os.path.join(ROOT, "results", "baseline", f"instructions-{machine.slug(head_cls)}.json")
+            cc = machine.count_class(hctx)
+            a.baseline = os.path.join(ROOT, "results", "baseline", f"instructions-{machine.slug(cc or 'unknown')}.json")
             if not os.path.exists(a.baseline):
-                print(f"regress: no instruction baseline for '{head_cls}' ({os.path.relpath(a.baseline, ROOT)}): "
+                print(f"regress: no instruction baseline for '{cc}' ({os.path.relpath(a.baseline, ROOT)}): "
                       "nothing compared; make one with --write-baseline", file=sys.stderr)
                 return 0
         bdoc = read_instruction_file(a.baseline)
-        check_class(bdoc, bdoc.get("machine_class"), head_cls, a, a.baseline)
-        if not a.any_machine and bdoc.get("compiler") != hctx.get("compiler"):
-            raise load.BadInput(f"{a.baseline} was counted with gcc {bdoc.get('compiler')}, this build uses gcc "
-                                f"{hctx.get('compiler')}: counts differ across compilers (--any-machine "
-                                "compares anyway)")
+        check_count_class(bdoc, hctx, a)
     elif a.baseline:
         brun = load.load(a.baseline)
         check_class(brun.context, machine.of_context(brun.context), head_cls, a, a.baseline)
