@@ -26,21 +26,22 @@ enum {
     CLI_SELECTS = 1,  /* chooses what runs or how long: not the quick default run */
     CLI_LONG = 2,     /* a path: up to SB_MAX_PATH_ARG characters */
     CLI_EMPTY_OK = 4, /* an empty value means something */
+    CLI_LIST = 8,     /* comma-separated: an empty item is refused, never skipped */
 };
 
 #define SB_CLI_OPTIONS(OPTION, ALIAS, SECTION)                                                     \
     SECTION("Selection")                                                                           \
-    OPTION(ENGINE, "engine", required_argument, "=LIST|all", CLI_SELECTS,                          \
+    OPTION(ENGINE, "engine", required_argument, "=LIST|all", CLI_SELECTS | CLI_LIST,               \
            "engines to run (comma-separated)")                                                     \
     ALIAS(ENGINE, "engines", required_argument)                                                    \
-    OPTION(WORKLOAD, "workload", required_argument, "=LIST|all", CLI_SELECTS,                      \
+    OPTION(WORKLOAD, "workload", required_argument, "=LIST|all", CLI_SELECTS | CLI_LIST,           \
            "workloads to run (comma-separated)")                                                   \
     ALIAS(WORKLOAD, "workloads", required_argument)                                                \
     OPTION(FILTER, "filter", required_argument, "=REGEX", CLI_SELECTS,                             \
            "keep benchmarks whose full name matches (POSIX ERE;\n"                                 \
            "a leading '-' keeps those that do not match)")                                         \
     ALIAS(FILTER, "benchmark_filter", required_argument)                                           \
-    OPTION(PARAM, "param", required_argument, " KEY=V[,V...]", CLI_SELECTS,                        \
+    OPTION(PARAM, "param", required_argument, " KEY=V[,V...]", CLI_SELECTS | CLI_LIST,             \
            "sweep a workload parameter (repeatable)")                                              \
     OPTION(LIST, "list", no_argument, "", CLI_EMPTY_OK,                                            \
            "print the names of the benchmarks that would run, and exit")                           \
@@ -86,7 +87,7 @@ enum {
            "auto (default): guard pages while the live stacks fit the\n"                           \
            "map limit with room to spare, plain stacks past it (the\n"                             \
            "record's label and stacks_guarded counter say what ran)")                              \
-    OPTION(WORKERS, "workers", required_argument, "=N[,N...]", CLI_SELECTS,                        \
+    OPTION(WORKERS, "workers", required_argument, "=N[,N...]", CLI_SELECTS | CLI_LIST,             \
            "coroutine engines: N schedulers on N pinned threads, tasks\n"                          \
            "dealt round robin (the M:N configuration; default 1, and\n"                            \
            "1 and <cores> for cpu; ref-goroutine: GOMAXPROCS)")                                    \
@@ -433,6 +434,14 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
         }
         if (optarg && !*optarg && !(flags & CLI_EMPTY_OK)) {
             snprintf(err, errlen, "--%s: empty value", opt);
+            return -1;
+        }
+        /* strtok_r would skip the empty item of "asm," or "2,,3" and run
+         * the rest as if nothing were missing. */
+        if (optarg && (flags & CLI_LIST) &&
+            (optarg[0] == ',' || optarg[strlen(optarg) - 1] == ',' || strstr(optarg, ",,") ||
+             strstr(optarg, "=,"))) {
+            snprintf(err, errlen, "--%s: '%s' has an empty item in its list", opt, optarg);
             return -1;
         }
         switch (c) {

@@ -87,6 +87,10 @@ case_bad_values() {
     usage_error "--cpus: '-1' is not a CPU list" --cpus=-1
     usage_error "--cpus: '0-' is not a CPU list" --cpus=0-
     usage_error "--stack-guard: 'maybe' is not auto, page or none" --stack-guard=maybe
+    usage_error "--engine: 'asm,' has an empty item in its list" --engine=asm,
+    usage_error "--workload: ',switch' has an empty item in its list" --workload=,switch
+    usage_error "--param: 'tasks=2,,3' has an empty item in its list" --workload=ring --param tasks=2,,3
+    usage_error "--workers: '1,' has an empty item in its list" --workers=1,
 }
 
 case_gbench_flag_spellings() {
