@@ -113,7 +113,10 @@ case_tool_installed_later_is_found() {
     for t in "${tools[@]}"; do
         command -v "$t" >/dev/null || skip "$t is not installed: nothing to hide"
     done
-    unshare -m --propagation private true 2>/dev/null || skip "no mount namespace here (unshare -m)"
+    # In a chroot, / is no mount point and cannot be made private: the
+    # case is skipped there with unshare's own words.
+    local why
+    why=$(unshare -m --propagation private true 2>&1) || skip "no private mount namespace here: $why"
     : >"$WORK/absent"
     local hide=""
     for t in "${tools[@]}"; do hide="$hide mount --bind $WORK/absent $(readlink -f "$(command -v "$t")") &&"; done
