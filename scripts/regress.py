@@ -100,15 +100,16 @@ def head_context(binary):
         raise load.BadInput(f"{binary} did not run: {p.stderr.strip()[-200:]}") from None
 
 
-def check_class(base_ctx, base_cls, head_cls, a, what):
+def refuse_unless_same(a, what, base, head, unsaid, differs):
+    """A baseline holds only for the head's class: refused in one line when
+    it does not say its class (unsaid) or names another (differs(base,
+    head)), unless --any-machine."""
     if a.any_machine:
         return
-    if base_cls is None:
-        raise load.BadInput(f"{what} does not say its machine class (no context.cpu_model); "
-                            "--any-machine compares anyway")
-    if base_cls != head_cls:
-        raise load.BadInput(f"{what} is from '{base_cls}', this is '{head_cls}': times and counts do not "
-                            "carry across machine classes (--any-machine compares anyway)")
+    if base is None:
+        raise load.BadInput(f"{what} {unsaid}; --any-machine compares anyway")
+    if base != head:
+        raise load.BadInput(f"{what} {differs(base, head)} (--any-machine compares anyway)")
 
 
 def interleaved(a, base_bin, head_bin, todo):
@@ -130,18 +131,14 @@ def interleaved(a, base_bin, head_bin, todo):
 def check_count_class(bdoc, hctx, a):
     """An instruction baseline holds where the architecture, the compiler
     and its flags are the same (machine.count_class)."""
-    if a.any_machine:
-        return
-    base, head = bdoc.get("count_class"), machine.count_class(hctx)
-    if base is None:
-        raise load.BadInput(f"{a.baseline} does not say what it was counted with (no count_class: write it "
-                            "again with --write-baseline); --any-machine compares anyway")
-    if base != head:
-        raise load.BadInput(f"{a.baseline} was counted with {base}, this build is {head}: counts do not carry "
-                            "across architectures or compilers (--any-machine compares anyway)")
-    if bdoc.get("compiler_flags") != hctx.get("compiler_flags"):
-        raise load.BadInput(f"{a.baseline} was counted with flags '{bdoc.get('compiler_flags')}', this build "
-                            f"uses '{hctx.get('compiler_flags')}' (--any-machine compares anyway)")
+    refuse_unless_same(a, a.baseline, bdoc.get("count_class"), machine.count_class(hctx),
+                       "does not say what it was counted with (no count_class: write it again with "
+                       "--write-baseline)",
+                       lambda b, h: f"was counted with {b}, this build is {h}: counts do not carry across "
+                                    "architectures or compilers")
+    refuse_unless_same(a, a.baseline, bdoc.get("compiler_flags"), hctx.get("compiler_flags"),
+                       "does not say its compiler flags",
+                       lambda b, h: f"was counted with flags '{b}', this build uses '{h}'")
 
 
 def read_instruction_file(path):
@@ -262,7 +259,10 @@ def main(argv):
         check_count_class(bdoc, hctx, a)
     elif a.baseline:
         brun = load.load(a.baseline)
-        check_class(brun.context, machine.of_context(brun.context), head_cls, a, a.baseline)
+        refuse_unless_same(a, a.baseline, machine.of_context(brun.context), head_cls,
+                           "does not say its machine class (no context.cpu_model)",
+                           lambda b, h: f"is from '{b}', this is '{h}': times do not carry across machine "
+                                        "classes")
         hrun = load.load(a.input) if a.input else None
         if hrun and not set(hrun.benchmarks) & set(brun.benchmarks):
             raise load.BadInput(f"{a.input} and {a.baseline} have no benchmark in common")
