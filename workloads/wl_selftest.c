@@ -130,67 +130,49 @@ static const struct sb_param_def overflow_params[] = {
     SB_PARAM("depth", "recursion depth (1 KiB frames)", 1, 100000000, depth_default, depth_default),
 };
 
+/* What every self-test shares: one iteration is one run of its task. */
+#define ST_WORKLOAD(id, what)                                                                 \
+    .name = (id), .summary = (what), .unit = "iteration", .rate_counter = "items_per_second", \
+    .iter_multiple = 1
+
 const struct sb_workload sb_wl_selftest_hang = {
-    .name = "selftest-hang",
-    .summary = "never finishes (timeout test)",
-    .unit = "iteration",
-    .rate_counter = "items_per_second",
+    ST_WORKLOAD("selftest-hang", "never finishes (timeout test)"),
     .flags = SB_WL_HIDDEN,
-    .iter_multiple = 1,
     .setup = hang_setup,
     .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_mute = {
-    .name = "selftest-mute",
-    .summary = "closes its pipe to the runner and never exits (deadline test)",
-    .unit = "iteration",
-    .rate_counter = "items_per_second",
+    ST_WORKLOAD("selftest-mute", "closes its pipe to the runner and never exits (deadline test)"),
     .flags = SB_WL_HIDDEN,
-    .iter_multiple = 1,
     .setup = mute_setup,
     .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_crash = {
-    .name = "selftest-crash",
-    .summary = "raises SIGSEGV (crash test)",
-    .unit = "iteration",
-    .rate_counter = "items_per_second",
+    ST_WORKLOAD("selftest-crash", "raises SIGSEGV (crash test)"),
     .flags = SB_WL_HIDDEN,
-    .iter_multiple = 1,
     .setup = crash_setup,
     .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_overflow = {
-    .name = "selftest-overflow",
-    .summary = "recurses past its stack (guard page test)",
-    .unit = "iteration",
-    .rate_counter = "items_per_second",
+    ST_WORKLOAD("selftest-overflow", "recurses past its stack (guard page test)"),
     .flags = SB_WL_HIDDEN,
     .params = overflow_params,
     .n_params = SB_COUNT(overflow_params),
-    .iter_multiple = 1,
     .setup = overflow_setup,
     .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_overflow_worker = {
-    .name = "selftest-overflow-worker",
-    .summary = "recurses past its stack on a worker thread (--workers=2)",
-    .unit = "iteration",
-    .rate_counter = "items_per_second",
+    ST_WORKLOAD("selftest-overflow-worker",
+                "recurses past its stack on a worker thread (--workers=2)"),
     .flags = SB_WL_HIDDEN | SB_WL_SHARDABLE,
     .params = overflow_params,
     .n_params = SB_COUNT(overflow_params),
-    .iter_multiple = 1,
     .setup = overflow_worker_setup,
     .verify = ok_verify,
 };
 const struct sb_workload sb_wl_selftest_wrong = {
-    .name = "selftest-wrong",
-    .summary = "reports a wrong count (verification test)",
-    .unit = "iteration",
-    .rate_counter = "items_per_second",
+    ST_WORKLOAD("selftest-wrong", "reports a wrong count (verification test)"),
     .flags = SB_WL_HIDDEN,
-    .iter_multiple = 1,
     .setup = wrong_setup,
     .verify = wrong_verify,
 };
