@@ -63,9 +63,30 @@ static void catch_interrupts(void)
     prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
+/* One line whatever the message quotes: an option value holding a newline
+ * or another control character is shown escaped (\n, \x1b), so that bad
+ * input is one line of stderr, as the exit status 2 promises. */
+static void put_line(const char *msg)
+{
+    fputs("bench: ", stderr);
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", stderr);
+        else if (*p == '\r')
+            fputs("\\r", stderr);
+        else if (*p == '\t')
+            fputs("\\t", stderr);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    fputc('\n', stderr);
+}
+
 static int usage_error(const char *msg)
 {
-    fprintf(stderr, "bench: %s\n", msg);
+    put_line(msg);
     return 2;
 }
 
@@ -247,7 +268,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (wr != 0) {
-        fprintf(stderr, "bench: %s\n", err);
+        put_line(err);
         sb_output_abandon(&dest);
         status = 1;
     } else if (dest.dir[0]) {

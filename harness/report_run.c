@@ -31,7 +31,8 @@ int sb_report_run(const char *run_dir)
         return -1;
     }
     if (pid == 0) {
-        execl(SB_PYTHON, SB_PYTHON, script, run_dir, (char *)NULL);
+        /* "--": a directory named -x is a path, not an option. */
+        execl(SB_PYTHON, SB_PYTHON, script, "--", run_dir, (char *)NULL);
         fprintf(stderr, "bench: no report: cannot run %s: %s\n", SB_PYTHON, strerror(errno));
         _exit(127);
     }

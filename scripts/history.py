@@ -14,16 +14,18 @@
 Exit 0 done, 1 failed, 2 bad input (one line, nothing written)."""
 
 import argparse
+import contextlib
 import csv
 import io
-import json
+import math
 import os
+import re
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbreport import charts, entry, load, machine, page, publish  # noqa: E402
+from sbreport import charts, entry, load, machine, page, publish, schema  # noqa: E402
 from sbreport.charts import Chart  # noqa: E402
 from sbreport.names import Name  # noqa: E402
 
@@ -53,19 +55,33 @@ def parse(argv):
     return a
 
 
+_COMMIT = re.compile(r"[0-9a-f]{7,64}")
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (CSV injection): such a text cell is written with a leading quote, which
+# read_history takes off again (a cell that starts with a quote gets one
+# too, so that the round trip is exact).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "'")
+TEXT_COLUMNS = ("commit", "date", "machine_class", "metric", "benchmark", "unit")
+
+
+def _cell(s):
+    return "'" + s if s.startswith(_FORMULA) else s
+
+
+def _uncell(s):
+    return s[1:] if s.startswith("'") else s
+
+
 def rows_of_run(path, allow_dirty):
-    """(class, rows) of a run or an instruction file."""
+    """(class, rows) of a run or an instruction file, checked whole."""
     f = load.resolve(path)
-    try:
-        with open(f, encoding="utf-8") as fh:
-            head = fh.read(4096)
-    except OSError as e:
-        raise load.BadInput(f"{f}: {e.strerror}") from None
-    if '"metric": "instructions"' in head:
-        doc = json.load(open(f, encoding="utf-8"))
+    text = load.read_text(f)
+    if '"metric": "instructions"' in text[:4096] or '"metric":"instructions"' in text[:4096]:
+        doc = schema.parse_json(f, text)
+        schema.instruction_file(f, doc)
         commit, cls, date = doc.get("commit"), doc.get("machine_class"), doc.get("date")
-        dirty = False
-        vals = [(n, v, "instructions/op", 1) for n, v in doc["benchmarks"].items()]
+        dirty = bool(doc.get("dirty"))
+        vals = [(n, float(v), "instructions/op", 1) for n, v in doc["benchmarks"].items()]
         metric = "instructions"
     else:
         run = load.load(f)
@@ -76,11 +92,15 @@ def rows_of_run(path, allow_dirty):
         metric = "time"
     if not commit:
         raise load.BadInput(f"{f}: the run does not name its commit (run it with ./bench, which records it)")
+    if not isinstance(commit, str) or not _COMMIT.fullmatch(commit):
+        raise load.BadInput(f"{f}: its commit {str(commit)[:60]!r} is not a git object name (7 to 64 hex digits)")
     if dirty and not allow_dirty:
         raise load.BadInput(f"{f}: built from a tree with uncommitted changes, so its commit does not describe "
                             "it (commit first, or --allow-dirty)")
     if not cls:
         raise load.BadInput(f"{f}: the run does not say its machine class (no context.cpu_model)")
+    if date is not None and not isinstance(date, str):
+        raise load.BadInput(f"{f}: its date is not a string")
     if not vals:
         raise load.BadInput(f"{f}: no successful benchmark to add")
     return cls, [{"commit": commit, "date": date or "", "machine_class": cls, "metric": metric, "benchmark": n,
@@ -89,30 +109,70 @@ def rows_of_run(path, allow_dirty):
 
 def add(a):
     cls, rows = rows_of_run(a.run, a.allow_dirty)
-    os.makedirs(a.dir, exist_ok=True)
     path = os.path.join(a.dir, machine.slug(cls) + ".csv")
     old = ""
     if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            old = f.read()
-        if old and not old.startswith(",".join(COLUMNS)):
-            raise load.BadInput(f"{path}: not a history file (its header is not {','.join(COLUMNS)})")
+        old = load.read_text(path)
+        read_file(path, old)  # a history it could not read back is not appended to
+        if not old.endswith("\n"):
+            raise load.BadInput(f"{path}: its last line is unfinished (a truncated history?)")
     buf = io.StringIO()
-    w = csv.DictWriter(buf, COLUMNS, lineterminator="\n")
+    # Every field quoted: a name may hold a lone \r, which unquoted would
+    # end the row for every reader.
+    w = csv.DictWriter(buf, COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     if not old:
-        w.writeheader()
-    w.writerows(rows)
+        buf.write(",".join(COLUMNS) + "\n")
+    w.writerows([{k: _cell(v) if k in TEXT_COLUMNS else v for k, v in r.items()} for r in rows])
+    msg = f"history: {len(rows)} medians of {rows[0]['commit'][:12]} added to {os.path.relpath(path)}"
     # Append-only, written whole: the old text and the new rows go to a
     # temporary file that replaces the history in one rename.
+    os.makedirs(a.dir, exist_ok=True)
     tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(old + buf.getvalue())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    print(f"history: {len(rows)} medians of {rows[0]['commit'][:12]} added to {os.path.relpath(path)}",
-          file=sys.stderr)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(old + buf.getvalue())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise RuntimeError(f"{path}: not written: {entry.why(e)}") from None
+    print(msg, file=sys.stderr)
     return 0
+
+
+def read_file(path, text):
+    """The rows of one history file, every field checked: the columns, a
+    value that is a positive number, repetitions an integer."""
+    lines = text.splitlines()
+    if not lines or lines[0] != ",".join(COLUMNS):
+        raise load.BadInput(f"{path}: not a history file (its header is not {','.join(COLUMNS)})")
+    out = []
+    try:
+        for n, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if n == 1:
+                continue
+            if len(row) != len(COLUMNS):
+                raise load.BadInput(f"{path}: line {n} has {len(row)} fields; a history row has {len(COLUMNS)}")
+            r = dict(zip(COLUMNS, row))
+            for k in TEXT_COLUMNS:
+                r[k] = _uncell(r[k])
+            try:
+                v = float(r["value"])
+                reps = int(r["repetitions"])
+            except ValueError:
+                raise load.BadInput(f"{path}: line {n}: {r['benchmark'][:60]!r}: value {r['value'][:30]!r} or "
+                                    f"repetitions {r['repetitions'][:30]!r} is not a number") from None
+            if not math.isfinite(v) or v <= 0 or reps < 1:
+                raise load.BadInput(f"{path}: line {n}: {r['benchmark'][:60]!r}: value {r['value']!r} and "
+                                    f"repetitions {r['repetitions']!r} must be positive")
+            if not _COMMIT.fullmatch(r["commit"]):
+                raise load.BadInput(f"{path}: line {n}: commit {r['commit'][:60]!r} is not a git object name")
+            out.append(r)
+    except csv.Error as e:
+        raise load.BadInput(f"{path}: not a history file ({e})") from None
+    return out
 
 
 def read_history(d):
@@ -122,11 +182,8 @@ def read_history(d):
     for name in sorted(os.listdir(d)):
         if not name.endswith(".csv"):
             continue
-        with open(os.path.join(d, name), encoding="utf-8") as f:
-            r = csv.DictReader(f)
-            if r.fieldnames != COLUMNS:
-                raise load.BadInput(f"{os.path.join(d, name)}: not a history file")
-            out += list(r)
+        p = os.path.join(d, name)
+        out += read_file(p, load.read_text(p))
     if not out:
         raise load.BadInput(f"{d}: no history yet (./bench history add RUN first)")
     return out
@@ -181,11 +238,6 @@ def chart(a):
         cdir = st.path("charts-history")
         os.mkdir(cdir)
         drawn = charts.render(cs, cdir)
-        for c in drawn:
-            c.svg = charts.inline_svg(os.path.join(cdir, c.key + ".svg"), c.key)
-        for f in os.listdir(cdir):
-            if f.endswith((".dat", ".gp")):
-                os.unlink(os.path.join(cdir, f))
         classes = sorted({r["machine_class"] for r in rows})
         model = {"title": "switchbench history", "subtitle": f"{len(rows)} medians, machine classes: "
                  + ", ".join(classes), "claims": [], "environment": [], "charts": drawn,

@@ -14,20 +14,24 @@
                         repeatable; default threshold 1 %)
 Writes a Markdown table to stdout (and to $GITHUB_STEP_SUMMARY when set), and
 regress.json, regress.md and charts-regress/ into --out. Exit 1 on a
-regression, 0 otherwise, 2 on bad usage (one line, nothing run)."""
+regression, 0 otherwise, 2 on bad usage or input (one line, nothing run),
+3 when it could not measure or write (one line naming why)."""
 
 import argparse
 import datetime
 import json
+import math
 import os
 import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbreport import abrun, charts, entry, judge, load, machine, publish  # noqa: E402
+from sbreport import abrun, charts, entry, judge, load, machine, publish, schema  # noqa: E402
 from sbreport.charts import Chart, spread  # noqa: E402
+from sbreport.text import md  # noqa: E402
 
 ROOT = abrun.ROOT
 HEAD = os.path.join(ROOT, "build", "switchbench")
@@ -143,14 +147,36 @@ def check_count_class(bdoc, hctx, a):
 
 def read_instruction_file(path):
     f = load.resolve(path)
-    try:
-        with open(f, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError) as e:
-        raise load.BadInput(f"{f}: not an instruction baseline ({e})") from None
-    if not isinstance(doc, dict) or doc.get("metric") != "instructions" or not isinstance(doc.get("benchmarks"), dict):
-        raise load.BadInput(f"{f}: not an instruction baseline (write one with --write-baseline)")
+    doc = schema.parse_json(f, load.read_text(f))
+    schema.instruction_file(f, doc)
     return doc
+
+
+def check_destinations(a):
+    """Everything regress will write to, checked before it measures: --out
+    (a directory, or a new one whose parent is writable), the step summary
+    and the temporary directory, --write-baseline's directory."""
+    if a.out is not None:
+        if a.out == "":
+            raise load.BadInput("--out: an empty path")
+        if os.path.lexists(a.out) and not os.path.isdir(a.out):
+            raise load.BadInput(f"--out {a.out}: exists and is not a directory")
+        publish.check_dir(a.out if os.path.isdir(a.out) else os.path.dirname(os.path.abspath(a.out)))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with open(summary, "a", encoding="utf-8"):
+                pass
+        except OSError as e:
+            raise load.BadInput(f"GITHUB_STEP_SUMMARY={summary}: cannot append to it: {entry.why(e)}") from None
+    tmp = os.environ.get("TMPDIR")
+    if tmp and not (os.path.isdir(tmp) and os.access(tmp, os.W_OK | os.X_OK)):
+        raise load.BadInput(f"TMPDIR={tmp}: not a writable directory")
+    if a.write_baseline:
+        d = os.path.dirname(os.path.abspath(a.write_baseline))
+        if os.path.isdir(a.write_baseline):
+            raise load.BadInput(f"--write-baseline {a.write_baseline}: a directory, not a file")
+        publish.check_dir(d)
 
 
 def measure_instructions(a, binary, todo):
@@ -183,13 +209,13 @@ def charts_fmt(v):
 
 def markdown(rows, a, title):
     unit = "instructions/op" if a.metric == "instructions" else "ns/op"
-    out = [f"### {title}", "", f"| benchmark | base ({unit}) | head ({unit}) | head/base | 95 % interval | p (Holm) | verdict |",
+    out = [f"### {md(title)}", "", f"| benchmark | base ({unit}) | head ({unit}) | head/base | 95 % interval | p (Holm) | verdict |",
            "|---|---:|---:|---:|---:|---:|---|"]
     for n, base, head, j in rows:
         iv = f"{j.interval[0]:.3f} – {j.interval[1]:.3f}" if j.interval and a.metric == "time" else ""
         p = f"{j.p_adjusted:.3g}" if j.p_adjusted is not None else ""
         mark = "**regressed**" if j.verdict == "regressed" else j.verdict
-        out.append(f"| {n} | {fmt_val(j.base_median, a.metric)} | {fmt_val(j.head_median, a.metric)} | "
+        out.append(f"| {md(n)} | {fmt_val(j.base_median, a.metric)} | {fmt_val(j.head_median, a.metric)} | "
                    f"{j.ratio:.3f} | {iv} | {p} | {mark} |")
     reg = sum(j.verdict == "regressed" for *_, j in rows)
     out += ["", f"{reg} regressed, {sum(j.verdict == 'improved' for *_, j in rows)} improved, "
@@ -221,14 +247,15 @@ def write_outputs(a, rows, md, meta):
          "ratio": j.ratio, "interval": list(j.interval) if j.interval else None, "p": j.p,
          "p_holm": j.p_adjusted, "verdict": j.verdict}
         for n, base, head, j in rows])
+    for r in doc["benchmarks"]:
+        for k in ("base_median", "head_median", "ratio"):
+            if not math.isfinite(r[k]):
+                raise RuntimeError(f"{r['name']}: {k} is {r[k]}: nothing to compare")
     with publish.Stage(out, ["regress.json", "regress.md", "charts-regress"]) as st:
         cdir = st.path("charts-regress")
         os.mkdir(cdir)
         drawn = charts.render([chart(rows, a)], cdir)
-        for f in os.listdir(cdir):
-            if f.endswith((".dat", ".gp")):
-                os.unlink(os.path.join(cdir, f))
-        st.write("regress.json", json.dumps(doc, indent=1) + "\n")
+        st.write("regress.json", json.dumps(doc, indent=1, allow_nan=False) + "\n")
         st.write("regress.md", md + ("\n![head against base](charts-regress/regress.png)\n" if drawn else ""))
         st.commit()
     return out
@@ -238,6 +265,11 @@ def main(argv):
     a = parse(argv)
     if not os.path.isfile(a.head_binary):
         raise load.BadInput(f"{a.head_binary}: no such binary (./bench regress builds it)")
+    if not os.access(a.head_binary, os.X_OK):
+        raise load.BadInput(f"--head-binary {a.head_binary}: not executable")
+    if a.base_binary is not None and os.path.isfile(a.base_binary) and not os.access(a.base_binary, os.X_OK):
+        raise load.BadInput(f"--base-binary {a.base_binary}: not executable")
+    check_destinations(a)
     if a.metric == "instructions" and not shutil.which("valgrind"):
         raise load.BadInput("--metric=instructions needs valgrind (Debian package valgrind); this kernel "
                             "gives no hardware counters")
@@ -245,7 +277,7 @@ def main(argv):
     head_cls = machine.of_context(hctx)
     if a.base_binary and not os.path.isfile(a.base_binary):
         raise load.BadInput(f"--base-binary {a.base_binary}: no such file")
-    if a.base:
+    if a.base is not None:
         sha = abrun.resolve(a.base)
     elif a.baseline and a.metric == "instructions":
         if a.baseline == "auto":
@@ -266,8 +298,6 @@ def main(argv):
         hrun = load.load(a.input) if a.input else None
         if hrun and not set(hrun.benchmarks) & set(brun.benchmarks):
             raise load.BadInput(f"{a.input} and {a.baseline} have no benchmark in common")
-    if a.out:
-        publish.check_dir(os.path.dirname(os.path.abspath(a.out)) if not os.path.isdir(a.out) else a.out)
     meta = {"machine_class": head_cls, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
         timespec="seconds"), "head": hctx.get("source_commit")}
     if a.write_baseline:
@@ -280,9 +310,9 @@ def main(argv):
         os.replace(tmp, a.write_baseline)
         log(f"wrote {a.write_baseline}: {len(counts)} benchmarks")
         return 0
-    if a.base or a.base_binary:
-        base_bin = abrun.build_rev(sha, log) if a.base else a.base_binary
-        meta["base"] = sha if a.base else a.base_binary
+    if a.base is not None or a.base_binary:
+        base_bin = abrun.build_rev(sha, log) if a.base is not None else a.base_binary
+        meta["base"] = sha if a.base is not None else a.base_binary
         common = [n for n in abrun.names(a.head_binary, select_args(a))
                   if n in set(abrun.names(base_bin, select_args(a)))]
         if not common:
@@ -328,24 +358,49 @@ def main(argv):
     return 1 if any(j.verdict == "regressed" for *_, j in rows) else 0
 
 
+# One --filter argument at most this long: Linux refuses a single argument
+# over 128 KiB (MAX_ARG_STRLEN), which a baseline of 6,000 names passed.
+FILTER_MAX = 64 * 1024
+
+
+def filter_chunks(names):
+    """--filter regexes that together match exactly the names, none longer
+    than FILTER_MAX."""
+    chunk, size = [], 0
+    for n in names:
+        r = abrun.exact(n)
+        if chunk and size + len(r) + 1 > FILTER_MAX:
+            yield "|".join(chunk)
+            chunk, size = [], 0
+        chunk.append(r)
+        size += len(r) + 1
+    if chunk:
+        yield "|".join(chunk)
+
+
 def fresh_run(a, brun):
     """The head run afresh on the baseline's benchmarks, with as many
-    repetitions as asked."""
-    names = list(brun.benchmarks)
-    regex = "|".join(abrun.exact(n) for n in names)
-    p = abrun.subprocess.run([a.head_binary, f"--filter={regex}", f"--repetitions={a.repetitions}",
-                              f"--min-time={a.min_time}", "--results-dir=", "--format=json"],
-                             capture_output=True, text=True)
-    if p.returncode not in (0, 1) or not p.stdout.strip():
-        raise RuntimeError(f"the head's run failed: {p.stderr.strip()[-300:]}")
-    path = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"sb-regress-head.{os.getpid()}.json")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(p.stdout)
-    try:
-        return load.load(path)
-    finally:
-        os.unlink(path)
+    repetitions as asked (in as many invocations as the names need)."""
+    # Every name the head has (a filter selects from the full sweeps): a
+    # chunk of names it lacks would be a filter that matches nothing.
+    have = set(abrun.names(a.head_binary, ["--filter=."]))
+    names = [n for n in brun.benchmarks if n in have]
+    if not names:
+        raise load.BadInput(f"{a.baseline}: the head has none of its {len(brun.benchmarks)} benchmarks")
+    docs = []
+    for regex in filter_chunks(names):
+        p = abrun.subprocess.run([a.head_binary, f"--filter={regex}", f"--repetitions={a.repetitions}",
+                                  f"--min-time={a.min_time}", "--results-dir=", "--format=json"],
+                                 capture_output=True, text=True)
+        if p.returncode not in (0, 1) or not p.stdout.strip():
+            raise RuntimeError(f"the head's run failed: {p.stderr.strip()[-300:]}")
+        docs.append(schema.parse_json("the head's run", p.stdout))
+    merged = dict(docs[0], benchmarks=[r for d in docs for r in d["benchmarks"]])
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".json", prefix="sb-regress-head.") as f:
+        json.dump(merged, f)
+        f.flush()
+        return load.load(f.name)
 
 
 if __name__ == "__main__":
-    entry.run("regress", main)
+    entry.run("regress", main, failed=3)

@@ -49,11 +49,6 @@ def main(argv):
         except (RuntimeError, OSError) as e:
             print(f"report: {e}", file=sys.stderr)
             return 1
-        for c in drawn:
-            c.svg = charts.inline_svg(os.path.join(cdir, c.key + ".svg"), c.key)
-        for f in os.listdir(cdir):
-            if f.endswith((".dat", ".gp")):
-                os.unlink(os.path.join(cdir, f))
         model["charts"] = drawn
         st.write(stem + ".html", page.html_page(model))
         st.write(stem + ".md", page.markdown_page(model))

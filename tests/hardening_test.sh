@@ -91,6 +91,10 @@ case_bad_values() {
     usage_error "--workload: ',switch' has an empty item in its list" --workload=,switch
     usage_error "--param: 'tasks=2,,3' has an empty item in its list" --workload=ring --param tasks=2,,3
     usage_error "--workers: '1,' has an empty item in its list" --workers=1,
+    # A value holding a newline or an escape: still one line, shown escaped.
+    usage_error "--filter 'a\\nb'" --filter=$'a\nb'
+    usage_error "unknown engine 'as\\x1bm'" --engine=$'as\em'
+    usage_error "unknown option '--bogus\\nx'" $'--bogus\nx'
 }
 
 case_gbench_flag_spellings() {

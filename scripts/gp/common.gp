@@ -1,10 +1,12 @@
 # Shared by every chart: set by the caller (scripts/sbreport/charts.py)
-# before `load`: datafile, ttl, xlab, ylab, logx, logy, nseries, yfmt, and
+# before `load`: datafile, the texts S[] (strings.gp) with s_title, s_xlab,
+# s_ylab, s_series and s_groups, logx, logy, nseries, ngroups, yfmt, and
 # per series a colour and a dash type (words of colors and dashes).
+# Texts from the results are never enhanced-text markup (noenhanced).
 # The key sits above the plot, outside it, so that it covers no data.
-set title ttl noenhanced
-set xlabel xlab
-set ylabel ylab
+set title S[s_title] noenhanced
+set xlabel S[s_xlab] noenhanced
+set ylabel S[s_ylab] noenhanced
 set key outside top center horizontal noenhanced
 set grid ytics mytics lc rgb "#dddddd" lt 1
 set border 3

@@ -1,11 +1,11 @@
-# A line per series: each series is a data block (index i) whose first row
-# is its title; columns: x, median, min, max (the whiskers: every
+# A line per series: each series is a data block (index i), titled
+# S[s_series + i]; columns: x, median, min, max (the whiskers: every
 # repetition lies between them).
-load gpdir."/common.gp"
+load "common.gp"
 # Room beside the first and last points; none above and below a log axis
 # (an offset there adds whole decades), and none below a linear one: the
 # figures are never negative, and an offset there drew echo's axis down to
 # -20k requests/s.
 if (logy) { set offsets graph 0.03, graph 0.03, 0, 0 } else { set offsets graph 0.03, graph 0.03, graph 0.05, 0 }
-plot for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines title columnheader(1) \
+plot for [i=0:nseries-1] datafile index i using 1:2:3:4 with yerrorlines title S[s_series + i] \
      lc rgb word(colors, i + 1) dt int(word(dashes, i + 1)) lw 2 pt 7 ps 0.6

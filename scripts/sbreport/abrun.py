@@ -30,6 +30,10 @@ def git(*args, check=True):
 
 
 def resolve(rev):
+    """The commit a revision names. Never an option to git: an empty
+    revision or one that starts with '-' is refused first."""
+    if not rev or rev.startswith("-"):
+        raise BadInput(f"--base {rev!r}: not a revision (a name, a hash or HEAD~N)")
     _need_git()
     p = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", "-q", rev + "^{commit}"], capture_output=True,
                        text=True)

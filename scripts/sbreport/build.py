@@ -81,9 +81,31 @@ def warnings(run):
     return out
 
 
+# Google Benchmark's rate counters and the units its console gives them
+# (SetBytesProcessed: bytes/s, binary prefixes; SetItemsProcessed: /s).
+COUNTER_UNITS = {"bytes_per_second": "B/s", "items_per_second": "/s"}
+
+
 def _counters_text(b):
     keys = [k for k in b.counters if k not in ("stacks_guarded", "stacks_unguarded")]
-    return ", ".join(f"{k} {fmt(b.counter(k))}" for k in keys[:6])
+    return ", ".join(f"{k} {_counter_value(k, b.counter(k))}" for k in keys[:6])
+
+
+def _counter_value(key, v):
+    if key == "bytes_per_second" and v is not None:
+        for lim, suf in ((2 ** 40, "Ti"), (2 ** 30, "Gi"), (2 ** 20, "Mi"), (2 ** 10, "Ki")):
+            if abs(v) >= lim:
+                return f"{v / lim:.3g} {suf}B/s"
+        return f"{v:.3g} B/s"
+    return fmt(v, COUNTER_UNITS.get(key, ""))
+
+
+def complexity_table(run):
+    """->Complexity() fits, as Google Benchmark's console prints them:
+    the family, the fitted order with its coefficient, and the RMS."""
+    return [[c["family"], f"{fmt(c['real'])} {c['unit']} x {c['big_o']}" if c["real"] is not None else "",
+             f"{fmt(c['cpu'])} {c['unit']} x {c['big_o']}" if c["cpu"] is not None else "",
+             f"{c['rms']:.0%}" if c["rms"] is not None else ""] for c in run.complexity]
 
 
 def best_references(run):
@@ -145,6 +167,7 @@ def single(run, chart_dir):
             ["engine / best reference"] if best else []) + ["counters (medians)"],
         "table_num": {1, 2, 3, 4, 5} if best else {1, 2, 3, 4},
         "table": table,
+        "complexity": complexity_table(run),
         "chart_dir": chart_dir,
     }
 

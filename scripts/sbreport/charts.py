@@ -8,11 +8,13 @@ once for all of them (a process per chart cost ~60 ms each here)."""
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 
-from . import stats
+from . import stats, text
 
 # Colour-blind-safe, one per engine in the order engines first appear, the
 # same in every chart of a report.
@@ -64,20 +66,53 @@ def spread(values):
     return stats.median(values), min(values), max(values)
 
 
-def _quote(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _gp_string(s):
+    """A gnuplot string literal of the report's own text: templates' file
+    names, colours, formats. Never input: that travels as data (_strings)."""
+    if not re.fullmatch(r"[A-Za-z0-9 #%.,:_{}^/-]*", s):
+        raise ValueError(f"not a string the report chose itself: {s!r}")
+    return '"' + s + '"'
+
+
+def _gp_number(v):
+    """A finite number as gnuplot program text."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
+        raise ValueError(f"not a finite number: {v!r}")
+    return f"{v:.9g}"
 
 
 def _data(chart):
+    """The chart's numbers: a block per series (strip: one block), nothing
+    but numbers, so the file cannot carry a string into gnuplot."""
     out = []
     if chart.kind == "strip":
-        out += [f"{d:.6g} {row}" for d, row in chart.points]
+        out += [f"{_gp_number(d)} {row}" for d, row in chart.points]
         return "\n".join(out) + "\n"
-    for i, (title, rows) in enumerate(chart.series):
+    for i, (_, rows) in enumerate(chart.series):
         if i:
             out += ["", ""]
-        out.append(_quote(title) + " x y lo hi")
-        out += [" ".join(f"{v:.9g}" for v in r) for r in rows]
+        out += [" ".join(_gp_number(v) for v in r) for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _texts(chart):
+    """Every text of a chart in gnuplot's 1-based order: title, x label,
+    y label, the series' titles, then the groups' names (bars, strip,
+    history). The templates find them at s_series and s_groups."""
+    # A tic label is a format for its position: a % in a name is doubled.
+    return [chart.title, chart.xlab, chart.ylab] + [t for t, _ in chart.series] + [
+        text.shown(g).replace("%", "%%") for g in chart.groups]
+
+
+def _strings(texts):
+    """The texts as data: a row `k byte` per UTF-8 byte of text k (and a
+    `k 0` row first, so that an empty text is a row too). gnuplot's
+    strings.gp rebuilds them with sprintf("%c"): no quote, backtick or
+    newline in a name is ever parsed, because none is ever read as text."""
+    out = []
+    for k, t in enumerate(texts, 1):
+        out.append(f"{k} 0")
+        out += [f"{k} {b}" for b in text.shown(t).encode("utf-8")]
     return "\n".join(out) + "\n"
 
 
@@ -96,58 +131,60 @@ def _fix_log(chart):
         chart.series = [(t, [r for r in rows if r[idx] > 0 and (idx == 0 or r[2] > 0)]) for t, rows in chart.series]
 
 
-def _script(chart, datafile, stem, fmt):
+def _script(chart, n, fmt):
+    """The gnuplot program of chart number n in one format: numbers and the
+    report's own words only; it reads series-NN.dat and strings-NN.dat and
+    writes chart-NN.svg or .png, in gnuplot's working directory."""
+    texts = _texts(chart)
     s = [
         "reset",
-        f"gpdir = {_quote(GP_DIR)}",
-        f"datafile = {_quote(datafile)}",
-        f"ttl = {_quote(chart.title)}",
-        f"xlab = {_quote(chart.xlab)}",
-        f"ylab = {_quote(chart.ylab)}",
+        f"datafile = {_gp_string(f'series-{n:02d}.dat')}",
+        f"stringfile = {_gp_string(f'strings-{n:02d}.dat')}",
+        f"nstrings = {len(texts)}",
+        "s_title = 1",
+        "s_xlab = 2",
+        "s_ylab = 3",
+        "s_series = 4",
+        f"s_groups = {4 + len(chart.series)}",
+        "load 'strings.gp'",
         f"logx = {int(chart.logx)}",
         f"logy = {int(chart.logy)}",
         f"nseries = {len(chart.series)}",
+        f"ngroups = {len(chart.groups)}",
     ]
     vals = [abs(r[1]) for _, rows in chart.series for r in rows]
     big = vals and max(vals) >= 1e4 and not chart.logy
-    s.append(f"yfmt = {_quote('%.1s%c' if big else '%g')}")
+    s.append(f"yfmt = {_gp_string('%.1s%c' if big else '%g')}")
     styles = chart.styles or [(i, 1) for i in range(len(chart.series))]
-    s.append(f"colors = {_quote(' '.join(colour_of(c) for c, _ in styles))}")
-    s.append(f"dashes = {_quote(' '.join(str(d) for _, d in styles))}")
-    h = chart.height
+    s.append(f"colors = {_gp_string(' '.join(colour_of(c) for c, _ in styles))}")
+    s.append(f"dashes = {_gp_string(' '.join(str(int(d)) for _, d in styles))}")
+    h = int(chart.height)
     if fmt == "svg":
         s.append(f'set terminal svg size 760,{h} dynamic enhanced font "sans,11" background "#ffffff"')
     else:
         s.append(f'set terminal pngcairo size 1140,{int(h * 1.5)} enhanced font "sans,15" background "#ffffff"')
-    s.append(f"set output {_quote(stem + '.' + fmt)}")
+    s.append(f"set output {_gp_string(f'chart-{n:02d}.{fmt}')}")
     if chart.kind == "bars":
-        n = max(1, len(chart.series))
-        s.append(f"ngroups = {len(chart.groups)}")
-        s.append(f"boxw = {0.8 / n:.4f}")
-        s.append("set xtics (" + ", ".join(f"{_quote(g)} {i}" for i, g in enumerate(chart.groups)) + ")")
-        s.append(f"load {_quote(os.path.join(GP_DIR, 'bars.gp'))}")
+        s.append(f"boxw = {_gp_number(0.8 / max(1, len(chart.series)))}")
+        s.append("load 'bars.gp'")
     elif chart.kind == "history":
-        s.append(f"ngroups = {len(chart.groups)}")
-        s.append("set xtics (" + ", ".join(f"{_quote(g)} {i}" for i, g in enumerate(chart.groups)) + ")")
-        s.append(f"load {_quote(os.path.join(GP_DIR, 'history.gp'))}")
+        s.append("load 'history.gp'")
     elif chart.kind == "strip":
-        s.append(f"nrows = {len(chart.groups)}")
         span = max((abs(d) for d, _ in chart.points), default=1.0)
-        s.append(f"xstep = {_nice(span / 3)}")
-        s.append("set ytics (" + ", ".join(f"{_quote(g)} {i}" for i, g in enumerate(chart.groups)) + ")")
-        s.append(f"load {_quote(os.path.join(GP_DIR, 'strip.gp'))}")
+        s.append(f"xstep = {_gp_number(_nice(span / 3))}")
+        s.append("load 'strip.gp'")
     else:
         # Few distinct x values (a sweep): a tic at each, labelled as swept.
         xs = sorted({r[0] for _, rows in chart.series for r in rows})
         if 0 < len(xs) <= 8:
-            s.append("set xtics (" + ", ".join(f'"{x:g}" {x:.9g}' for x in xs) + ")")
+            s.append("set xtics (" + ", ".join(f'"{x:g}" {_gp_number(x)}' for x in xs) + ")")
         if chart.logx and xs and xs[0] > 0:
             # A log axis autoscaled with offsets grows by whole decades:
             # spawn's 1,000 and 10,000 stood in the right half of an axis
             # from 100. A twentieth of the span beside each end instead.
             f = max((xs[-1] / xs[0]) ** 0.05, 1.2)
-            s.append(f"set xrange [{xs[0] / f:.9g}:{xs[-1] * f:.9g}]")
-        s.append(f"load {_quote(os.path.join(GP_DIR, 'lines.gp'))}")
+            s.append(f"set xrange [{_gp_number(xs[0] / f)}:{_gp_number(xs[-1] * f)}]")
+        s.append("load 'lines.gp'")
     s.append("unset output")
     return "\n".join(s) + "\n"
 
@@ -169,37 +206,65 @@ def bar_positions(chart):
                     for i, (t, rows) in enumerate(chart.series)]
 
 
+TEMPLATES = ("strings.gp", "common.gp", "lines.gp", "bars.gp", "strip.gp", "history.gp")
+_KEY = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def _keys(drawn):
+    """File stems and element ids: the chart's key when it is a plain word
+    (it may come from a family name), else chart-NN, and never twice
+    (families BM-a and BM.a are two charts)."""
+    seen = set()
+    for n, c in enumerate(drawn, 1):
+        k = c.key if _KEY.fullmatch(c.key or "") else f"chart-{n:02d}"
+        base, i = k, 2
+        while k.lower() in seen:
+            k, i = f"{base}-{i}", i + 1
+        seen.add(k.lower())
+        c.key = k
+
+
+def _gnuplot_failed(proc, err):
+    if proc.returncode < 0:
+        sig = -proc.returncode
+        why = {25: "the file size limit (ulimit -f)"}.get(sig, "")
+        return f"gnuplot was killed by signal {sig}" + (f": {why}" if why else "")
+    return "gnuplot failed: " + (" | ".join(err[-6:]) or f"exit {proc.returncode}, no message")
+
+
 def render(charts, workdir, progress=None):
     """Draws every non-empty chart into workdir/<key>.svg and .png with one
-    gnuplot. Returns the charts drawn. Raises RuntimeError with gnuplot's
-    message when it fails."""
+    gnuplot, run in workdir on files named here (series-NN.dat,
+    strings-NN.dat, chart-NN.svg), so that no name, path or other input
+    becomes gnuplot program text. Then checks every SVG parses as XML and
+    gives each chart its inline SVG (c.svg). Returns the charts drawn;
+    raises RuntimeError naming what failed."""
     drawn = [c for c in charts if not c.empty]
     if not drawn:
         return []
+    for t in TEMPLATES:
+        shutil.copyfile(os.path.join(GP_DIR, t), os.path.join(workdir, t))
     script = []
-    for c in drawn:
+    for n, c in enumerate(drawn, 1):
         _fix_log(c)
         if c.kind == "bars":
             bar_positions(c)
-        datafile = os.path.join(workdir, c.key + ".dat")
-        with open(datafile, "w", encoding="utf-8") as f:
-            f.write(_data(c))
-        stem = os.path.join(workdir, c.key)
+        _write(os.path.join(workdir, f"series-{n:02d}.dat"), _data(c))
+        _write(os.path.join(workdir, f"strings-{n:02d}.dat"), _strings(_texts(c)))
         for fmt in ("svg", "png"):
-            script.append(_script(c, datafile, stem, fmt))
-            script.append(f'print "drawn {c.key}.{fmt}"')
-    gp = os.path.join(workdir, "charts.gp")
-    with open(gp, "w", encoding="utf-8") as f:
-        f.write("\n".join(script))
+            script.append(_script(c, n, fmt))
+            script.append(f'print "drawn {n} {fmt}"')
+    _write(os.path.join(workdir, "charts.gp"), "\n".join(script))
     t0 = time.monotonic()
-    proc = subprocess.Popen(["gnuplot", gp], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(["gnuplot", "charts.gp"], cwd=workdir, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
     err = []
     try:
         for line in proc.stderr:
             if line.startswith("drawn "):
                 # A line per chart on a terminal once drawing takes a while.
                 if progress and time.monotonic() - t0 > 1:
-                    progress(f"chart {line[6:].strip()}")
+                    progress(f"chart {line[6:].strip()} of {len(drawn)}")
             else:
                 err.append(line.rstrip())
     finally:
@@ -207,19 +272,61 @@ def render(charts, workdir, progress=None):
             proc.kill()  # interrupted: gnuplot goes with us
             proc.wait()
     if proc.wait() != 0:
-        raise RuntimeError("gnuplot failed: " + " | ".join(err[-6:]))
-    for c in drawn:
+        raise RuntimeError(_gnuplot_failed(proc, err))
+    _keys(drawn)
+    for n, c in enumerate(drawn, 1):
         for ext in ("svg", "png"):
-            if not os.path.isfile(os.path.join(workdir, f"{c.key}.{ext}")):
-                raise RuntimeError(f"gnuplot did not write {c.key}.{ext}: " + " | ".join(err[-6:]))
+            made = os.path.join(workdir, f"chart-{n:02d}.{ext}")
+            if not os.path.isfile(made) or os.path.getsize(made) == 0:
+                raise RuntimeError(f"gnuplot did not write chart {n} ({c.title!r}) as {ext}"
+                                   + (": " + " | ".join(err[-6:]) if err else "") + _space(workdir))
+        c.svg = _checked_svg(os.path.join(workdir, f"chart-{n:02d}.svg"), c.key, workdir)
+    for n, c in enumerate(drawn, 1):
+        for ext in ("svg", "png"):
+            os.rename(os.path.join(workdir, f"chart-{n:02d}.{ext}"), os.path.join(workdir, f"{c.key}.{ext}"))
+    for f in os.listdir(workdir):
+        if f.endswith((".dat", ".gp")):
+            os.unlink(os.path.join(workdir, f))
     return drawn
 
 
-def inline_svg(path, key):
-    """The SVG for inlining in HTML: no XML prolog, and ids made unique per
-    chart (every gnuplot SVG defines the same ids)."""
-    with open(path, encoding="utf-8") as f:
+def _write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _space(workdir):
+    """Why a file may have come out short: a full disk, said when it is."""
+    try:
+        st = os.statvfs(workdir)
+    except OSError:
+        return ""
+    return "; no space left on device" if st.f_bavail * st.f_frsize < 1 << 20 else ""
+
+
+def _checked_svg(path, key, workdir):
+    """The SVG, made well-formed whatever its texts hold, and inlinable:
+    gnuplot escapes < and & in text but not the sequence ]]>, which XML
+    forbids in content (its SVG has no CDATA section to protect). Parsed
+    before it is used: a truncated file is an error, not a broken page."""
+    with open(path, encoding="utf-8", errors="replace") as f:
         s = f.read()
+    if "<![CDATA[" not in s:
+        s = s.replace("]]>", "]]&gt;")
+    try:
+        ET.fromstring(s.encode("utf-8"))
+    except ET.ParseError as e:
+        raise RuntimeError(f"gnuplot's {os.path.basename(path)} is not well-formed XML ({e}): a truncated "
+                           "file?" + _space(workdir)) from None
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(s)
+    return inline_svg(s, key)
+
+
+def inline_svg(s, key):
+    """The SVG for inlining in HTML: no XML prolog, and ids made unique per
+    chart (every gnuplot SVG defines the same ids). key is a plain word
+    (_keys)."""
     s = s[s.index("<svg"):]
     s = re.sub(r"(id=['\"])(gp\w+|gnuplot_\w+)", rf"\1{key}-\2", s)
     s = re.sub(r"(href=['\"]#)(gp\w+|gnuplot_\w+)", rf"\1{key}-\2", s)

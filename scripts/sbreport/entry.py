@@ -1,12 +1,29 @@
 """The edges every ./bench subcommand script shares (report, regress,
-history): bad usage or input is one line and exit 2, a failure (RuntimeError)
-one line and exit 1, and SIGTERM, SIGHUP and SIGQUIT unwind like Ctrl-C, so
-that stages are removed and child processes (gnuplot, benchmarks) are killed
-on the way out."""
+history): bad usage or input is one line and exit 2, a failure (RuntimeError,
+or an OSError named by its cause: a full disk, a file size limit) one line
+and exit 1 (regress: 3, since its 1 is a regression), a defect one line and
+exit 3, never a traceback; SIGTERM, SIGHUP and SIGQUIT unwind like Ctrl-C,
+so that stages are removed and child processes (gnuplot, benchmarks) are
+killed on the way out."""
 
 import argparse
+import errno
 import signal
 import sys
+import traceback
+
+
+def why(e):
+    """An OSError in words that name the true cause."""
+    return {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+            errno.EFBIG: "file size limit (ulimit -f) reached", errno.ELOOP: "a symbolic link loop",
+            errno.EROFS: "a read-only file system"}.get(e.errno, e.strerror or str(e))
+
+
+def one_line(s):
+    """A message on one line whatever it quotes (an option holding a
+    newline gives one line, not two)."""
+    return str(s).replace("\r", "\\r").replace("\n", "\\n")
 
 
 class Parser(argparse.ArgumentParser):
@@ -15,7 +32,7 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):
         words = self.prog.split()
         name = words[1] if len(words) > 1 and words[0] == "./bench" else self.prog
-        print(f"{name}: {message} (see ./bench {name} --help)", file=sys.stderr)
+        print(one_line(f"{name}: {message} (see ./bench {name} --help)"), file=sys.stderr)
         sys.exit(2)
 
 
@@ -31,24 +48,39 @@ def _stop(signum, frame):
     raise Stopped(signum)
 
 
-def run(name, main, on_stop=""):
+def run(name, main, on_stop="", failed=1):
     """sys.exit(main(argv)): BadInput ends it with 2 and RuntimeError with 1,
     a stopping signal with 128 + signal, each with one line (`on_stop` says
-    what a signal left, e.g. 'nothing written')."""
+    what a signal left, e.g. 'nothing written'; `failed` is the exit of a
+    failure, 1 unless 1 means something else, as a regression does)."""
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(sig, _stop)
     tail = f"; {on_stop}" if on_stop else ""
+    # Python ignores SIGXFSZ: a write past ulimit -f fails with EFBIG,
+    # which is named below, instead of killing the process silently.
     try:
         sys.exit(main(sys.argv[1:]))
     except BadInput as e:
-        print(f"{name}: {e}", file=sys.stderr)
+        print(one_line(f"{name}: {e}"), file=sys.stderr)
         sys.exit(2)
     except RuntimeError as e:
-        print(f"{name}: {e}", file=sys.stderr)
-        sys.exit(1)
+        print(one_line(f"{name}: {e}"), file=sys.stderr)
+        sys.exit(failed)
+    except OSError as e:
+        where = f"{e.filename}: " if e.filename else ""
+        print(one_line(f"{name}: {where}{why(e)}{tail}"), file=sys.stderr)
+        sys.exit(failed)
+    except RecursionError:
+        print(f"{name}: input nested too deeply{tail}", file=sys.stderr)
+        sys.exit(2)
     except KeyboardInterrupt:
         print(f"{name}: interrupted{tail}", file=sys.stderr)
         sys.exit(130)
     except Stopped as e:
         print(f"{name}: stopped by {signal.Signals(e.args[0]).name}{tail}", file=sys.stderr)
         sys.exit(128 + e.args[0])
+    except Exception as e:  # noqa: BLE001 - a defect: one line and exit 3, never a traceback or a verdict
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        print(one_line(f"{name}: internal error, please report it: {type(e).__name__}: {e} "
+                       f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}){tail}"), file=sys.stderr)
+        sys.exit(3)

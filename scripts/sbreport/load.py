@@ -5,11 +5,12 @@ median of every counter. A file that is not a benchmark result raises
 BadInput with one line that says what is wrong and where."""
 
 import csv
+import errno
 import io
-import json
 import os
+import stat
 
-from . import entry, stats
+from . import entry, schema, stats
 
 # Google Benchmark's time units, as factors to nanoseconds.
 UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -60,10 +61,13 @@ class Benchmark:
 
 
 class Run:
-    def __init__(self, path, context, benchmarks):
+    def __init__(self, path, context, benchmarks, complexity=()):
         self.path = path
         self.context = context
         self.benchmarks = benchmarks  # name -> Benchmark, file order
+        # ->Complexity() results: (family, big O, real coefficient, cpu
+        # coefficient, rms) as Google Benchmark's console shows them.
+        self.complexity = list(complexity)
         # switchbench's own output: its context says so, or (a CSV, which
         # has no context) every name is family/engine/... of our families.
         self.ours = "switchbench_version" in context or all(
@@ -85,35 +89,75 @@ class Run:
         return self.context.get("date") or os.path.basename(os.path.dirname(os.path.abspath(self.path)))
 
 
+def _kind(st):
+    """What a non-regular file is, in words."""
+    m = st.st_mode
+    return ("a directory" if stat.S_ISDIR(m) else "a FIFO (named pipe)" if stat.S_ISFIFO(m) else
+            "a socket" if stat.S_ISSOCK(m) else "a device" if stat.S_ISCHR(m) or stat.S_ISBLK(m) else
+            "not a regular file")
+
+
+def _stat(path):
+    """os.stat, its failure said as what it is (a symlink loop is not a
+    missing file); None when nothing is there."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise BadInput(f"{path}: a symbolic link to nothing ({os.readlink(path)})") from None
+        return None
+    except OSError as e:
+        why = "a symbolic link loop" if e.errno == errno.ELOOP else e.strerror
+        raise BadInput(f"{path}: {why}") from None
+
+
 def resolve(path):
     """The results file a PATH names: a run directory holds results.json
     (or results.csv)."""
-    if os.path.isdir(path):
+    if path == "":
+        raise BadInput("an empty path")
+    st = _stat(path)
+    if st is None:
+        raise BadInput(f"{path}: no such file or directory")
+    if stat.S_ISDIR(st.st_mode):
         for name in ("results.json", "results.csv"):
             p = os.path.join(path, name)
-            if os.path.isfile(p):
-                return p
+            sp = _stat(p)
+            if sp is None:
+                continue
+            if not stat.S_ISREG(sp.st_mode):
+                raise BadInput(f"{p}: {_kind(sp)}, not a results file")
+            return p
         raise BadInput(f"{path}: a directory without results.json or results.csv")
-    if not os.path.exists(path):
-        raise BadInput(f"{path}: no such file or directory")
-    if not os.path.isfile(path):
-        raise BadInput(f"{path}: not a regular file")
+    if not stat.S_ISREG(st.st_mode):
+        raise BadInput(f"{path}: {_kind(st)}, not a results file")
     return path
 
 
-def load(path):
-    f = resolve(path)
+def read_text(f):
+    """The file's text: UTF-8, a byte-order mark dropped (spreadsheets
+    write one), an empty file refused."""
     try:
         with open(f, "rb") as fh:
             raw = fh.read()
     except OSError as e:
         raise BadInput(f"{f}: {e.strerror}") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BadInput(f"{f}: not UTF-8 text (byte {e.start})") from None
+    if "\x00" in text:
+        raise BadInput(f"{f}: holds a NUL byte at character {text.index(chr(0))}: not a text file")
     if not text.strip():
         raise BadInput(f"{f}: the file is empty")
+    return text
+
+
+def load(path):
+    f = resolve(path)
+    text = read_text(f)
     if text.lstrip()[:1] in "{[":
         run = _load_json(f, text)
     else:
@@ -123,69 +167,109 @@ def load(path):
     return run
 
 
-def _num(v, what, f):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise BadInput(f"{f}: {what} is not a number: {v!r}")
-    return float(v)
-
-
 def _load_json(f, text):
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise BadInput(f"{f}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
-                       "a truncated or unfinished file?") from None
+    doc = schema.parse_json(f, text)
     if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
         raise BadInput(f"{f}: JSON without a \"benchmarks\" list: not Google Benchmark output")
-    ctx = doc.get("context") if isinstance(doc.get("context"), dict) else {}
-    out = {}
+    ctx = doc.get("context", {})
+    schema.context(f, ctx)
     for i, r in enumerate(doc["benchmarks"]):
-        if not isinstance(r, dict) or not isinstance(r.get("name"), str):
-            raise BadInput(f"{f}: benchmark record {i} has no name")
-        _add_record(out, r, f)
-    return Run(f, ctx, out)
+        schema.record(f, i, r)
+    out, complexity = {}, []
+    for r in doc["benchmarks"]:
+        _add_record(out, complexity, r, f)
+    return Run(f, ctx, out, complexity)
+
+
+def _header_at(text):
+    """(line number, character offset) of the CSV header: Google Benchmark
+    1.7 writes its context (Run on..., CPU Caches:, Load Average:) before
+    it into --benchmark_out files. The header is the first line that
+    starts with name, and has every column Google Benchmark always writes.
+    Lines split at \n only: a name may hold any other line break."""
+    at = 0
+    for i, ln in enumerate(text.split("\n", 200)[:200]):
+        cols = ln.rstrip("\r").split(",")
+        if ln.startswith("name,") and all(c in cols for c in CSV_REQUIRED):
+            return i, at
+        at += len(ln) + 1
+    return None, None
 
 
 def _load_csv(f, text):
-    lines = text.splitlines()
-    head = next(csv.reader([lines[0]]))
-    missing = [c for c in CSV_REQUIRED if c not in head]
-    if missing:
+    line, at = _header_at(text)
+    if at is None:
+        first = text.split("\n", 1)[0].rstrip("\r")
+        head = first.split(",")
         if "name" not in head:
-            raise BadInput(f"{f}: line 1 is not a Google Benchmark CSV header (it lacks "
-                           f"{', '.join(CSV_REQUIRED)}); a preamble before the header? "
-                           "(run the benchmark with 2>/dev/null)")
+            raise BadInput(f"{f}: no Google Benchmark CSV header (a line starting name,iterations,real_time,"
+                           "cpu_time,time_unit) in its first 200 lines")
+        missing = [c for c in CSV_REQUIRED if c not in head]
         raise BadInput(f"{f}: the CSV header lacks {', '.join(missing)}")
-    out = {}
-    for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        if None in row or any(row.get(c) is None for c in CSV_REQUIRED):
-            raise BadInput(f"{f}: line {n} has {len([v for v in row.values() if v is not None])} fields; "
-                           f"the header has {len(head)}")
-        r = {"name": row["name"], "time_unit": row.get("time_unit") or "ns", "label": row.get("label") or ""}
-        if (row.get("error_occurred") or "").lower() == "true":
-            r["error_occurred"] = True
-            r["error_message"] = row.get("error_message") or "error"
-        elif (row.get("skipped") or "").lower() == "true" or (row.get("error_occurred") or "").lower() == "false" \
-                and row.get("error_message"):
-            # Our CSV marks a skipped record as error_occurred=false with
-            # the reason (harness/report_csv.c).
-            r["skipped"] = True
-            r["skip_message"] = row.get("error_message") or row.get("skip_message") or "skipped"
-        else:
-            for c in ("iterations", "real_time", "cpu_time"):
-                try:
-                    r[c] = float(row[c])
-                except ValueError:
-                    raise BadInput(f"{f}: line {n}: {c} is not a number: {row[c]!r}") from None
-            for c, v in row.items():
-                if c in CSV_REQUIRED or c in NOT_COUNTERS or not v:
-                    continue
-                try:
-                    r[c] = float(v)
-                except ValueError:
-                    pass
-        _add_record(out, r, f)
-    return Run(f, {}, out)
+    rows = csv.DictReader(io.StringIO(text[at:], newline=""))
+    out, complexity, records = {}, [], []
+    n = line + 1
+    try:
+        head = rows.fieldnames
+        for row in rows:
+            n = line + rows.line_num
+            if None in row or any(row.get(c) is None for c in CSV_REQUIRED):
+                raise BadInput(f"{f}: line {n} has {len([v for v in row.values() if v is not None])} fields; "
+                               f"the header has {len(head)}")
+            records.append(_csv_record(f, n, row))
+    except csv.Error as e:
+        raise BadInput(f"{f}: line {line + rows.line_num + 1}: not CSV Google Benchmark writes ({e})") from None
+    for r in records:
+        _add_record(out, complexity, r, f)
+    return Run(f, {}, out, complexity)
+
+
+def _csv_record(f, n, row):
+    """A CSV row as the JSON record it stands for, checked by the same
+    schema (line number in the message)."""
+    name = row["name"]
+    r = {"name": name, "time_unit": row.get("time_unit") or "ns", "label": row.get("label") or ""}
+    agg = name.rsplit("_", 1)[-1] if "_" in name else ""
+    if (row.get("error_occurred") or "").lower() == "true":
+        r["error_occurred"] = True
+        r["error_message"] = row.get("error_message") or "error"
+    elif (row.get("skipped") or "").lower() == "true" or (row.get("error_occurred") or "").lower() == "false" \
+            and row.get("error_message"):
+        # Our CSV marks a skipped record as error_occurred=false with
+        # the reason (harness/report_csv.c).
+        r["skipped"] = True
+        r["skip_message"] = row.get("error_message") or row.get("skip_message") or "skipped"
+    elif agg in ("BigO", "RMS"):
+        # ->Complexity() rows: no iterations; BigO's times are the
+        # coefficients, RMS's a fraction.
+        r.update(run_type="aggregate", aggregate_name=agg, run_name=name[: -len(agg) - 1])
+        for c in ("real_time", "cpu_time"):
+            r[c] = _csv_number(f, n, name, c, row[c])
+        if agg == "BigO":
+            r["big_o"] = row.get("time_unit") or ""
+            r["time_unit"] = "ns"
+    else:
+        for c in ("iterations", "real_time", "cpu_time"):
+            r[c] = _csv_number(f, n, name, c, row[c])
+        for c, v in row.items():
+            if c in CSV_REQUIRED or c in NOT_COUNTERS or not v:
+                continue
+            try:
+                r[c] = float(v)
+            except ValueError:
+                pass
+    try:
+        schema.record(f"{f}: line {n}", n, r)
+    except BadInput as e:
+        raise BadInput(str(e).replace(f"{f}: line {n}: {name}", f"{f}: line {n}: {name}", 1)) from None
+    return r
+
+
+def _csv_number(f, n, name, col, v):
+    try:
+        return float(v)
+    except ValueError:
+        raise BadInput(f"{f}: line {n}: {name}: {col} is not a number: {v[:60]!r}") from None
 
 
 def _split_aggregate(r):
@@ -200,8 +284,11 @@ def _split_aggregate(r):
     return name, None
 
 
-def _add_record(out, r, f):
+def _add_record(out, complexity, r, f):
     base, agg = _split_aggregate(r)
+    if agg in ("BigO", "RMS"):
+        _complexity(complexity, base, agg, r)
+        return
     b = out.get(base)
     if b is None:
         b = out[base] = Benchmark(base)
@@ -216,21 +303,35 @@ def _add_record(out, r, f):
         # only aggregates (--benchmark_report_aggregates_only) gives its
         # median as one value.
         if agg == "median" and not b.real_ns and r.get("aggregate_unit", "time") == "time":
-            _take(b, r, f)
+            _take(b, r)
             b.from_aggregate = True
         return
     if b.from_aggregate:
         b.real_ns, b.cpu_ns, b.counters, b.from_aggregate = [], [], {}, False
-    _take(b, r, f)
+    _take(b, r)
 
 
-def _take(b, r, f):
-    unit = r.get("time_unit", "ns")
-    if unit not in UNITS:
-        raise BadInput(f"{f}: {r['name']}: unknown time_unit {unit!r}")
-    k = UNITS[unit]
-    b.real_ns.append(_num(r.get("real_time"), f"{r['name']}: real_time", f) * k)
-    b.cpu_ns.append(_num(r.get("cpu_time", 0.0), f"{r['name']}: cpu_time", f) * k)
+def _complexity(complexity, family, agg, r):
+    """A ->Complexity() row, kept as Google Benchmark's console shows it:
+    BigO gives the fitted order and its coefficients (in the time unit),
+    RMS the fit's error."""
+    row = next((c for c in complexity if c["family"] == family), None)
+    if row is None:
+        row = {"family": family, "big_o": "", "real": None, "cpu": None, "unit": "", "rms": None}
+        complexity.append(row)
+    if agg == "BigO":
+        row["big_o"] = r.get("big_o") or ""
+        row["real"] = r.get("real_coefficient", r.get("real_time"))
+        row["cpu"] = r.get("cpu_coefficient", r.get("cpu_time"))
+        row["unit"] = r.get("time_unit", "ns")
+    else:
+        row["rms"] = r.get("rms", r.get("real_time"))
+
+
+def _take(b, r):
+    k = UNITS[r.get("time_unit", "ns")]
+    b.real_ns.append(float(r["real_time"]) * k)
+    b.cpu_ns.append(float(r.get("cpu_time", 0.0)) * k)
     b.label = r.get("label") or b.label
     b.placement = r.get("placement") or b.placement
     b.cpus_used = r.get("cpus_used") or b.cpus_used

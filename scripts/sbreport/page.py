@@ -5,6 +5,7 @@ or image from anywhere else, readable from 360 px wide up."""
 import html
 
 from .rules import fmt
+from .text import md, shown
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
@@ -41,7 +42,9 @@ STATUS_CLASS = {"holds": "v-holds", "does not hold": "v-not", "holds only when":
 
 
 def e(s):
-    return html.escape(str(s), quote=True)
+    """Any text as HTML text: escaped, controls and bidirectional marks
+    shown as escapes (text.shown)."""
+    return html.escape(shown(s), quote=True)
 
 
 def _claims_html(m):
@@ -93,39 +96,54 @@ def _table_html(m):
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
+COMPLEXITY_HEAD = ["family", "real time fit", "CPU time fit", "RMS"]
+
+
+def _complexity_html(m):
+    rows = m.get("complexity") or []
+    if not rows:
+        return ""
+    head = "".join(f"<th>{e(h)}</th>" for h in COMPLEXITY_HEAD)
+    body = "".join("<tr>" + "".join(f"<td>{e(x)}</td>" for x in r) + "</tr>" for r in rows)
+    return (f"<h2>Complexity (Google Benchmark's fits)</h2><div class=wrap><table><thead><tr>{head}</tr>"
+            f"</thead><tbody>{body}</tbody></table></div>")
+
+
 def html_page(m):
     return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
             "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
             f"<title>{e(m['title'])}</title><style>{CSS}</style></head><body><main>"
             f"<h1>{e(m['title'])}</h1><p class=sub>{e(m['subtitle'])}</p>"
-            + _claims_html(m) + _env_html(m) + _warn_html(m) + _charts_html(m) + _table_html(m) +
+            + _claims_html(m) + _env_html(m) + _warn_html(m) + _charts_html(m) + _table_html(m) + _complexity_html(m) +
             "</main></body></html>\n")
 
 
-def _md_cell(s):
-    return str(s).replace("|", "\\|").replace("\n", " ")
-
-
 def markdown_page(m):
-    out = [f"# {m['title']}", "", m["subtitle"], ""]
+    """The page in Markdown: every text from the model goes through md(),
+    so a name cannot end a table row, open a code span or pass raw HTML
+    into a CI summary."""
+    out = [f"# {md(m['title'])}", "", md(m["subtitle"]), ""]
     if m["claims"]:
         out += ["## Claims", "", "| id | claim | verdict | figures that decide it |", "|---|---|---|---|"]
         for c, v in m["claims"]:
             figs = "; ".join(v.figures + ([v.why] if v.why else []))
-            out.append(f"| {c['id']} | {_md_cell(c['claim'])} | **{_md_cell(v.text)}** | {_md_cell(figs)} |")
+            out.append(f"| {md(c['id'])} | {md(c['claim'])} | **{md(v.text)}** | {md(figs)} |")
         out.append("")
     if m["environment"]:
-        out += ["## Environment", ""] + [f"- **{k}**: {_md_cell(v)}" for k, v in m["environment"]] + [""]
+        out += ["## Environment", ""] + [f"- **{md(k)}**: {md(v)}" for k, v in m["environment"]] + [""]
     if m["warnings"]:
-        out += ["## Warnings", ""] + [f"- {w}" for w in m["warnings"]] + [""]
+        out += ["## Warnings", ""] + [f"- {md(w)}" for w in m["warnings"]] + [""]
     if m["charts"]:
         out += ["## Charts", ""]
         for c in m["charts"]:
-            out += [f"![{c.title}]({m['chart_dir']}/{c.key}.png)", "", f"*{c.question}*", ""]
-    out += [f"## {m['table_title']}", "", "| " + " | ".join(m["table_head"]) + " |",
+            out += [f"![{md(c.title)}]({m['chart_dir']}/{c.key}.png)", "", f"*{md(c.question)}*", ""]
+    out += [f"## {md(m['table_title'])}", "", "| " + " | ".join(md(h) for h in m["table_head"]) + " |",
             "|" + "|".join("---:" if i in m["table_num"] else "---" for i in range(len(m["table_head"]))) + "|"]
     for r in m["table"]:
-        out.append("| " + " | ".join(_md_cell(x) for x in r["cells"]) + " |")
+        out.append("| " + " | ".join(md(x) for x in r["cells"]) + " |")
+    if m.get("complexity"):
+        out += ["", "## Complexity (Google Benchmark's fits)", "", "| " + " | ".join(COMPLEXITY_HEAD) + " |",
+                "|---|---|---|---:|"] + ["| " + " | ".join(md(x) for x in r) + " |" for r in m["complexity"]]
     return "\n".join(out) + "\n"
 
 

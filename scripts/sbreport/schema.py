@@ -1,0 +1,159 @@
+"""What a results file may hold, checked whole before anything is drawn or
+written: one schema for Google Benchmark's JSON (records and the context
+keys the report reads), one for its CSV rows, one for an instruction
+baseline. A value of the wrong type, a time that is not a positive finite
+number, a counter that is NaN: BadInput naming the file, the benchmark and
+the field, so the subcommand exits 2 with one line and nothing written.
+Keys nobody reads are left alone (Google Benchmark adds some per version)."""
+
+import json
+import math
+
+from . import entry
+
+BadInput = entry.BadInput
+
+# Context keys the report and the CI scripts read, and the types they may
+# have (Google Benchmark's and switchbench's; the rest pass unread).
+_STR, _INT, _NUM, _BOOL, _LIST, _DICT = (str,), (int,), (int, float), (bool,), (list,), (dict,)
+CONTEXT = {
+    "date": _STR, "host_name": _STR, "executable": _STR, "num_cpus": _INT, "mhz_per_cpu": _NUM,
+    "cpu_scaling_enabled": _BOOL, "load_avg": _LIST, "library_version": _STR, "library_build_type": _STR,
+    "switchbench_version": _STR, "kernel": _STR, "compiler": _STR, "compiler_flags": _STR, "topology": _STR,
+    "cpu_model": _STR, "virtualization": _STR, "clocksource": _STR, "timer": _STR, "stack_size": _INT,
+    "stack_guard": _STR, "fpu_contract": _DICT, "switch_contract": _DICT, "engines": _DICT, "placement": _STR,
+    "cpus": _STR, "repetitions": _INT, "min_time": _NUM, "timeout": _NUM, "limits": _DICT,
+    "architecture": _STR, "source_commit": _STR, "source_dirty": (bool, int),
+}
+# Record keys and their types; real_time and cpu_time are checked apart.
+RECORD = {
+    "name": _STR, "run_name": _STR, "run_type": _STR, "repetitions": _INT, "repetition_index": _INT,
+    "threads": _INT, "iterations": _NUM, "time_unit": _STR, "label": _STR, "error_occurred": _BOOL,
+    "error_message": _STR, "skipped": (bool, int), "skip_message": _STR, "aggregate_name": _STR,
+    "aggregate_unit": _STR, "placement": _STR, "cpus_used": _STR, "big_o": _STR, "family_index": _INT,
+    "per_family_instance_index": _INT,
+}
+UNITS = ("ns", "us", "ms", "s")
+# Python's float reaches 1.8e308; a longer integer literal is refused as
+# a number out of range rather than parsed digit by digit (Python limits
+# int parsing to 4300 digits and raises past it).
+_MAX_DIGITS = 309
+
+
+def _type_name(v):
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(v), "a number")
+
+
+def _want(types):
+    return " or ".join(sorted({{str: "a string", int: "an integer", float: "a number", bool: "true/false",
+                                list: "a list", dict: "an object"}[t] for t in types}))
+
+
+def check_type(v, types, where):
+    ok = isinstance(v, types) and not (isinstance(v, bool) and bool not in types)
+    if not ok:
+        raise BadInput(f"{where} is {_type_name(v)}, not {_want(types)}: {_short(v)}")
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        finite(v, where)
+
+
+def finite(v, where):
+    try:
+        f = float(v)
+    except OverflowError:
+        raise BadInput(f"{where} is out of range (an integer of {len(str(abs(v)))} digits)") from None
+    if not math.isfinite(f):
+        raise BadInput(f"{where} is {_short(v)}: not a finite number")
+    return f
+
+
+def _short(v):
+    s = repr(v)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def _int_literal(s):
+    if len(s.lstrip("-")) > _MAX_DIGITS:
+        return math.inf if not s.startswith("-") else -math.inf
+    return int(s)
+
+
+def parse_json(f, text):
+    """json.loads, with every way it can fail named in one line: a number
+    past float's range becomes inf (then refused with its field), NaN and
+    Infinity parse (then refused with their field), nesting past the
+    parser's depth is said to be that."""
+    try:
+        return json.loads(text, parse_int=_int_literal)
+    except json.JSONDecodeError as e:
+        raise BadInput(f"{f}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg}); "
+                       "a truncated or unfinished file?") from None
+    except RecursionError:
+        raise BadInput(f"{f}: JSON nested too deeply to be a results file") from None
+    except ValueError as e:
+        raise BadInput(f"{f}: not valid JSON ({e})") from None
+
+
+def context(f, ctx):
+    if not isinstance(ctx, dict):
+        raise BadInput(f"{f}: context is {_type_name(ctx)}, not an object")
+    for k, types in CONTEXT.items():
+        if k in ctx and ctx[k] is not None:
+            check_type(ctx[k], types, f"{f}: context.{k}")
+    for k in ("fpu_contract", "switch_contract", "limits"):
+        for kk, v in (ctx.get(k) or {}).items():
+            check_type(v, (str, int, float, bool), f"{f}: context.{k}.{kk}")
+    for i, v in enumerate(ctx.get("load_avg") or []):
+        check_type(v, _NUM, f"{f}: context.load_avg[{i}]")
+    for e, v in (ctx.get("engines") or {}).items():
+        check_type(v, _DICT, f"{f}: context.engines.{e}")
+        if "kind" in v:
+            check_type(v["kind"], _STR, f"{f}: context.engines.{e}.kind")
+
+
+def record(f, i, r):
+    """One record of Google Benchmark's JSON (or a CSV row made into one)."""
+    if not isinstance(r, dict):
+        raise BadInput(f"{f}: benchmark record {i} is {_type_name(r)}, not an object")
+    name = r.get("name")
+    if not isinstance(name, str) or not name:
+        raise BadInput(f"{f}: benchmark record {i} has no name")
+    where = f"{f}: {name}"
+    for k, types in RECORD.items():
+        if k in r and r[k] is not None:
+            check_type(r[k], types, f"{where}: {k}")
+    if r.get("time_unit", "ns") not in UNITS:
+        raise BadInput(f"{where}: unknown time_unit {r['time_unit']!r} (Google Benchmark writes "
+                       f"{', '.join(UNITS)})")
+    failed = r.get("error_occurred") or r.get("skipped")
+    complexity = r.get("aggregate_name") in ("BigO", "RMS")
+    for k, v in r.items():
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            finite(v, f"{where}: {k}")
+    if failed or complexity or r.get("aggregate_unit") == "percentage":
+        return
+    for k in ("real_time", "cpu_time"):
+        if k not in r and k == "cpu_time":
+            continue
+        v = r.get(k)
+        check_type(v, _NUM, f"{where}: {k}")
+        agg = r.get("aggregate_name") or (name.rsplit("_", 1)[-1] if "_" in name else None)
+        if v < 0 or (k == "real_time" and v == 0 and agg not in ("stddev", "cv")):
+            raise BadInput(f"{where}: {k} is {v!r}: a time must be positive")
+
+
+def instruction_file(f, doc):
+    """A file of ./bench regress --write-baseline."""
+    if not isinstance(doc, dict) or doc.get("metric") != "instructions" or not isinstance(doc.get("benchmarks"),
+                                                                                          dict):
+        raise BadInput(f"{f}: not an instruction baseline (write one with --write-baseline)")
+    if not doc["benchmarks"]:
+        raise BadInput(f"{f}: an instruction baseline with no benchmark")
+    for k in ("count_class", "machine_class", "compiler", "compiler_flags", "commit", "date", "architecture"):
+        if doc.get(k) is not None:
+            check_type(doc[k], _STR, f"{f}: {k}")
+    for n, v in doc["benchmarks"].items():
+        check_type(v, _NUM, f"{f}: {n}")
+        if v <= 0:
+            raise BadInput(f"{f}: {n}: {v!r} instructions per operation: a count must be positive")
