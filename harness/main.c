@@ -57,6 +57,10 @@ static void catch_interrupts(void)
     const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Past ulimit -f a write fails with EFBIG, which the output names,
+     * instead of the signal killing the run silently (exit 153) with its
+     * staging directory left behind. */
+    signal(SIGXFSZ, SIG_IGN);
     /* Task processes and helpers orphaned by a timeout or a crash are
      * reparented to us and reaped by the runner, not left to an init that
      * may not reap. */

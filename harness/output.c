@@ -174,6 +174,10 @@ static int prepare_dir(struct sb_output *o, const char *dir, char *err, size_t e
         }
     } else if (mkdir(dir, 0777) == 0) {
         o->dir_created = true;
+    } else if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* Another run made it between our stat and our mkdir: runs
+         * started at once into a new directory (one in twelve of them
+         * failed with "File exists" and saved nothing). */
     } else {
         snprintf(err, errlen, "--results-dir: cannot create %s: %s", dir, strerror(errno));
         return -1;
@@ -200,6 +204,13 @@ int sb_output_prepare(struct sb_output *o, const char *out, enum sb_format out_f
     return 0;
 }
 
+/* errno in words, with the limit named where strerror names only the
+ * symptom: EFBIG is "File too large" for a file of any size. */
+static const char *why(int e)
+{
+    return e == EFBIG ? "the file size limit (ulimit -f) is reached" : strerror(e);
+}
+
 /* ---- stage ---- */
 
 static int write_file(const char *path, enum sb_format fmt, json_t *ctx, json_t *rows,
@@ -219,7 +230,7 @@ int sb_output_stage(struct sb_output *o, json_t *ctx, json_t *rows, char *err, s
     if (o->out_path[0] && !o->out_special) {
         o->out_staged = true;
         if (write_file(o->out_tmp, o->out_format, ctx, rows, false) != 0) {
-            snprintf(err, errlen, "cannot write %s: %s", o->out_path, strerror(errno));
+            snprintf(err, errlen, "cannot write %s: %s", o->out_path, why(errno));
             return -1;
         }
     }
@@ -231,7 +242,7 @@ int sb_output_stage(struct sb_output *o, json_t *ctx, json_t *rows, char *err, s
         strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
         snprintf(o->run_tmp, sizeof o->run_tmp, "%s/.%s.tmp.%ld", o->dir, stamp, (long)getpid());
         if (mkdir(o->run_tmp, 0777) != 0) {
-            snprintf(err, errlen, "cannot create %s: %s", o->run_tmp, strerror(errno));
+            snprintf(err, errlen, "cannot create %s: %s", o->run_tmp, why(errno));
             return -1;
         }
         o->run_staged = true;
@@ -241,7 +252,7 @@ int sb_output_stage(struct sb_output *o, json_t *ctx, json_t *rows, char *err, s
         snprintf(file, sizeof file, "%s/results.csv", o->run_tmp);
         if (rc == 0) rc = write_file(file, SB_FMT_CSV, ctx, rows, false);
         if (rc != 0 || fsync_dir(o->run_tmp) != 0) {
-            snprintf(err, errlen, "cannot write results under %s: %s", o->dir, strerror(errno));
+            snprintf(err, errlen, "cannot write results under %s: %s", o->dir, why(errno));
             return -1;
         }
     }
@@ -276,7 +287,7 @@ static int rename_run_dir(struct sb_output *o, char *err, size_t errlen)
         }
         if (rc == -2 || (errno != EEXIST && errno != ENOTEMPTY)) break;
     }
-    snprintf(err, errlen, "cannot name a run directory under %s: %s", o->dir, strerror(errno));
+    snprintf(err, errlen, "cannot name a run directory under %s: %s", o->dir, why(errno));
     return -1;
 }
 
@@ -289,7 +300,7 @@ static int point_latest(const struct sb_output *o, char *err, size_t errlen)
     unlink(link_tmp);
     if (symlink(base, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
         unlink(link_tmp);
-        snprintf(err, errlen, "cannot point %s at %s: %s", link_path, base, strerror(errno));
+        snprintf(err, errlen, "cannot point %s at %s: %s", link_path, base, why(errno));
         return -1;
     }
     return 0;
@@ -304,7 +315,7 @@ int sb_output_commit(struct sb_output *o, json_t *ctx, json_t *rows,
         if (*interrupted) return 1;
         if (write_file(o->out_path, o->out_format, ctx, rows, true) != 0) {
             if (*interrupted) return 1;
-            snprintf(err, errlen, "cannot write %s: %s", o->out_path, strerror(errno));
+            snprintf(err, errlen, "cannot write %s: %s", o->out_path, why(errno));
             return -1;
         }
     }
@@ -320,7 +331,7 @@ int sb_output_commit(struct sb_output *o, json_t *ctx, json_t *rows,
     char dir[PATH_MAX];
     if (o->out_staged) {
         if (rename(o->out_tmp, o->out_path) != 0) {
-            snprintf(err, errlen, "cannot write %s: %s", o->out_path, strerror(errno));
+            snprintf(err, errlen, "cannot write %s: %s", o->out_path, why(errno));
             rc = -1;
         } else {
             o->out_staged = false;

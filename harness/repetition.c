@@ -22,6 +22,28 @@
  * are committed as they are touched. */
 #define SB_ARENA_BYTES ((size_t)8 << 30)
 
+/* The arena's size: 8 GiB of address space, or a quarter of an
+ * address-space limit (ulimit -v) below that, which leaves the rest to
+ * stacks, libraries and the kernel engines' threads. Under ulimit -v
+ * 4000000 the fixed 8 GiB mapping failed every benchmark. */
+static size_t arena_bytes(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_AS, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return SB_ARENA_BYTES;
+    size_t quarter = (size_t)(r.rlim_cur / 4) & ~(size_t)4095;
+    return quarter < SB_ARENA_BYTES ? quarter : SB_ARENA_BYTES;
+}
+
+/* The address-space limit in words, for a message ("" when none). */
+static void as_limit_text(char *buf, size_t len)
+{
+    struct rlimit r;
+    buf[0] = '\0';
+    if (getrlimit(RLIMIT_AS, &r) == 0 && r.rlim_cur != RLIM_INFINITY)
+        snprintf(buf, len, "; the address-space limit (ulimit -v) is %llu KiB",
+                 (unsigned long long)(r.rlim_cur / 1024));
+}
+
 struct sb_clock {
     int64_t run_start_ns; /* when the timed run began */
     int64_t start_ns;     /* start of the open span, 0 when none is open */
@@ -35,6 +57,7 @@ struct sb_run {
     const struct sb_run_spec *spec;
     struct sb_engine *eng;
     char *arena;
+    size_t arena_bytes;
     size_t used;
     struct sb_clock *clock; /* in the arena, when the workload asked for one */
     struct sb_sample *out;
@@ -137,9 +160,11 @@ void sb_clock_stop(struct sb_clock *c)
 void *sb_run_alloc(struct sb_run *run, size_t size, struct sb_err *err)
 {
     size_t at = (run->used + 63) & ~(size_t)63;
-    if (size > SB_ARENA_BYTES || at > SB_ARENA_BYTES - size) {
-        sb_err_set(err, "task memory exhausted: %zu bytes requested, %zu in use of %zu", size,
-                   run->used, SB_ARENA_BYTES);
+    if (size > run->arena_bytes || at > run->arena_bytes - size) {
+        char limit[96];
+        as_limit_text(limit, sizeof limit);
+        sb_err_set(err, "task memory exhausted: %zu bytes requested, %zu in use of %zu%s", size,
+                   run->used, run->arena_bytes, limit);
         return NULL;
     }
     run->used = at + size;
@@ -255,10 +280,15 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     int rc = -1;
     err->msg[0] = '\0';
 
-    run.arena = mmap(NULL, SB_ARENA_BYTES, PROT_READ | PROT_WRITE,
+    run.arena_bytes = arena_bytes();
+    run.arena = mmap(NULL, run.arena_bytes, PROT_READ | PROT_WRITE,
                      MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (run.arena == MAP_FAILED) {
-        sb_err_set(err, "cannot map task memory: %s", strerror(errno));
+        char limit[96];
+        int e = errno;
+        as_limit_text(limit, sizeof limit);
+        sb_err_set(err, "cannot map task memory (%zu bytes of address space): %s%s",
+                   run.arena_bytes, strerror(e), limit);
         return -1;
     }
     /* An external engine has no instance of ours: its program serves. */
@@ -331,7 +361,7 @@ close:
     sb_crash_set_engine(NULL);
     if (run.eng->ops->close) run.eng->ops->close(run.eng);
 unmap:
-    munmap(run.arena, SB_ARENA_BYTES);
+    munmap(run.arena, run.arena_bytes);
     if (rc != 0 && !err->msg[0])
         sb_err_set(err, "%s/%s failed without a reason", w->name, spec->engine->name);
     return rc;

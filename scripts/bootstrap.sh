@@ -63,23 +63,48 @@ sb_ensure_packages() {
     echo "switchbench: installed $n package(s)" >&2
 }
 
+# sb_group CMD...: run CMD in a process group of its own and wait for it;
+# a stopping signal to us (Ctrl-C, kill, a closed terminal) stops the whole
+# group: a killed ./bench once left cmake, make, cc1 and ld running for
+# seconds under PID 1. Returns CMD's status.
+sb_group() {
+    local pid rc=0
+    setsid "$@" &
+    pid=$!
+    trap 'kill -TERM -- -'"$pid"' 2>/dev/null; wait '"$pid"'; exit 130' INT
+    trap 'kill -TERM -- -'"$pid"' 2>/dev/null; wait '"$pid"'; exit 143' TERM
+    trap 'kill -TERM -- -'"$pid"' 2>/dev/null; wait '"$pid"'; exit 129' HUP
+    wait "$pid" || rc=$?
+    trap - INT TERM HUP
+    return $rc
+}
+
 # sb_build DIR [cmake -D options...]: configure, then let CMake rebuild
 # whatever changed (a no-op when nothing did). Output only on failure.
 # Configuring every time costs about a second and finds a tool installed
 # since the last time (CMake searches again for what it did not find), so
 # a test suite configured before valgrind or clang-tidy came never shrinks.
+# One build of a tree at a time (a lock beside it, DIR.lock): two ./bench
+# started at once on a stale tree failed 2 runs in 6 ("Unable to open
+# check cache file", "ld returned 1"); the second now waits, and says so.
 sb_build() {
     local dir=$1
     shift
-    local log="$dir.log"
-    if ! cmake -S "$SB_ROOT" -B "$dir" "$@" >"$log" 2>&1; then
+    local log="$dir.log" lockfd
+    exec {lockfd}>"$dir.lock"
+    if ! flock -n "$lockfd"; then
+        echo "switchbench: another build of $dir is running; waiting for it" >&2
+        flock "$lockfd"
+    fi
+    if ! sb_group cmake -S "$SB_ROOT" -B "$dir" "$@" >"$log" 2>&1; then
         echo "switchbench: configuring $dir failed:" >&2
         tail -n 30 "$log" >&2
         exit 2
     fi
-    if ! cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1; then
+    if ! sb_group cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1; then
         echo "switchbench: building $dir failed:" >&2
         grep -E "error|Error" "$log" | head -n 30 >&2
         exit 2
     fi
+    exec {lockfd}>&-
 }

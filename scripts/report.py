@@ -44,11 +44,10 @@ def main(argv):
     with publish.Stage(out, [stem + ".html", stem + ".md", chart_dir]) as st:
         cdir = st.path(chart_dir)
         os.mkdir(cdir)
-        try:
-            drawn = charts.render(model["charts"], cdir, progress=charts.log)
-        except (RuntimeError, OSError) as e:
-            print(f"report: {e}", file=sys.stderr)
-            return 1
+        # gnuplot failing (RuntimeError) or a write failing (OSError: a
+        # full disk, ulimit -f) ends in entry.run: one line, exit 1, and
+        # the stage removed on the way out.
+        drawn = charts.render(model["charts"], cdir, progress=charts.log)
         model["charts"] = drawn
         st.write(stem + ".html", page.html_page(model))
         st.write(stem + ".md", page.markdown_page(model))

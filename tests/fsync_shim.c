@@ -2,11 +2,15 @@
  * renameat2 the program makes, in order, one line each, in the file named
  * by SB_SHIM_LOG ("fsync PATH", "rename FROM TO"), then makes the real
  * call. What reaches the disk is invisible from outside: the test reads
- * from this list that the results directory was synced after its rename. */
+ * from this list that the results directory was synced after its rename.
+ * It also stages one race on demand (mkdir, below). */
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void shim_note(const char *what, const char *a, const char *b)
@@ -47,4 +51,20 @@ int renameat2(int dfrom, const char *from, int dto, const char *to, unsigned int
     int rc = real ? real(dfrom, from, dto, to, flags) : -1;
     if (rc == 0) shim_note("rename", from, to);
     return rc;
+}
+
+/* With SB_SHIM_MKDIR_RACE set to a path: mkdir of that path acts as if
+ * another process made it between the caller's stat and its mkdir (the
+ * directory is made, and the call fails with EEXIST), the race that runs
+ * started at once into a new results directory meet. */
+int mkdir(const char *path, mode_t mode)
+{
+    int (*real)(const char *, mode_t) = (int (*)(const char *, mode_t))dlsym(RTLD_NEXT, "mkdir");
+    if (!real) return -1;
+    const char *race = getenv("SB_SHIM_MKDIR_RACE");
+    if (race && strcmp(race, path) == 0 && real(path, mode) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return real(path, mode);
 }

@@ -8,6 +8,7 @@
 # by a marker only this call's command lines carry.
 set -u
 PY=/usr/bin/python3
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 
 fail() { echo "FAIL: $*"; exit 1; }
@@ -377,19 +378,94 @@ case_closed_standard_fds() {
 }
 
 case_concurrent_runs_share_a_results_dir() {
-    local round i
+    # The directory does not exist yet: the first four runs race to make it
+    # (a run that lost the race once failed with "File exists" and saved
+    # nothing). Each run's exit status and stderr are kept, so a failure
+    # says which run failed and why.
+    local round i pids
     for round in 1 2 3; do
+        pids=()
         for i in 1 2 3 4; do
             "$BENCH" --engine=stackless --workload=switch --min-time=10x --repetitions=1 \
-                --results-dir="$WORK/res" >/dev/null 2>&1 &
+                --results-dir="$WORK/res" >/dev/null 2>"$WORK/err.$round.$i" &
+            pids+=($!)
         done
-        wait
+        for i in 1 2 3 4; do
+            wait "${pids[$((i - 1))]}" || echo "round $round run $i: exit $?: $(tr '\n' ' ' <"$WORK/err.$round.$i")" \
+                >>"$WORK/failed"
+        done
     done
+    [ -s "$WORK/failed" ] && fail "$(cat "$WORK/failed")"
     local n
     n=$(find "$WORK/res" -name results.json | wc -l)
     [ "$n" -eq 12 ] || fail "12 runs saved $n results: $(ls -a "$WORK/res")"
     ls -a "$WORK/res" | grep -q tmp && fail "temporaries left: $(ls -a "$WORK/res")"
     return 0
+}
+
+case_results_dir_made_by_another_run() {
+    # The race of concurrent_runs_share_a_results_dir, staged every time by
+    # the shim: another run makes the new results directory between this
+    # run's stat and its mkdir. The run must use it, not fail.
+    local shim=${SB_TEST_SHIM:-}
+    [ -n "$shim" ] && [ -f "$shim" ] || skip "no shim given (SB_TEST_SHIM)"
+    SB_SHIM_MKDIR_RACE="$WORK/res" LD_PRELOAD="$shim" ASAN_OPTIONS="verify_asan_link_order=0:${ASAN_OPTIONS:-}" \
+        "$BENCH" --engine=stackless --workload=switch "${FAST[@]}" --results-dir="$WORK/res" --no-report \
+        >/dev/null 2>"$WORK/err" || fail "exit $?: $(cat "$WORK/err")"
+    [ "$(find "$WORK/res" -name results.json | wc -l)" -eq 1 ] || fail "no results saved: $(ls -aR "$WORK/res")"
+}
+
+case_file_size_limit_is_named() {
+    # Past ulimit -f a write fails (SIGXFSZ ignored): the run says which
+    # limit, exits 1, and leaves no staging directory (it died with exit
+    # 153 and left .<stamp>.tmp.<pid>/).
+    (ulimit -f 4; exec "$BENCH" --engine=stackless --workload=switch,bare "${FAST[@]}" \
+        --results-dir="$WORK/res" --no-report) >/dev/null 2>"$WORK/err"
+    local rc=$?
+    [ $rc -eq 1 ] || fail "exit $rc, expected 1: $(cat "$WORK/err")"
+    grep -q "^bench: .*the file size limit (ulimit -f) is reached" "$WORK/err" || fail "not named: $(cat "$WORK/err")"
+    [ -z "$(ls -A "$WORK/res" 2>/dev/null)" ] || fail "left behind: $(ls -A "$WORK/res")"
+}
+
+case_full_disk_is_named() {
+    # A results directory on a full file system (a 1 MiB tmpfs, filled):
+    # "No space left on device", exit 1, nothing half-written; the same
+    # for the report of a run on it.
+    [ "$(id -u)" -eq 0 ] || skip "mounting a small tmpfs needs root"
+    mkdir "$WORK/disk"
+    mount -t tmpfs -o size=1m tmpfs "$WORK/disk" 2>"$WORK/err" || skip "cannot mount a tmpfs: $(cat "$WORK/err")"
+    trap 'umount "$WORK/disk" 2>/dev/null; pkill -KILL -f -- "$MARK" 2>/dev/null; rm -rf "$WORK"' EXIT
+    head -c 1040000 /dev/zero >"$WORK/disk/filler" 2>/dev/null
+    "$BENCH" --engine=stackless --workload=switch,bare "${FAST[@]}" --results-dir="$WORK/disk/res" --no-report \
+        >/dev/null 2>"$WORK/err"
+    local rc=$?
+    [ $rc -eq 1 ] || fail "exit $rc, expected 1: $(cat "$WORK/err")"
+    grep -q "^bench: .*No space left on device" "$WORK/err" || fail "not named: $(cat "$WORK/err")"
+    ls -A "$WORK/disk/res" 2>/dev/null | grep -q tmp && fail "left behind: $(ls -A "$WORK/disk/res")"
+    # The report: room for the results, not for the charts.
+    rm -f "$WORK/disk/filler"
+    mkdir "$WORK/disk/run"
+    cp "$SRC_DIR/tests/data/quick-run.json" "$WORK/disk/run/results.json"
+    head -c 700000 /dev/zero >"$WORK/disk/filler" 2>/dev/null
+    "$PY" "$SRC_DIR/scripts/report.py" "$WORK/disk/run" 2>"$WORK/err"
+    rc=$?
+    [ $rc -eq 1 ] || fail "report: exit $rc, expected 1: $(cat "$WORK/err")"
+    [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q "no space left on device" "$WORK/err" ||
+        fail "report: not one line naming the full disk: $(cat "$WORK/err")"
+    [ "$(ls -A "$WORK/disk/run")" = results.json ] || fail "report: left behind: $(ls -A "$WORK/disk/run")"
+}
+
+case_address_space_limit_is_named() {
+    # ulimit -v 4000000 (about 3.8 GiB): the arena is sized to the limit
+    # and every engine runs (each benchmark failed "cannot map task
+    # memory"); a limit too small for 100,000 stacks is named as the cause.
+    (ulimit -v 4000000; exec "$BENCH" --engine=threads,asm,stackless --workload=switch,spawn --param tasks=1000 \
+        "${FAST[@]}" --results-dir= --strict --format=json) >"$WORK/a.json" 2>"$WORK/err" ||
+        fail "under ulimit -v 4000000: $(cat "$WORK/err")"
+    (ulimit -v 60000; exec "$BENCH" --engine=asm --workload=spawn --param tasks=100000 "${FAST[@]}" \
+        --results-dir= --format=json) >"$WORK/b.json" 2>"$WORK/err"
+    json_check "$WORK/b.json" 'len(rows) == 1 and "ulimit -v" in rows[0].get("error_message", "")' ||
+        fail "the limit is not named: $(cat "$WORK/err")"
 }
 
 case_interrupt_while_writing() {

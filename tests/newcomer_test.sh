@@ -94,6 +94,67 @@ EOF
     [ "$(grep -c -- "--build $WORK/tree" "$WORK/calls")" -eq 2 ] || fail "not built each time: $(cat "$WORK/calls")"
 }
 
+case_builds_of_one_tree_take_turns() {
+    # Two sb_build of one tree at once: the second waits for the first and
+    # says so; no two cmake ever run in the tree together.
+    stub_root
+    cat >"$WORK/stub/cmake" <<EOF
+#!/bin/sh
+if ! mkdir "$WORK/busy" 2>/dev/null; then echo overlap >>"$WORK/overlaps"; exit 1; fi
+sleep 0.3
+rmdir "$WORK/busy"
+EOF
+    chmod +x "$WORK/stub/cmake"
+    mkdir -p "$WORK/tree"
+    local a b
+    bash -c '. "$1/scripts/bootstrap.sh"; sb_build "$2"' _ "$WORK/root" "$WORK/tree" 2>"$WORK/err1" &
+    a=$!
+    sleep 0.1
+    bash -c '. "$1/scripts/bootstrap.sh"; sb_build "$2"' _ "$WORK/root" "$WORK/tree" 2>"$WORK/err2" &
+    b=$!
+    wait $a || fail "the first build failed: $(cat "$WORK/err1")"
+    wait $b || fail "the second build failed: $(cat "$WORK/err2")"
+    [ -e "$WORK/overlaps" ] && fail "two cmake ran in one tree at once"
+    grep -q "another build of $WORK/tree is running; waiting for it" "$WORK/err2" ||
+        fail "the waiting build did not say so: $(cat "$WORK/err2")"
+}
+
+case_stopped_build_stops_its_compilers() {
+    # SIGTERM to ./bench while it builds: the build's whole process group
+    # goes (the stub stands for make and the cc1 under it).
+    stub_root
+    cat >"$WORK/stub/cmake" <<EOF
+#!/bin/sh
+sleep 60 &
+echo \$! >"$WORK/compiler.pid"
+wait
+EOF
+    chmod +x "$WORK/stub/cmake"
+    mkdir -p "$WORK/tree"
+    bash -c '. "$1/scripts/bootstrap.sh"; sb_build "$2"' _ "$WORK/root" "$WORK/tree" 2>/dev/null &
+    local pid=$! i cc
+    for i in $(seq 100); do [ -s "$WORK/compiler.pid" ] && break; sleep 0.05; done
+    cc=$(cat "$WORK/compiler.pid" 2>/dev/null) || fail "the build never started"
+    kill -TERM $pid
+    wait $pid
+    local rc=$?
+    [ $rc -eq 143 ] || fail "exit $rc after SIGTERM, expected 143"
+    for i in $(seq 40); do kill -0 "$cc" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$cc" 2>/dev/null; then
+        kill -KILL "$cc"
+        fail "the compiler was left running after the build was stopped"
+    fi
+}
+
+case_bench_through_a_symlink() {
+    # ~/bin/bench -> checkout/bench: the checkout is found from the link.
+    mkdir -p "$WORK/bin" "$WORK/run"
+    ln -s "$SRC/bench" "$WORK/bin/bench"
+    cp "$SRC/tests/data/quick-run.json" "$WORK/run/results.json"
+    (cd "$WORK" && bin/bench report "$WORK/run" --quiet) 2>"$WORK/err" || fail "exit $?: $(cat "$WORK/err")"
+    [ -f "$WORK/run/report.html" ] || fail "no report written"
+}
+
 # The CTest command of a test in a configured tree (JSON of --show-only).
 command_of() {
     ctest --test-dir "$1" --show-only=json-v1 2>/dev/null | /usr/bin/python3 -c '

@@ -508,6 +508,53 @@ def true_causes_are_named(w, binary):
     check(rc == 2 and len(err.strip().splitlines()) == 1, f"--out with a newline: {err!r}")
 
 
+@case
+def stale_stages_are_swept(w, binary):
+    """A report's stage left by a killed report is removed by the next one,
+    even when its pid now belongs to a live process; a live report's stage
+    (its lock held) is kept."""
+    import fcntl
+    import time
+    shutil.copy(FIXTURE, os.path.join(w, "results.json"))
+    dead = os.path.join(w, ".report.tmp.1")  # pid 1 lives: only the lock tells
+    os.mkdir(dead)
+    put(os.path.join(dead, ".lock"), "")
+    put(os.path.join(dead, "report.html"), "half")
+    old = os.path.join(w, ".report.tmp.2")  # no lock, two hours old
+    os.mkdir(old)
+    t = time.time() - 7200
+    os.utime(old, (t, t))
+    live = os.path.join(w, f".report.tmp.{os.getpid()}0")
+    os.mkdir(live)
+    fd = os.open(os.path.join(live, ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    holder = subprocess.Popen([PY, "-c", "import fcntl, sys, time; fcntl.flock(int(sys.argv[1]), fcntl.LOCK_EX); "
+                               "print('held', flush=True); time.sleep(60)", str(fd)], pass_fds=(fd,),
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        check(holder.stdout.readline().strip() == "held", "the lock holder did not start")
+        rc, _, err = tool("report", "--quiet", w)
+        check(rc == 0, err)
+        check(not os.path.exists(dead), "a dead report's stage (its pid reused) was kept")
+        check(not os.path.exists(old), "an old stage without a lock was kept")
+        check(os.path.exists(live), "a live report's stage was removed")
+    finally:
+        holder.kill()
+        holder.wait()
+        os.close(fd)
+
+
+@case
+def report_under_a_file_size_limit(w, binary):
+    """ulimit -f below what the charts need: one line naming the limit,
+    exit 1, nothing left (no stage, no half file)."""
+    shutil.copy(FIXTURE, os.path.join(w, "results.json"))
+    p = subprocess.run(["bash", "-c", 'ulimit -f 40; exec "$0" "$@"', PY, os.path.join(SCRIPTS, "report.py"), w],
+                       capture_output=True, text=True, timeout=300)
+    lines = p.stderr.strip().splitlines()
+    check(p.returncode == 1 and len(lines) == 1 and "ulimit -f" in lines[0], f"exit {p.returncode}: {p.stderr!r}")
+    check(sorted(os.listdir(w)) == ["results.json"], f"left behind: {os.listdir(w)}")
+
+
 # --- Google Benchmark's own files -----------------------------------------
 
 GB17_CSV = """2026-12-04T18:47:22+00:00

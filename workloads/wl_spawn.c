@@ -4,7 +4,9 @@
  * while the memory of the run is measured (RSS in-process, summed PSS for processes) to give bytes
  * per live task. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "sb_workload.h"
 
@@ -94,10 +96,18 @@ static int sp_verify(void *state, struct sb_err *err)
 {
     struct sp_state *st = state;
     if (st->failures) {
+        /* ENOMEM under an address-space limit is most likely that limit. */
+        char as[96] = "";
+        struct rlimit r;
+        if (st->first_error == -ENOMEM && getrlimit(RLIMIT_AS, &r) == 0 &&
+            r.rlim_cur != RLIM_INFINITY)
+            snprintf(as, sizeof as, " (the address-space limit, ulimit -v, is %llu KiB)",
+                     (unsigned long long)(r.rlim_cur / 1024));
         sb_err_set(
             err, "spawn: could not create task %llu of %llu: %s%s", (unsigned long long)st->i,
             (unsigned long long)st->n, strerror(-st->first_error),
-            st->first_error == -ENOMEM   ? " (memory, or vm.max_map_count: try --stack-guard=none)"
+            as[0]                        ? as
+            : st->first_error == -ENOMEM ? " (memory, or vm.max_map_count: try --stack-guard=none)"
             : st->first_error == -EAGAIN ? " (RLIMIT_NPROC, kernel.threads-max or kernel.pid_max)"
                                          : "");
         return -1;

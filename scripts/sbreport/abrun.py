@@ -4,6 +4,7 @@ interleaved benchmark by benchmark and repetition by repetition, and
 instruction counts under callgrind."""
 
 import concurrent.futures
+import fcntl
 import json
 import os
 import re
@@ -44,22 +45,37 @@ def resolve(rev):
 
 def build_rev(sha, log):
     """The switchbench binary of commit sha, built in its own worktree
-    (.regress/<sha>), reused when it is there."""
+    (.regress/<sha>), reused when a build there finished (.sb-built). One
+    regress at a time builds a worktree (a lock beside it); one a killed run
+    left unfinished (git leaves it `locked` while it checks out, and a plain
+    `git worktree remove` then refuses it) is removed and made again."""
     wt = os.path.join(WORKTREES, sha[:12])
     exe = os.path.join(wt, "build", "switchbench")
-    if os.path.isfile(exe):
-        return exe
+    done = os.path.join(wt, ".sb-built")
     os.makedirs(WORKTREES, exist_ok=True)
-    if not os.path.isdir(wt):
-        git("worktree", "add", "--detach", "-f", wt, sha)
-    log(f"building {sha[:12]} in {os.path.relpath(wt, ROOT)}")
-    for cmd in (["cmake", "-S", wt, "-B", os.path.join(wt, "build"), "-DCMAKE_BUILD_TYPE=Release"],
-                ["cmake", "--build", os.path.join(wt, "build"), "-j", str(os.cpu_count() or 1),
-                 "--target", "switchbench"]):
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        if p.returncode != 0:
-            raise RuntimeError(f"building {sha[:12]} failed: {(p.stdout + p.stderr).strip()[-600:]}")
-    return exe
+    with open(wt + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isfile(exe) and os.path.isfile(done):
+            return exe
+        if os.path.lexists(wt):
+            log(f"removing the unfinished worktree {os.path.relpath(wt, ROOT)} a stopped run left")
+            git("worktree", "unlock", wt, check=False)
+            git("worktree", "remove", "--force", "--force", wt, check=False)
+            shutil.rmtree(wt, ignore_errors=True)
+            git("worktree", "prune", check=False)
+        if not os.path.isdir(wt):
+            git("worktree", "prune", check=False)
+            git("worktree", "add", "--detach", "-f", wt, sha)
+        log(f"building {sha[:12]} in {os.path.relpath(wt, ROOT)}")
+        for cmd in (["cmake", "-S", wt, "-B", os.path.join(wt, "build"), "-DCMAKE_BUILD_TYPE=Release"],
+                    ["cmake", "--build", os.path.join(wt, "build"), "-j", str(os.cpu_count() or 1),
+                     "--target", "switchbench"]):
+            p = subprocess.run(cmd, capture_output=True, text=True)
+            if p.returncode != 0:
+                raise RuntimeError(f"building {sha[:12]} failed: {(p.stdout + p.stderr).strip()[-600:]}")
+        with open(done, "w") as f:
+            f.write(sha + "\n")
+        return exe
 
 
 def names(binary, select):

@@ -67,7 +67,7 @@ def run(name, main, on_stop="", failed=1):
         print(one_line(f"{name}: {e}"), file=sys.stderr)
         sys.exit(failed)
     except OSError as e:
-        where = f"{e.filename}: " if e.filename else ""
+        where = f"{e.filename}: " if e.filename else "writing: "
         print(one_line(f"{name}: {where}{why(e)}{tail}"), file=sys.stderr)
         sys.exit(failed)
     except RecursionError:

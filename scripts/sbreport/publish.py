@@ -2,11 +2,13 @@
 everything is staged in a hidden directory beside the destination, then
 renamed into place with the stopping signals held back; a failure or an
 interrupt before that leaves the destination as it was. A stage left by a
-process that died is swept at the next report."""
+process that died (its flock gone with it) is swept at the next report."""
 
+import fcntl
 import os
 import shutil
 import signal
+import time
 
 from .load import BadInput
 
@@ -32,15 +34,37 @@ def _alive(pid):
     return True
 
 
+def _held(stage):
+    """Whether a live report holds this stage: the writer keeps an flock on
+    its .lock for as long as it lives, and the kernel drops it when the
+    process dies, however it died. A stage without one (an older report's,
+    or one just made) is held while its pid lives and it is under an hour
+    old: a reused pid cannot keep it for ever."""
+    try:
+        fd = os.open(os.path.join(stage, ".lock"), os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        try:
+            young = time.time() - os.stat(stage).st_mtime < 3600
+            return young and _alive(int(stage.rsplit(".", 1)[1]))
+        except (ValueError, OSError):
+            return False
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
 def _sweep(out):
     for name in os.listdir(out):
         if name.startswith((".report.tmp.", ".report.old.")):
-            try:
-                pid = int(name.rsplit(".", 1)[1])
-            except ValueError:
-                continue
-            if not _alive(pid):
-                shutil.rmtree(os.path.join(out, name), ignore_errors=True)
+            path = os.path.join(out, name)
+            if not _held(path):
+                shutil.rmtree(path, ignore_errors=True)
 
 
 class Stage:
@@ -54,6 +78,8 @@ class Stage:
         _sweep(self.out)
         shutil.rmtree(self.dir, ignore_errors=True)
         os.mkdir(self.dir)
+        self.lock = os.open(os.path.join(self.dir, ".lock"), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
         return self
 
     def path(self, name):
@@ -68,6 +94,7 @@ class Stage:
     def commit(self):
         old = os.path.join(self.out, f".report.old.{os.getpid()}")
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+        shutil.rmtree(old, ignore_errors=True)  # an earlier process of our pid's
         try:
             os.mkdir(old)
             for n in self.names:
@@ -87,4 +114,5 @@ class Stage:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.dir, ignore_errors=True)
+        os.close(self.lock)
         return False
