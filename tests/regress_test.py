@@ -128,6 +128,39 @@ def _bad(w, args, needle, build):
 
 
 @case
+def unfinished_worktree_is_made_again(w, build):
+    """A worktree a killed regress left locked and half checked out is
+    removed and made again by the next build of that commit; a finished
+    one is reused as it is."""
+    import shutil as sh
+    from sbreport import abrun
+    repo = os.path.join(w, "repo")
+    os.mkdir(repo)
+    with open(os.path.join(repo, "CMakeLists.txt"), "w") as f:
+        f.write("cmake_minimum_required(VERSION 3.19)\nproject(t C)\nadd_executable(switchbench main.c)\n")
+    with open(os.path.join(repo, "main.c"), "w") as f:
+        f.write("int main(void) { return 0; }\n")
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@t")
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "t"]):
+        check(subprocess.run(["git", "-C", repo, *cmd], env=env, capture_output=True).returncode == 0, cmd)
+    sha = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    abrun.ROOT, abrun.WORKTREES = repo, os.path.join(repo, ".regress")
+    wt = os.path.join(abrun.WORKTREES, sha[:12])
+    # What a killed `git worktree add` leaves: registered, locked, files missing.
+    subprocess.run(["git", "-C", repo, "worktree", "add", "--detach", wt, sha], capture_output=True)
+    subprocess.run(["git", "-C", repo, "worktree", "lock", "--reason", "initializing", wt], capture_output=True)
+    os.unlink(os.path.join(wt, "main.c"))
+    said = []
+    exe = abrun.build_rev(sha, said.append)
+    check(os.path.isfile(exe), f"no binary: {said}")
+    check(any("unfinished worktree" in m for m in said), f"not said: {said}")
+    said.clear()
+    check(abrun.build_rev(sha, said.append) == exe and not said, f"a finished worktree was not reused: {said}")
+    sh.rmtree(repo, ignore_errors=True)
+
+
+@case
 def bad_input_is_one_line(w, build):
     today = _time_run(w, build)
     _bad(w, ["--baseline", os.path.join(w, "missing.json")], "no such file", build)
