@@ -91,6 +91,7 @@ sb_build() {
     local dir=$1
     shift
     local log="$dir.log" lockfd
+    mkdir -p "$(dirname "$dir")"
     exec {lockfd}>"$dir.lock"
     if ! flock -n "$lockfd"; then
         echo "switchbench: another build of $dir is running; waiting for it" >&2
