@@ -101,7 +101,7 @@ def _texts(chart):
     history). The templates find them at s_series and s_groups."""
     # A tic label is a format for its position: a % in a name is doubled.
     return [chart.title, chart.xlab, chart.ylab] + [t for t, _ in chart.series] + [
-        text.shown(g).replace("%", "%%") for g in chart.groups]
+        g.replace("%", "%%") for g in chart.groups]
 
 
 def _strings(texts):

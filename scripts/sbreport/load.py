@@ -258,10 +258,7 @@ def _csv_record(f, n, row):
                 r[c] = float(v)
             except ValueError:
                 pass
-    try:
-        schema.record(f"{f}: line {n}", n, r)
-    except BadInput as e:
-        raise BadInput(str(e).replace(f"{f}: line {n}: {name}", f"{f}: line {n}: {name}", 1)) from None
+    schema.record(f"{f}: line {n}", n, r)
     return r
 
 
