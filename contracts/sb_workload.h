@@ -122,6 +122,14 @@ void sb_run_counter(struct sb_run *run, const char *name, double value);
  * count once. Helpers never count. rss_bytes (NULL: not wanted) receives
  * the plain resident sets summed. */
 double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes);
+/* Memory the kernel holds for the run right now, in bytes (kernel stacks,
+ * page tables, unreclaimable slab: harness/kmem.h), or NAN when it cannot
+ * be measured. The first call, which must come from setup, moves the
+ * benchmark process into a cgroup of its own where one can be made; later
+ * calls may come from tasks. Measure it before sb_run_memory_bytes: reading
+ * /proc for PSS grows the kernel's caches. The method joins the record's
+ * label. */
+double sb_run_kernel_memory_bytes(struct sb_run *run);
 /* The same, measured by a helper process on another core `delay_ns` after
  * the timed run starts, so the measurement costs the tasks no CPU time.
  * The figure appears in *out (negative until then, and if it never ran). */

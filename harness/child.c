@@ -50,9 +50,11 @@ static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep
         json_t *v = json_real(s->counters[i].value);
         if (v) json_object_set_new(counters, s->counters[i].name, v);
     }
-    child_send(fd, json_pack("{s:i, s:I, s:f, s:f, s:s, s:o}", "rep", rep, "iterations",
+    json_t *line = json_pack("{s:i, s:I, s:f, s:f, s:s, s:o}", "rep", rep, "iterations",
                              (json_int_t)s->iterations, "real_ns", s->real_ns, "cpu_ns", s->cpu_ns,
-                             "cpus_used", cpus, "counters", counters));
+                             "cpus_used", cpus, "counters", counters);
+    if (line && s->note[0]) json_object_set_new(line, "note", json_string(s->note));
+    child_send(fd, line);
 }
 
 /* An external reference (sb_engine_ops.exec_argv): this process, pinned,

@@ -184,9 +184,12 @@ int main(int argc, char **argv)
         sb_pin_destroy(&pin);
         return usage_error(err);
     }
+    /* Each with the command that adds it: ./bench installs a reference's
+     * package when a run names its engine (as root). */
     for (size_t i = 0; i < plan.n_left_out; i++)
-        fprintf(stderr, "bench: %s left out: %s\n", plan.left_out[i]->name,
-                sb_engine_unavailable(plan.left_out[i]));
+        fprintf(stderr, "bench: %s left out: %s; ./bench --engine=%s adds it\n",
+                plan.left_out[i]->name, sb_engine_unavailable(plan.left_out[i]),
+                plan.left_out[i]->name);
     if (o.list) {
         for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
         sb_plan_free(&plan);
@@ -205,6 +208,16 @@ int main(int argc, char **argv)
 
     json_t *ctx = sb_sysinfo_context(&o, &pin, argv[0]);
     json_object_set_new(ctx, "limits", sb_limits_json(&limits));
+    /* What the report names as left out, and how to add it. */
+    json_t *left = json_object();
+    for (size_t i = 0; i < plan.n_left_out; i++) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "./bench --engine=%s", plan.left_out[i]->name);
+        json_object_set_new(left, plan.left_out[i]->name,
+                            json_pack("{s:s, s:s}", "why", sb_engine_unavailable(plan.left_out[i]),
+                                      "command", cmd));
+    }
+    json_object_set_new(ctx, "engines_left_out", left);
     if (o.format == SB_FMT_CONSOLE) sb_report_console_context(stderr, ctx);
 
     struct sb_runner_config rc = {

@@ -118,6 +118,12 @@ json_t *sb_record_measured(const struct sb_instance *in, int repetitions, enum s
     char label[768];
     int at = system ? snprintf(label, 256, "%s; ", system) : 0;
     sb_record_label(in, guard, cpus ? cpus : "?", counters, label + at, sizeof label - (size_t)at);
+    /* A note from the harness (how kernel memory was measured) ends it. */
+    const char *note = json_string_value(json_object_get(sample, "note"));
+    if (note) {
+        size_t used = strlen(label);
+        snprintf(label + used, sizeof label - used, "; %s", note);
+    }
     sb_record_set_times(r, iters, real_ns / (double)iters, cpu_ns / (double)iters);
     json_object_set_new(r, in->workload->rate_counter, json_real((double)iters / (real_ns / 1e9)));
     const char *key;

@@ -1,6 +1,7 @@
 #include "repetition.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <time.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "crash.h"
 #include "external.h"
 #include "helper.h"
+#include "kmem.h"
 #include "proctree.h"
 
 /* Task structs and workload state come from one shared anonymous mapping,
@@ -74,6 +76,8 @@ struct sb_run {
     /* An external reference's program serving this repetition. */
     struct sb_external_server server;
     bool serving, served; /* started; stopped and reaped */
+    struct sb_kmem kmem;  /* opened by the first sb_run_kernel_memory_bytes */
+    bool kmem_open;
 };
 
 int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct sb_err *err)
@@ -222,6 +226,16 @@ double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes)
     return sb_proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, rss_bytes);
 }
 
+double sb_run_kernel_memory_bytes(struct sb_run *run)
+{
+    if (!run->kmem_open) {
+        if (getpid() != run->root) return NAN; /* a cgroup is joined from setup only */
+        sb_kmem_open(&run->kmem);
+        run->kmem_open = true;
+    }
+    return sb_kmem_bytes(&run->kmem);
+}
+
 int sb_run_serve_external(struct sb_run *run, uint16_t *port, struct sb_err *err)
 {
     const struct sb_run_spec *spec = run->spec;
@@ -276,6 +290,7 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     const struct sb_workload *w = spec->workload;
     struct sb_run run = {.spec = spec, .out = out, .root = getpid()};
     out->ncounters = 0;
+    out->note[0] = '\0';
     void *state = NULL;
     int rc = -1;
     err->msg[0] = '\0';
@@ -332,6 +347,9 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     if (w->report) w->report(state, &run);
     /* The stack guard policy that really ran (--stack-guard=auto decides
      * per stack), for the record's label and counters. */
+    if (run.kmem_open)
+        snprintf(out->note, sizeof out->note, "kernel memory: %s",
+                 sb_kmem_method_name(run.kmem.method));
     if (run.eng->stacks_guarded + run.eng->stacks_unguarded) {
         sb_run_counter(&run, "stacks_guarded", (double)run.eng->stacks_guarded);
         sb_run_counter(&run, "stacks_unguarded", (double)run.eng->stacks_unguarded);
@@ -360,6 +378,7 @@ close:
     if (run.serving) sb_external_kill(&run.server);
     sb_crash_set_engine(NULL);
     if (run.eng->ops->close) run.eng->ops->close(run.eng);
+    if (run.kmem_open) sb_kmem_close(&run.kmem);
 unmap:
     munmap(run.arena, run.arena_bytes);
     if (rc != 0 && !err->msg[0])

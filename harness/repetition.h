@@ -19,6 +19,7 @@ struct sb_sample {
         double value;
     } counters[SB_MAX_COUNTERS];
     int ncounters;
+    char note[96]; /* for the record's label ("kernel memory: ..."); "" when none */
 };
 
 struct sb_run_spec {

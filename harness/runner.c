@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "kmem.h"
 #include "record.h"
 
 static double now_s(void)
@@ -73,9 +74,53 @@ static bool reap_with_deadline(pid_t pid, int *status, double seconds)
 
 /* Lines the benchmark process sent: samples or errors, one JSON object
  * each. Consumes whole lines from buf. */
+/* A repetition during which the benchmark process was stopped and
+ * continued (SIGSTOP/SIGCONT, Ctrl-Z, a debugger): its wall time holds the
+ * pause. The runner sees the stop (waitid WSTOPPED) and marks the record
+ * the child sends next, which the report leaves out of its figures. */
+struct disturbance {
+    int rep;          /* the repetition it falls in, -1 when none */
+    double stopped_s; /* how long it stood still */
+    double since;     /* when the open stop began, 0 when none is open */
+};
+
+static void mark_disturbed(json_t *record, const struct disturbance *d)
+{
+    char why[160];
+    snprintf(why, sizeof why,
+             "the benchmark process was stopped for %.2f s (SIGSTOP or Ctrl-Z) "
+             "during this repetition",
+             d->stopped_s);
+    json_object_set_new(record, "disturbed", json_string(why));
+    const char *label = json_string_value(json_object_get(record, "label"));
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s; DISTURBED: stopped %.2f s", label ? label : "", d->stopped_s);
+    json_object_set_new(record, "label", json_string(buf));
+}
+
+/* Stops and continues of the child since the last look; never reaps it. */
+static void watch_stops(pid_t pid, int rep, struct disturbance *d)
+{
+    siginfo_t info;
+    for (;;) {
+        memset(&info, 0, sizeof info);
+        if (waitid(P_PID, (id_t)pid, &info, WSTOPPED | WCONTINUED | WNOHANG) != 0 ||
+            info.si_pid == 0)
+            return;
+        double t = now_s();
+        if (info.si_code == CLD_STOPPED && !d->since) {
+            d->since = t;
+            if (d->rep < 0) d->rep = rep;
+        } else if (info.si_code == CLD_CONTINUED && d->since) {
+            d->stopped_s += t - d->since;
+            d->since = 0;
+        }
+    }
+}
+
 static void take_lines(const struct sb_runner_config *rc, const struct sb_instance *in,
                        int first_rep, char *buf, size_t *len, int *reps_seen, int *errors_seen,
-                       uint64_t *iterations, json_t *rows)
+                       uint64_t *iterations, json_t *rows, struct disturbance *d)
 {
     char *nl;
     while ((nl = memchr(buf, '\n', *len))) {
@@ -89,8 +134,13 @@ static void take_lines(const struct sb_runner_config *rc, const struct sb_instan
                 add_error_record(rows, rc, in, rep, e);
                 (*errors_seen)++;
             } else {
-                json_array_append_new(rows,
-                                      sb_record_measured(in, rc->repetitions, rc->guard, line));
+                json_t *rec = sb_record_measured(in, rc->repetitions, rc->guard, line);
+                if (d->rep >= 0 && d->rep <= rep && (d->stopped_s > 0 || d->since)) {
+                    if (d->since) d->stopped_s += now_s() - d->since;
+                    mark_disturbed(rec, d);
+                    *d = (struct disturbance){.rep = -1};
+                }
+                json_array_append_new(rows, rec);
                 if (first_rep == rep && *iterations == 0)
                     *iterations = (uint64_t)json_integer_value(json_object_get(line, "iterations"));
             }
@@ -144,11 +194,13 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
     size_t len = 0, cap = 0;
     int reps_seen = 0, errors_seen = 0;
     bool timed_out = false, interrupted = false, broken = false, lingered = false;
+    struct disturbance dist = {.rep = -1};
     for (;;) {
         if (*rc->interrupted) {
             interrupted = true;
             break;
         }
+        watch_stops(pid, first_rep + reps_seen, &dist);
         double t = now_s();
         used += t - last > 1.0 ? 0.1 : t - last;
         last = t;
@@ -179,7 +231,7 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break; /* EOF: the child is done or dead */
         len += (size_t)n;
-        take_lines(rc, in, first_rep, buf, &len, &reps_seen, &errors_seen, iterations, rows);
+        take_lines(rc, in, first_rep, buf, &len, &reps_seen, &errors_seen, iterations, rows, &dist);
     }
     free(buf);
     close(fds[0]);
@@ -192,6 +244,7 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
         lingered = reap_with_deadline(pid, &status, SB_EXIT_GRACE_S);
     }
     kill_and_reap_group(pid);
+    sb_kmem_remove_for(pid); /* a cgroup the killed process could not remove */
     if (interrupted) return -1;
     int rep = first_rep + reps_seen;
     if (timed_out) {

@@ -61,6 +61,18 @@ none_left() {
 
 FAST=(--min-time=1x --repetitions=1)
 
+# benchmark_child PID: the first benchmark process the run PID forks,
+# waited for up to 10 s; fails when none appears.
+benchmark_child() {
+    local c
+    for _ in $(seq 500); do
+        c=$(pgrep -P "$1" | head -1)
+        [ -n "$c" ] && { echo "$c"; return 0; }
+        sleep 0.02
+    done
+    return 1
+}
+
 case_bad_output_destinations() {
     local R=(--engine=asm --workload=switch --min-time=0.2 --repetitions=5)
     usage_error "does not exist" "${R[@]}" --out="$WORK/no/such/dir/x.json"
@@ -235,12 +247,7 @@ case_timeout_orphans_are_reaped() {
     "$BENCH" --timeout=1 --min-time=0.5 --repetitions=1 --engine=processes --workload=selftest-hang,sleep \
         --param sleep_ms=1500 --param tasks=2 --results-dir= --format=json "$MARK_ARG" >"$WORK/a.json" 2>/dev/null &
     local pid=$! first="" next="" z=0 z1=0
-    for _ in $(seq 500); do
-        first=$(pgrep -P $pid | head -1)
-        [ -n "$first" ] && break
-        sleep 0.02
-    done
-    [ -n "$first" ] || fail "the first benchmark never started"
+    first=$(benchmark_child $pid) || fail "the first benchmark never started"
     for _ in $(seq 1000); do
         # A benchmark process leads its own process group; an orphan still
         # dying keeps the group of the benchmark it came from.
@@ -468,6 +475,74 @@ case_address_space_limit_is_named() {
         --results-dir= --format=json) >"$WORK/b.json" 2>"$WORK/err"
     json_check "$WORK/b.json" 'len(rows) == 1 and "ulimit -v" in rows[0].get("error_message", "")' ||
         fail "the limit is not named: $(cat "$WORK/err")"
+}
+
+case_stopped_repetition_is_marked() {
+    # SIGSTOP, a second, SIGCONT to the benchmark process mid-run: the
+    # repetition it fell in carries "disturbed" (and says so in its label),
+    # the others do not, and the report leaves it out and warns.
+    "$BENCH" --engine=stackless --workload=switch --min-time=0.4 --repetitions=4 --results-dir= \
+        --format=json "$MARK" >"$WORK/a.json" 2>/dev/null &
+    local pid=$! child=""
+    child=$(benchmark_child $pid) || fail "no benchmark process appeared"
+    sleep 0.6
+    kill -STOP "$child"
+    sleep 1
+    kill -CONT "$child"
+    wait $pid || fail "the run failed"
+    json_check "$WORK/a.json" 'len([r for r in rows if r["run_type"] == "iteration" and "stopped for" in r.get("disturbed", "") and "DISTURBED" in r["label"]]) == 1 and len([r for r in rows if r["run_type"] == "iteration"]) == 4' ||
+        fail "the stopped repetition is not marked: $(grep -E '"(real_time|disturbed)"' "$WORK/a.json")"
+    "$PY" "$SRC_DIR/scripts/report.py" "$WORK/a.json" --out "$WORK" --quiet || fail "the report failed"
+    grep -q "1 repetition(s) were disturbed and are left out" "$WORK/report.md" || fail "the report does not warn"
+}
+
+# thread_kernel_memory WHO...: spawn/threads at 1,000 tasks, run by WHO
+# (nothing, or setpriv to another user); its record must count the kernel
+# stack (16 KiB a thread on x86-64 and arm64) in kernel_bytes_per_task, sum
+# user and kernel in bytes_per_task, and name the method in its label.
+thread_kernel_memory() {
+    local want=$1
+    shift
+    "$@" "$BENCH" --engine=threads --workload=spawn --param=tasks=1000 --min-time=1x --repetitions=1 \
+        --results-dir= --format=json "$MARK" >"$WORK/k.json" 2>"$WORK/err" ||
+        fail "the run failed: $(cat "$WORK/err")"
+    json_check "$WORK/k.json" 'len(rows) == 1 and rows[0]["kernel_bytes_per_task"] >= 16384 and abs(rows[0]["bytes_per_task"] - rows[0]["user_bytes_per_task"] - rows[0]["kernel_bytes_per_task"]) < 1 and "kernel memory: '"$want"'" in rows[0]["label"]' ||
+        fail "kernel memory not counted by $want: $(grep -E '"(label|[a-z_]*bytes_per_task)"' "$WORK/k.json")"
+    echo "ok   $want: $(grep -E '"(kernel_bytes_per_task|label)"' "$WORK/k.json" | tr -s ' ' | tr -d '\n')"
+}
+
+case_thread_memory_counts_the_kernel() {
+    # As root: a cgroup of the run's own where the machine has one with
+    # kernel memory (v2, else v1), else /proc/meminfo. As another user,
+    # who cannot make a cgroup: /proc/meminfo, which says it is
+    # machine-wide. Either way no cgroup of ours is left behind.
+    local method="" # root: whichever of the three this machine gives
+    [ "$(id -u)" -eq 0 ] || method="/proc/meminfo"
+    thread_kernel_memory "$method"
+    if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+        chmod 0755 "$WORK"
+        thread_kernel_memory "/proc/meminfo, machine-wide" setpriv --reuid=65534 --regid=65534 --clear-groups
+    fi
+    local left
+    left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'switchbench-*' 2>/dev/null)
+    [ -z "$left" ] || fail "cgroups left behind: $left"
+}
+
+case_spawn_reports_cold_and_warm() {
+    # A repetition's first batch (fresh memory) and the batches after it
+    # (reused memory) are two figures; one batch gives no warm figure
+    # rather than a warm figure that is really cold.
+    local e
+    for e in asm threads stackless; do
+        "$BENCH" --engine=$e --workload=spawn --param=tasks=1000 --min-time=3x --repetitions=1 --results-dir= \
+            --format=json "$MARK" >"$WORK/s.json" 2>"$WORK/err" || fail "$e: the run failed: $(cat "$WORK/err")"
+        json_check "$WORK/s.json" 'len(rows) == 1 and rows[0]["cold_ns_per_task"] > 0 and rows[0]["warm_ns_per_task"] > 0' ||
+            fail "$e, 3 batches: $(grep -E '_ns_per_task' "$WORK/s.json")"
+        "$BENCH" --engine=$e --workload=spawn --param=tasks=1000 --min-time=1x --repetitions=1 --results-dir= \
+            --format=json "$MARK" >"$WORK/s.json" 2>"$WORK/err" || fail "$e: the run failed: $(cat "$WORK/err")"
+        json_check "$WORK/s.json" 'rows[0]["cold_ns_per_task"] > 0 and "warm_ns_per_task" not in rows[0]' ||
+            fail "$e, 1 batch: $(grep -E '_ns_per_task' "$WORK/s.json")"
+    done
 }
 
 case_interrupt_while_writing() {

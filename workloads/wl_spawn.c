@@ -1,8 +1,20 @@
 /* spawn: a task creates N tasks that are all alive at once, releases them
  * and waits until they have finished (claims C2, C5 in scripts/sbreport/claims.json). One iteration
  * is one such batch; ns_per_task divides it by N. After the first batch is alive the clock pauses
- * while the memory of the run is measured (RSS in-process, summed PSS for processes) to give bytes
- * per live task. */
+ * while the memory of the run is measured to give bytes per live task: the kernel's share first
+ * (kernel stacks, page tables, slab: sb_run_kernel_memory_bytes), then the user share (RSS
+ * in-process, summed PSS for processes). bytes_per_task is their sum, and exists only where both
+ * were measured: a thread's 16 KiB kernel stack outweighs its few kB of user memory, and leaving
+ * it out reversed C2's order of threads and coroutines.
+ *
+ * Cold and warm are two figures: the first batch of a repetition creates its tasks in fresh memory
+ * (page faults, new mappings), later batches reuse what the engine keeps (pooled stacks, glibc's
+ * thread-stack cache). The quick run once set spawn/asm at 9.31k ns/task (4 batches, mostly cold)
+ * beside asm-sharedfpu at 268 ns/task (200 batches, mostly warm): the same code, 35x apart, for
+ * no reason but the iteration count. cold_ns_per_task is the first batch alone (the memory
+ * measurement left out), warm_ns_per_task the batches after it; real_time stays Google
+ * Benchmark's mean over all batches. */
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +33,8 @@ struct sp_state {
     uint64_t n, batches, batch, i;
     uint64_t arrived, exited, failures;
     int first_error;
-    double mem_before, mem_peak;
+    double mem_before, mem_peak, kmem_before, kmem_peak;
+    uint64_t mark_ns, cold_ns, warm_ns; /* first batch; the batches after it */
     struct sb_run *run;
     struct sb_clock *clock;
     struct sp_task parent;
@@ -44,6 +57,7 @@ static sb_ret sp_parent(struct sb_task *t)
     SB_BEGIN(t);
     sb_clock_start(st->clock);
     for (st->batch = 0; st->batch < st->batches; st->batch++) {
+        if (st->batch <= 1) st->mark_ns = sb_now_ns();
         st->arrived = st->exited = 0;
         for (st->i = 0; st->i < st->n; st->i++) {
             SB_AWAIT(t, sb_spawn(t, &st->kids[st->i].t, sp_child));
@@ -57,12 +71,17 @@ static sb_ret sp_parent(struct sb_task *t)
         SB_AWAIT(t, sb_handoff(t, NULL)); /* the last to arrive wakes us */
         if (st->batch == 0) {
             sb_clock_stop(st->clock);
+            st->cold_ns = sb_now_ns() - st->mark_ns;
+            st->kmem_peak = sb_run_kernel_memory_bytes(st->run);
             st->mem_peak = sb_run_memory_bytes(st->run, NULL);
+            st->mark_ns = sb_now_ns();
             sb_clock_start(st->clock);
         }
         for (st->i = 0; st->i < st->n; st->i++) sb_wake(t, &st->kids[st->i].t);
         SB_AWAIT(t, sb_handoff(t, NULL)); /* the last to finish wakes us */
+        if (st->batch == 0) st->cold_ns += sb_now_ns() - st->mark_ns;
     }
+    if (st->batches > 1 && !st->failures) st->warm_ns = sb_now_ns() - st->mark_ns;
     if (st->failures) {
         /* Let the ones that did start finish, so the run can end. */
         for (uint64_t k = 0; k < st->i; k++) sb_wake(t, &st->kids[k].t);
@@ -85,6 +104,7 @@ static int sp_setup(struct sb_run *run, const long long *params, uint64_t batche
     st->clock = sb_run_manual_clock(run);
     st->parent.st = st;
     /* Before the task structs are touched: they are part of a task's cost. */
+    st->kmem_before = sb_run_kernel_memory_bytes(run);
     st->mem_before = sb_run_memory_bytes(run, NULL);
     for (uint64_t i = 0; i < n; i++) st->kids[i].st = st;
     if (sb_run_spawn(run, &st->parent.t, sp_parent, err) != 0) return -1;
@@ -126,7 +146,16 @@ static void sp_report(void *state, struct sb_run *run)
     struct sp_state *st = state;
     sb_run_counter(run, "tasks", (double)st->n);
     sb_run_counter(run, "memory_kb", st->mem_peak / 1024);
-    sb_run_counter(run, "bytes_per_task", (st->mem_peak - st->mem_before) / (double)st->n);
+    double user = (st->mem_peak - st->mem_before) / (double)st->n;
+    double kernel = (st->kmem_peak - st->kmem_before) / (double)st->n;
+    sb_run_counter(run, "user_bytes_per_task", user);
+    /* NAN (not measured) leaves both counters out of the record. */
+    sb_run_counter(run, "kernel_bytes_per_task", kernel);
+    sb_run_counter(run, "bytes_per_task", isnan(kernel) ? NAN : user + kernel);
+    sb_run_counter(run, "cold_ns_per_task", (double)st->cold_ns / (double)st->n);
+    if (st->batches > 1)
+        sb_run_counter(run, "warm_ns_per_task",
+                       (double)st->warm_ns / (double)((st->batches - 1) * st->n));
 }
 
 static const long long sp_tasks[] = {1000, 10000, 100000};
