@@ -9,7 +9,7 @@
 #include "helper.h"
 
 /* Debian's interpreter, not whatever python3 is first on PATH: only it
- * sees Debian's python3-* packages (design.md, Scripts). */
+ * sees Debian's python3-* packages (docs/design.md, Scripts). */
 #define SB_PYTHON "/usr/bin/python3"
 
 int sb_report_run(const char *run_dir)

@@ -215,7 +215,8 @@ def history_chart(w, build):
         rc, _, err = run(HISTORY, "add", p, "--dir", hdir)
         check(rc == 0, err)
     csvs = os.listdir(hdir)
-    check(csvs == [machine.slug("AMD EPYC x2") + ".csv"], f"history files: {csvs}")
+    cls = machine.slug(machine.of_context(base["context"]))  # the machine the fixture ran on
+    check(csvs == [cls + ".csv"], f"history files: {csvs}")
     lines = open(os.path.join(hdir, csvs[0])).read().splitlines()
     per_run = len({b["name"] for b in base["benchmarks"] if b["name"].split("/")[0] in ("switch", "ring")
                    and not b.get("skipped") and not b.get("error_occurred")})
@@ -223,7 +224,7 @@ def history_chart(w, build):
           f"{len(lines)} lines, {per_run} benchmarks a run")
     rc, _, err = run(HISTORY, "chart", "--dir", hdir, "--out", w)
     check(rc == 0, err)
-    svg = open(os.path.join(w, "charts-history", "history_amd-epyc-x2_time_switch.svg")).read()
+    svg = open(os.path.join(w, "charts-history", f"history_{cls}_time_switch.svg")).read()
     names = ["threads", "processes", "ucontext", "asm", "asm-sharedfpu", "stackless"]
     for n in names:
         check(f">{n}</text>" in svg, f"no series {n} in the switch history chart")
@@ -238,7 +239,7 @@ def history_chart(w, build):
                         "--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + os.path.join(w, "history.html")],
                        capture_output=True, text=True, timeout=120)
     console = [ln for ln in p.stderr.splitlines() if "CONSOLE" in ln]
-    check(p.returncode == 0 and not console and 'id="chart-history_amd-epyc-x2_time_switch"' in p.stdout,
+    check(p.returncode == 0 and not console and f'id="chart-history_{cls}_time_switch"' in p.stdout,
           f"chromium: exit {p.returncode}, console {console[:3]}")
 
 

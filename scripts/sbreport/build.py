@@ -10,11 +10,21 @@ from .rules import fmt
 
 CV_WARN = 0.05  # a benchmark whose repetitions vary more is flagged
 ALPHA = 0.05  # comparison: significance of the U test
-CHANGE = 0.05  # comparison: a change smaller than this is not called
+CHANGE = 0.10  # comparison: a change smaller than this is not called (as regress's default)
 
 
-def environment(ctx):
+def ran_engines(run):
+    """The engines with a record in this run (ours: family/engine/...)."""
+    return {n.split("/")[1] for n in run.benchmarks if n.count("/") >= 1} if run.ours else None
+
+
+def environment(ctx, ran=None):
+    """The run's environment as (what, value) rows; per-engine facts only
+    for the engines in `ran` (None: every engine the context lists)."""
     rows = []
+
+    def per_engine(d):
+        return "; ".join(f"{k}: {v}" for k, v in d.items() if ran is None or k in ran)
 
     def add(k, v):
         if v not in (None, "", []):
@@ -32,9 +42,9 @@ def environment(ctx):
     add("CPUs used", ctx.get("cpus"))
     add("placement", ctx.get("placement"))
     if isinstance(ctx.get("fpu_contract"), dict):
-        add("FPU contract", "; ".join(f"{k}: {v}" for k, v in ctx["fpu_contract"].items()))
+        add("FPU contract", per_engine(ctx["fpu_contract"]))
     if isinstance(ctx.get("switch_contract"), dict):
-        add("Switch contract", "; ".join(f"{k}: {v}" for k, v in ctx["switch_contract"].items()))
+        add("Switch contract", per_engine(ctx["switch_contract"]))
     if ctx.get("stack_size"):
         add("stacks", f"{ctx['stack_size'] // 1024} KiB, guard policy {ctx.get('stack_guard', '?')}")
     build = " ".join(str(x) for x in (ctx.get("library_version"), ctx.get("library_build_type"),
@@ -72,6 +82,15 @@ def warnings(run):
     unpinned = [n for n, b in run.benchmarks.items() if b.ok and b.cpus_used in ("?", "none")]
     if unpinned:
         out.append(f"{len(unpinned)} benchmark(s) ran unpinned: " + ", ".join(unpinned[:6]))
+    disturbed = [(n, d) for n, b in run.benchmarks.items() for d in b.disturbed]
+    if disturbed:
+        out.append(f"{len(disturbed)} repetition(s) were disturbed and are left out of every figure: "
+                   + "; ".join(f"{n}: {d}" for n, d in disturbed[:4]) + (" …" if len(disturbed) > 4 else ""))
+    left = ctx.get("engines_left_out") or {}
+    if left:
+        out.append(f"{len(left)} engine(s) left out of this run: " + "; ".join(
+            f"{e} ({v.get('why', 'unavailable')}): {v.get('command') or './bench --engine=' + e} adds it"
+            for e, v in left.items()))
     errors = [(n, b.error) for n, b in run.benchmarks.items() if b.error]
     if errors:
         out.append(f"{len(errors)} error record(s): " + "; ".join(f"{n}: {m}" for n, m in errors[:5]))
@@ -159,7 +178,7 @@ def single(run, chart_dir):
         "title": "switchbench report" if run.ours else "Benchmark report",
         "subtitle": sub,
         "claims": decided,
-        "environment": environment(run.context),
+        "environment": environment(run.context, ran_engines(run)),
         "warnings": warnings(run),
         "charts": charts,
         "table_title": "Results (real time in ns per iteration)",
@@ -170,6 +189,37 @@ def single(run, chart_dir):
         "complexity": complexity_table(run),
         "chart_dir": chart_dir,
     }
+
+
+# What a comparison of two runs must hold equal to compare the code alone:
+# (context key, what it is).
+SETTINGS = (("repetitions", "repetitions"), ("min_time", "minimum time per repetition (s)"),
+            ("cpus", "CPUs"), ("placement", "placement"), ("stack_size", "stack size"),
+            ("stack_guard", "stack guard"), ("compiler", "compiler"), ("compiler_flags", "compiler flags"),
+            ("library_build_type", "build type"), ("cpu_model", "CPU model"), ("num_cpus", "CPU count"),
+            ("host_name", "host"))
+
+
+def sides(ra, rb):
+    """The two sides of a comparison stated first (commit, build, settings),
+    and the warnings a like-for-like reading needs: one commit on both
+    sides (every difference is the machine's noise), settings that differ."""
+    ca, cb = ra.context, rb.context
+    rows, warn = [], []
+    for side, c in (("A", ca), ("B", cb)):
+        commit = (c.get("source_commit") or "?")[:12] + (" (dirty tree)" if c.get("source_dirty") else "")
+        rows.append((f"{side} commit", commit))
+        rows.append((f"{side} settings", ", ".join(f"{what} {c[k]}" for k, what in SETTINGS[:5] if c.get(k)
+                                                   not in (None, ""))))
+    if ca.get("source_commit") and ca.get("source_commit") == cb.get("source_commit") and not (
+            ca.get("source_dirty") or cb.get("source_dirty")):
+        warn.append(f"A and B were built from the same commit ({ca['source_commit'][:12]}): any difference is this "
+                    "machine's noise, not the code's.")
+    differ = [f"{what}: A {ca.get(k)}, B {cb.get(k)}" for k, what in SETTINGS
+              if ca.get(k) not in (None, "") and cb.get(k) not in (None, "") and ca.get(k) != cb.get(k)]
+    if differ:
+        warn.append("A and B ran with different settings, so their times are not like for like: " + "; ".join(differ))
+    return rows, warn
 
 
 def compare(ra, rb, chart_dir):
@@ -203,7 +253,8 @@ def compare(ra, rb, chart_dir):
     counts = {}
     for r in table:
         counts[r.get("verdict", "not compared")] = counts.get(r.get("verdict", "not compared"), 0) + 1
-    warn = [f"A: {w}" for w in warnings(ra)] + [f"B: {w}" for w in warnings(rb)]
+    side_rows, side_warn = sides(ra, rb)
+    warn = side_warn + [f"A: {w}" for w in warnings(ra)] + [f"B: {w}" for w in warnings(rb)]
     only = len(set(ra.benchmarks) ^ set(rb.benchmarks))
     if only:
         warn.append(f"{only} benchmark(s) are in only one of the two runs and are not compared.")
@@ -214,8 +265,8 @@ def compare(ra, rb, chart_dir):
                     + f". Verdicts: Mann-Whitney U p < {ALPHA} (Holm-adjusted over the benchmarks) and a change beyond "
                     f"{CHANGE:.0%}.",
         "claims": [],
-        "environment": [(f"A {k}", v) for k, v in environment(ra.context)] +
-                       [(f"B {k}", v) for k, v in environment(rb.context)],
+        "environment": side_rows + [(f"A {k}", v) for k, v in environment(ra.context, ran_engines(ra))] +
+                       [(f"B {k}", v) for k, v in environment(rb.context, ran_engines(rb))],
         "warnings": warn,
         "charts": list(charts.values()),
         "table_title": "B against A (real time in ns; ratio < 1 is faster)",

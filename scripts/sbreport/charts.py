@@ -22,8 +22,14 @@ PALETTE = ["#1b6ca8", "#d95f02", "#2a9d3f", "#7b3294", "#b8860b", "#444444", "#e
            "#9acd32"]
 # Reference engines (ref-...) are drawn muted, in greys and dashed, so
 # that our engines stand out beside them: colour indexes from MUTED_BASE.
-MUTED = ["#9a9a9a", "#b48f8f", "#8fa3b4", "#a4b48f", "#b4a58f"]
+# References: hues of their own, each with its own dash and open marker
+# (REF_POINTS), so that five references on one chart stay five. They were
+# five greys once, dotted alike, and three of them could not be told apart.
+MUTED = ["#6b6b6b", "#a0522d", "#5b3fa0", "#00868b", "#c71585"]
 MUTED_BASE = 100
+OUR_POINT = 7  # a filled circle
+REF_POINTS = [6, 4, 8, 12, 10]  # open circle, square, triangle, diamond, inverted triangle
+REF_DASHES = [2, 3, 4, 5, 6]
 GP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "gp")
 
 
@@ -39,7 +45,9 @@ class Chart:
         self.styles = []  # per series: (colour index, dash type)
         self.slots = []  # bars, per series: its place within a group
         self.groups = []  # bars: group names; strip: row names
-        self.points = []  # strip: (deviation %, row)
+        self.points = []  # strip: (ratio to the median, row)
+        self.failed = []  # lines: (x, series title, reason) of benchmarks that did not measure
+        self.notes = []  # sentences for the caption beside the question
         self.height = 420
 
     def add(self, title, rows, colour=None, dash=1, slot=None):
@@ -52,6 +60,11 @@ class Chart:
     @property
     def empty(self):
         return not (self.points if self.kind == "strip" else self.series)
+
+
+def point_of(index):
+    """The marker of a palette index: references get open shapes."""
+    return REF_POINTS[(index - MUTED_BASE) % len(REF_POINTS)] if index >= MUTED_BASE else OUR_POINT
 
 
 def colour_of(index):
@@ -92,6 +105,12 @@ def _data(chart):
         if i:
             out += ["", ""]
         out += [" ".join(_gp_number(v) for v in r) for r in rows]
+    if chart.failed:
+        # One more block: a cross per failed benchmark, on the bottom of
+        # the axis (the lowest figure drawn, or below it on a log axis).
+        ys = [r[2] for _, rows in chart.series for r in rows]
+        y = (min(ys) / 1.25 if chart.logy else 0.0) if ys else 1.0
+        out += ["", ""] + [f"{_gp_number(x)} {_gp_number(y)}" for x, _, _ in chart.failed]
     return "\n".join(out) + "\n"
 
 
@@ -101,7 +120,7 @@ def _texts(chart):
     history). The templates find them at s_series and s_groups."""
     # A tic label is a format for its position: a % in a name is doubled.
     return [chart.title, chart.xlab, chart.ylab] + [t for t, _ in chart.series] + [
-        g.replace("%", "%%") for g in chart.groups]
+        g.replace("%", "%%") for g in chart.groups] + ["failed"]
 
 
 def _strings(texts):
@@ -151,6 +170,8 @@ def _script(chart, n, fmt):
         f"logy = {int(chart.logy)}",
         f"nseries = {len(chart.series)}",
         f"ngroups = {len(chart.groups)}",
+        f"s_fail = {4 + len(chart.series) + len(chart.groups)}",
+        f"nfail = {len(chart.failed)}",
     ]
     vals = [abs(r[1]) for _, rows in chart.series for r in rows]
     big = vals and max(vals) >= 1e4 and not chart.logy
@@ -158,11 +179,15 @@ def _script(chart, n, fmt):
     styles = chart.styles or [(i, 1) for i in range(len(chart.series))]
     s.append(f"colors = {_gp_string(' '.join(colour_of(c) for c, _ in styles))}")
     s.append(f"dashes = {_gp_string(' '.join(str(int(d)) for _, d in styles))}")
+    s.append(f"points = {_gp_string(' '.join(str(point_of(c)) for c, _ in styles))}")
+    # 640 px wide at 12 pt: the page never shows an SVG narrower than
+    # 520 px (it scrolls instead), so text stays at 10 px or more on a
+    # 400 px phone; at 760 px and 11 pt, shrunk to 360 px, it was 5 px.
     h = int(chart.height)
     if fmt == "svg":
-        s.append(f'set terminal svg size 760,{h} dynamic enhanced font "sans,11" background "#ffffff"')
+        s.append(f'set terminal svg size 640,{h} dynamic enhanced font "sans,12" background "#ffffff"')
     else:
-        s.append(f'set terminal pngcairo size 1140,{int(h * 1.5)} enhanced font "sans,15" background "#ffffff"')
+        s.append(f'set terminal pngcairo size 1280,{int(h * 2)} enhanced font "sans,22" background "#ffffff"')
     s.append(f"set output {_gp_string(f'chart-{n:02d}.{fmt}')}")
     if chart.kind == "bars":
         s.append(f"boxw = {_gp_number(0.8 / max(1, len(chart.series)))}")
@@ -170,8 +195,10 @@ def _script(chart, n, fmt):
     elif chart.kind == "history":
         s.append("load 'history.gp'")
     elif chart.kind == "strip":
-        span = max((abs(d) for d, _ in chart.points), default=1.0)
-        s.append(f"xstep = {_gp_number(_nice(span / 3))}")
+        lo = min((d for d, _ in chart.points), default=1.0)
+        hi = max((d for d, _ in chart.points), default=1.0)
+        s.append("set xtics (" + ", ".join(f'"{t:g}x" {_gp_number(t)}' for t in ratio_ticks(lo, hi)) + ")")
+        s.append(f"set xrange [{_gp_number(min(lo, 1.0) / 1.03)}:{_gp_number(max(hi, 1.0) * 1.03)}]")
         s.append("load 'strip.gp'")
     else:
         # Few distinct x values (a sweep): a tic at each, labelled as swept.
@@ -189,10 +216,21 @@ def _script(chart, n, fmt):
     return "\n".join(s) + "\n"
 
 
-def _nice(x):
-    """1, 2 or 5 times a power of ten, at least x."""
-    p = 10 ** math.floor(math.log10(x)) if x > 0 else 1
-    return next(m * p for m in (1, 2, 5, 10) if m * p >= x)
+RATIO_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 1, 1.01, 1.02, 1.03, 1.05, 1.1,
+               1.25, 1.5, 2, 5, 10, 20, 50, 100]
+
+
+def ratio_ticks(lo, hi):
+    """Ticks for a log axis of ratios to a median over [lo, hi]: 1 and the
+    round ratios inside, the closest to 1 first, none nearer another than
+    a sixth of the axis (nine near 1 once printed over each other)."""
+    lo, hi = min(lo, 1.0), max(hi, 1.0)
+    gap = max(math.log(hi / lo), 0.05) / 6
+    ticks = [1.0]
+    for t in sorted(RATIO_TICKS, key=lambda t: abs(math.log(t))):
+        if lo <= t <= hi and all(abs(math.log(t / u)) >= gap for u in ticks):
+            ticks.append(t)
+    return sorted(ticks)
 
 
 def bar_positions(chart):

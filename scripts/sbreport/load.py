@@ -23,7 +23,7 @@ NOT_COUNTERS = {
     "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
     "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
     "error_occurred", "error_message", "skipped", "skip_message", "aggregate_name", "aggregate_unit",
-    "placement", "cpus_used", "big_o", "rms",
+    "placement", "cpus_used", "big_o", "rms", "disturbed",
 }
 
 
@@ -44,6 +44,7 @@ class Benchmark:
         self.placement = None
         self.cpus_used = None  # ours: the cores the kernel really used
         self.from_aggregate = False  # only an aggregate row was in the file
+        self.disturbed = []  # why each left-out repetition was disturbed
 
     @property
     def ok(self):
@@ -326,6 +327,11 @@ def _complexity(complexity, family, agg, r):
 
 
 def _take(b, r):
+    if r.get("disturbed"):
+        # Stopped and continued during the repetition: its time holds the
+        # pause. Named in the warnings, left out of every figure.
+        b.disturbed.append(r["disturbed"])
+        return
     k = UNITS[r.get("time_unit", "ns")]
     b.real_ns.append(float(r["real_time"]) * k)
     b.cpu_ns.append(float(r.get("cpu_time", 0.0)) * k)

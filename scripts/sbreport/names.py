@@ -1,5 +1,5 @@
 """Benchmark names, Google Benchmark style: `family/arg/arg...`. Ours are
-`family/engine/param:value/...` (design.md); anyone's may carry bare numeric
+`family/engine/param:value/...` (docs/design.md); anyone's may carry bare numeric
 arguments (`BM_copy/8/64`) or `key:value` ones (`BM_x/threads:2`)."""
 
 import re

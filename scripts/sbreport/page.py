@@ -20,12 +20,16 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .v{font-weight:600}
 table.claims{table-layout:fixed;min-width:560px}
 table.results{min-width:860px}
-.c-id{width:3.2em}.c-claim{width:28%}.c-v{width:17%}
+.c-id{width:3.2em}td.cid{background:#eaf1fb}.c-claim{width:28%}.c-v{width:17%}
 .v-holds{color:#17692b}.v-not{color:#b3261e}.v-only{color:#8a5a00}.v-missing{color:#666}
+.v-open{color:#5a4a9a}.test{color:#555;font-size:.88em;margin-top:4px}.by{color:#555;font-size:.85em;font-weight:400}
 .figs{margin:0;padding-left:1.1em;font-size:.92em}
 .warn{background:#fff6e0;border-left:4px solid #e0a800;padding:6px 10px;margin:4px 0}
+.banner{background:#fff6e0;border:1px solid #e0a800;border-radius:4px;padding:6px 10px;margin:8px 0;font-size:.92em}
+.banner ul{margin:2px 0 2px 1.1em;padding:0}
 figure{margin:1.2em 0;background:#fff;border:1px solid #e2e2e2;padding:8px}
-figure svg{width:100%;height:auto;display:block}
+.plot{overflow-x:auto;-webkit-overflow-scrolling:touch}
+figure svg{width:100%;min-width:520px;height:auto;display:block}
 figcaption{color:#444;font-size:.92em;margin-top:4px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0}
 dt{color:#555}dd{margin:0;word-break:break-word}
@@ -38,7 +42,7 @@ table.claims td{border:0;padding:3px 8px}}
 """
 
 STATUS_CLASS = {"holds": "v-holds", "does not hold": "v-not", "holds only when": "v-only",
-                "not measured in this run": "v-missing"}
+                "not measured in this run": "v-missing", "inconclusive": "v-open"}
 
 
 def e(s):
@@ -54,11 +58,15 @@ def _claims_html(m):
     for c, v in m["claims"]:
         figs = "".join(f"<li>{e(f)}</li>" for f in v.figures)
         why = f"<li>{e(v.why)}</li>" if v.why else ""
-        rows.append(f"<tr id=\"{e(c['id'])}\"><td><b>{e(c['id'])}</b></td><td>{e(c['claim'])}</td>"
-                    f"<td class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}</td>"
+        test = f"<div class=test>Tested: {e(c['test'])}</div>" if c.get("test") else ""
+        by = f"<div class=by>decided by {e(', '.join(v.decided_by))}</div>" if v.decided_by else ""
+        rows.append(f"<tr id=\"{e(c['id'])}\"><td class=cid><b>{e(c['id'])}</b></td><td>{e(c['claim'])}{test}</td>"
+                    f"<td class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}{by}</td>"
                     f"<td><ul class=figs>{figs}{why}</ul></td></tr>")
-    return ("<h2>Claims</h2><p class=sub>Each verdict is computed from this run's medians by the rule in "
-            "scripts/sbreport/claims.json.</p><div class=wrap><table class=claims><colgroup><col class=c-id>"
+    return ("<h2>Claims</h2><p class=sub>Each verdict is computed from this run's repetitions by the rule in "
+            "scripts/sbreport/claims.json: every median with its 95 % interval (order statistics), a comparison "
+            "decided only when its interval is clear of the threshold, else <b>inconclusive</b> with what would "
+            "decide it.</p><div class=wrap><table class=claims><colgroup><col class=c-id>"
             "<col class=c-claim><col class=c-v><col class=c-figs></colgroup><thead><tr><th>id</th><th>claim"
             "</th><th>verdict</th><th>figures that decide it</th></tr></thead><tbody>" + "".join(rows) +
             "</tbody></table></div>")
@@ -69,10 +77,25 @@ def _env_html(m):
     return f"<h2>Environment</h2><dl>{items}</dl>" if items else ""
 
 
+def _headline(w):
+    """A warning's first clause, for the banner."""
+    h = w.split(": ", 1)[0].split(". ", 1)[0]
+    return h if len(h) <= 110 else h[:107] + "…"
+
+
+def _banner_html(m):
+    """The warnings as a short banner above the claims (details below)."""
+    if not m["warnings"]:
+        return ""
+    items = "".join(f"<li>{e(_headline(w))}</li>" for w in m["warnings"])
+    return (f"<div class=banner role=note><b>Read with care ({len(m['warnings'])}):</b><ul>{items}</ul>"
+            "<a href=\"#warnings\">details below</a></div>")
+
+
 def _warn_html(m):
     if not m["warnings"]:
         return ""
-    return "<h2>Warnings</h2>" + "".join(f"<div class=warn>{e(w)}</div>" for w in m["warnings"])
+    return "<h2 id=warnings>Warnings</h2>" + "".join(f"<div class=warn>{e(w)}</div>" for w in m["warnings"])
 
 
 def _charts_html(m):
@@ -80,7 +103,10 @@ def _charts_html(m):
         return ""
     out = ["<h2>Charts</h2>"]
     for c in m["charts"]:
-        out.append(f"<figure id=\"chart-{e(c.key)}\">{c.svg}<figcaption>{e(c.question)}</figcaption></figure>")
+        notes = "".join(f" {e(n)}" for n in c.notes)
+        full = f" <a href=\"{e(m['chart_dir'])}/{e(c.key)}.png\">full size</a>" if m.get("chart_dir") else ""
+        out.append(f"<figure id=\"chart-{e(c.key)}\"><div class=plot>{c.svg}</div>"
+                   f"<figcaption>{e(c.question)}{notes}{full}</figcaption></figure>")
     return "".join(out)
 
 
@@ -114,7 +140,7 @@ def html_page(m):
             "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
             f"<title>{e(m['title'])}</title><style>{CSS}</style></head><body><main>"
             f"<h1>{e(m['title'])}</h1><p class=sub>{e(m['subtitle'])}</p>"
-            + _claims_html(m) + _env_html(m) + _warn_html(m) + _charts_html(m) + _table_html(m) + _complexity_html(m) +
+            + _banner_html(m) + _claims_html(m) + _env_html(m) + _warn_html(m) + _charts_html(m) + _table_html(m) + _complexity_html(m) +
             "</main></body></html>\n")
 
 
@@ -123,11 +149,16 @@ def markdown_page(m):
     so a name cannot end a table row, open a code span or pass raw HTML
     into a CI summary."""
     out = [f"# {md(m['title'])}", "", md(m["subtitle"]), ""]
+    if m["warnings"]:
+        out += [f"> **Read with care ({len(m['warnings'])}):** " + "; ".join(md(_headline(w)) for w in m["warnings"])
+                + " (details under Warnings)", ""]
     if m["claims"]:
         out += ["## Claims", "", "| id | claim | verdict | figures that decide it |", "|---|---|---|---|"]
         for c, v in m["claims"]:
             figs = "; ".join(v.figures + ([v.why] if v.why else []))
-            out.append(f"| {md(c['id'])} | {md(c['claim'])} | **{md(v.text)}** | {md(figs)} |")
+            test = f" Tested: {c['test']}" if c.get("test") else ""
+            by = f" (decided by {', '.join(v.decided_by)})" if v.decided_by else ""
+            out.append(f"| {md(c['id'])} | {md(c['claim'] + test)} | **{md(v.text)}**{md(by)} | {md(figs)} |")
         out.append("")
     if m["environment"]:
         out += ["## Environment", ""] + [f"- **{md(k)}**: {md(v)}" for k, v in m["environment"]] + [""]
@@ -136,7 +167,8 @@ def markdown_page(m):
     if m["charts"]:
         out += ["## Charts", ""]
         for c in m["charts"]:
-            out += [f"![{md(c.title)}]({m['chart_dir']}/{c.key}.png)", "", f"*{md(c.question)}*", ""]
+            out += [f"![{md(c.title)}]({m['chart_dir']}/{c.key}.png)", "",
+                    f"*{md(' '.join([c.question] + c.notes))}*", ""]
     out += [f"## {md(m['table_title'])}", "", "| " + " | ".join(md(h) for h in m["table_head"]) + " |",
             "|" + "|".join("---:" if i in m["table_num"] else "---" for i in range(len(m["table_head"]))) + "|"]
     for r in m["table"]:

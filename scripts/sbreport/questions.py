@@ -2,7 +2,7 @@
 switchbench knows, and a generic one per family for any other Google
 Benchmark output. A chart is asked for only when the run has its data."""
 
-from .charts import MUTED_BASE, Chart, spread
+from .charts import MUTED_BASE, REF_DASHES, Chart, spread
 from .load import OUR_FAMILIES
 from .names import Name
 
@@ -21,8 +21,9 @@ def _constant_args(names):
 def _series(run, family, xkey, values, chart, engines_only=False):
     """Adds to `chart` a series per name-without-xkey of `family`: x is the
     xkey parameter, y the (median, min, max) of values(name, benchmark)."""
-    rows = [(Name(n), b) for n, b in run.benchmarks.items() if Name(n).family == family and b.ok]
-    rows = [(n, b) for n, b in rows if xkey in n.params]
+    every = [(Name(n), b) for n, b in run.benchmarks.items() if Name(n).family == family]
+    every = [(n, b) for n, b in every if xkey in n.params]
+    rows = [(n, b) for n, b in every if b.ok]
     const = _constant_args([n for n, _ in rows])
     groups = {}
     for n, b in rows:
@@ -35,11 +36,19 @@ def _series(run, family, xkey, values, chart, engines_only=False):
         engine = key.split("/")[0]
         variant = "/workers:" in key or "/placement:" in key
         if engine in refs:
-            # A reference: muted and dotted, beside our engines.
-            colour, dash = MUTED_BASE + refs.index(engine), 3
+            # A reference: a hue, dash and open marker of its own.
+            colour, dash = MUTED_BASE + refs.index(engine), REF_DASHES[refs.index(engine) % len(REF_DASHES)]
         else:
             colour, dash = _colour(run, engine), 2 if variant else 1
         chart.add(key.replace("/workers:", " x") if not engines_only else key, pts, colour=colour, dash=dash)
+    # What did not measure is a mark on the chart, with its reason in the
+    # caption, not a silent gap in its line.
+    for n, b in every:
+        if not b.ok and (b.error or b.skipped):
+            chart.failed.append((n.params[xkey], n.full, b.error or b.skipped))
+    if chart.failed and chart.series:
+        chart.notes.append("Red crosses on the axis did not measure: " + "; ".join(
+            f"{name}: {why}" for _, name, why in chart.failed[:6]) + (" …" if len(chart.failed) > 6 else ""))
     if const and chart.series:
         chart.title += "  (" + ", ".join(sorted(const)) + ")"
     return chart
@@ -94,24 +103,25 @@ def switch_cost(run):
 
 def distribution(run):
     c = Chart("distribution", "Repetitions around their median", "How far does each repetition lie from its "
-              "benchmark's median? (a wide strip is a noisy benchmark)", "strip", "deviation from the median", "")
+              "benchmark's median? (a wide strip is a noisy benchmark; the axis is a log of the ratio, so that "
+              "an outlier does not hide the rest)", "strip", "repetition / median (log)", "")
     for n, b in run.benchmarks.items():
-        if b.ok and len(b.real_ns) > 1:
+        if b.ok and len(b.real_ns) > 1 and b.median() > 0:
             m = b.median()
             row = len(c.groups)
             c.groups.append(n)
-            c.points += [((v - m) / m * 100, row) for v in b.real_ns]
+            c.points += [(v / m, row) for v in b.real_ns if v > 0]
     c.height = 90 + 13 * len(c.groups)
     return c
 
 
-def _sleep_ratio(n, b):
+def _sleep_excess(n, b):
+    """Percent of wall time beyond one sleep: on a log axis the 0-10 %
+    that tells overlap from none is as wide as 10-100 % (a linear axis
+    of wall / sleep squeezed 1.0-1.1 into a sliver under 100,000
+    sleepers' 9x)."""
     ms = n.params.get("sleep_ms")
-    return [v / (ms * 1e6) for v in b.real_ns] if ms else []
-
-
-def _per_task(n, b):
-    return [v / n.params["tasks"] for v in b.real_ns]
+    return [(v / (ms * 1e6) - 1) * 100 for v in b.real_ns] if ms else []
 
 
 # The line charts of our families: (family, the swept parameter on x, the
@@ -129,18 +139,28 @@ LINES = [
     ("echo", "conns", _counter("min_per_conn"), "echo_starvation", "Echo: the least-served connection",
      "Is every connection served, or do some starve? (requests of the connection served least)", "connections",
      "requests of the least-served connection", True, True),
-    ("sleep", "tasks", _sleep_ratio, "sleep_wall", "Sleep: wall time over one sleep vs sleepers",
-     "Do N sleepers finish in about one sleep (C8)? 1.0 is perfect overlap.", "tasks sleeping at once",
-     "wall time / one sleep", True, False),
+    ("sleep", "tasks", _sleep_excess, "sleep_wall", "Sleep: wall time beyond one sleep vs sleepers",
+     "Do N sleepers finish in about one sleep (C8)? 0 % is perfect overlap, 10 % is wall time 1.1x one sleep, "
+     "100 % is two sleeps' worth.", "tasks sleeping at once", "% beyond one sleep (log)", True, True),
     ("sleep", "tasks", _counter("bytes_per_task"), "sleep_memory", "Sleep: memory per sleeping task",
      "What does a sleeping task cost in memory?", "tasks sleeping at once", "bytes per task", True, True),
     ("cpu", "tasks", _counter("items_per_second"), "cpu", "CPU-bound work: throughput vs tasks and workers",
      "Does throughput grow with tasks on one scheduler, with --workers, with threads and processes (C3, C4, C13)?",
      "tasks computing at once", "work units/s", False, False),
-    ("spawn", "tasks", _per_task, "spawn_time", "Spawn: time per task vs tasks",
-     "What does creating a task cost (C2)?", "tasks alive at once", "ns per task", True, True),
-    ("spawn", "tasks", _counter("bytes_per_task"), "spawn_memory", "Spawn: memory per live task vs tasks",
-     "What does a live task cost in memory (C2, C5)?", "tasks alive at once", "bytes per task", True, True),
+    ("spawn", "tasks", _counter("cold_ns_per_task"), "spawn_time", "Spawn, cold: time per task in a repetition's "
+     "first batch", "What does creating a task cost in fresh memory (C2)? The first batch of each repetition: page "
+     "faults and new mappings included.", "tasks alive at once", "ns per task", True, True),
+    ("spawn", "tasks", _counter("warm_ns_per_task"), "spawn_warm", "Spawn, warm: time per task in later batches",
+     "What does creating a task cost once the engine reuses memory (pooled stacks, cached thread stacks)? "
+     "Absent where a repetition ran one batch only.", "tasks alive at once", "ns per task", True, True),
+    ("spawn", "tasks", _counter("bytes_per_task"), "spawn_memory", "Spawn: memory per live task, user + kernel",
+     "What does a live task cost in memory, counting what the kernel holds for it (kernel stacks, page tables, "
+     "slab) (C2, C5)? References measure user memory only: they are in the next chart.", "tasks alive at once",
+     "bytes per task", True, True),
+    ("spawn", "tasks", _counter("user_bytes_per_task"), "spawn_user_memory",
+     "Spawn: user-space memory per live task vs tasks", "What does a live task cost in its own address space, "
+     "references included (the kernel's share is not in this chart)?", "tasks alive at once",
+     "user bytes per task", True, True),
     ("pipeline", "capacity", _counter("items_per_second"), "pipeline",
      "Pipeline: items per second vs channel capacity", "Does a coroutine channel beat a locked queue and a pipe, "
      "item by item and in batches (C7, C12)?", "channel capacity (items)", "items/s", True, True),

@@ -1,28 +1,34 @@
 """The claims' rules as code: one function per claim of claims.json, each
-reading one run's medians and returning a Verdict. Thresholds come from
+reading one run's repetitions and returning a Verdict. Thresholds come from
 claims.json; the figures a verdict shows are the numbers it was computed
-from."""
+from, each median with its 95 % interval (interval.py). A comparison is
+decided only when the interval is clear of the threshold: otherwise the
+verdict is inconclusive and says what would decide it."""
 
 import json
 import os
 
+from . import interval
+from .interval import Q, at_least, below
 from .names import Name
 
-HOLDS, NOT, ONLY, MISSING = "holds", "does not hold", "holds only when", "not measured in this run"
+HOLDS, NOT, ONLY, MISSING, OPEN = ("holds", "does not hold", "holds only when", "not measured in this run",
+                                   "inconclusive")
 
 
 class Verdict:
-    def __init__(self, status, when="", figures=(), why=""):
-        self.status = status  # HOLDS, NOT, ONLY or MISSING
+    def __init__(self, status, when="", figures=(), why="", decided_by=(), unmeasured=""):
+        self.status = status  # HOLDS, NOT, ONLY, MISSING or OPEN
         self.when = when  # for ONLY: the condition
-        self.figures = list(figures)  # lines of "what: number"
-        self.why = why  # for MISSING: what was missing
+        self.figures = list(figures)  # lines of "what: number (interval)"
+        self.why = why  # MISSING: what was missing; OPEN: what would decide it
+        self.decided_by = list(decided_by)  # the engines or figures the verdict rests on
+        self.unmeasured = unmeasured  # a part of the claim this run did not measure
 
     @property
     def text(self):
-        if self.status == ONLY:
-            return f"holds only when {self.when}"
-        return self.status
+        t = f"holds only when {self.when}" if self.status == ONLY else self.status
+        return t + (f"; not measured: {self.unmeasured}" if self.unmeasured else "")
 
 
 def load_claims():
@@ -39,6 +45,26 @@ def fmt(v, unit=""):
         if a >= lim:
             return f"{v / lim:.3g}{suf}{unit}"
     return f"{v:.3g}{unit}" if a >= 0.01 or a == 0 else f"{v:.2e}{unit}"
+
+
+def qfmt(q, unit=""):
+    """A quantity as people read it: median (interval)."""
+    if q is None:
+        return "-"
+    if q.lo == q.hi:
+        return fmt(q.med, unit)
+    return f"{fmt(q.med, unit)} ({fmt(q.lo)}–{fmt(q.hi, unit)})"
+
+
+def xfmt(q, digits=".2f"):
+    """A ratio as people read it: 1.07x (1.02–1.12)."""
+    if q.lo == q.hi:
+        return f"{q.med:{digits}}x"
+    return f"{q.med:{digits}}x ({q.lo:{digits}}–{q.hi:{digits}})"
+
+
+def mark(ok, yes="holds", no="does not hold"):
+    return f" [{yes}]" if ok else f" [{no}]" if ok is False else " [inconclusive]"
 
 
 class View:
@@ -84,6 +110,21 @@ class View:
         hits = [b for _, b in self.pick(family, engine, **kw) if b.ok]
         return hits[0] if hits else None
 
+    @staticmethod
+    def time(n, b):
+        """The real time per iteration of a benchmark, as a quantity."""
+        return Q.of(b.real_ns, n.full if hasattr(n, "full") else str(n)) if b and b.ok and b.real_ns else None
+
+    @staticmethod
+    def counter(n, b, key):
+        vals = b.counters.get(key) if b and b.ok else None
+        return Q.of(vals, n.full if hasattr(n, "full") else str(n)) if vals else None
+
+    def one_named(self, family, engine, **kw):
+        """(Name, benchmark) of the single successful benchmark, or None."""
+        hits = [(n, b) for n, b in self.pick(family, engine, **kw) if b.ok]
+        return hits[0] if hits else None
+
     def sizes(self, family, key, engine=None, **kw):
         return sorted({n.params[key] for n, b in self.pick(family, engine, **kw) if b.ok and key in n.params})
 
@@ -125,38 +166,87 @@ def _split(good, total, noun):
     return NOT, ""
 
 
-def _verdict(good, total, noun, figs, missing):
-    """The verdict of a rule that tried each of `total`: `missing` (why it
-    cannot be judged) when nothing was tried, else as _split says."""
-    if not total:
+def _all(oks):
+    """Tri-state and: False when any is False, None when any is open."""
+    oks = list(oks)
+    if any(ok is False for ok in oks):
+        return False
+    if any(ok is None for ok in oks):
+        return None
+    return True
+
+
+def _open(figs, results, decided_by=()):
+    """The inconclusive verdict of comparisons left open: which ones, and
+    what would decide them."""
+    tags = [tag for tag, ok, _ in results if ok is None]
+    qs = [q for tag, ok, qs in results if ok is None for q in qs]
+    return Verdict(OPEN, figures=figs, why=f"open: {', '.join(tags)}: " + interval.undecided_why(qs),
+                   decided_by=decided_by)
+
+
+def _tally(results, noun, figs, missing):
+    """results: (tag, True/False/None, quantities). MISSING when nothing
+    was tried; OPEN when any comparison is open; else as _split says."""
+    if not results:
         return _missing(missing)
-    status, when = _split(good, total, noun)
-    return Verdict(status, when, figs)
+    tags = [tag for tag, _, _ in results]
+    if any(ok is None for _, ok, _ in results):
+        return _open(figs, results, tags)
+    status, when = _split([tag for tag, ok, _ in results if ok], tags, noun)
+    return Verdict(status, when, figs, decided_by=tags)
+
+
+def _rate(v, hit):
+    return v.counter(hit[0], hit[1], "items_per_second") if hit else None
 
 
 def c1(v, t):
     if (m := _needs_kinds(v)):
         return m
-    rates = {}
+    lim = t["switches_per_second"]
+    rows = []
     for e in v.engines(family="pingpong"):
-        b = v.one("pingpong", e)
-        if b and b.counter("switches_per_second"):
-            rates[e] = b.counter("switches_per_second")
-    coro = [e for e in rates if v.kinds.get(e) == "coroutine"]
+        hit = v.one_named("pingpong", e)
+        q = v.counter(hit[0], hit[1], "switches_per_second") if hit else None
+        if q:
+            rows.append((e, at_least(q, lim), q))
+    coro = [(e, ok, [q]) for e, ok, q in rows if v.kinds.get(e) == "coroutine"]
     if not coro:
         return _missing("no coroutine engine's pingpong ran")
-    lim = t["switches_per_second"]
-    good = [e for e in coro if rates[e] >= lim]
-    status, when = _split(good, coro, "the engine")
-    figs = [f"{e} ({v.kinds.get(e)}): {fmt(r)} switches/s" for e, r in sorted(rates.items(), key=lambda x: -x[1])]
-    return Verdict(status, when, figs + [f"threshold: {fmt(lim)} switches/s"])
+    figs = []
+    for e, ok, q in sorted(rows, key=lambda r: -r[2].med):
+        kind = v.kinds.get(e) or "?"
+        role = "" if kind == "coroutine" else ", context: decides nothing"
+        figs.append(f"{e} ({kind}{role}): {qfmt(q)} switches/s" + mark(ok, "reaches it", "falls short"))
+    return _tally(coro, "the engine", figs + [f"threshold: {fmt(lim)} switches/s"], "")
 
 
 def _spawn_cost(v, e, n):
-    b = v.one("spawn", e, tasks=n)
-    if not b or b.counter("bytes_per_task") is None:
+    """(memory per task, ns to create a task, words on its memory) of spawn
+    at n tasks. Memory is bytes_per_task, user plus kernel: a record that
+    could not measure the kernel's share has none and is not judged."""
+    hit = v.one_named("spawn", e, tasks=n)
+    if not hit or v.counter(*hit, "bytes_per_task") is None:
         return None
-    return b.counter("bytes_per_task"), b.median() / n
+    user, kern = v.counter(*hit, "user_bytes_per_task"), v.counter(*hit, "kernel_bytes_per_task")
+    split = f" (user {qfmt(user, 'B')} + kernel {qfmt(kern, 'B')})" if user and kern else ""
+    cold = v.counter(*hit, "cold_ns_per_task")
+    if cold is None:
+        return None
+    return v.counter(*hit, "bytes_per_task"), cold, split
+
+
+def _kernel_method(v, e, n):
+    """How spawn's kernel memory was measured, from the record's label."""
+    hit = v.one_named("spawn", e, tasks=n)
+    label = (hit[1].label or "") if hit else ""
+    return [part.split(":", 1)[1].strip() for part in label.split("; ") if part.startswith("kernel memory:")]
+
+
+def _gt(a, b):
+    """Whether a is larger than b, beyond both intervals."""
+    return at_least(a / b, 1.0)
 
 
 def c2(v, t):
@@ -171,20 +261,46 @@ def c2(v, t):
     n = sizes[-1]
     p, th = _spawn_cost(v, "processes", n), _spawn_cost(v, "threads", n)
     cs = {e: _spawn_cost(v, e, n) for e in coro if _spawn_cost(v, e, n)}
-    mem_ok = p[0] > th[0] > max(c[0] for c in cs.values())
-    time_ok = p[1] > th[1] > max(c[1] for c in cs.values())
-    figs = [f"at {int(n):,} live tasks: processes {fmt(p[0], 'B')}/task, {fmt(p[1])} ns to create",
-            f"threads {fmt(th[0], 'B')}/task, {fmt(th[1])} ns"] + \
-        [f"{e} {fmt(c[0], 'B')}/task, {fmt(c[1])} ns" for e, c in cs.items()]
-    if mem_ok and time_ok:
-        return Verdict(HOLDS, figures=figs)
-    if mem_ok or time_ok:
-        return Verdict(ONLY, "counting " + ("memory" if mem_ok else "creation time"), figs)
-    return Verdict(NOT, figures=figs)
+    halves = {}
+    for i, what in ((0, "memory"), (1, "creation time")):
+        halves[what] = (_all([_gt(p[i], th[i])] + [_gt(th[i], c[i]) for c in cs.values()]),
+                        [p[i], th[i]] + [c[i] for c in cs.values()])
+    figs = [f"at {int(n):,} live tasks: processes {qfmt(p[0], 'B')}/task{p[2]}, {qfmt(p[1])} ns to create (cold: a repetition's first batch)",
+            f"threads {qfmt(th[0], 'B')}/task{th[2]}, {qfmt(th[1])} ns"] + \
+        [f"{e} {qfmt(c[0], 'B')}/task{c[2]}, {qfmt(c[1])} ns" for e, c in cs.items()]
+    methods = sorted({m for e in ["processes", "threads"] + list(cs) for m in _kernel_method(v, e, n)})
+    figs.append("memory is user + kernel (kernel stacks, page tables, slab), the kernel's share measured by "
+                + (", ".join(methods) or "an unnamed method"))
+    figs += [f"{what}: processes > threads > every coroutine engine" + mark(ok)
+             for what, (ok, _) in halves.items()]
+    return _halves(halves, figs, lambda held: "counting " + held, ["processes", "threads"] + list(cs))
 
 
-def _rate(b):
-    return b.counter("items_per_second") if b else None
+def _halves(halves, figs, when, decided_by):
+    """A claim of two parts: HOLDS when both hold, ONLY (when(part)) when
+    one does, NOT when neither, OPEN when any is open."""
+    results = [(what, ok, qs) for what, (ok, qs) in halves.items()]
+    if any(ok is None for _, ok, _ in results):
+        return _open(figs, results, decided_by)
+    held = [what for what, ok, _ in results if ok]
+    if len(held) == len(results):
+        return Verdict(HOLDS, figures=figs, decided_by=decided_by)
+    if held:
+        return Verdict(ONLY, when(held[0]), figs, decided_by=decided_by)
+    return Verdict(NOT, figures=figs, decided_by=decided_by)
+
+
+def _best_any(v, family, engines, **params):
+    """The fastest engine among those (by median items/s), over every
+    benchmark that matches params (other parameters free), one scheduler:
+    (engine, rate as a quantity)."""
+    best = None
+    for e in engines:
+        for n, b in v.pick(family, e, **params):
+            r = v.counter(n, b, "items_per_second") if b.ok else None
+            if r and (best is None or r.med > best[1].med):
+                best = (e, r)
+    return best
 
 
 def c3(v, t):
@@ -199,38 +315,27 @@ def c3(v, t):
         coro = _best_any(v, "cpu", v.engines("coroutine", "cpu"), tasks=k)
         if kern and coro:
             ratio = kern[1] / coro[1]
-            halves["cpu"] = ratio >= t["parallel_speedup"]
-            figs.append(f"cpu, {v.cores} tasks: {kern[0]} {fmt(kern[1])} items/s vs one {coro[0]} scheduler "
-                        f"{fmt(coro[1])} items/s = {ratio:.2f}x (needs {t['parallel_speedup']}x)")
+            ok = at_least(ratio, t["parallel_speedup"])
+            halves["CPU-bound"] = (ok, [kern[1], coro[1]])
+            figs.append(f"cpu, {v.cores} tasks: {kern[0]} {qfmt(kern[1])} items/s vs one {coro[0]} scheduler "
+                        f"{qfmt(coro[1])} items/s = {xfmt(ratio)} (needs {t['parallel_speedup']}x)" + mark(ok))
     conns = v.sizes("echo", "conns", "threads")
     if conns:
         c = conns[-1]
         th = _best_any(v, "echo", ["threads"], conns=c)
         coro = _best_any(v, "echo", v.engines("coroutine", "echo"), conns=c)
         if th and coro:
-            halves["echo"] = coro[1] >= th[1]
-            figs.append(f"echo, {int(c):,} connections: {coro[0]} {fmt(coro[1])} req/s vs threads "
-                        f"{fmt(th[1])} req/s = {coro[1] / th[1]:.2f}x")
+            ratio = coro[1] / th[1]
+            ok = at_least(ratio, 1.0)
+            halves["IO-bound"] = (ok, [th[1], coro[1]])
+            figs.append(f"echo, {int(c):,} connections: {coro[0]} {qfmt(coro[1])} req/s vs threads "
+                        f"{qfmt(th[1])} req/s = {xfmt(ratio)}" + mark(ok))
     if not halves:
         return Verdict(MISSING, figures=figs, why="neither the cpu nor the echo comparison ran")
-    held = [h for h, ok in halves.items() if ok]
-    if len(held) == 2:
-        return Verdict(HOLDS, figures=figs)
-    if held:
-        return Verdict(ONLY, f"the work is {'CPU-bound' if held[0] == 'cpu' else 'IO-bound'}", figs)
-    return Verdict(NOT, figures=figs)
-
-
-def _best_any(v, family, engines, **params):
-    """The fastest engine among those, over every benchmark that matches
-    params (other parameters free), one scheduler."""
-    best = None
-    for e in engines:
-        for n, b in v.pick(family, e, **params):
-            r = _rate(b) if b.ok else None
-            if r and (best is None or r > best[1]):
-                best = (e, r)
-    return best
+    v3 = _halves(halves, figs, lambda held: f"the work is {held}", [])
+    if len(halves) == 1 and v3.status != OPEN:
+        v3.unmeasured = "the CPU-bound half" if "IO-bound" in halves else "the IO-bound half"
+    return v3
 
 
 def c4(v, t):
@@ -244,24 +349,32 @@ def c4(v, t):
         if not (one and many):
             continue
         g = many[1] / one[1]
-        flat.append(g < t["flat_below"])
+        ok = below(g, t["flat_below"])
+        flat.append((e, ok, [one[1], many[1]]))
+        line = f"{e}: {int(k)} tasks on one scheduler {xfmt(g)} of one task" + mark(ok, "flat", "grows")
         w = None
         for n, b in v.pick("cpu", e, workers=k, tasks=k):
             if b.ok:
-                w = _rate(b)
-        line = f"{e}: {int(k)} tasks on one scheduler {g:.2f}x of one task"
+                w = v.counter(n, b, "items_per_second")
         if w:
             s = w / many[1]
-            scales.append(s >= t["scaling_share"] * k)
-            line += f"; with --workers={int(k)} {s:.2f}x of one scheduler"
+            sok = at_least(s, t["scaling_share"] * k)
+            scales.append((f"{e} --workers={int(k)}", sok, [w, many[1]]))
+            line += f"; with --workers={int(k)} {xfmt(s)} of one scheduler" + mark(sok, "uses the cores",
+                                                                                 "does not scale")
         figs.append(line)
     if not flat:
         return _missing("cpu did not run at tasks=1 and tasks=cores on a coroutine engine")
-    if not all(flat):
-        return Verdict(NOT, figures=figs)
-    if scales and any(scales):
-        return Verdict(ONLY, "one scheduler runs them (--workers uses every core)", figs)
-    return Verdict(HOLDS, figures=figs)
+    tags = [e for e, _, _ in flat]
+    if any(ok is False for _, ok, _ in flat):
+        return Verdict(NOT, figures=figs, decided_by=tags)
+    if any(ok is None for _, ok, _ in flat):
+        return _open(figs, flat, tags)
+    if any(ok for _, ok, _ in scales):
+        return Verdict(ONLY, "one scheduler runs them (--workers uses every core)", figs, decided_by=tags)
+    if any(ok is None for _, ok, _ in scales):
+        return _open(figs, scales, tags)
+    return Verdict(HOLDS, figures=figs, decided_by=tags)
 
 
 def c5(v, t):
@@ -287,19 +400,21 @@ def c5(v, t):
     status, when = _split(good, coro, "the engine")
     if status == NOT and not any(n >= t["tasks"] for n in v.sizes("spawn", "tasks")):
         return Verdict(MISSING, figures=figs, why=f"no spawn of {t['tasks']:,} or more tasks ran")
-    return Verdict(status, when, figs)
+    return Verdict(status, when, figs, decided_by=coro)
 
 
 def c6(v, t):
     sizes = [n for n in v.sizes("ring", "tasks", "threads") if v.one("ring", "asm", tasks=n)]
     if len(sizes) < 2:
         return _missing("ring ran on threads and asm at fewer than two common sizes")
-    ratios = [(n, v.one("ring", "threads", tasks=n).median() / v.one("ring", "asm", tasks=n).median())
+    ratios = [(n, v.time(*v.one_named("ring", "threads", tasks=n)) / v.time(*v.one_named("ring", "asm", tasks=n)))
               for n in sizes]
     g = ratios[-1][1] / ratios[0][1]
-    figs = [f"{int(n):,} tasks: threads/asm = {r:.0f}x" for n, r in ratios]
-    figs.append(f"growth from {int(sizes[0])} to {int(sizes[-1]):,} tasks: {g:.2f}x (needs {t['growth']}x)")
-    return Verdict(HOLDS if g >= t["growth"] else NOT, figures=figs)
+    ok = at_least(g, t["growth"])
+    figs = [f"{int(n):,} tasks: threads/asm = {xfmt(r, '.0f')}" for n, r in ratios]
+    figs.append(f"growth from {int(sizes[0])} to {int(sizes[-1]):,} tasks: {xfmt(g)} (needs {t['growth']}x)"
+                + mark(ok))
+    return _tally([("the growth", ok, [g])], "", figs, "")
 
 
 def _pipeline_sizes(v):
@@ -313,26 +428,28 @@ def _pipeline_sizes(v):
 def c7(v, t):
     if (m := _needs_kinds(v)):
         return m
-    figs, good, sizes = [], [], _pipeline_sizes(v)
+    figs, results, sizes = [], [], _pipeline_sizes(v)
     for p in sizes:
         coro = _best_any(v, "pipeline", v.engines("coroutine", "pipeline"), **p)
-        th = _rate(v.one("pipeline", "threads", **p))
-        pr = _rate(v.one("pipeline", "processes", **p))
+        th = _rate(v, v.one_named("pipeline", "threads", **p))
+        pr = _rate(v, v.one_named("pipeline", "processes", **p))
         if not (coro and th):
             continue
         tag = "/".join(f"{k}:{int(x)}" for k, x in p.items())
-        win = coro[1] > th and (pr is None or coro[1] > pr)
-        figs.append(f"{tag}: {coro[0]} {fmt(coro[1])} items/s, threads {fmt(th)}, processes {fmt(pr)}")
-        if win:
-            good.append(tag)
-    return _verdict(good, figs, "the pipeline", figs,
-                    "pipeline did not run on threads and a coroutine engine at one size")
+        ok = _all([_gt(coro[1], th)] + ([_gt(coro[1], pr)] if pr else []))
+        results.append((tag, ok, [coro[1], th] + ([pr] if pr else [])))
+        figs.append(f"{tag}: {coro[0]} {qfmt(coro[1])} items/s, threads {qfmt(th)}, processes {qfmt(pr)}"
+                    + mark(ok, "faster than both", "not faster"))
+    return _tally(results, "the pipeline", figs, "pipeline did not run on threads and a coroutine engine at one size")
 
 
 def c8(v, t):
-    """Our engines decide; the references (gevent's own sleep, the claim's
-    system, and Go's) are quoted beside them by the same measure."""
-    figs, good, total, refs = [], [], [], []
+    """Overlap: N concurrent sleeps end nearer one sleep than their sum.
+    Our engines decide; the references (gevent's own sleep, the claim's
+    system, and Go's) are judged by the same measure beside them. The
+    overhead per sleeper is reported and judged on its own line."""
+    figs, results, refs = [], [], []
+    per_task_ns = t["per_task_us"] * 1e3
     for n, b in v.pick("sleep"):
         if not b.ok or "tasks" not in n.params:
             continue
@@ -340,72 +457,83 @@ def c8(v, t):
         if not sleep_ns:
             continue
         tasks = n.params["tasks"]
-        wall = b.median()
-        ok = wall <= t["ratio"] * sleep_ns + tasks * t["per_task_us"] * 1e3
-        line = (f"{n.engine}, {int(tasks):,} sleepers: {wall / sleep_ns:.3f}x one sleep, "
-                f"{fmt(max(0.0, wall - sleep_ns) / tasks / 1e3)} us over it per task")
+        wall = v.time(n, b)
+        ratio = wall * (1.0 / sleep_ns)
+        # Nearer one sleep (1x) than the sum of them (N x): below (1 + N) / 2.
+        ok = below(ratio, (1 + tasks) / 2) if tasks > 1 else None
+        over = (wall - sleep_ns) * (1.0 / tasks)
+        cheap = below(over, per_task_ns)
+        line = (f"{n.engine}, {int(tasks):,} sleepers: {xfmt(ratio, '.3f')} one sleep (the sum: {int(tasks):,}x)"
+                + mark(ok, "overlaps", "does not overlap") + f"; overhead {qfmt(over * 1e-3)} us per sleeper"
+                + mark(cheap, f"within {t['per_task_us']:g} us", f"over {t['per_task_us']:g} us"))
         if v.kinds.get(n.engine) == "reference":
-            refs.append(line.replace(",", " (reference),", 1) + (" (overlaps)" if ok else " (does not overlap)"))
+            refs.append(line.replace(",", " (reference, decides nothing),", 1))
             continue
-        tag = f"{n.engine}/{int(tasks)}"
-        total.append(tag)
-        if ok:
-            good.append(tag)
+        if tasks > 1:
+            results.append((f"{n.engine}/{int(tasks)}", ok, [wall]))
         figs.append(line)
     figs += refs
-    if not total:
-        return Verdict(MISSING, figures=refs, why="sleep did not run on our engines")
-    if len(good) == len(total):
-        return Verdict(HOLDS, figures=figs)
-    if good:
-        return Verdict(ONLY, "engine/sleepers is " + ", ".join(good), figs)
-    return Verdict(NOT, figures=figs)
+    if not results:
+        return Verdict(MISSING, figures=refs, why="sleep did not run on our engines with two or more sleepers")
+    return _tally(results, "engine/sleepers", figs, "")
 
 
 def c9(v, t):
     if (m := _needs_kinds(v)):
         return m
-    figs, ok, seen = [], True, set()
+    figs, sides = [], {"coroutine": [], "kernel": []}
     for n, b in v.pick("blocking"):
-        s = b.counter("stall_over_call") if b.ok else None
-        if s is None:
-            continue
+        s = v.counter(n, b, "stall_over_call")
         kind = v.kinds.get(n.engine)
-        seen.add(kind)
-        figs.append(f"{n.engine} ({kind}): others stalled {s:.2f} of the call "
-                    f"(longest stall {fmt(b.counter('max_stall_us'))} us)")
-        if kind == "coroutine":
-            ok &= s >= t["stalled"]
-        elif kind == "kernel":
-            ok &= s <= t["free"]
-    if not {"coroutine", "kernel"} <= seen:
+        if s is None or kind not in sides:
+            continue
+        ok = at_least(s, t["stalled"]) if kind == "coroutine" else below(s, t["free"])
+        sides[kind].append((n.engine, ok, [s]))
+        figs.append(f"{n.engine} ({kind}): others stalled {qfmt(s)} of the call "
+                    f"(longest stall {fmt(b.counter('max_stall_us'))} us)"
+                    + mark(ok, "as claimed", f"{'not stalled' if kind == 'coroutine' else 'stalled too'}"))
+    if not sides["coroutine"] or not sides["kernel"]:
         return Verdict(MISSING, figures=figs, why="blocking did not run on both a coroutine and a kernel engine")
-    return Verdict(HOLDS if ok else NOT, figures=figs)
+    everyone = sides["coroutine"] + sides["kernel"]
+    tags = [e for e, _, _ in everyone]
+    coro, kern = _all(ok for _, ok, _ in sides["coroutine"]), _all(ok for _, ok, _ in sides["kernel"])
+    if coro is False:
+        bad = [e for e, ok, _ in sides["coroutine"] if ok is False]
+        return Verdict(NOT, figures=figs, why=f"the coroutine side failed: {', '.join(bad)} did not stall the others "
+                                              f"for {t['stalled']:g} of the call", decided_by=tags)
+    if coro is None or kern is None:
+        return _open(figs, everyone, tags)
+    if kern is False:
+        bad = [e for e, ok, _ in sides["kernel"] if ok is False]
+        return Verdict(ONLY, f"counting the coroutine side (the kernel side failed: {', '.join(bad)} stalled the "
+                             f"others for more than {t['free']:g} of the call too)", figs, decided_by=tags)
+    return Verdict(HOLDS, figures=figs, decided_by=tags)
 
 
 def c10(v, t):
-    asm = v.one("pingpong", "asm")
+    asm = v.one_named("pingpong", "asm")
     if not asm:
         return _missing("pingpong/asm did not run")
-    figs, held, placements = [], [], 0
+    asm_q = v.time(*asm)
+    figs, results, unmeasured = [], [], ""
     for where, pl in (("on one core", None), ("across cores", "spread")):
-        th = v.one("pingpong", "threads", placement=pl)
+        th = v.one_named("pingpong", "threads", placement=pl)
         if not th:
-            if pl and v.cores < 2:
-                figs.append(f"across cores needs two cores; this run had {v.cores}")
+            unmeasured = where + (f" (needs two cores; this run had {v.cores})" if pl and v.cores < 2 else "")
             continue
-        placements += 1
-        r = th.median() / asm.median()
-        figs.append(f"{where}: threads {fmt(th.median())} ns vs asm {fmt(asm.median())} ns = {r:.0f}x")
-        if r >= t["ratio"]:
-            held.append(where)
-    if not placements:
+        r = v.time(*th) / asm_q
+        ok = at_least(r, t["ratio"])
+        results.append((where, ok, [r]))
+        figs.append(f"{where}: threads {qfmt(v.time(*th))} ns vs asm {qfmt(asm_q)} ns = {xfmt(r, '.0f')}"
+                    + mark(ok))
+    if not results:
         return Verdict(MISSING, figures=figs, why="pingpong/threads did not run")
-    if len(held) == placements == 2:
-        return Verdict(HOLDS, figures=figs)
-    if held:
-        return Verdict(ONLY, "the threads are " + held[0] if placements == 2 else "measured " + held[0], figs)
-    return Verdict(NOT, figures=figs)
+    verdict = _tally(results, "the threads are", figs, "")
+    if verdict.status == ONLY:
+        verdict.when = "the threads are " + verdict.when.split(" is ", 1)[1]
+    if verdict.status != OPEN:
+        verdict.unmeasured = unmeasured
+    return verdict
 
 
 def c11(v, t):
@@ -417,20 +545,20 @@ def c11(v, t):
         return Verdict(MISSING, figures=_echo_references(v),
                        why=f"echo did not run at {t['conns']:,} connections or more on a coroutine engine")
     c = conns[-1]
-    figs, good, tried = [], [], []
+    figs, results = [], []
     for e in coro:
         hits = v.pick("echo", e, conns=c)
         if not hits:
             continue
-        tried.append(e)
-        b = hits[0][1]
-        if b.ok and (b.counter("min_per_conn") or 0) >= 1:
-            good.append(e)
+        n, b = hits[0]
+        # Every connection served in every repetition: a count, no noise.
+        least = min(b.counters.get("min_per_conn") or [0]) if b.ok else 0
+        results.append((e, least >= 1, []))
         figs.append(f"{e}, {int(c):,} connections: " + (
-            f"{fmt(_rate(b))} req/s, p99 {fmt(b.counter('p99_us'))} us, every connection served "
-            f"at least {int(b.counter('min_per_conn') or 0)} times" if b.ok else (b.error or b.skipped or "")[:120]))
-    return _verdict(good, tried, "the engine", figs + _echo_references(v),
-                    f"echo did not run at {int(c):,} connections on a coroutine engine")
+            f"{qfmt(v.counter(n, b, 'items_per_second'))} req/s, p99 {qfmt(v.counter(n, b, 'p99_us'))} us, every "
+            f"connection served at least {int(least)} times" if b.ok else (b.error or b.skipped or "")[:120]))
+    return _tally(results, "the engine", figs + _echo_references(v),
+                  f"echo did not run at {int(c):,} connections on a coroutine engine")
 
 
 def _echo_references(v):
@@ -444,13 +572,15 @@ def _echo_references(v):
             continue
         c = sizes[-1]
         b = v.one("echo", e, conns=c)
-        line = f"{e} (reference), {int(c):,} connections: {fmt(_rate(b))} req/s, p99 {fmt(b.counter('p99_us'))} us"
-        ours = [(x, _rate(v.one("echo", x, conns=c))) for x in v.engines("coroutine", "echo")]
-        ours = [(x, r) for x, r in ours if r]
+        line = f"{e} (reference), {int(c):,} connections: {fmt(b.counter('items_per_second'))} req/s, p99 " \
+               f"{fmt(b.counter('p99_us'))} us"
+        ours = [(x, v.one("echo", x, conns=c)) for x in v.engines("coroutine", "echo")]
+        ours = [(x, o.counter("items_per_second")) for x, o in ours if o and o.counter("items_per_second")]
         for x, r in sorted(ours, key=lambda xr: -xr[1])[:1] + [
-                (x, _rate(v.one("echo", x, conns=c))) for x in v.engines("baseline", "echo")]:
+                (x, (v.one("echo", x, conns=c) or b).counter("items_per_second"))
+                for x in v.engines("baseline", "echo") if v.one("echo", x, conns=c)]:
             if r:
-                line += f"; {_rate(b) / r:.2f}x {x}'s {fmt(r)}"
+                line += f"; {b.counter('items_per_second') / r:.2f}x {x}'s {fmt(r)}"
         figs.append(line)
     return figs
 
@@ -458,25 +588,23 @@ def _echo_references(v):
 def c12(v, t):
     if (m := _needs_kinds(v)):
         return m
-    figs, good, tried = [], [], []
+    figs, results = [], []
     for p in [p for p in _pipeline_sizes(v) if p.get("capacity") == 1]:
-        th = _rate(v.one("pipeline", "threads", **p))
+        th = _rate(v, v.one_named("pipeline", "threads", **p))
         for e in v.engines("coroutine", "pipeline"):
-            r = _rate(v.one("pipeline", e, **p))
+            r = _rate(v, v.one_named("pipeline", e, **p))
             if r and th:
-                tried.append(e)
-                figs.append(f"{e} {fmt(r)} items/s vs threads {fmt(th)} = {r / th:.0f}x")
-                if r > th:
-                    good.append(e)
-    return _verdict(good, tried, "the engine", figs,
-                    "pipeline did not run with capacity 1 on threads and a coroutine engine")
+                ok = _gt(r, th)
+                results.append((e, ok, [r, th]))
+                figs.append(f"{e} {qfmt(r)} items/s vs threads {qfmt(th)} = {xfmt(r / th, '.0f')}" + mark(ok))
+    return _tally(results, "the engine", figs, "pipeline did not run with capacity 1 on threads and a coroutine engine")
 
 
 def c13(v, t):
     if (m := _needs_kinds_and_cores(v)):
         return m
     k = float(v.cores)
-    figs, result = [], {}
+    figs, halves = [], {}
     conns = v.sizes("echo", "conns")
     for fam, params in (("echo", {"conns": conns[-1]} if conns else None), ("cpu", {"tasks": k})):
         if params is None:
@@ -484,22 +612,22 @@ def c13(v, t):
         mn = None
         for e in v.engines("coroutine", fam):
             for n, b in v.pick(fam, e, workers=k, **params):
-                if b.ok and _rate(b) and (mn is None or _rate(b) > mn[1]):
-                    mn = (f"{e} x{int(k)} workers", _rate(b))
+                r = v.counter(n, b, "items_per_second") if b.ok else None
+                if r and (mn is None or r.med > mn[1].med):
+                    mn = (f"{e} x{int(k)} workers", r)
         single = _best_any(v, fam, v.engines(family=fam), **params)
         if mn and single:
-            result[fam] = mn[1] >= t["margin"] * single[1]
-            figs.append(f"{fam}: M:N {mn[0]} {fmt(mn[1])}/s vs best single {single[0]} {fmt(single[1])}/s "
-                        f"= {mn[1] / single[1]:.2f}x (a win needs {t['margin']}x)")
-    if not result:
+            ratio = mn[1] / single[1]
+            ok = at_least(ratio, t["margin"])
+            halves[fam] = (ok, [mn[1], single[1]])
+            figs.append(f"{fam}: M:N {mn[0]} {qfmt(mn[1])}/s vs best single {single[0]} {qfmt(single[1])}/s "
+                        f"= {xfmt(ratio)} (a win needs {t['margin']}x)" + mark(ok))
+    if not halves:
         return _missing("no M:N (--workers) run of echo or cpu beside single-model ones")
-    held = [f for f, ok in result.items() if ok]
-    if len(held) == len(result) == 2:
-        return Verdict(HOLDS, figures=figs)
-    if held:
-        return Verdict(ONLY, f"the workload is {held[0]}" + ("" if len(result) == 2 else " (only it was measured)"),
-                       figs)
-    return Verdict(NOT, figures=figs)
+    verdict = _halves(halves, figs, lambda held: f"the workload is {held}", [])
+    if len(halves) == 1 and verdict.status != OPEN:
+        verdict.unmeasured = "cpu" if "echo" in halves else "echo"
+    return verdict
 
 
 def decide(run):

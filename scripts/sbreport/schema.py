@@ -31,7 +31,7 @@ RECORD = {
     "threads": _INT, "iterations": _NUM, "time_unit": _STR, "label": _STR, "error_occurred": _BOOL,
     "error_message": _STR, "skipped": (bool, int), "skip_message": _STR, "aggregate_name": _STR,
     "aggregate_unit": _STR, "placement": _STR, "cpus_used": _STR, "big_o": _STR, "family_index": _INT,
-    "per_family_instance_index": _INT,
+    "per_family_instance_index": _INT, "disturbed": _STR,
 }
 UNITS = ("ns", "us", "ms", "s")
 # Python's float reaches 1.8e308; a longer integer literal is refused as
@@ -106,6 +106,11 @@ def context(f, ctx):
             check_type(v, (str, int, float, bool), f"{f}: context.{k}.{kk}")
     for i, v in enumerate(ctx.get("load_avg") or []):
         check_type(v, _NUM, f"{f}: context.load_avg[{i}]")
+    for e, v in (ctx.get("engines_left_out") or {}).items():
+        check_type(v, _DICT, f"{f}: context.engines_left_out.{e}")
+        for kk in ("why", "command"):
+            if kk in v:
+                check_type(v[kk], _STR, f"{f}: context.engines_left_out.{e}.{kk}")
     for e, v in (ctx.get("engines") or {}).items():
         check_type(v, _DICT, f"{f}: context.engines.{e}")
         if "kind" in v:
