@@ -155,6 +155,45 @@ case_bench_through_a_symlink() {
     [ -f "$WORK/run/report.html" ] || fail "no report written"
 }
 
+case_default_run_brings_the_references() {
+    # As root, a run that names no engine installs the references' small
+    # packages first (the tutorials' own systems in the default report);
+    # one that names its engines, --help and the report subcommand do not.
+    [ "$(id -u)" -eq 0 ] || skip "./bench installs packages only as root"
+    stub_root
+    cp "$SRC/bench" "$WORK/root/"
+    cat >"$WORK/stub/dpkg-query" <<'EOF2'
+#!/bin/sh
+for p; do :; done
+case $p in
+libboost-context-dev | python3-greenlet | python3-gevent) echo "unknown ok not-installed" ;;
+*) echo "install ok installed" ;;
+esac
+EOF2
+    cat >"$WORK/stub/apt-get" <<'EOF2'
+#!/bin/sh
+echo "apt-get $*" >>"$STUB_LOG"
+EOF2
+    # No tree to build in the stub root: each run stops at its build, after
+    # what it installed (or not) is on record.
+    printf '#!/bin/sh\nexit 1\n' >"$WORK/stub/cmake"
+    chmod +x "$WORK/stub/dpkg-query" "$WORK/stub/apt-get" "$WORK/stub/cmake"
+    export STUB_LOG="$WORK/apt-calls"
+    local args
+    for args in "--engine=asm" "--engine asm,threads" "--help" "--list-engines" "history --help"; do
+        : >"$STUB_LOG"
+        # shellcheck disable=SC2086
+        "$WORK/root/bench" $args >/dev/null 2>&1
+        grep -q "install" "$STUB_LOG" && fail "./bench $args installed: $(cat "$STUB_LOG")"
+    done
+    : >"$STUB_LOG"
+    "$WORK/root/bench" --workload=switch >"$WORK/out" 2>&1
+    grep -q "install .*libboost-context-dev python3-greenlet python3-gevent" "$STUB_LOG" ||
+        fail "./bench --workload=switch did not install the references: $(cat "$STUB_LOG") $(cat "$WORK/out")"
+    grep -q "golang-go" "$STUB_LOG" && fail "the Go toolchain came without being asked for"
+    return 0
+}
+
 # The CTest command of a test in a configured tree (JSON of --show-only).
 command_of() {
     ctest --test-dir "$1" --show-only=json-v1 2>/dev/null | /usr/bin/python3 -c '
