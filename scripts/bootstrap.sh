@@ -16,8 +16,9 @@ SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppche
 SB_PACKAGES_REFS="libboost-context-dev python3-greenlet python3-gevent golang-go"
 # The references a run without --engine includes, and ./bench installs for
 # it (as root): the systems the tutorials are about (generators need only
-# python3). Go's toolchain (golang-go, the largest) joins only
-# when a run names ref-goroutine; the report says how.
+# python3): 24 packages, 16.5 MB to download, 200 MB on disk, on a fresh
+# Debian 12 root. Go's toolchain (golang-go) joins only when a run names
+# ref-goroutine; the report says how.
 SB_PACKAGES_DEFAULT_REFS="libboost-context-dev python3-greenlet python3-gevent"
 # A cross build's libraries (scripts/cross_sysroot.sh unpacks the target's
 # builds of these into a sysroot of the project's own): what the build
