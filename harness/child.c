@@ -17,6 +17,7 @@
 #include "crash.h"
 #include "external.h"
 #include "iterations.h"
+#include "layout.h"
 #include "repetition.h"
 
 static void child_send(int fd, json_t *line)
@@ -54,6 +55,10 @@ static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep
                              (json_int_t)s->iterations, "real_ns", s->real_ns, "cpu_ns", s->cpu_ns,
                              "cpus_used", cpus, "counters", counters);
     if (line && s->note[0]) json_object_set_new(line, "note", json_string(s->note));
+    if (line) {
+        json_object_set_new(line, "layout_offset", json_integer(s->layout_offset));
+        json_object_set_new(line, "stack_page_offset", json_integer(s->stack_page_offset));
+    }
     child_send(fd, line);
 }
 
@@ -83,6 +88,37 @@ _Noreturn static void exec_reference(int fd, const struct sb_runner_config *rc,
              strerror(errno));
     child_send(fd >= 0 ? 3 : fd, json_pack("{s:i, s:s}", "rep", first_rep, "error", msg));
     _exit(0);
+}
+
+/* One repetition on the stack shifted for it (layout.h). */
+struct shifted_rep {
+    const struct sb_run_spec *spec;
+    uint64_t iterations;
+    struct sb_sample *s;
+    struct sb_err *err;
+};
+
+static int run_shifted(void *p)
+{
+    struct shifted_rep *r = p;
+    return sb_run_repetition(r->spec, r->iterations, r->s, r->err);
+}
+
+static int repetition_at(const struct sb_runner_config *rc, const struct sb_instance *in, int rep,
+                         const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *s,
+                         struct sb_err *err)
+{
+    uint32_t off = rc->layout_fixed ? 0 : sb_layout_offset(rc->layout_seed, in->name, rep);
+    /* The heap too: what the engine and workload allocate in this
+     * repetition comes after a block of a size of its own, so their
+     * structures' places within a page are sampled like the stack's. */
+    uint32_t heap = rc->layout_fixed ? 0 : sb_layout_offset(~rc->layout_seed, in->name, rep);
+    void *pad = heap ? malloc(heap) : NULL;
+    struct shifted_rep r = {spec, iterations, s, err};
+    int ret = sb_layout_call(off, run_shifted, &r);
+    free(pad);
+    s->layout_offset = off;
+    return ret;
 }
 
 void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
@@ -136,7 +172,7 @@ void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
     };
     const struct sb_workload *w = in->workload;
     uint64_t mult = w->iter_multiple ? w->iter_multiple : 1;
-    struct sb_sample s;
+    struct sb_sample s = {0};
     struct sb_err err = {{0}};
     int rep = first_rep;
 
@@ -147,7 +183,7 @@ void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
         n = sb_iterations_round_up(n ? n : 1, mult);
         for (;;) {
             sb_pin_reset_applied(rc->pin);
-            if (sb_run_repetition(&spec, n, &s, &err) != 0) {
+            if (repetition_at(rc, in, rep, &spec, n, &s, &err) != 0) {
                 child_send(fd, json_pack("{s:i, s:s}", "rep", rep, "error", err.msg));
                 _exit(0);
             }
@@ -161,7 +197,7 @@ void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
     }
     for (int i = 0; i < n_reps; i++, rep++) {
         sb_pin_reset_applied(rc->pin);
-        if (sb_run_repetition(&spec, iterations, &s, &err) != 0) {
+        if (repetition_at(rc, in, rep, &spec, iterations, &s, &err) != 0) {
             child_send(fd, json_pack("{s:i, s:s}", "rep", rep, "error", err.msg));
             _exit(0);
         }

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sb_engine.h"
 #include "sb_workload.h"
@@ -69,6 +71,12 @@ enum {
            "run instances x repetitions in random order")                                          \
     OPTION(SEED, "seed", required_argument, "=N", 0,                                               \
            "seed for --interleave (default: from the clock)")                                      \
+    OPTION(LAYOUT, "layout", required_argument, "=random|fixed", 0,                                \
+           "random (default): each repetition's stack starts at its\n"                             \
+           "own offset within a page, so repetitions sample the\n"                                 \
+           "layout; fixed: one layout for all (for debugging)")                                    \
+    OPTION(LAYOUT_SEED, "layout-seed", required_argument, "=N", 0,                                 \
+           "seed of the layouts (default: drawn; the run records it)")                             \
     OPTION(TIMEOUT, "timeout", required_argument, "=SECONDS", 0,                                   \
            "wall-clock limit per benchmark (default " SB_STR(SB_DEFAULT_TIMEOUT) ")")              \
     OPTION(CPUS, "cpus", required_argument, "=LIST", 0,                                            \
@@ -383,6 +391,12 @@ static void set_defaults(struct sb_options *o)
     o->results_dir = SB_DEFAULT_RESULTS_DIR;
     o->out_format = SB_FMT_JSON;
     o->seed = (unsigned)time(NULL);
+    /* The layout seed is recorded in the run, so it need not be strong:
+     * distinct for runs started together (the pid) or a second apart. */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    o->layout_seed =
+        ((uint64_t)ts.tv_sec * 1000000007u) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 }
 
 /* --tiny, the quick default run (nothing selected) and --quick change the
@@ -551,6 +565,22 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
                 return -1;
             }
             o->seed = (unsigned)ll;
+            break;
+        case OPT_LAYOUT:
+            if (strcmp(a, "random") == 0 || strcmp(a, "fixed") == 0) {
+                o->layout_fixed = strcmp(a, "fixed") == 0;
+            } else {
+                snprintf(err, errlen, "--layout: '%s' is not random or fixed", a);
+                return -1;
+            }
+            break;
+        case OPT_LAYOUT_SEED:
+            if (parse_ll(a, 0, LLONG_MAX, &ll) != 0) {
+                snprintf(err, errlen, "--layout-seed: '%s' is not a whole number from 0 to %lld", a,
+                         LLONG_MAX);
+                return -1;
+            }
+            o->layout_seed = (uint64_t)ll;
             break;
         case OPT_QUICK:
             o->quick = true;

@@ -59,7 +59,9 @@ struct sb_options {
     size_t n_workers;
     const char *results_dir; /* "" disables the results directory */
     unsigned seed;
-    unsigned cores; /* CPUs the run may use (set by main from the pinning) */
+    bool layout_fixed;    /* --layout=fixed: every repetition at offset 0 */
+    uint64_t layout_seed; /* --layout-seed, else drawn at start */
+    unsigned cores;       /* CPUs the run may use (set by main from the pinning) */
     /* An option chose what runs or how long (--engine, --workload,
      * --filter, --param, --workers, --repetitions, --min-time): without
      * one, the run is the quick default. */

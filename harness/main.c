@@ -229,6 +229,8 @@ int main(int argc, char **argv)
         .guard = (enum sb_stack_guard)o.stack_guard,
         .pin = &pin,
         .interrupted = &sb_interrupted,
+        .layout_fixed = o.layout_fixed,
+        .layout_seed = o.layout_seed,
     };
 
     size_t njobs = 0;

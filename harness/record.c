@@ -132,5 +132,10 @@ json_t *sb_record_measured(const struct sb_instance *in, int repetitions, enum s
     json_object_set_new(r, "label", json_string(label));
     json_object_set_new(r, "placement", json_string(placement_name(in)));
     json_object_set_new(r, "cpus_used", json_string(cpus ? cpus : "?"));
+    /* The layout the repetition ran under (references' programs: none). */
+    json_t *lo = json_object_get(sample, "layout_offset"),
+           *sp = json_object_get(sample, "stack_page_offset");
+    if (json_is_integer(lo)) json_object_set(r, "layout_offset", lo);
+    if (json_is_integer(sp)) json_object_set(r, "stack_page_offset", sp);
     return r;
 }

@@ -16,6 +16,7 @@
 #include "external.h"
 #include "helper.h"
 #include "kmem.h"
+#include "layout.h"
 #include "proctree.h"
 
 /* Task structs and workload state come from one shared anonymous mapping,
@@ -291,6 +292,7 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     struct sb_run run = {.spec = spec, .out = out, .root = getpid()};
     out->ncounters = 0;
     out->note[0] = '\0';
+    out->stack_page_offset = sb_layout_stack_page_offset();
     void *state = NULL;
     int rc = -1;
     err->msg[0] = '\0';

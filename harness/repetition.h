@@ -19,7 +19,9 @@ struct sb_sample {
         double value;
     } counters[SB_MAX_COUNTERS];
     int ncounters;
-    char note[96]; /* for the record's label ("kernel memory: ..."); "" when none */
+    char note[96];              /* for the record's label ("kernel memory: ..."); "" when none */
+    uint32_t stack_page_offset; /* where the repetition's frame lay within its page */
+    uint32_t layout_offset;     /* the shift it ran under (child.c) */
 };
 
 struct sb_run_spec {

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pin.h"
@@ -21,6 +22,8 @@ struct sb_runner_config {
     enum sb_stack_guard guard;
     struct sb_pin *pin;
     volatile sig_atomic_t *interrupted;
+    bool layout_fixed;    /* every repetition at stack offset 0 */
+    uint64_t layout_seed; /* else offsets from this (layout.h) */
 };
 
 /* One child: repetitions [first_rep, first_rep + n_reps) of one instance.

@@ -7,10 +7,18 @@
 #include "record.h"
 
 static const char *const sb_gb_fields[] = {
-    "family_index", "per_family_instance_index",
-    "repetitions",  "repetition_index",
-    "threads",      "iterations",
-    "real_time",    "cpu_time",
+    "family_index",
+    "per_family_instance_index",
+    "repetitions",
+    "repetition_index",
+    "threads",
+    "iterations",
+    "real_time",
+    "cpu_time",
+    /* Where a repetition ran (layout.h): a fact of that repetition, not a
+     * figure to average. */
+    "layout_offset",
+    "stack_page_offset",
     NULL,
 };
 

@@ -257,6 +257,9 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
                                                                   : "pack"));
     json_object_set_new(ctx, "cpus", json_string(cpus));
     json_object_set_new(ctx, "repetitions", json_integer(o->repetitions));
+    json_object_set_new(ctx, "layout",
+                        json_string(o->layout_fixed ? "fixed" : "random per repetition"));
+    json_object_set_new(ctx, "layout_seed", json_integer((json_int_t)o->layout_seed));
     json_object_set_new(ctx, "min_time", json_real(o->min_time));
     json_object_set_new(ctx, "timeout", json_real(o->timeout));
     return ctx;

@@ -104,6 +104,8 @@ case_bad_values() {
     usage_error "--workload: ',switch' has an empty item in its list" --workload=,switch
     usage_error "--param: 'tasks=2,,3' has an empty item in its list" --workload=ring --param tasks=2,,3
     usage_error "--workers: '1,' has an empty item in its list" --workers=1,
+    usage_error "--layout: 'shuffled' is not random or fixed" --layout=shuffled
+    usage_error "--layout-seed: '-1' is not a whole number" --layout-seed=-1
     # A value holding a newline or an escape: still one line, shown escaped.
     usage_error "--filter 'a\\nb'" --filter=$'a\nb'
     usage_error "unknown engine 'as\\x1bm'" --engine=$'as\em'
@@ -543,6 +545,37 @@ case_spawn_reports_cold_and_warm() {
         json_check "$WORK/s.json" 'rows[0]["cold_ns_per_task"] > 0 and "warm_ns_per_task" not in rows[0]' ||
             fail "$e, 1 batch: $(grep -E '_ns_per_task' "$WORK/s.json")"
     done
+}
+
+# layouts ARGS...: for 4 repetitions of switch/stackless, one line: the
+# context's layout, each repetition's layout_offset, then how many
+# distinct stack_page_offsets they had and how many distinct
+# (stack_page_offset + layout_offset) mod 4096, which is the process's own
+# stack start (ASLR moves it from run to run, never within one).
+layouts() {
+    "$BENCH" --engine=stackless --workload=switch --min-time=1000x --repetitions=4 --results-dir= \
+        --format=json "$@" "$MARK" 2>/dev/null | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+r = [b for b in d["benchmarks"] if b["run_type"] == "iteration"]
+print(d["context"]["layout"].split()[0], *[b["layout_offset"] for b in r],
+      "starts", len({b["stack_page_offset"] for b in r}),
+      "base", len({(b["stack_page_offset"] + b["layout_offset"]) % 4096 for b in r}))'
+}
+
+case_layout_per_repetition() {
+    # Each repetition's stack is shifted as its seed says: the same seed
+    # gives the same shifts, another seed others; the shifts really move
+    # the stack (distinct starts, one base), and --layout=fixed shifts
+    # nothing. (Pure offsets: units/layout_offsets_follow_the_seed.)
+    local a b c f
+    a=$(layouts --layout-seed=1) && b=$(layouts --layout-seed=1) && c=$(layouts --layout-seed=2) &&
+        f=$(layouts --layout=fixed) || fail "a run failed"
+    echo "seed 1: $a | again: $b | seed 2: $c | fixed: $f"
+    [ "${a% starts*}" = "${b% starts*}" ] || fail "one seed, two sets of shifts: $a / $b"
+    [ "${a% starts*}" != "${c% starts*}" ] || fail "two seeds, one set of shifts: $a"
+    case $a in "random "*" starts 4 base 1") ;; *) fail "the shifts did not move the stack: $a" ;; esac
+    [ "$f" = "fixed 0 0 0 0 starts 1 base 1" ] || fail "--layout=fixed moved: $f"
 }
 
 case_interrupt_while_writing() {

@@ -179,6 +179,21 @@ def noise_makes_a_verdict_inconclusive(w, binary):
 
 
 @case
+def two_clusters_are_named(w, binary):
+    """Repetitions that fall into two levels (as layouts can split them)
+    are named in the warnings with both levels; one level is not, nor is
+    a wide but single cluster."""
+    from sbreport import build
+    for factors, flagged in (([1.0, 1.01, 0.99, 1.45, 1.46, 1.44], True), (QUIET, False),
+                             ([0.9, 0.95, 1.0, 1.05, 1.1, 1.15], False)):
+        doc = _reps(fixture(), lambda n: n == "switch/asm", factors)
+        run = load.load(save(doc, os.path.join(w, "r.json")))
+        ws = [x for x in build.warnings(run) if "two clusters" in x]
+        named = bool(ws) and "switch/asm " in ws[0] and "(3 and 3 repetitions)" in ws[0]
+        check(named == flagged, f"{factors}: {ws}")
+
+
+@case
 def rules_say_which_part_decided(w, binary):
     """C9 names the side that failed; C10 without its cross-core benchmark
     says that half was not measured; C8 judges overlap apart from the

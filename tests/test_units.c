@@ -12,6 +12,7 @@
 
 #include "../harness/cli.h"
 #include "../harness/iterations.h"
+#include "../harness/layout.h"
 #include "../harness/plan.h"
 #include "../harness/schedule.h"
 #include "../harness/stats.h"
@@ -334,10 +335,50 @@ static void bare_ball_counts_alternation(void)
     CHECK(ball != 1);
 }
 
+/* The layout offsets: a pure function of seed, name and repetition, 16
+ * apart within a page, and spread: 64 repetitions of one benchmark under
+ * one seed draw many offsets, and another seed draws others. */
+static int seen_offset(void *p)
+{
+    *(uint32_t *)p = sb_layout_stack_page_offset();
+    return 7;
+}
+
+static void layout_offsets_follow_the_seed(void)
+{
+    unsigned distinct = 0, moved = 0;
+    bool seen[SB_LAYOUT_SPAN / 16] = {false};
+    for (int rep = 0; rep < 64; rep++) {
+        uint32_t a = sb_layout_offset(42, "switch/asm", rep);
+        CHECK(a == sb_layout_offset(42, "switch/asm", rep));
+        if (a % 16 != 0 || a >= SB_LAYOUT_SPAN) {
+            CHECK(!"an offset off the grid or past the page");
+            continue;
+        }
+        if (!seen[a / 16]) distinct++;
+        seen[a / 16] = true;
+        if (a != sb_layout_offset(43, "switch/asm", rep)) moved++;
+    }
+    CHECK(distinct >= 48); /* 64 draws from 256 slots: ~56 distinct expected */
+    CHECK(moved >= 60);
+    CHECK(sb_layout_offset(42, "switch/asm", 0) !=
+              sb_layout_offset(42, "switch/asm-sharedfpu", 0) ||
+          sb_layout_offset(42, "switch/asm", 1) != sb_layout_offset(42, "switch/asm-sharedfpu", 1));
+    /* The shift is real: a frame called under offset k lies k bytes below
+     * the same frame called under offset 0 (mod a page). */
+    uint32_t at0 = 0, at = 0;
+    CHECK(sb_layout_call(0, seen_offset, &at0) == 7);
+    for (uint32_t k = 16; k < SB_LAYOUT_SPAN; k += 16 * 37) {
+        CHECK(sb_layout_call(k, seen_offset, &at) == 7);
+        CHECK((at0 + SB_LAYOUT_SPAN - at) % SB_LAYOUT_SPAN == k);
+    }
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
+    {"layout_offsets_follow_the_seed", layout_offsets_follow_the_seed},
     {"cli_sizes", cli_sizes},
     {"cli_counts_and_lists", cli_counts_and_lists},
     {"plan_sweep_and_names", plan_sweep_and_names},

@@ -3,7 +3,7 @@ or two (a comparison). Every figure here comes from the files read."""
 
 import os
 
-from . import judge, questions, rules
+from . import judge, questions, rules, stats
 from .charts import Chart, spread
 from .names import Name
 from .rules import fmt
@@ -51,6 +51,9 @@ def environment(ctx, ran=None):
                                       "gcc " + ctx["compiler"] if ctx.get("compiler") else None,
                                       ctx.get("compiler_flags")) if x)
     add("build", build.strip())
+    if ctx.get("layout"):
+        seed = f", seed {ctx['layout_seed']} (--layout-seed reproduces it)" if ctx.get("layout_seed") is not None else ""
+        add("layout", f"{ctx['layout']}{seed}")
     if ctx.get("repetitions"):
         add("repetitions", f"{ctx['repetitions']} per benchmark, each at least {ctx.get('min_time', '?')} s")
     if isinstance(ctx.get("load_avg"), list) and ctx["load_avg"]:
@@ -67,6 +70,13 @@ def warnings(run):
         noisy.sort(key=lambda x: -x[1])
         out.append(f"{len(noisy)} benchmark(s) vary by more than {CV_WARN:.0%} (cv) across repetitions: "
                    + ", ".join(f"{n} {cv:.0%}" for n, cv in noisy[:6]) + (" …" if len(noisy) > 6 else ""))
+    split = [(n, t) for n, b in run.benchmarks.items() if b.ok and len(b.real_ns) >= 4
+             for t in [stats.two_levels(b.real_ns)] if t]
+    if split:
+        out.append(f"{len(split)} benchmark(s) fall into two clusters across their repetitions: " + "; ".join(
+            f"{n} {fmt(lo)} and {fmt(hi)} ns ({a} and {b} repetitions)" for n, (lo, hi, a, b) in split[:5])
+            + (" …" if len(split) > 5 else "") + ". Multimodal: the layout a repetition drew (or something else "
+            "that switches) sets their speed, and the median is neither level.")
     virt = ctx.get("virtualization")
     if virt and virt not in ("none", "no"):
         out.append(f"A virtual machine ({virt}): other guests share the cores; compare ratios measured in one run.")

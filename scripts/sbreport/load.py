@@ -23,7 +23,7 @@ NOT_COUNTERS = {
     "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
     "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
     "error_occurred", "error_message", "skipped", "skip_message", "aggregate_name", "aggregate_unit",
-    "placement", "cpus_used", "big_o", "rms", "disturbed",
+    "placement", "cpus_used", "big_o", "rms", "disturbed", "layout_offset", "stack_page_offset",
 }
 
 

@@ -23,7 +23,7 @@ CONTEXT = {
     "cpu_model": _STR, "virtualization": _STR, "clocksource": _STR, "timer": _STR, "stack_size": _INT,
     "stack_guard": _STR, "fpu_contract": _DICT, "switch_contract": _DICT, "engines": _DICT, "placement": _STR,
     "cpus": _STR, "repetitions": _INT, "min_time": _NUM, "timeout": _NUM, "limits": _DICT,
-    "architecture": _STR, "source_commit": _STR, "source_dirty": (bool, int),
+    "architecture": _STR, "source_commit": _STR, "source_dirty": (bool, int), "layout": _STR, "layout_seed": _INT,
 }
 # Record keys and their types; real_time and cpu_time are checked apart.
 RECORD = {
@@ -31,7 +31,7 @@ RECORD = {
     "threads": _INT, "iterations": _NUM, "time_unit": _STR, "label": _STR, "error_occurred": _BOOL,
     "error_message": _STR, "skipped": (bool, int), "skip_message": _STR, "aggregate_name": _STR,
     "aggregate_unit": _STR, "placement": _STR, "cpus_used": _STR, "big_o": _STR, "family_index": _INT,
-    "per_family_instance_index": _INT, "disturbed": _STR,
+    "per_family_instance_index": _INT, "disturbed": _STR, "layout_offset": _INT, "stack_page_offset": _INT,
 }
 UNITS = ("ns", "us", "ms", "s")
 # Python's float reaches 1.8e308; a longer integer literal is refused as
