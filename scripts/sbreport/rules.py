@@ -223,9 +223,10 @@ def c1(v, t):
 
 
 def _spawn_cost(v, e, n):
-    """(memory per task, ns to create a task, words on its memory) of spawn
-    at n tasks. Memory is bytes_per_task, user plus kernel: a record that
-    could not measure the kernel's share has none and is not judged."""
+    """(memory per task, ns to create a task, words on its memory, how the
+    kernel's share was measured) of spawn at n tasks. Memory is
+    bytes_per_task, user plus kernel: a record that could not measure the
+    kernel's share has none and is not judged."""
     hit = v.one_named("spawn", e, tasks=n)
     if not hit or v.counter(*hit, "bytes_per_task") is None:
         return None
@@ -234,14 +235,9 @@ def _spawn_cost(v, e, n):
     cold = v.counter(*hit, "cold_ns_per_task")
     if cold is None:
         return None
-    return v.counter(*hit, "bytes_per_task"), cold, split
-
-
-def _kernel_method(v, e, n):
-    """How spawn's kernel memory was measured, from the record's label."""
-    hit = v.one_named("spawn", e, tasks=n)
-    label = (hit[1].label or "") if hit else ""
-    return [part.split(":", 1)[1].strip() for part in label.split("; ") if part.startswith("kernel memory:")]
+    label = hit[1].label or ""
+    method = [part.split(":", 1)[1].strip() for part in label.split("; ") if part.startswith("kernel memory:")]
+    return v.counter(*hit, "bytes_per_task"), cold, split, method
 
 
 def _gt(a, b):
@@ -253,14 +249,16 @@ def c2(v, t):
     if (m := _needs_kinds(v)):
         return m
     coro = v.engines("coroutine", "spawn")
-    sizes = [n for n in v.sizes("spawn", "tasks")
-             if _spawn_cost(v, "processes", n) and _spawn_cost(v, "threads", n)
-             and any(_spawn_cost(v, e, n) for e in coro)]
-    if not sizes:
+    costs = {}
+    for n in reversed(v.sizes("spawn", "tasks")):
+        got = {e: _spawn_cost(v, e, n) for e in ["processes", "threads"] + coro}
+        costs = {e: c for e, c in got.items() if c}
+        if "processes" in costs and "threads" in costs and any(e in costs for e in coro):
+            break
+    else:
         return _missing("no spawn size ran on processes, threads and a coroutine engine")
-    n = sizes[-1]
-    p, th = _spawn_cost(v, "processes", n), _spawn_cost(v, "threads", n)
-    cs = {e: _spawn_cost(v, e, n) for e in coro if _spawn_cost(v, e, n)}
+    p, th = costs["processes"], costs["threads"]
+    cs = {e: costs[e] for e in coro if e in costs}
     halves = {}
     for i, what in ((0, "memory"), (1, "creation time")):
         halves[what] = (_all([_gt(p[i], th[i])] + [_gt(th[i], c[i]) for c in cs.values()]),
@@ -268,7 +266,7 @@ def c2(v, t):
     figs = [f"at {int(n):,} live tasks: processes {qfmt(p[0], 'B')}/task{p[2]}, {qfmt(p[1])} ns to create (cold: a repetition's first batch)",
             f"threads {qfmt(th[0], 'B')}/task{th[2]}, {qfmt(th[1])} ns"] + \
         [f"{e} {qfmt(c[0], 'B')}/task{c[2]}, {qfmt(c[1])} ns" for e, c in cs.items()]
-    methods = sorted({m for e in ["processes", "threads"] + list(cs) for m in _kernel_method(v, e, n)})
+    methods = sorted({m for c in costs.values() for m in c[3]})
     figs.append("memory is user + kernel (kernel stacks, page tables, slab), the kernel's share measured by "
                 + (", ".join(methods) or "an unnamed method"))
     figs += [f"{what}: processes > threads > every coroutine engine" + mark(ok)
