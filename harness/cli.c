@@ -68,9 +68,15 @@ enum {
            "every parameter at its smallest value, 1 repetition of\n"                              \
            "1 iteration: a smoke test of what the selection runs")                                 \
     OPTION(INTERLEAVE, "interleave", no_argument, "", 0,                                           \
-           "run instances x repetitions in random order")                                          \
+           "the default: every repetition of every benchmark in its\n"                             \
+           "own process, in one shuffled order, so that a slow phase\n"                            \
+           "of the machine spreads over many benchmarks")                                          \
+    OPTION(IN_ORDER, "in-order", no_argument, "", 0,                                               \
+           "each benchmark's repetitions back to back in one\n"                                    \
+           "process (for debugging: their spread is too narrow)")                                  \
     OPTION(SEED, "seed", required_argument, "=N", 0,                                               \
-           "seed for --interleave (default: from the clock)")                                      \
+           "seed of the shuffled order (default: from the clock; the\n"                            \
+           "run records it)")                                                                      \
     OPTION(LAYOUT, "layout", required_argument, "=random|fixed", 0,                                \
            "random (default): each repetition's stack starts at its\n"                             \
            "own offset within a page, so repetitions sample the\n"                                 \
@@ -391,6 +397,11 @@ static void set_defaults(struct sb_options *o)
     o->results_dir = SB_DEFAULT_RESULTS_DIR;
     o->out_format = SB_FMT_JSON;
     o->seed = (unsigned)time(NULL);
+    /* Interleaved by default: on this machine kind a few-ns figure
+     * switches between levels for seconds at a time (a predictor mode,
+     * not the layout: docs/design.md), and back-to-back repetitions all
+     * land in one phase, so their spread understates the uncertainty. */
+    o->interleave = true;
     /* The layout seed is recorded in the run, so it need not be strong:
      * distinct for runs started together (the pid) or a second apart. */
     struct timespec ts;
@@ -558,6 +569,9 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             break;
         case OPT_INTERLEAVE:
             o->interleave = true;
+            break;
+        case OPT_IN_ORDER:
+            o->interleave = false;
             break;
         case OPT_SEED:
             if (parse_ll(a, 0, 0xffffffffLL, &ll) != 0) {

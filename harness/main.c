@@ -107,6 +107,18 @@ static void progress_done(void)
     if (isatty(STDERR_FILENO)) fprintf(stderr, "\r\033[K");
 }
 
+/* True once an instance has an error or skipped record: under the
+ * interleaved order its later repetitions are separate jobs, and running
+ * them would repeat the failure (a hang would cost its timeout again). */
+static bool instance_stopped(const json_t *records)
+{
+    size_t n = json_array_size(records);
+    if (n == 0) return false;
+    const json_t *last = json_array_get(records, n - 1);
+    return json_is_true(json_object_get(last, "error_occurred")) ||
+           json_is_true(json_object_get(last, "skipped"));
+}
+
 /* Each error and skipped record gets a line on stderr, in the order of
  * the results; with --strict an error makes the exit status 1. */
 static void count_unmeasured(json_t *rows, bool strict, int *status, size_t *nerr, size_t *nskip)
@@ -250,6 +262,7 @@ int main(int argc, char **argv)
     json_t *rows = json_array();
     for (size_t k = 0; k < njobs; k++) {
         const struct sb_instance *in = &plan.items[jobs[k].instance];
+        if (instance_stopped(per_instance[jobs[k].instance])) continue;
         progress(k, njobs, in->name, o.interleave ? jobs[k].first_rep : -1, o.repetitions);
         if (sb_runner_job(&rc, in, jobs[k].first_rep, jobs[k].n_reps, &iters[jobs[k].instance],
                           per_instance[jobs[k].instance]) != 0) {

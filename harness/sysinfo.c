@@ -260,6 +260,8 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     json_object_set_new(ctx, "layout",
                         json_string(o->layout_fixed ? "fixed" : "random per repetition"));
     json_object_set_new(ctx, "layout_seed", json_integer((json_int_t)o->layout_seed));
+    json_object_set_new(ctx, "order", json_string(o->interleave ? "interleaved" : "in order"));
+    if (o->interleave) json_object_set_new(ctx, "order_seed", json_integer((json_int_t)o->seed));
     json_object_set_new(ctx, "min_time", json_real(o->min_time));
     json_object_set_new(ctx, "timeout", json_real(o->timeout));
     return ctx;

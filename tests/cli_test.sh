@@ -165,6 +165,20 @@ case_interleave() {
 
 }
 
+# --- interleaved by default, recorded with its seed; --in-order is one process a benchmark;
+#     a failed benchmark is not run again for each later repetition ---
+case_order_is_recorded() {
+    "$BENCH" --min-time=0.01 --repetitions=3 --seed=5 --engine=asm --workload=switch,selftest-crash \
+        --format=json --results-dir= >"$WORK/ord.json" 2>"$WORK/ord.err"
+    "$BENCH" --min-time=0.01 --repetitions=3 --in-order --engine=asm --workload=switch \
+        --format=json --results-dir= >"$WORK/ino.json" 2>/dev/null
+    if json_check "$WORK/ord.json" 'doc["context"]["order"]=="interleaved" and doc["context"]["order_seed"]==5 and len([b for b in doc["benchmarks"] if b["run_name"]=="selftest-crash/asm"])==1 and len([b for b in doc["benchmarks"] if b["run_name"]=="switch/asm" and b["run_type"]=="iteration"])==3' &&
+        [ "$(grep -c 'selftest-crash/asm: crashed' "$WORK/ord.err")" -eq 1 ] &&
+        json_check "$WORK/ino.json" 'doc["context"]["order"]=="in order" and "order_seed" not in doc["context"] and len([b for b in doc["benchmarks"] if b["run_type"]=="iteration"])==3'; then
+        ok order_is_recorded
+    else bad order_is_recorded "$(cat "$WORK/ord.err"; head -c 400 "$WORK/ord.json")"; fi
+}
+
 # --- placement is read back from the kernel and recorded ---
 case_placement_read_back() {
     read -r c0 c1 < <("$PY" -c 'import os; print(*sorted(os.sched_getaffinity(0))[:2])')

@@ -245,8 +245,9 @@ case_timeout_orphans_are_reaped() {
     # Task processes killed at a timeout are reparented to switchbench (a
     # child subreaper) and reaped before the next benchmark starts: no
     # zombie once the second benchmark's process exists. Polled, not slept,
-    # so a loaded machine moves the moments but not the outcome.
-    "$BENCH" --timeout=1 --min-time=0.5 --repetitions=1 --engine=processes --workload=selftest-hang,sleep \
+    # so a loaded machine moves the moments but not the outcome. In order,
+    # so the hanging benchmark is the first.
+    "$BENCH" --timeout=1 --min-time=0.5 --repetitions=1 --in-order --engine=processes --workload=selftest-hang,sleep \
         --param sleep_ms=1500 --param tasks=2 --results-dir= --format=json "$MARK_ARG" >"$WORK/a.json" 2>/dev/null &
     local pid=$! first="" next="" z=0 z1=0
     first=$(benchmark_child $pid) || fail "the first benchmark never started"
@@ -482,8 +483,10 @@ case_address_space_limit_is_named() {
 case_stopped_repetition_is_marked() {
     # SIGSTOP, a second, SIGCONT to the benchmark process mid-run: the
     # repetition it fell in carries "disturbed" (and says so in its label),
-    # the others do not, and the report leaves it out and warns.
-    "$BENCH" --engine=stackless --workload=switch --min-time=0.4 --repetitions=4 --results-dir= \
+    # the others do not, and the report leaves it out and warns. In order,
+    # so that one process lives through the whole stop (interleaved, each
+    # repetition is a process of its own and the first may be gone).
+    "$BENCH" --engine=stackless --workload=switch --min-time=0.4 --repetitions=4 --in-order --results-dir= \
         --format=json "$MARK" >"$WORK/a.json" 2>/dev/null &
     local pid=$! child=""
     child=$(benchmark_child $pid) || fail "no benchmark process appeared"

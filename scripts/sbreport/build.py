@@ -55,7 +55,13 @@ def environment(ctx, ran=None):
         seed = f", seed {ctx['layout_seed']} (--layout-seed reproduces it)" if ctx.get("layout_seed") is not None else ""
         add("layout", f"{ctx['layout']}{seed}")
     if ctx.get("repetitions"):
-        add("repetitions", f"{ctx['repetitions']} per benchmark, each at least {ctx.get('min_time', '?')} s")
+        order = ""
+        if ctx.get("order") == "interleaved":
+            seed = f" (--seed={ctx['order_seed']} repeats it)" if ctx.get("order_seed") is not None else ""
+            order = f", each in its own process, all in one shuffled order{seed}"
+        elif ctx.get("order"):
+            order = f", {ctx['order']}"
+        add("repetitions", f"{ctx['repetitions']} per benchmark, each at least {ctx.get('min_time', '?')} s{order}")
     if isinstance(ctx.get("load_avg"), list) and ctx["load_avg"]:
         add("load average", ", ".join(f"{x:.2f}" for x in ctx["load_avg"]))
     if isinstance(ctx.get("limits"), dict):

@@ -24,6 +24,7 @@ CONTEXT = {
     "stack_guard": _STR, "fpu_contract": _DICT, "switch_contract": _DICT, "engines": _DICT, "placement": _STR,
     "cpus": _STR, "repetitions": _INT, "min_time": _NUM, "timeout": _NUM, "limits": _DICT,
     "architecture": _STR, "source_commit": _STR, "source_dirty": (bool, int), "layout": _STR, "layout_seed": _INT,
+    "order": _STR, "order_seed": _INT,
 }
 # Record keys and their types; real_time and cpu_time are checked apart.
 RECORD = {
