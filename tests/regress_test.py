@@ -288,6 +288,24 @@ def instructions_match_the_baseline(w, build):
     check(rc == 0, f"exit {rc}:\n{out}\n{err[-400:]}")
 
 
+@case
+def layout_effect_separates_layout_from_time(w, build):
+    # scripts/layouts.py's test of whether a layout, visited twice, gives
+    # its figure again: a synthetic layout effect is found, noise alone is
+    # not, and bad usage is one line and exit 2 before anything runs.
+    import random
+    import layouts
+    rng = random.Random(3)
+    by_layout = {i: [(1 + 0.1 * i) * rng.uniform(0.99, 1.01) for _ in range(2)] for i in range(8)}
+    noise = {i: [rng.uniform(0.8, 1.2) for _ in range(2)] for i in range(8)}
+    _, _, f, p = layouts.layout_effect(by_layout, random.Random(1))
+    check(f > 10 and p < 0.01, f"a layout effect was not found: F {f:.2f}, p {p:.3f}")
+    _, _, f, p = layouts.layout_effect(noise, random.Random(1))
+    check(p > 0.05, f"noise was read as a layout effect: F {f:.2f}, p {p:.3f}")
+    rc, out, err = run(os.path.join(ROOT, "scripts", "layouts.py"), "--visits=0", "--binary", "/bin/true")
+    check(rc == 2 and len(err.strip().splitlines()) == 1 and "--visits" in err, f"exit {rc}: {err}")
+
+
 def main(argv):
     if len(argv) == 2:
         argv = [argv[0], os.path.abspath(argv[1])]
