@@ -52,6 +52,9 @@ enum {
            "print each engine: name, kind, capabilities; and exit")                                \
     OPTION(LIST_WORKLOADS, "list-workloads", no_argument, "", 0,                                   \
            "print each workload's name (self-tests too, marked), and exit")                        \
+    OPTION(DESCRIBE, "describe", no_argument, "", 0,                                               \
+           "print the registries as one JSON document (engines,\n"                                 \
+           "workloads, what the other options select), and exit")                                  \
     SECTION("Measurement")                                                                         \
     OPTION(REPS, "repetitions", required_argument, "=N", CLI_SELECTS,                              \
            "repetitions per benchmark (default " SB_STR(SB_DEFAULT_REPETITIONS) "; quick " SB_STR( \
@@ -487,6 +490,9 @@ int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t 
             break;
         case OPT_LIST_WORKLOADS:
             o->list_workloads = true;
+            break;
+        case OPT_DESCRIBE:
+            o->describe = true;
             break;
         case OPT_TINY:
             o->tiny = true;

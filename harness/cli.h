@@ -67,8 +67,8 @@ struct sb_options {
      * one, the run is the quick default. */
     bool selects;
     bool workers_set; /* --workers given (else the quick run may add its own) */
-    bool list, list_engines, list_workloads, tiny, quick, interleave, help, version, strict,
-        no_report;
+    bool list, list_engines, list_workloads, describe, tiny, quick, interleave, help, version,
+        strict, no_report;
 };
 
 /* 0: parsed, with every default resolved (repetitions and min_time from

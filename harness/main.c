@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "describe.h"
 #include "output.h"
 #include "report_run.h"
 #include "pin.h"
@@ -184,6 +185,16 @@ int main(int argc, char **argv)
     if (o.list_engines || o.list_workloads) {
         list_registries(&o);
         return 0;
+    }
+    if (o.describe) {
+        json_t *doc = sb_describe(&o, err, sizeof err);
+        if (!doc) return usage_error(err);
+        int rc = json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 &&
+                         fputc('\n', stdout) != EOF && fflush(stdout) == 0
+                     ? 0
+                     : 1;
+        json_decref(doc);
+        return rc;
     }
     /* The cores come first: the quick run's sweeps depend on them. */
     struct sb_pin pin;

@@ -19,7 +19,7 @@ static void list_names(char *buf, size_t len, bool engines)
 }
 
 /* Parse a comma list of names into a selection mask over the registry. */
-static int select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen)
+int sb_plan_select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen)
 {
     size_t n = engines ? sb_engine_count : sb_workload_count;
     const char *kind = engines ? "engine" : "workload";
@@ -91,8 +91,8 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
 {
     memset(plan, 0, sizeof *plan);
     bool esel[64] = {false}, wsel[64] = {false};
-    if (select_names(o->engines, true, esel, err, errlen) != 0) return -1;
-    if (select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
+    if (sb_plan_select_names(o->engines, true, esel, err, errlen) != 0) return -1;
+    if (sb_plan_select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
     /* An engine that cannot run here (a reference whose package is not
      * installed) is left out, and the run goes on with the rest. */
     bool any_engine = false;

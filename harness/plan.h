@@ -40,5 +40,9 @@ struct sb_plan {
 int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan,
                   char *err, size_t errlen);
 void sb_plan_free(struct sb_plan *plan);
+/* A comma list of engine (or workload) names, or NULL or "all", as a mask
+ * over the registry (sb_engines or sb_workloads); -1 with err naming the
+ * unknown name and the valid ones. */
+int sb_plan_select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen);
 
 #endif

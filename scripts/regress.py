@@ -29,19 +29,18 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbreport import abrun, charts, entry, judge, load, machine, publish, schema  # noqa: E402
+from sbreport import abrun, charts, entry, judge, load, machine, publish, registry, schema  # noqa: E402
 from sbreport.charts import Chart, spread  # noqa: E402
 from sbreport.text import md  # noqa: E402
 
 ROOT = abrun.ROOT
 HEAD = os.path.join(ROOT, "build", "switchbench")
 # What a regression run measures unless told: the switch-cost families at
-# one ring size, every engine for time; the single-threaded coroutine
-# engines under callgrind (the kernel engines' counts depend on the
-# scheduler, and valgrind runs threads one at a time).
-DEFAULT_SELECT = {"time": ["--workload=switch,pingpong,ring", "--param", "tasks=100"],
-                  "instructions": ["--workload=switch,pingpong,ring", "--param", "tasks=100",
-                                   "--engine=asm,asm-sharedfpu,ucontext,stackless"]}
+# one ring size, every engine for time; for instructions, our own
+# coroutine engines (the kernel engines' counts depend on the scheduler,
+# valgrind runs threads one at a time, and a reference's count is not ours
+# to gate), read from the binary's registry (switchbench --describe).
+DEFAULT_WORKLOADS = ["--workload=switch,pingpong,ring", "--param", "tasks=100"]
 
 
 def parse(argv):
@@ -92,7 +91,12 @@ def log(msg):
 
 
 def select_args(a):
-    return a.select or DEFAULT_SELECT[a.metric]
+    if a.select:
+        return a.select
+    if a.metric == "time":
+        return DEFAULT_WORKLOADS
+    ours = registry.engines(registry.describe(a.head_binary), kind="coroutine", ours=True)
+    return [*DEFAULT_WORKLOADS, "--engine=" + ",".join(ours)]
 
 
 def head_context(binary):

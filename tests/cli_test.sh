@@ -5,6 +5,7 @@
 set -u
 BENCH=${1:?usage: cli_test.sh PATH/TO/switchbench}
 PY=/usr/bin/python3
+SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COMPARE=/usr/share/benchmark/compare.py
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -177,6 +178,24 @@ case_order_is_recorded() {
         json_check "$WORK/ino.json" 'doc["context"]["order"]=="in order" and "order_seed" not in doc["context"] and len([b for b in doc["benchmarks"] if b["run_type"]=="iteration"])==3'; then
         ok order_is_recorded
     else bad order_is_recorded "$(cat "$WORK/ord.err"; head -c 400 "$WORK/ord.json")"; fi
+}
+
+# --- --describe: the registries as JSON, as --list-engines has them; the selection as the
+#     parser reads it (abbreviations included); ./bench's packages come from it ---
+case_describe() {
+    "$BENCH" --describe --engi=asm,ref-greenlet --workload=switch >"$WORK/d1.json" 2>"$WORK/d.err" &&
+        "$BENCH" --describe --engine=all >"$WORK/d2.json" 2>>"$WORK/d.err" ||
+        { bad describe "$(cat "$WORK/d.err")"; return; }
+    local listed
+    listed=$("$BENCH" --list-engines | awk '{print $1}' | paste -sd, -)
+    if json_check "$WORK/d1.json" 'doc["describe_version"]==1 and ",".join(e["name"] for e in doc["engines"])=="'"$listed"'" and doc["selected"]=={"engines":["asm","ref-greenlet"],"workloads":["switch"],"engines_named":True} and all(set(e)>={"kind","capabilities","package","available","unavailable"} for e in doc["engines"]) and all(p["min"]<=v<=p["max"] for w in doc["workloads"] for p in w["params"] for v in p["sweep"]+p["quick_sweep"])' &&
+        json_check "$WORK/d2.json" 'doc["selected"]["engines_named"] is False and len(doc["selected"]["engines"])==len(doc["engines"])' &&
+        ! "$BENCH" --describe --engine=nope >/dev/null 2>"$WORK/d3.err" && [ "$(wc -l <"$WORK/d3.err")" -eq 1 ] &&
+        [ "$(SB_HIDE_ENGINES=ref-greenlet "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engi=asm,ref-greenlet)" = python3-greenlet ] &&
+        [ -z "$(SB_HIDE_ENGINES=ref-greenlet "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engine=all)" ] &&
+        [ -z "$("$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engine=asm --help)" ]; then
+        ok describe
+    else bad describe "$(head -c 300 "$WORK/d1.json"; cat "$WORK/d3.err")"; fi
 }
 
 # --- placement is read back from the kernel and recorded ---

@@ -1,0 +1,153 @@
+#include "describe.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plan.h"
+
+/* Each capability bit under the name the JSON gives it (the same words as
+ * --list-engines prints). */
+static const struct {
+    unsigned bit;
+    const char *name;
+} cap_names[] = {
+    {SB_CAP_STACKFUL, "stackful"},
+    {SB_CAP_PARALLEL, "parallel"},
+    {SB_CAP_SEPARATE_MEMORY, "separate-memory"},
+    {SB_CAP_COOPERATIVE, "cooperative"},
+    {SB_CAP_PER_TASK_FPU, "per-task-fpu"},
+    {SB_CAP_WORKERS, "workers"},
+    {SB_CAP_BASELINE, "baseline"},
+    {SB_CAP_BARE_LOOP, "bare-loop"},
+    {SB_CAP_OWN_STACKS, "own-stacks"},
+    {SB_CAP_REFERENCE, "reference"},
+};
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} flag_names[] = {
+    {SB_WL_HIDDEN, "hidden"},
+    {SB_WL_SHARDABLE, "shardable"},
+    {SB_WL_SPREAD, "spread"},
+    {SB_WL_QUICK_WORKERS, "quick-workers"},
+    {SB_WL_QUICK_CROSS_CORE, "quick-cross-core"},
+    {SB_WL_CORES, "cores"},
+};
+
+static json_t *caps_array(unsigned caps)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++)
+        if (caps & cap_names[i].bit) json_array_append_new(a, json_string(cap_names[i].name));
+    return a;
+}
+
+static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *one_engine(const struct sb_engine_ops *e)
+{
+    const char *why = sb_engine_unavailable(e);
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(e->name));
+    json_object_set_new(o, "kind", json_string(sb_engine_kind(e)));
+    json_object_set_new(o, "reference", json_boolean(e->caps & SB_CAP_REFERENCE));
+    json_object_set_new(o, "summary", text_or_null(e->summary));
+    json_object_set_new(o, "mechanism", text_or_null(e->mechanism));
+    json_object_set_new(o, "fpu", text_or_null(e->fpu));
+    json_object_set_new(o, "contract", text_or_null(e->contract));
+    json_object_set_new(o, "capabilities", caps_array(e->caps));
+    json_object_set_new(o, "external", json_boolean(e->exec_argv != NULL));
+    json_object_set_new(o, "package", text_or_null(e->package));
+    json_object_set_new(o, "available", json_boolean(why == NULL));
+    json_object_set_new(o, "unavailable", text_or_null(why));
+    return o;
+}
+
+static json_t *integers(const long long *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_integer((json_int_t)v[i]));
+    return a;
+}
+
+static json_t *one_workload(const struct sb_workload *w)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(w->name));
+    json_object_set_new(o, "summary", text_or_null(w->summary));
+    json_object_set_new(o, "unit", text_or_null(w->unit));
+    json_object_set_new(o, "rate_counter", text_or_null(w->rate_counter));
+    json_object_set_new(o, "requires", caps_array(w->requires_caps));
+    json_t *flags = json_array();
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        if (w->flags & flag_names[i].bit)
+            json_array_append_new(flags, json_string(flag_names[i].name));
+    json_object_set_new(o, "flags", flags);
+    json_object_set_new(o, "iteration_multiple",
+                        json_integer((json_int_t)(w->iter_multiple ? w->iter_multiple : 1)));
+    json_t *params = json_array();
+    for (size_t i = 0; i < w->n_params; i++) {
+        const struct sb_param_def *p = &w->params[i];
+        json_t *po = json_object();
+        json_object_set_new(po, "name", json_string(p->name));
+        json_object_set_new(po, "help", text_or_null(p->help));
+        json_object_set_new(po, "type", json_string("integer"));
+        json_object_set_new(po, "min", json_integer((json_int_t)p->min));
+        json_object_set_new(po, "max", json_integer((json_int_t)p->max));
+        json_object_set_new(po, "sweep", integers(p->sweep, p->n_sweep));
+        json_object_set_new(po, "quick_sweep", integers(p->quick_sweep, p->n_quick));
+        json_array_append_new(params, po);
+    }
+    json_object_set_new(o, "params", params);
+    return o;
+}
+
+/* The names a comma list selects, in registry order. */
+static json_t *selected(const char *list, bool engines, char *err, size_t errlen)
+{
+    bool sel[64] = {false};
+    size_t n = engines ? sb_engine_count : sb_workload_count;
+    if (n > sizeof sel / sizeof sel[0]) {
+        snprintf(err, errlen, "bench: the registry holds %zu entries, --describe at most 64", n);
+        return NULL;
+    }
+    if (sb_plan_select_names(list, engines, sel, err, errlen) != 0) return NULL;
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        if (sel[i])
+            json_array_append_new(
+                a, json_string(engines ? sb_engines[i]->name : sb_workloads[i]->name));
+    return a;
+}
+
+json_t *sb_describe(const struct sb_options *o, char *err, size_t errlen)
+{
+    json_t *eng = selected(o->engines, true, err, errlen);
+    json_t *wl = eng ? selected(o->workloads, false, err, errlen) : NULL;
+    if (!eng || !wl) {
+        json_decref(eng);
+        return NULL;
+    }
+    json_t *doc = json_object();
+    json_object_set_new(doc, "describe_version", json_integer(1));
+    json_t *engines = json_array();
+    for (size_t i = 0; i < sb_engine_count; i++)
+        json_array_append_new(engines, one_engine(sb_engines[i]));
+    json_object_set_new(doc, "engines", engines);
+    json_t *workloads = json_array();
+    for (size_t i = 0; i < sb_workload_count; i++)
+        json_array_append_new(workloads, one_workload(sb_workloads[i]));
+    json_object_set_new(doc, "workloads", workloads);
+    /* What the rest of the command line selects: `named` is true when
+     * --engine listed engines by name (not absent, not "all"), which is
+     * when ./bench installs a named reference's package. */
+    json_t *sel = json_object();
+    json_object_set_new(sel, "engines", eng);
+    json_object_set_new(sel, "workloads", wl);
+    json_object_set_new(sel, "engines_named",
+                        json_boolean(o->engines && strcmp(o->engines, "all") != 0));
+    json_object_set_new(doc, "selected", sel);
+    return doc;
+}

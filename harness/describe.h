@@ -1,0 +1,17 @@
+/* --describe: the engine and workload registries as one JSON document, so
+ * that the scripts, the tests and ./bench read what the binary knows
+ * instead of keeping lists of their own. */
+#ifndef SB_DESCRIBE_H
+#define SB_DESCRIBE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "cli.h"
+
+/* The document (describe_version 1): engines, workloads, and what the
+ * options in `o` select. NULL with err set when they name an unknown
+ * engine or workload. */
+json_t *sb_describe(const struct sb_options *o, char *err, size_t errlen);
+
+#endif
