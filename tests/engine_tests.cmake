@@ -19,14 +19,18 @@ else()
     set_tests_properties(units/${t} PROPERTIES TIMEOUT 60)
   endforeach()
 endif()
-execute_process(COMMAND ${SB_EMULATOR} "${SB_BIN}" --list-engines OUTPUT_VARIABLE sb_list RESULT_VARIABLE sb_rc
+# The registry as the binary describes it (harness/describe.c), read with
+# CMake's own JSON parser: no line format to keep in step.
+execute_process(COMMAND ${SB_EMULATOR} "${SB_BIN}" --describe OUTPUT_VARIABLE sb_doc RESULT_VARIABLE sb_rc
                 OUTPUT_STRIP_TRAILING_WHITESPACE)
-if(NOT sb_rc EQUAL 0 OR sb_list STREQUAL "")
+if(sb_rc EQUAL 0)
+  string(JSON sb_n ERROR_VARIABLE sb_json_err LENGTH "${sb_doc}" engines)
+endif()
+if(NOT sb_rc EQUAL 0 OR sb_json_err OR NOT sb_n GREATER 0)
   # Never silently fewer tests: a registry that cannot be read fails.
-  add_test(engines/registry sh -c "echo '${SB_BIN} --list-engines failed (exit ${sb_rc})'; exit 1")
+  add_test(engines/registry sh -c "echo '${SB_BIN} --describe failed (exit ${sb_rc}) ${sb_json_err}'; exit 1")
   return()
 endif()
-string(REPLACE "\n" ";" sb_lines "${sb_list}")
 execute_process(COMMAND ${SB_EMULATOR} "${SB_CONF}" --engine=threads --list OUTPUT_VARIABLE sb_conformance_tests
                 RESULT_VARIABLE sb_rc OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT sb_rc EQUAL 0 OR sb_conformance_tests STREQUAL "")
@@ -34,15 +38,20 @@ if(NOT sb_rc EQUAL 0 OR sb_conformance_tests STREQUAL "")
   return()
 endif()
 string(REPLACE "\n" ";" sb_conformance_tests "${sb_conformance_tests}")
-foreach(sb_line IN LISTS sb_lines)
-  string(REPLACE " " ";" sb_words "${sb_line}")
-  list(GET sb_words 0 e)
-  list(GET sb_words 1 kind)
+math(EXPR sb_last "${sb_n} - 1")
+foreach(sb_i RANGE ${sb_last})
+  string(JSON e GET "${sb_doc}" engines ${sb_i} name)
+  string(JSON kind GET "${sb_doc}" engines ${sb_i} kind)
+  string(JSON sb_available GET "${sb_doc}" engines ${sb_i} available)
+  string(JSON sb_external GET "${sb_doc}" engines ${sb_i} external)
   # A reference engine whose package is missing: each of its tests is an
   # entry that says so and exits 77 (skipped), never an absent one.
-  string(REGEX MATCH "unavailable:[^ ]*" sb_missing "${sb_line}")
+  set(sb_missing "")
+  if(NOT sb_available)
+    string(JSON sb_missing GET "${sb_doc}" engines ${sb_i} package)
+  endif()
   if(sb_missing)
-    string(REPLACE "unavailable:" "" sb_pkg "${sb_missing}")
+    set(sb_pkg "${sb_missing}")
     set(sb_skip sh -c "echo 'skipped: ${e} needs the Debian package ${sb_pkg}, not installed when this tree was built' && exit 77")
     add_test(smoke/${e} ${sb_skip})
     set_tests_properties(smoke/${e} PROPERTIES SKIP_RETURN_CODE 77)
@@ -64,7 +73,7 @@ foreach(sb_line IN LISTS sb_lines)
   if(kind STREQUAL "baseline")
     continue()
   endif()
-  if(sb_line MATCHES " external")
+  if(sb_external)
     # A program of its own (references/): it has no task API for the
     # conformance suite to drive; its workloads check their own counts in
     # the smoke test above, and a lie is caught (hardening/reference_lie_*).
