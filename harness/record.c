@@ -83,6 +83,22 @@ static const char *placement_name(const struct sb_instance *in)
     return in->placement == SB_SPREAD ? "spread" : "pack";
 }
 
+/* What the record is, as typed fields beside Google Benchmark's (which
+ * allow extra keys): readers take the engine, workload and parameters
+ * from here instead of splitting the name. */
+static void set_identity(json_t *r, const struct sb_instance *in)
+{
+    json_object_set_new(r, "engine", json_string(in->engine->name));
+    json_object_set_new(r, "workload", json_string(in->workload->name));
+    json_t *params = json_object();
+    for (size_t i = 0; i < in->workload->n_params; i++)
+        json_object_set_new(params, in->workload->params[i].name,
+                            json_integer((json_int_t)in->params[i]));
+    json_object_set_new(r, "params", params);
+    json_object_set_new(r, "workers", json_integer((json_int_t)in->workers));
+    json_object_set_new(r, "placement", json_string(placement_name(in)));
+}
+
 json_t *sb_record_unmeasured(const struct sb_instance *in, int repetitions,
                              enum sb_stack_guard guard, int rep, const char *msg, bool skipped)
 {
@@ -94,7 +110,7 @@ json_t *sb_record_unmeasured(const struct sb_instance *in, int repetitions,
     json_object_set_new(r, skipped ? "skip_message" : "error_message", json_string(msg));
     sb_record_set_times(r, 0, 0, 0);
     json_object_set_new(r, "label", json_string(label));
-    json_object_set_new(r, "placement", json_string(placement_name(in)));
+    set_identity(r, in);
     return r;
 }
 
@@ -130,7 +146,7 @@ json_t *sb_record_measured(const struct sb_instance *in, int repetitions, enum s
     json_t *value;
     json_object_foreach(counters, key, value) json_object_set(r, key, value);
     json_object_set_new(r, "label", json_string(label));
-    json_object_set_new(r, "placement", json_string(placement_name(in)));
+    set_identity(r, in);
     json_object_set_new(r, "cpus_used", json_string(cpus ? cpus : "?"));
     /* The layout the repetition ran under (references' programs: none). */
     json_t *lo = json_object_get(sample, "layout_offset"),

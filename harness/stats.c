@@ -19,6 +19,8 @@ static const char *const sb_gb_fields[] = {
      * figure to average. */
     "layout_offset",
     "stack_page_offset",
+    /* What ran (record.c's typed identity), not a measurement. */
+    "workers",
     NULL,
 };
 
@@ -94,6 +96,13 @@ void sb_stats_aggregate(json_t *rows, json_t *out)
         }
         json_t *label = json_object_get(first, "label");
         if (label) json_object_set(g, "label", label);
+        /* The aggregate is of the same benchmark: its typed identity. */
+        static const char *const identity[] = {"engine", "workload", "params", "workers",
+                                               "placement"};
+        for (size_t i = 0; i < sizeof identity / sizeof identity[0]; i++) {
+            json_t *f = json_object_get(first, identity[i]);
+            if (f) json_object_set(g, identity[i], f);
+        }
         json_array_append_new(out, g);
     }
     free(scratch);

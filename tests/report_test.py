@@ -96,6 +96,36 @@ def verdict_flips_with_the_figures(w, binary):
 
 
 @case
+def typed_fields_decide_not_the_name(w, binary):
+    """A record's engine, workload and params fields (switchbench writes
+    them) are what the report reads: swap the engine fields of two
+    benchmarks and C10 follows the fields; workers is no counter; a
+    parameter that is not a number is refused."""
+    doc = fixture()
+    for r in doc["benchmarks"]:
+        parts = r.get("run_name", r["name"]).split("/")
+        r["workload"], r["engine"] = parts[0], parts[1]
+        r["params"] = {k: float(v) for k, _, v in (a.partition(":") for a in parts[2:])
+                       if k not in ("workers", "placement")}
+        r["workers"] = 1
+    run = load.load(save(doc, os.path.join(w, "typed.json")))
+    b = run.get("ring/asm/tasks:100")
+    check(b is not None and b.nm.engine == "asm" and b.nm.family == "ring" and b.nm.params.get("tasks") == 100
+          and "workers" not in b.counters, f"typed fields not read: {b and (b.nm.engine, b.nm.params, b.counters)}")
+    check(verdicts(os.path.join(w, "typed.json"))["C10"].status == rules.HOLDS, "C10 with typed fields")
+    for r in doc["benchmarks"]:
+        if r.get("run_name", r["name"]) == "pingpong/threads":
+            r["engine"] = "asm"
+        elif r.get("run_name", r["name"]) == "pingpong/asm":
+            r["engine"] = "threads"
+    after = verdicts(save(doc, os.path.join(w, "swapped.json")))
+    check(after["C10"].status != rules.HOLDS, f"C10 read the names, not the fields: {after['C10'].text}")
+    doc["benchmarks"][0]["params"] = {"tasks": "many"}
+    rc, err = report(save(doc, os.path.join(w, "bad.json")), "--out", os.path.join(w, "out"))
+    check(rc == 2 and "params.tasks" in err and len(err.strip().splitlines()) == 1, f"exit {rc}: {err}")
+
+
+@case
 def missing_records_are_not_measured(w, binary):
     doc = fixture()
     doc["benchmarks"] = [b for b in doc["benchmarks"] if not b["name"].startswith("pingpong/")]

@@ -10,7 +10,7 @@ import io
 import os
 import stat
 
-from . import entry, schema, stats
+from . import entry, names, schema, stats
 
 # Google Benchmark's time units, as factors to nanoseconds.
 UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -24,6 +24,7 @@ NOT_COUNTERS = {
     "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
     "error_occurred", "error_message", "skipped", "skip_message", "aggregate_name", "aggregate_unit",
     "placement", "cpus_used", "big_o", "rms", "disturbed", "layout_offset", "stack_page_offset",
+    "engine", "workload", "params", "workers",
 }
 
 
@@ -45,6 +46,17 @@ class Benchmark:
         self.cpus_used = None  # ours: the cores the kernel really used
         self.from_aggregate = False  # only an aggregate row was in the file
         self.disturbed = []  # why each left-out repetition was disturbed
+        # What ran, from the record's typed fields (switchbench writes
+        # engine, workload, params and workers); None where a file has none.
+        self.engine = self.workload = self.params = self.workers = None
+
+    @property
+    def nm(self):
+        """The benchmark's Name: from its typed fields where the file has
+        them, else parsed from the name."""
+        if self.workload is not None and self.engine is not None and self.params is not None:
+            return names.Name.typed(self.name, self.workload, self.engine, self.params)
+        return names.Name(self.name)
 
     @property
     def ok(self):
@@ -290,6 +302,10 @@ def _add_record(out, complexity, r, f):
     b = out.get(base)
     if b is None:
         b = out[base] = Benchmark(base)
+    if b.workload is None and isinstance(r.get("workload"), str) and isinstance(r.get("engine"), str) \
+            and isinstance(r.get("params"), dict):
+        b.engine, b.workload, b.params = r["engine"], r["workload"], dict(r["params"])
+        b.workers = r.get("workers")
     if r.get("skipped") and r.get("skipped") is not False:
         b.skipped = r.get("skip_message") or "skipped"
         return

@@ -22,9 +22,25 @@ class Name:
             else:
                 self.plain.append(a)
 
+    _typed_engine = None
+
+    @classmethod
+    def typed(cls, full, workload, engine, params):
+        """A name whose family, engine and parameters come from the record's
+        typed fields (switchbench writes them), not from splitting it."""
+        nm = cls(full)
+        nm.family = workload
+        nm._typed_engine = engine
+        # The fields win; the name still supplies what they do not carry
+        # (workers:N and placement:X, which the name shows when not the default).
+        nm.params = {**nm.params, **{k: float(v) for k, v in params.items()}}
+        return nm
+
     @property
     def engine(self):
-        """Our names: the second part. Others: None."""
+        """Our names: the record's engine field, else the second part. Others: None."""
+        if self._typed_engine is not None:
+            return self._typed_engine
         return self.plain[0] if self.plain and not _NUM.match(self.plain[0]) else None
 
     def numeric_positions(self):

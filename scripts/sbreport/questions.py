@@ -21,7 +21,7 @@ def _constant_args(names):
 def _series(run, family, xkey, values, chart, engines_only=False):
     """Adds to `chart` a series per name-without-xkey of `family`: x is the
     xkey parameter, y the (median, min, max) of values(name, benchmark)."""
-    every = [(Name(n), b) for n, b in run.benchmarks.items() if Name(n).family == family]
+    every = [(b.nm, b) for b in run.benchmarks.values() if b.nm.family == family]
     every = [(n, b) for n, b in every if xkey in n.params]
     rows = [(n, b) for n, b in every if b.ok]
     const = _constant_args([n for n, _ in rows])
@@ -180,8 +180,8 @@ def blocking(run):
     c = Chart("blocking", "Blocking call: the longest stall of the other tasks", "While one task blocks in a "
               "syscall, how long do the others stand still (C9)?", "bars", "", "longest stall (us, log)", logy=True)
     rows = []
-    items = [(Name(n), b) for n, b in run.benchmarks.items()
-             if Name(n).family == "blocking" and b.ok and b.counters.get("max_stall_us")]
+    items = [(b.nm, b) for b in run.benchmarks.values()
+             if b.nm.family == "blocking" and b.ok and b.counters.get("max_stall_us")]
     const = _constant_args([n for n, _ in items])
     for nm, b in items:
         rows.append((len(c.groups),) + spread(b.counters["max_stall_us"]))
@@ -198,7 +198,7 @@ KNOWN = OUR_FAMILIES
 def generic(run, family):
     """Any family: real time vs its numeric argument when every name has
     one that varies, else a bar per benchmark."""
-    items = [(Name(n), b) for n, b in run.benchmarks.items() if Name(n).family == family and b.ok]
+    items = [(b.nm, b) for b in run.benchmarks.values() if b.nm.family == family and b.ok]
     if not items:
         return None
     key = _slug(family)

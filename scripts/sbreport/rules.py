@@ -10,7 +10,6 @@ import os
 
 from . import interval
 from .interval import Q, at_least, below
-from .names import Name
 
 HOLDS, NOT, ONLY, MISSING, OPEN = ("holds", "does not hold", "holds only when", "not measured in this run",
                                    "inconclusive")
@@ -77,7 +76,7 @@ class View:
         # is quoted beside the engines but decides no claim: its own kind.
         self.kinds = {k: "reference" if v.get("reference") else v.get("kind")
                       for k, v in (run.context.get("engines") or {}).items()}
-        self.rows = [(Name(n), b) for n, b in run.benchmarks.items()]
+        self.rows = [(b.nm, b) for b in run.benchmarks.values()]
         self.cores = _count_cpus(run.context.get("cpus")) or int(run.context.get("num_cpus") or 0)
 
     def engines(self, kind=None, family=None):

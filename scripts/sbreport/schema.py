@@ -33,6 +33,7 @@ RECORD = {
     "error_message": _STR, "skipped": (bool, int), "skip_message": _STR, "aggregate_name": _STR,
     "aggregate_unit": _STR, "placement": _STR, "cpus_used": _STR, "big_o": _STR, "family_index": _INT,
     "per_family_instance_index": _INT, "disturbed": _STR, "layout_offset": _INT, "stack_page_offset": _INT,
+    "engine": _STR, "workload": _STR, "params": _DICT, "workers": _INT,
 }
 UNITS = ("ns", "us", "ms", "s")
 # Python's float reaches 1.8e308; a longer integer literal is refused as
@@ -129,6 +130,8 @@ def record(f, i, r):
     for k, types in RECORD.items():
         if k in r and r[k] is not None:
             check_type(r[k], types, f"{where}: {k}")
+    for k, v in (r.get("params") or {}).items():
+        check_type(v, _NUM, f"{where}: params.{k}")
     if r.get("time_unit", "ns") not in UNITS:
         raise BadInput(f"{where}: unknown time_unit {r['time_unit']!r} (Google Benchmark writes "
                        f"{', '.join(UNITS)})")
