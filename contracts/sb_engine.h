@@ -92,12 +92,11 @@ struct sb_engine_ops {
      * NULL: the engine's tasks have no stacks of its making. */
     int (*stack_fault)(struct sb_engine *e, const void *addr, const void *sp);
     /* The engine's switch primitive in a tight loop, without tasks,
-     * scheduler or channels: `switches` one-way switches. The floor that
-     * the `switch` workload is compared to. */
-    /* Two sides pass control back and forth `switches` times in all, side
-     * 1 first, and hand a ball along: each side calls sb_bare_catch on it
-     * each time it is resumed. *ball receives it at the end; the bare
-     * workload checks it equals `switches`. */
+     * scheduler or channels: the floor that the `switch` workload is
+     * compared to. Two sides pass control back and forth `switches` times
+     * in all, side 1 first, and hand a ball along: each side calls
+     * sb_bare_catch on it each time it is resumed. *ball receives it at
+     * the end; the bare workload checks it equals `switches`. */
     int (*bare_loop)(struct sb_engine *e, uint64_t switches, uint64_t *ball, struct sb_err *err);
 };
 
@@ -111,7 +110,10 @@ static inline void sb_bare_catch(uint64_t *ball, unsigned side)
     *ball += ((*ball & 1) != side) ? 1 : SB_BARE_MISSED;
 }
 
-/* The registry: every engine, in the order --help and `all` list them. */
+/* The registry: every engine, in the order --help and `all` list them.
+ * At most SB_MAX_ENGINES (a selection is a mask of that size; the
+ * registry asserts it when it compiles). */
+#define SB_MAX_ENGINES 64
 extern const struct sb_engine_ops *const sb_engines[];
 extern const size_t sb_engine_count;
 

@@ -184,6 +184,9 @@ int sb_run_stop_external(struct sb_run *run, const char *const *names, double *v
                          struct sb_err *err);
 
 /* The registry. */
+/* At most SB_MAX_WORKLOADS (a selection is a mask of that size; the
+ * registry asserts it when it compiles). */
+#define SB_MAX_WORKLOADS 64
 extern const struct sb_workload *const sb_workloads[];
 extern const size_t sb_workload_count;
 const struct sb_workload *sb_workload_find(const char *name);

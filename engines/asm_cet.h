@@ -4,7 +4,7 @@
  *
  * IBT (indirect branch tracking) is kept: every routine that an indirect
  * call or jump reaches starts with SB_ENDBR, and a CET build resumes a
- * context with `ret` (SB_CET_RET), which IBT does not track, instead of
+ * context with `ret` (under `#if SB_CET_IBT`), which IBT does not track, instead of
  * the indirect `jmp` of the plain build, whose targets (return addresses)
  * carry no endbr64.
  *

@@ -1,4 +1,5 @@
-/* The coroutine scheduler shared by asm, ucontext and stackless.
+/* The coroutine scheduler shared by the engines that schedule their own
+ * tasks: asm, asm-sharedfpu, ucontext, stackless and ref-fcontext.
  *
  * An engine instance (coro_engine) has one scheduler (coro_sched) per
  * worker thread: a ready queue (a growable ring of task pointers), a libuv
@@ -6,7 +7,7 @@
  * hand-offs are single-threaded: with --workers the harness only runs
  * workloads whose tasks do not talk across workers.
  *
- * The three engines differ only in how control moves between tasks; that
+ * The engines differ only in how control moves between tasks; that
  * difference is passed to the generic operations below as a switch
  * function. They are static inline and called with a constant, so the
  * compiler inlines each engine's switch into its operations: no indirect

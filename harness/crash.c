@@ -6,8 +6,9 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-/* A signal handler can reach its context only through static storage; this
- * is the one piece of process-wide state outside the registries. */
+/* A signal handler can reach its context only through static storage:
+ * this, and main.c's interrupt flag, are the process-wide state outside
+ * the registries, each written by a handler. */
 static struct {
     int fd;
     char line[512];

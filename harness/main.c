@@ -21,10 +21,6 @@
 #include "stats.h"
 #include "sysinfo.h"
 
-#ifndef SB_VERSION
-#define SB_VERSION "0.0.0"
-#endif
-
 static volatile sig_atomic_t sb_interrupted; /* set by the SIGINT/SIGTERM/SIGHUP/SIGQUIT handler */
 
 static void on_interrupt(int sig)

@@ -90,7 +90,7 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
                   char *err, size_t errlen)
 {
     memset(plan, 0, sizeof *plan);
-    bool esel[64] = {false}, wsel[64] = {false};
+    bool esel[SB_MAX_ENGINES] = {false}, wsel[SB_MAX_WORKLOADS] = {false};
     if (sb_plan_select_names(o->engines, true, esel, err, errlen) != 0) return -1;
     if (sb_plan_select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
     /* An engine that cannot run here (a reference whose package is not

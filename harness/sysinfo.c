@@ -10,9 +10,6 @@
 
 #include "sb_engine.h"
 
-#ifndef SB_VERSION
-#define SB_VERSION "0.0.0"
-#endif
 #ifndef SB_CFLAGS
 #define SB_CFLAGS ""
 #endif

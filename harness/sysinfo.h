@@ -9,6 +9,12 @@
 #include "cli.h"
 #include "pin.h"
 
+/* CMake defines it from the project's version; the fallback is for a
+ * compile outside CMake (a linter's). */
+#ifndef SB_VERSION
+#define SB_VERSION "0.0.0"
+#endif
+
 json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0);
 
 #endif
