@@ -9,7 +9,7 @@
 #include "sb_engine.h"
 #include "sb_workload.h"
 #include "cli.h"
-#include "limits.h"
+#include "machine_limits.h"
 
 struct sb_instance {
     char name[256];

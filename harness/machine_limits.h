@@ -2,8 +2,8 @@
  * run, and the check the plan makes of every instance against them: a
  * default size they cannot hold is skipped, a size the user asked for is
  * an error record, and both name the limit, its value and the need. */
-#ifndef SB_LIMITS_H
-#define SB_LIMITS_H
+#ifndef SB_MACHINE_LIMITS_H
+#define SB_MACHINE_LIMITS_H
 
 #include <jansson.h>
 #include <stdbool.h>
