@@ -5,7 +5,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "runner.h"
+#include "job_config.h"
+#include "plan.h"
 
 /* In the forked child of `parent`: repetitions [first_rep, first_rep +
  * n_reps) of `in`, with `iterations` per repetition (0: search it in the

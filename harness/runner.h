@@ -10,21 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pin.h"
+#include "job_config.h"
 #include "plan.h"
-
-struct sb_runner_config {
-    double min_time;
-    uint64_t fixed_iterations; /* 0: grow until min_time */
-    double timeout;
-    int repetitions;
-    size_t stack_size;
-    enum sb_stack_guard guard;
-    struct sb_pin *pin;
-    volatile sig_atomic_t *interrupted;
-    bool layout_fixed;    /* every repetition at stack offset 0 */
-    uint64_t layout_seed; /* else offsets from this (layout.h) */
-};
 
 /* One child: repetitions [first_rep, first_rep + n_reps) of one instance.
  * With *iterations == 0 the child first grows the iteration count until a
