@@ -163,37 +163,133 @@ static void list_registries(const struct sb_options *o)
     }
 }
 
-// Over 100 lines: to be split into steps of its own (issue 23, part 3).
-// NOLINTNEXTLINE(readability-function-size)
+/* --help, --version, --list-engines, --list-workloads, --describe: what
+ * needs no plan. True when one of them was asked for; *rc is its status. */
+static bool answer_without_running(const struct sb_options *o, char *err, size_t errlen, int *rc)
+{
+    *rc = 0;
+    if (o->help) {
+        sb_cli_usage(stdout);
+    } else if (o->version) {
+        printf("switchbench %s\n", SB_VERSION);
+    } else if (o->list_engines || o->list_workloads) {
+        list_registries(o);
+    } else if (o->describe) {
+        json_t *doc = sb_describe(o, err, errlen);
+        if (!doc) {
+            *rc = usage_error(err);
+            return true;
+        }
+        if (json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 ||
+            fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+            *rc = 1;
+        json_decref(doc);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* The run's context: the machine, the limits, and the engines left out
+ * with the command that adds each (the report names them). */
+static json_t *run_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0,
+                           const struct sb_limits *limits, const struct sb_plan *plan)
+{
+    json_t *ctx = sb_sysinfo_context(o, pin, argv0);
+    json_object_set_new(ctx, "limits", sb_limits_json(limits));
+    json_t *left = json_object();
+    for (size_t i = 0; i < plan->n_left_out; i++) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "./bench --engine=%s", plan->left_out[i]->name);
+        json_object_set_new(left, plan->left_out[i]->name,
+                            json_pack("{s:s, s:s}", "why", sb_engine_unavailable(plan->left_out[i]),
+                                      "command", cmd));
+    }
+    json_object_set_new(ctx, "engines_left_out", left);
+    return ctx;
+}
+
+/* Every job in the scheduled order, each instance's records into
+ * per_instance. 0, 130 when interrupted, 1 out of memory. */
+static int run_jobs(const struct sb_options *o, const struct sb_plan *plan,
+                    const struct sb_runner_config *rc, json_t **per_instance)
+{
+    size_t njobs = 0;
+    struct sb_job *jobs = sb_schedule(plan->n, o->repetitions, o->interleave, o->seed, &njobs);
+    uint64_t *iters = calloc(plan->n ? plan->n : 1, sizeof *iters);
+    int status = 0;
+    if (!jobs || !iters) {
+        fprintf(stderr, "bench: out of memory\n");
+        status = 1;
+    }
+    for (size_t k = 0; status == 0 && k < njobs; k++) {
+        const struct sb_instance *in = &plan->items[jobs[k].instance];
+        if (instance_stopped(per_instance[jobs[k].instance])) continue;
+        progress(k, njobs, in->name, o->interleave ? jobs[k].first_rep : -1, o->repetitions);
+        if (sb_runner_job(rc, in, jobs[k].first_rep, jobs[k].n_reps, &iters[jobs[k].instance],
+                          per_instance[jobs[k].instance]) != 0) {
+            progress_done();
+            fprintf(stderr, "bench: interrupted; benchmark processes stopped, nothing written\n");
+            status = 130;
+        }
+    }
+    progress_done();
+    free(jobs);
+    free(iters);
+    return status;
+}
+
+/* stdout, then the files whole or not at all (every file under a
+ * temporary name first, then renamed together), then the summary lines.
+ * Returns the run's exit status, starting from `status`. */
+static int write_results(const struct sb_options *o, struct sb_output *dest, json_t *ctx,
+                         json_t *rows, int status)
+{
+    char err[1024];
+    size_t nerr = 0, nskip = 0;
+    count_unmeasured(rows, o->strict, &status, &nerr, &nskip);
+    if (sb_report_write(stdout, o->format, ctx, rows) != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "bench: cannot write to standard output\n");
+        status = 1;
+    }
+    int wr = sb_output_stage(dest, ctx, rows, err, sizeof err);
+    if (wr == 0) wr = sb_output_commit(dest, ctx, rows, &sb_interrupted, err, sizeof err);
+    if (wr == 1) {
+        fprintf(stderr, "bench: interrupted while writing the results; nothing written\n");
+        sb_output_abandon(dest);
+        return 130;
+    }
+    if (wr != 0) {
+        put_line(err);
+        sb_output_abandon(dest);
+        status = 1;
+    } else if (dest->dir[0]) {
+        fprintf(stderr, "bench: results in %s (results.json, results.csv)\n", dest->run_final);
+        if (!o->no_report && !sb_interrupted && sb_report_run(dest->run_final) != 0 && status == 0)
+            status = 1;
+    }
+    if (nskip)
+        fprintf(stderr, "bench: %zu record(s) skipped: this machine's limits cannot hold them\n",
+                nskip);
+    if (nerr) fprintf(stderr, "bench: %zu record(s) carry an error\n", nerr);
+    /* A signal that came while the files were being renamed: they are
+     * whole, and the exit status still says the run was interrupted. */
+    if (sb_interrupted && status == 0) {
+        fprintf(stderr, "bench: interrupted after the results were written\n");
+        status = 130;
+    }
+    return status;
+}
+
+/* CLI -> plan -> jobs -> records -> stats -> reporters -> files. */
 int main(int argc, char **argv)
 {
     open_std_fds();
     struct sb_options o;
     char err[1024];
-    int pr = sb_cli_parse(argc, argv, &o, err, sizeof err);
-    if (pr < 0) return usage_error(err);
-    if (o.help) {
-        sb_cli_usage(stdout);
-        return 0;
-    }
-    if (o.version) {
-        printf("switchbench %s\n", SB_VERSION);
-        return 0;
-    }
-    if (o.list_engines || o.list_workloads) {
-        list_registries(&o);
-        return 0;
-    }
-    if (o.describe) {
-        json_t *doc = sb_describe(&o, err, sizeof err);
-        if (!doc) return usage_error(err);
-        int rc = json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 &&
-                         fputc('\n', stdout) != EOF && fflush(stdout) == 0
-                     ? 0
-                     : 1;
-        json_decref(doc);
-        return rc;
-    }
+    int status = 0;
+    if (sb_cli_parse(argc, argv, &o, err, sizeof err) < 0) return usage_error(err);
+    if (answer_without_running(&o, err, sizeof err, &status)) return status;
     /* The cores come first: the quick run's sweeps depend on them. */
     struct sb_pin pin;
     if (sb_pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) return usage_error(err);
@@ -211,129 +307,53 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: %s left out: %s; ./bench --engine=%s adds it\n",
                 plan.left_out[i]->name, sb_engine_unavailable(plan.left_out[i]),
                 plan.left_out[i]->name);
+    /* Every destination is checked before the run: a long run must not be
+     * lost at its end to a missing directory or a typo. */
+    struct sb_output dest;
     if (o.list) {
         for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
-        sb_plan_free(&plan);
-        sb_pin_destroy(&pin);
-        return 0;
-    }
-    /* Every destination is checked now: a long run must not be lost at its
-     * end to a missing directory or a typo. */
-    struct sb_output dest;
-    if (sb_output_prepare(&dest, o.out, o.out_format, o.results_dir, err, sizeof err) != 0) {
-        sb_pin_destroy(&pin);
-        sb_plan_free(&plan);
-        return usage_error(err);
-    }
-    catch_interrupts();
-
-    json_t *ctx = sb_sysinfo_context(&o, &pin, argv[0]);
-    json_object_set_new(ctx, "limits", sb_limits_json(&limits));
-    /* What the report names as left out, and how to add it. */
-    json_t *left = json_object();
-    for (size_t i = 0; i < plan.n_left_out; i++) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "./bench --engine=%s", plan.left_out[i]->name);
-        json_object_set_new(left, plan.left_out[i]->name,
-                            json_pack("{s:s, s:s}", "why", sb_engine_unavailable(plan.left_out[i]),
-                                      "command", cmd));
-    }
-    json_object_set_new(ctx, "engines_left_out", left);
-    if (o.format == SB_FMT_CONSOLE) sb_report_console_context(stderr, ctx);
-
-    struct sb_runner_config rc = {
-        .min_time = o.min_time,
-        .fixed_iterations = o.fixed_iterations,
-        .timeout = o.timeout,
-        .repetitions = o.repetitions,
-        .stack_size = o.stack_size,
-        .guard = (enum sb_stack_guard)o.stack_guard,
-        .pin = &pin,
-        .interrupted = &sb_interrupted,
-        .layout_fixed = o.layout_fixed,
-        .layout_seed = o.layout_seed,
-    };
-
-    size_t njobs = 0;
-    struct sb_job *jobs = sb_schedule(plan.n, o.repetitions, o.interleave, o.seed, &njobs);
-    uint64_t *iters = calloc(plan.n, sizeof *iters);
-    json_t **per_instance = calloc(plan.n, sizeof(json_t *));
-    if (!jobs || !iters || !per_instance) {
-        fprintf(stderr, "bench: out of memory\n");
-        free(jobs);
-        free(iters);
-        free(per_instance);
-        return 1;
-    }
-    for (size_t i = 0; i < plan.n; i++) per_instance[i] = json_array();
-
-    int status = 0;
-    json_t *rows = json_array();
-    for (size_t k = 0; k < njobs; k++) {
-        const struct sb_instance *in = &plan.items[jobs[k].instance];
-        if (instance_stopped(per_instance[jobs[k].instance])) continue;
-        progress(k, njobs, in->name, o.interleave ? jobs[k].first_rep : -1, o.repetitions);
-        if (sb_runner_job(&rc, in, jobs[k].first_rep, jobs[k].n_reps, &iters[jobs[k].instance],
-                          per_instance[jobs[k].instance]) != 0) {
-            progress_done();
-            fprintf(stderr, "bench: interrupted; benchmark processes stopped, nothing written\n");
+    } else if (sb_output_prepare(&dest, o.out, o.out_format, o.results_dir, err, sizeof err) != 0) {
+        status = usage_error(err);
+    } else {
+        catch_interrupts();
+        json_t *ctx = run_context(&o, &pin, argv[0], &limits, &plan);
+        if (o.format == SB_FMT_CONSOLE) sb_report_console_context(stderr, ctx);
+        struct sb_runner_config rc = {
+            .min_time = o.min_time,
+            .fixed_iterations = o.fixed_iterations,
+            .timeout = o.timeout,
+            .repetitions = o.repetitions,
+            .stack_size = o.stack_size,
+            .guard = (enum sb_stack_guard)o.stack_guard,
+            .pin = &pin,
+            .interrupted = &sb_interrupted,
+            .layout_fixed = o.layout_fixed,
+            .layout_seed = o.layout_seed,
+        };
+        json_t **per_instance = calloc(plan.n ? plan.n : 1, sizeof(json_t *));
+        json_t *rows = json_array();
+        if (!per_instance) {
+            fprintf(stderr, "bench: out of memory\n");
             sb_output_abandon(&dest);
-            status = 130;
-            goto out;
-        }
-    }
-    progress_done();
-
-    /* Per instance: its repetitions in order, then the aggregates. */
-    if (sb_stats_collect(per_instance, plan.n, rows) != 0) {
-        fprintf(stderr, "bench: out of memory\n");
-        sb_output_abandon(&dest);
-        status = 1;
-        goto out;
-    }
-    size_t nerr = 0, nskip = 0;
-    count_unmeasured(rows, o.strict, &status, &nerr, &nskip);
-
-    if (sb_report_write(stdout, o.format, ctx, rows) != 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "bench: cannot write to standard output\n");
-        status = 1;
-    }
-    /* Whole or not at all: every file under a temporary name first, then
-     * renamed together; an interrupt before the renames leaves nothing. */
-    int wr = sb_output_stage(&dest, ctx, rows, err, sizeof err);
-    if (wr == 0) wr = sb_output_commit(&dest, ctx, rows, &sb_interrupted, err, sizeof err);
-    if (wr == 1) {
-        fprintf(stderr, "bench: interrupted while writing the results; nothing written\n");
-        sb_output_abandon(&dest);
-        status = 130;
-        goto out;
-    }
-    if (wr != 0) {
-        put_line(err);
-        sb_output_abandon(&dest);
-        status = 1;
-    } else if (dest.dir[0]) {
-        fprintf(stderr, "bench: results in %s (results.json, results.csv)\n", dest.run_final);
-        if (!o.no_report && !sb_interrupted && sb_report_run(dest.run_final) != 0 && status == 0)
             status = 1;
+        } else {
+            for (size_t i = 0; i < plan.n; i++) per_instance[i] = json_array();
+            status = run_jobs(&o, &plan, &rc, per_instance);
+            /* Per instance: its repetitions in order, then the aggregates. */
+            if (status == 0 && sb_stats_collect(per_instance, plan.n, rows) != 0) {
+                fprintf(stderr, "bench: out of memory\n");
+                status = 1;
+            }
+            if (status == 0)
+                status = write_results(&o, &dest, ctx, rows, status);
+            else
+                sb_output_abandon(&dest);
+            for (size_t i = 0; i < plan.n; i++) json_decref(per_instance[i]);
+        }
+        free(per_instance);
+        json_decref(rows);
+        json_decref(ctx);
     }
-    if (nskip)
-        fprintf(stderr, "bench: %zu record(s) skipped: this machine's limits cannot hold them\n",
-                nskip);
-    if (nerr) fprintf(stderr, "bench: %zu record(s) carry an error\n", nerr);
-    /* A signal that came while the files were being renamed: they are
-     * whole, and the exit status still says the run was interrupted. */
-    if (sb_interrupted && status == 0) {
-        fprintf(stderr, "bench: interrupted after the results were written\n");
-        status = 130;
-    }
-out:
-    for (size_t i = 0; i < plan.n; i++) json_decref(per_instance[i]);
-    json_decref(rows);
-    json_decref(ctx);
-    free(jobs);
-    free(iters);
-    free(per_instance);
     sb_pin_destroy(&pin);
     sb_plan_free(&plan);
     return status;
