@@ -153,8 +153,26 @@ static void take_lines(const struct sb_runner_config *rc, const struct sb_instan
     }
 }
 
-// Over 100 lines: to be split into steps of its own (issue 23, part 3).
-// NOLINTNEXTLINE(readability-function-size)
+/* A benchmark process that ended before reporting every repetition, and
+ * with no error line of its own: why, as its exit status tells. */
+static void add_early_end_record(json_t *rows, const struct sb_runner_config *rc,
+                                 const struct sb_instance *in, int rep, bool lingered, int status)
+{
+    char msg[160];
+    if (lingered)
+        snprintf(msg, sizeof msg,
+                 "the benchmark process closed its pipe before reporting and had not "
+                 "exited %d s later: killed",
+                 SB_EXIT_GRACE_S);
+    else if (WIFSIGNALED(status))
+        snprintf(msg, sizeof msg, "crashed: killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(msg, sizeof msg, "the benchmark process exited with status %d before reporting",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    add_error_record(rows, rc, in, rep, msg);
+}
+
 int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
                   int n_reps, uint64_t *iterations, json_t *rows)
 {
@@ -248,26 +266,12 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
     kill_and_reap_group(pid);
     sb_kmem_remove_for(pid); /* a cgroup the killed process could not remove */
     if (interrupted) return -1;
-    int rep = first_rep + reps_seen;
     if (timed_out) {
         char msg[128];
         snprintf(msg, sizeof msg, "timed out after %g s (--timeout)", rc->timeout);
-        add_error_record(rows, rc, in, rep, msg);
+        add_error_record(rows, rc, in, first_rep + reps_seen, msg);
     } else if (errors_seen == 0 && reps_seen < n_reps) {
-        char msg[160];
-        if (lingered)
-            snprintf(msg, sizeof msg,
-                     "the benchmark process closed its pipe before reporting and had not "
-                     "exited %d s later: killed",
-                     SB_EXIT_GRACE_S);
-        else if (WIFSIGNALED(status))
-            snprintf(msg, sizeof msg, "crashed: killed by signal %d (%s)", WTERMSIG(status),
-                     strsignal(WTERMSIG(status)));
-        else
-            snprintf(msg, sizeof msg,
-                     "the benchmark process exited with status %d before reporting",
-                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-        add_error_record(rows, rc, in, rep, msg);
+        add_early_end_record(rows, rc, in, first_rep + reps_seen, lingered, status);
     }
     return 0;
 }
