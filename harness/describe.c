@@ -6,12 +6,15 @@
 
 #include "plan.h"
 
-/* Each capability bit under the name the JSON gives it (the same words as
- * --list-engines prints). */
-static const struct {
+/* A flag bit and the word the JSON gives it. */
+struct bit_name {
     unsigned bit;
     const char *name;
-} cap_names[] = {
+};
+
+/* Each capability bit under the name the JSON gives it (the same words as
+ * --list-engines prints). */
+static const struct bit_name cap_names[] = {
     {SB_CAP_STACKFUL, "stackful"},
     {SB_CAP_PARALLEL, "parallel"},
     {SB_CAP_SEPARATE_MEMORY, "separate-memory"},
@@ -24,10 +27,7 @@ static const struct {
     {SB_CAP_REFERENCE, "reference"},
 };
 
-static const struct {
-    unsigned bit;
-    const char *name;
-} flag_names[] = {
+static const struct bit_name flag_names[] = {
     {SB_WL_HIDDEN, "hidden"},
     {SB_WL_SHARDABLE, "shardable"},
     {SB_WL_SPREAD, "spread"},
@@ -36,12 +36,18 @@ static const struct {
     {SB_WL_CORES, "cores"},
 };
 
-static json_t *caps_array(unsigned caps)
+/* The words of the bits set in `bits`, in the table's order. */
+static json_t *words_of(unsigned bits, const struct bit_name *table, size_t n)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++)
-        if (caps & cap_names[i].bit) json_array_append_new(a, json_string(cap_names[i].name));
+    for (size_t i = 0; i < n; i++)
+        if (bits & table[i].bit) json_array_append_new(a, json_string(table[i].name));
     return a;
+}
+
+static json_t *caps_array(unsigned caps)
+{
+    return words_of(caps, cap_names, sizeof cap_names / sizeof cap_names[0]);
 }
 
 static json_t *text_or_null(const char *s) { return s ? json_string(s) : json_null(); }
@@ -80,11 +86,8 @@ static json_t *one_workload(const struct sb_workload *w)
     json_object_set_new(o, "unit", text_or_null(w->unit));
     json_object_set_new(o, "rate_counter", text_or_null(w->rate_counter));
     json_object_set_new(o, "requires", caps_array(w->requires_caps));
-    json_t *flags = json_array();
-    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
-        if (w->flags & flag_names[i].bit)
-            json_array_append_new(flags, json_string(flag_names[i].name));
-    json_object_set_new(o, "flags", flags);
+    json_object_set_new(o, "flags",
+                        words_of(w->flags, flag_names, sizeof flag_names / sizeof flag_names[0]));
     json_object_set_new(o, "iteration_multiple",
                         json_integer((json_int_t)(w->iter_multiple ? w->iter_multiple : 1)));
     json_t *params = json_array();
