@@ -623,9 +623,11 @@ case_spawn_failure_is_the_cause() {
     # The processes limit must bite after the plan, while echo starts its
     # connections: the 250 sleepers start once the first benchmark's task
     # processes exist (polled, so a loaded machine only moves the moment).
+    # --in-order keeps sleep first: in a shuffled order echo may run before
+    # the sleepers exist, and its connections then all start (CI saw that).
     setpriv --reuid=$uid --regid=$uid --clear-groups bash -c "
         ulimit -u 420
-        '$WORK/sb' --engine=processes --workload=sleep,echo --filter='sleep/processes/tasks:2/|conns:200' \
+        '$WORK/sb' --in-order --engine=processes --workload=sleep,echo --filter='sleep/processes/tasks:2/|conns:200' \
             --param tasks=2 --param sleep_ms=3000 --param conns=200 --min-time=1x --repetitions=1 \
             --results-dir= --format=json >'$WORK/a.json' 2>/dev/null &
         b=\$!
@@ -638,7 +640,7 @@ case_spawn_failure_is_the_cause() {
         wait \$b
         kill \$(jobs -p) 2>/dev/null
         wait" 2>/dev/null
-    json_check "$WORK/a.json" 'any(r["name"].startswith("echo/") and "could not create the task for connection" in r["error_message"] and "RLIMIT_NPROC is 420" in r["error_message"] for r in rows)' ||
+    json_check "$WORK/a.json" 'any(r["name"].startswith("echo/") and "could not create the task for connection" in r.get("error_message", "") and "RLIMIT_NPROC is 420" in r.get("error_message", "") for r in rows)' ||
         fail "$(grep error_message "$WORK/a.json")"
 }
 
