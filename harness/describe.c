@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counters.h"
 #include "plan.h"
 
 /* A flag bit and the word the JSON gives it. */
@@ -139,6 +140,7 @@ json_t *sb_describe(const struct sb_options *o, char *err, size_t errlen)
     for (size_t i = 0; i < sb_workload_count; i++)
         json_array_append_new(workloads, one_workload(sb_workloads[i]));
     json_object_set_new(doc, "workloads", workloads);
+    json_object_set_new(doc, "counters", sb_counters_json());
     /* What the rest of the command line selects: `named` is true when
      * --engine listed engines by name (not absent, not "all"), which is
      * when ./bench installs a named reference's package. */

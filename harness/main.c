@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "counters.h"
 #include "describe.h"
 #include "output.h"
 #include "report_run.h"
@@ -197,6 +198,7 @@ static json_t *run_context(const struct sb_options *o, const struct sb_pin *pin,
 {
     json_t *ctx = sb_sysinfo_context(o, pin, argv0);
     json_object_set_new(ctx, "limits", sb_limits_json(limits));
+    json_object_set_new(ctx, "counters", sb_counters_json());
     json_t *left = json_object();
     for (size_t i = 0; i < plan->n_left_out; i++) {
         char cmd[128];

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "counters.h"
+
 json_t *sb_record_iteration(const struct sb_record_id *id, int rep)
 {
     return json_pack("{s:s, s:i, s:i, s:s, s:s, s:i, s:i, s:i}", "name", id->run_name,
@@ -114,6 +116,21 @@ json_t *sb_record_unmeasured(const struct sb_instance *in, int repetitions,
     return r;
 }
 
+/* The first counter of a sample that the registry (counter_list.h) does
+ * not list or that is not a number, or NULL. Such a counter would reach
+ * the record unexplained, or overwrite one of its fields (a reference's
+ * program names its counters itself). */
+static const char *unregistered_counter(json_t *counters)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(counters, key, value)
+    {
+        if (!sb_counter_find(key) || !json_is_number(value)) return key;
+    }
+    return NULL;
+}
+
 json_t *sb_record_measured(const struct sb_instance *in, int repetitions, enum sb_stack_guard guard,
                            json_t *sample)
 {
@@ -126,9 +143,18 @@ json_t *sb_record_measured(const struct sb_instance *in, int repetitions, enum s
         return sb_record_unmeasured(in, repetitions, guard, rep,
                                     "the benchmark reported an empty or non-finite measurement",
                                     false);
+    json_t *counters = json_object_get(sample, "counters");
+    const char *odd = unregistered_counter(counters);
+    if (odd) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "the benchmark reported counter '%.64s', which is not a number in the counter "
+                 "registry (harness/counter_list.h)",
+                 odd);
+        return sb_record_unmeasured(in, repetitions, guard, rep, msg, false);
+    }
     struct sb_record_id id = id_of_instance(in, repetitions);
     json_t *r = sb_record_iteration(&id, rep);
-    json_t *counters = json_object_get(sample, "counters");
     /* An external reference names its system's versions itself, first. */
     const char *system = json_string_value(json_object_get(sample, "system"));
     char label[768];

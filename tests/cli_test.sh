@@ -188,7 +188,7 @@ case_describe() {
         { bad describe "$(cat "$WORK/d.err")"; return; }
     local listed
     listed=$("$BENCH" --list-engines | awk '{print $1}' | paste -sd, -)
-    if json_check "$WORK/d1.json" 'doc["describe_version"]==1 and ",".join(e["name"] for e in doc["engines"])=="'"$listed"'" and doc["selected"]=={"engines":["asm","ref-greenlet"],"workloads":["switch"],"engines_named":True} and all(set(e)>={"kind","capabilities","package","available","unavailable"} for e in doc["engines"]) and all(p["min"]<=v<=p["max"] for w in doc["workloads"] for p in w["params"] for v in p["sweep"]+p["quick_sweep"])' &&
+    if json_check "$WORK/d1.json" 'doc["describe_version"]==1 and ",".join(e["name"] for e in doc["engines"])=="'"$listed"'" and doc["selected"]=={"engines":["asm","ref-greenlet"],"workloads":["switch"],"engines_named":True} and all(set(e)>={"kind","capabilities","package","available","unavailable"} for e in doc["engines"]) and all(p["min"]<=v<=p["max"] for w in doc["workloads"] for p in w["params"] for v in p["sweep"]+p["quick_sweep"]) and {c["name"] for c in doc["counters"]} >= {w["rate_counter"] for w in doc["workloads"]} and all(c["better"] in ("higher","lower","neither") and c["unit"] and c["meaning"] for c in doc["counters"])' &&
         json_check "$WORK/d2.json" 'doc["selected"]["engines_named"] is False and len(doc["selected"]["engines"])==len(doc["engines"])' &&
         ! "$BENCH" --describe --engine=nope >/dev/null 2>"$WORK/d3.err" && [ "$(wc -l <"$WORK/d3.err")" -eq 1 ] &&
         [ "$(SB_HIDE_ENGINES=ref-greenlet "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engi=asm,ref-greenlet)" = python3-greenlet ] &&
@@ -264,7 +264,12 @@ case_wrong_work() {
         'all(b.get("error_occurred") and "expected 1 message, counted 0" in b["error_message"] for b in doc["benchmarks"]) and len(doc["benchmarks"]) == 1'; then
         ok wrong_result_is_error
     else bad wrong_result_is_error "$(cat "$WORK/wrong.json" | head -c 600)"; fi
-
+    # A counter the registry does not list: an error record naming it.
+    "$BENCH" "${FAST[@]}" --engine=stackless --workload=selftest-odd-counter --format=json >"$WORK/odd.json" 2>/dev/null
+    if json_check "$WORK/odd.json" \
+        'len(doc["benchmarks"]) == 1 and all(b.get("error_occurred") and "counter '"'"'unregistered_figure'"'"'" in b["error_message"] and "unregistered_figure" not in b for b in doc["benchmarks"])'; then
+        ok unregistered_counter_is_error
+    else bad unregistered_counter_is_error "$(head -c 600 "$WORK/odd.json")"; fi
 }
 
 # --- JSON: strict, Google Benchmark's fields ---

@@ -473,6 +473,50 @@ def comparison_marks_changes(w, binary):
     check(rc == 0 and "untested" in open(os.path.join(w, "compare.md")).read(), err)
 
 
+def _with_counters(path, scale, registry):
+    """A run of one benchmark, 7 repetitions, with three counters: a
+    latency, a rate and a tally, each times `scale`."""
+    bs = []
+    for i in range(7):
+        v = 1 + 0.01 * i
+        bs.append({"name": "BM_c", "run_name": "BM_c", "run_type": "iteration", "repetitions": 7,
+                   "repetition_index": i, "iterations": 1000, "real_time": 100.0 * v, "cpu_time": 100.0 * v,
+                   "time_unit": "ns", "p99_us": 20.0 * v * scale, "items_per_second": 5e4 * v * scale,
+                   "tasks": 10.0 * scale})
+    return save({"context": {"date": path, "counters": registry}, "benchmarks": bs}, path)
+
+
+COUNTER_LINES = [
+    {"name": "p99_us", "unit": "furlongs", "kind": "latency", "better": "lower", "meaning": "slowest 1 %"},
+    {"name": "items_per_second", "unit": "/s", "kind": "rate", "better": "higher", "meaning": "served"},
+    {"name": "tasks", "unit": "tasks", "kind": "count", "better": "neither", "meaning": "tasks alive"},
+]
+
+
+@case
+def counters_read_their_registry(w, binary):
+    """The run's counter registry (context.counters) gives each counter its
+    unit and which way is better: doubling a latency is worse, doubling a
+    rate better, a tally is not judged; the unit printed is the registry's
+    even where the name suggests another."""
+    a = _with_counters(os.path.join(w, "a.json"), 1.0, COUNTER_LINES)
+    b = _with_counters(os.path.join(w, "b.json"), 2.0, COUNTER_LINES)
+    rc, err = report(a, b, "--out", w)
+    check(rc == 0, err)
+    md = open(os.path.join(w, "compare.md"), encoding="utf-8").read()
+    row = next((ln for ln in md.splitlines() if ln.startswith("| BM_c")), "")
+    check("p99_us 2x worse" in row and "items_per_second 2x better" in row and "tasks" not in row, row)
+    os.mkdir(os.path.join(w, "one"))
+    rc, err = report(a, "--out", os.path.join(w, "one"))
+    check(rc == 0, err)
+    md = open(os.path.join(w, "one", "report.md"), encoding="utf-8").read()
+    check("furlongs" in md, md[-800:])
+    # A registry line that is not all strings is bad input, one line.
+    bad = [dict(COUNTER_LINES[0], better=1)]
+    rc, err = report(_with_counters(os.path.join(w, "c.json"), 1.0, bad), "--out", w)
+    check(rc == 2 and "context.counters[0].better" in err and err.count("\n") == 1, err)
+
+
 @case
 def comparison_states_both_sides(w, binary):
     """report A B states each side's commit and settings first; one commit

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../harness/cli.h"
+#include "../harness/counters.h"
 #include "../harness/iterations.h"
 #include "../harness/layout.h"
 #include "../harness/plan.h"
@@ -379,10 +380,27 @@ static void layout_offsets_follow_the_seed(void)
     }
 }
 
+/* Every workload's rate counter is a registered rate, each registered
+ * name once, and a name off the list is not found. */
+static void counters_registry_covers_rates(void)
+{
+    for (size_t i = 0; i < sb_workload_count; i++) {
+        const struct sb_counter_def *c = sb_counter_find(sb_workloads[i]->rate_counter);
+        CHECK(c != NULL && c->kind == SB_COUNTER_RATE && c->better == SB_COUNTER_HIGHER);
+    }
+    for (size_t i = 0; i < sb_n_counters; i++)
+        CHECK(sb_counter_find(sb_counters[i].name) == &sb_counters[i]);
+    CHECK(sb_counter_find("real_time") == NULL && sb_counter_find("") == NULL);
+    json_t *a = sb_counters_json();
+    CHECK(json_array_size(a) == sb_n_counters);
+    json_decref(a);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
+    {"counters_registry_covers_rates", counters_registry_covers_rates},
     {"layout_offsets_follow_the_seed", layout_offsets_follow_the_seed},
     {"cli_sizes", cli_sizes},
     {"cli_counts_and_lists", cli_counts_and_lists},

@@ -6,23 +6,24 @@
 #ifndef SB_WORKLOAD_LIST_H
 #define SB_WORKLOAD_LIST_H
 
-#define SB_WORKLOAD_LIST(X) \
-    X(switch)               \
-    X(pingpong)             \
-    X(ring)                 \
-    X(bare)                 \
-    X(sleep)                \
-    X(echo)                 \
-    X(pipeline)             \
-    X(cpu)                  \
-    X(spawn)                \
-    X(blocking)             \
-    X(selftest_hang)        \
-    X(selftest_mute)        \
-    X(selftest_crash)       \
-    X(selftest_overflow)    \
-    X(selftest_wrong)       \
-    X(selftest_echo_die)    \
-    X(selftest_overflow_worker)
+#define SB_WORKLOAD_LIST(X)     \
+    X(switch)                   \
+    X(pingpong)                 \
+    X(ring)                     \
+    X(bare)                     \
+    X(sleep)                    \
+    X(echo)                     \
+    X(pipeline)                 \
+    X(cpu)                      \
+    X(spawn)                    \
+    X(blocking)                 \
+    X(selftest_hang)            \
+    X(selftest_mute)            \
+    X(selftest_crash)           \
+    X(selftest_overflow)        \
+    X(selftest_wrong)           \
+    X(selftest_echo_die)        \
+    X(selftest_overflow_worker) \
+    X(selftest_odd_counter)
 
 #endif

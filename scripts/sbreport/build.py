@@ -3,7 +3,7 @@ or two (a comparison). Every figure here comes from the files read."""
 
 import os
 
-from . import judge, questions, rules, stats
+from . import counters, judge, questions, rules, stats
 from .charts import Chart, spread
 from .names import Name
 from .rules import fmt
@@ -116,23 +116,22 @@ def warnings(run):
     return out
 
 
-# Google Benchmark's rate counters and the units its console gives them
-# (SetBytesProcessed: bytes/s, binary prefixes; SetItemsProcessed: /s).
-COUNTER_UNITS = {"bytes_per_second": "B/s", "items_per_second": "/s"}
-
-
-def _counters_text(b):
+def _counters_text(b, reg):
+    """The medians of a benchmark's counters with their units from the
+    run's counter registry (the stack counts are in the label already)."""
     keys = [k for k in b.counters if k not in ("stacks_guarded", "stacks_unguarded")]
-    return ", ".join(f"{k} {_counter_value(k, b.counter(k))}" for k in keys[:6])
+    return ", ".join(f"{k} {_counter_value(k, b.counter(k), reg)}" for k in keys[:6])
 
 
-def _counter_value(key, v):
-    if key == "bytes_per_second" and v is not None:
+def _counter_value(key, v, reg):
+    u = counters.unit(reg, key)
+    if u == "B/s" and v is not None:
+        # As Google Benchmark's console: binary prefixes for bytes/s.
         for lim, suf in ((2 ** 40, "Ti"), (2 ** 30, "Gi"), (2 ** 20, "Mi"), (2 ** 10, "Ki")):
             if abs(v) >= lim:
                 return f"{v / lim:.3g} {suf}B/s"
         return f"{v:.3g} B/s"
-    return fmt(v, COUNTER_UNITS.get(key, ""))
+    return fmt(v, u if u.startswith("/") or not u else " " + u)
 
 
 def complexity_table(run):
@@ -173,6 +172,7 @@ def single(run, chart_dir):
     charts = questions.for_run(run)
     table = []
     best = best_references(run)
+    reg = counters.registry(run)
     # The column appears when the run has references to set ours against.
     vs = [] if not best else None
     for n, b in run.benchmarks.items():
@@ -180,7 +180,7 @@ def single(run, chart_dir):
         if b.ok:
             med, lo, hi = spread(b.real_ns)
             cells = [n, fmt(med), f"{fmt(lo)} – {fmt(hi)}", f"{b.cv():.1%}", len(b.real_ns)] + ref + [
-                _counters_text(b)]
+                _counters_text(b, reg)]
             table.append({"cells": cells})
         elif b.error:
             table.append({"cells": [n, "error", "", "", ""] + [""] * len(ref) + [b.error], "error": True})
@@ -238,23 +238,46 @@ def sides(ra, rb):
     return rows, warn
 
 
+def counter_changes(ra, rb, ok):
+    """name -> ["p99_us 1.32x worse", ...]: the counters of each benchmark
+    that moved from A to B, judged as times are (U test, Holm over every
+    counter compared, the whole interval beyond CHANGE), better or worse by
+    the direction B's counter registry gives; counters without one (a
+    setting, a tally, or unknown to the file) are not judged."""
+    reg = counters.registry(rb)
+    pairs = {}
+    for n in ok:
+        a, b = ra.benchmarks[n], rb.benchmarks[n]
+        for k, vb in b.counters.items():
+            va = a.counters.get(k) or []
+            if counters.better(reg, k) and va and vb and stats.median(va) > 0:
+                pairs[(n, k)] = (va, vb)
+    moved = {}
+    for (n, k), j in judge.judge_all(pairs, CHANGE, ALPHA).items():
+        if j.verdict in ("regressed", "improved"):
+            good = (j.verdict == "improved") == (counters.better(reg, k) == "lower")
+            moved.setdefault(n, []).append(f"{k} {j.ratio:.3g}x {'better' if good else 'worse'}")
+    return moved
+
+
 def compare(ra, rb, chart_dir):
     common = [n for n in rb.benchmarks if n in ra.benchmarks]
     ok = [n for n in common if ra.benchmarks[n].ok and rb.benchmarks[n].ok]
     js = judge.judge_all({n: (ra.benchmarks[n].real_ns, rb.benchmarks[n].real_ns) for n in ok}, CHANGE, ALPHA)
+    moved = counter_changes(ra, rb, ok)
     table, charts = [], {}
     for n in common:
         a, b = ra.benchmarks[n], rb.benchmarks[n]
         if not (a.ok and b.ok):
             why = (a.error or a.skipped) if not a.ok else (b.error or b.skipped)
-            table.append({"cells": [n, fmt(a.median()), fmt(b.median()), "", "", "", f"not compared: {why}"],
+            table.append({"cells": [n, fmt(a.median()), fmt(b.median()), "", "", "", f"not compared: {why}", ""],
                           "error": True})
             continue
         j = js[n]
         ratio, ci, p, v = j.ratio, j.interval, j.p_adjusted, j.verdict
         table.append({"cells": [n, fmt(a.median()), fmt(b.median()), f"{ratio:.3f}",
                                 f"{ci[0]:.3f} – {ci[1]:.3f}" if ci else "", f"{p:.3g}" if p is not None else "",
-                                v], "verdict": v})
+                                v, "; ".join(moved.get(n, []))], "verdict": v})
         fam = Name(n).family
         c = charts.get(fam)
         if c is None:
@@ -286,7 +309,8 @@ def compare(ra, rb, chart_dir):
         "warnings": warn,
         "charts": list(charts.values()),
         "table_title": "B against A (real time in ns; ratio < 1 is faster)",
-        "table_head": ["benchmark", "A median", "B median", "B/A", "95 % interval", "p (Holm)", "verdict"],
+        "table_head": ["benchmark", "A median", "B median", "B/A", "95 % interval", "p (Holm)", "verdict",
+                       "counters that moved (B/A)"],
         "table_num": {1, 2, 3, 4, 5},
         "table": table,
         "chart_dir": chart_dir,

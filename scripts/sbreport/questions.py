@@ -2,8 +2,8 @@
 switchbench knows, and a generic one per family for any other Google
 Benchmark output. A chart is asked for only when the run has its data."""
 
+from . import counters
 from .charts import MUTED_BASE, REF_DASHES, Chart, spread
-from .load import OUR_FAMILIES
 from .names import Name
 
 
@@ -127,50 +127,68 @@ def _sleep_excess(n, b):
 # The line charts of our families: (family, the swept parameter on x, the
 # values per repetition, key, title, question, x label, y label, log x,
 # log y). One row a question; a row whose family did not run draws nothing.
+# Where the values are a counter (a name), the y label is the row's words
+# with the counter's unit and better direction from the run's own counter
+# registry (counters.py), never guessed from the name.
 LINES = [
     ("ring", "tasks", _real, "ring", "Ring: ns per hop vs tasks", "Does a hop cost more as the ring grows, and "
      "how does the gap between threads and coroutines change with it (C6)?", "tasks in the ring", "ns per hop",
      True, True),
-    ("echo", "conns", _counter("items_per_second"), "echo_throughput", "Echo: requests per second vs connections",
+    ("echo", "conns", "items_per_second", "echo_throughput", "Echo: requests per second vs connections",
      "How many requests per second does each engine serve as connections grow (C3, C11, C13)?", "connections",
-     "requests/s", True, False),
-    ("echo", "conns", _counter("p99_us"), "echo_p99", "Echo: p99 latency vs connections",
-     "How long does the slowest 1 % of requests wait?", "connections", "p99 latency (us)", True, True),
-    ("echo", "conns", _counter("min_per_conn"), "echo_starvation", "Echo: the least-served connection",
+     "requests", True, False),
+    ("echo", "conns", "p99_us", "echo_p99", "Echo: p99 latency vs connections",
+     "How long does the slowest 1 % of requests wait?", "connections", "p99 latency", True, True),
+    ("echo", "conns", "min_per_conn", "echo_starvation", "Echo: the least-served connection",
      "Is every connection served, or do some starve? (requests of the connection served least)", "connections",
-     "requests of the least-served connection", True, True),
+     "least-served connection", True, True),
     ("sleep", "tasks", _sleep_excess, "sleep_wall", "Sleep: wall time beyond one sleep vs sleepers",
      "Do N sleepers finish in about one sleep (C8)? 0 % is perfect overlap, 10 % is wall time 1.1x one sleep, "
      "100 % is two sleeps' worth.", "tasks sleeping at once", "% beyond one sleep (log)", True, True),
-    ("sleep", "tasks", _counter("bytes_per_task"), "sleep_memory", "Sleep: memory per sleeping task",
-     "What does a sleeping task cost in memory?", "tasks sleeping at once", "bytes per task", True, True),
-    ("cpu", "tasks", _counter("items_per_second"), "cpu", "CPU-bound work: throughput vs tasks and workers",
+    ("sleep", "tasks", "bytes_per_task", "sleep_memory", "Sleep: memory per sleeping task",
+     "What does a sleeping task cost in memory?", "tasks sleeping at once", "memory per task", True, True),
+    ("cpu", "tasks", "items_per_second", "cpu", "CPU-bound work: throughput vs tasks and workers",
      "Does throughput grow with tasks on one scheduler, with --workers, with threads and processes (C3, C4, C13)?",
-     "tasks computing at once", "work units/s", False, False),
-    ("spawn", "tasks", _counter("cold_ns_per_task"), "spawn_time", "Spawn, cold: time per task in a repetition's "
+     "tasks computing at once", "work units", False, False),
+    ("spawn", "tasks", "cold_ns_per_task", "spawn_time", "Spawn, cold: time per task in a repetition's "
      "first batch", "What does creating a task cost in fresh memory (C2)? The first batch of each repetition: page "
-     "faults and new mappings included.", "tasks alive at once", "ns per task", True, True),
-    ("spawn", "tasks", _counter("warm_ns_per_task"), "spawn_warm", "Spawn, warm: time per task in later batches",
+     "faults and new mappings included.", "tasks alive at once", "time per task", True, True),
+    ("spawn", "tasks", "warm_ns_per_task", "spawn_warm", "Spawn, warm: time per task in later batches",
      "What does creating a task cost once the engine reuses memory (pooled stacks, cached thread stacks)? "
-     "Absent where a repetition ran one batch only.", "tasks alive at once", "ns per task", True, True),
-    ("spawn", "tasks", _counter("bytes_per_task"), "spawn_memory", "Spawn: memory per live task, user + kernel",
+     "Absent where a repetition ran one batch only.", "tasks alive at once", "time per task", True, True),
+    ("spawn", "tasks", "bytes_per_task", "spawn_memory", "Spawn: memory per live task, user + kernel",
      "What does a live task cost in memory, counting what the kernel holds for it (kernel stacks, page tables, "
      "slab) (C2, C5)? References measure user memory only: they are in the next chart.", "tasks alive at once",
-     "bytes per task", True, True),
-    ("spawn", "tasks", _counter("user_bytes_per_task"), "spawn_user_memory",
+     "memory per task", True, True),
+    ("spawn", "tasks", "user_bytes_per_task", "spawn_user_memory",
      "Spawn: user-space memory per live task vs tasks", "What does a live task cost in its own address space, "
      "references included (the kernel's share is not in this chart)?", "tasks alive at once",
-     "user bytes per task", True, True),
-    ("pipeline", "capacity", _counter("items_per_second"), "pipeline",
+     "user memory per task", True, True),
+    ("pipeline", "capacity", "items_per_second", "pipeline",
      "Pipeline: items per second vs channel capacity", "Does a coroutine channel beat a locked queue and a pipe, "
-     "item by item and in batches (C7, C12)?", "channel capacity (items)", "items/s", True, True),
+     "item by item and in batches (C7, C12)?", "channel capacity (items)", "items", True, True),
 ]
+
+
+def counter_label(reg, key, words):
+    """A counter's axis: the row's words, then the registry's unit (a rate
+    reads "per second") and which way is better, when the registry says."""
+    unit = counters.unit(reg, key)
+    if (reg.get(key) or {}).get("kind") == "rate":
+        label = f"{words} per second"
+    else:
+        label = f"{words} ({unit})" if unit else words
+    way = counters.better(reg, key)
+    return f"{label}, {way} is better" if way else label
 
 
 def known(run):
     """The charts of switchbench's own families, in reading order."""
     cs = [switch_cost(run), distribution(run)]
+    reg = counters.registry(run)
     for family, xkey, values, key, title, question, xlab, ylab, logx, logy in LINES:
+        if isinstance(values, str):
+            values, ylab = _counter(values), counter_label(reg, values, ylab)
         cs.append(_series(run, family, xkey, values, Chart(key, title, question, "lines", xlab, ylab, logx, logy)))
     cs.append(blocking(run))
     return cs
@@ -192,7 +210,10 @@ def blocking(run):
     return c
 
 
-KNOWN = OUR_FAMILIES
+# The families the charts above draw (switch_cost: switch, pingpong and
+# bare; blocking; each LINES row's): any other family of ours, a workload
+# added since, gets a generic chart of its own.
+KNOWN = {"switch", "pingpong", "bare", "blocking"} | {row[0] for row in LINES}
 
 
 def generic(run, family):

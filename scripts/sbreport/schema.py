@@ -24,8 +24,10 @@ CONTEXT = {
     "stack_guard": _STR, "fpu_contract": _DICT, "switch_contract": _DICT, "engines": _DICT, "placement": _STR,
     "cpus": _STR, "repetitions": _INT, "min_time": _NUM, "timeout": _NUM, "limits": _DICT,
     "architecture": _STR, "source_commit": _STR, "source_dirty": (bool, int), "layout": _STR, "layout_seed": _INT,
-    "order": _STR, "order_seed": _INT,
+    "order": _STR, "order_seed": _INT, "counters": _LIST,
 }
+# A line of the counter registry (context.counters): every field a string.
+COUNTER_FIELDS = ("name", "unit", "kind", "better", "meaning")
 # Record keys and their types; real_time and cpu_time are checked apart.
 RECORD = {
     "name": _STR, "run_name": _STR, "run_type": _STR, "repetitions": _INT, "repetition_index": _INT,
@@ -113,6 +115,10 @@ def context(f, ctx):
         for kk in ("why", "command"):
             if kk in v:
                 check_type(v[kk], _STR, f"{f}: context.engines_left_out.{e}.{kk}")
+    for i, c in enumerate(ctx.get("counters") or []):
+        check_type(c, _DICT, f"{f}: context.counters[{i}]")
+        for kk in COUNTER_FIELDS:
+            check_type(c.get(kk), _STR, f"{f}: context.counters[{i}].{kk}")
     for e, v in (ctx.get("engines") or {}).items():
         check_type(v, _DICT, f"{f}: context.engines.{e}")
         if "kind" in v:

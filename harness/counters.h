@@ -1,0 +1,40 @@
+/* The counter registry (counter_list.h) as data: look a name up, walk
+ * every line. */
+#ifndef SB_COUNTERS_H
+#define SB_COUNTERS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+enum sb_counter_kind {
+    SB_COUNTER_RATE,
+    SB_COUNTER_LATENCY,
+    SB_COUNTER_TIME,
+    SB_COUNTER_SIZE,
+    SB_COUNTER_COUNT,
+    SB_COUNTER_RATIO
+};
+enum sb_counter_better { SB_COUNTER_HIGHER, SB_COUNTER_LOWER, SB_COUNTER_NEITHER };
+
+struct sb_counter_def {
+    const char *name;
+    const char *unit;
+    enum sb_counter_kind kind;
+    enum sb_counter_better better;
+    const char *meaning;
+};
+
+extern const struct sb_counter_def sb_counters[];
+extern const size_t sb_n_counters;
+
+/* The line for `name`, or NULL when no line has it. */
+const struct sb_counter_def *sb_counter_find(const char *name);
+/* The words the JSON gives a kind and a direction ("rate", "higher"). */
+const char *sb_counter_kind_word(enum sb_counter_kind k);
+const char *sb_counter_better_word(enum sb_counter_better b);
+
+/* Every line as a JSON array of {name, unit, kind, better, meaning}: the
+ * same array in --describe and in each run's context. */
+json_t *sb_counters_json(void);
+
+#endif
