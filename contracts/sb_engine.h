@@ -68,10 +68,11 @@ struct sb_engine_ops {
     /* An external reference: not tasks in this process but a program (an
      * interpreter and its script, or a binary) that implements the
      * workloads in `workloads` (a comma list) its users' way. The benchmark
-     * process, pinned, execs `exec_argv` plus the job (--workload=,
-     * --param=K=V, --repetitions=, --first-rep=, --iterations=, --min-time=),
-     * and the program writes each sample or error as a JSON line to fd 3,
-     * as the harness's own child does (references/README.md). Such an
+     * process starts `exec_argv` plus the job (--workload=, --param=K=V,
+     * --workers=) bound to its cores, asks it for each repetition (an
+     * iteration count on its standard input, the harness searching the
+     * count) and reads each answer, a sample or an error, as a JSON line
+     * from its fd 3 (references/README.md, harness/external.c). Such an
      * engine has no task operations. */
     const char *const *exec_argv;
     const char *workloads;

@@ -43,7 +43,10 @@ static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep
                               const struct sb_sample *s)
 {
     char cpus[256];
-    sb_pin_applied_list(rc->pin, cpus, sizeof cpus);
+    if (s->cpus_used[0])
+        snprintf(cpus, sizeof cpus, "%s", s->cpus_used);
+    else
+        sb_pin_applied_list(rc->pin, cpus, sizeof cpus);
     json_t *counters = json_object();
     for (int i = 0; i < s->ncounters; i++) {
         /* jansson refuses NaN and infinities; a counter that is not a
@@ -55,39 +58,12 @@ static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep
                              (json_int_t)s->iterations, "real_ns", s->real_ns, "cpu_ns", s->cpu_ns,
                              "cpus_used", cpus, "counters", counters);
     if (line && s->note[0]) json_object_set_new(line, "note", json_string(s->note));
+    if (line && s->system[0]) json_object_set_new(line, "system", json_string(s->system));
     if (line) {
         json_object_set_new(line, "layout_offset", json_integer(s->layout_offset));
         json_object_set_new(line, "stack_page_offset", json_integer(s->stack_page_offset));
     }
     child_send(fd, line);
-}
-
-/* An external reference (sb_engine_ops.exec_argv): this process, pinned,
- * becomes the reference's program, which speaks the same JSON lines on fd
- * 3. Its stdout is our stderr: the results on stdout stay ours alone. */
-_Noreturn static void exec_reference(int fd, const struct sb_runner_config *rc,
-                                     const struct sb_instance *in, int first_rep, int n_reps,
-                                     uint64_t iterations)
-{
-    static struct sb_external_args a;
-    sb_external_args_init(&a, in->engine, in->workload, in->params, in->workers);
-    sb_external_args_add(&a, "--repetitions=%d", n_reps);
-    sb_external_args_add(&a, "--first-rep=%d", first_rep);
-    uint64_t fixed = iterations ? iterations : rc->fixed_iterations;
-    sb_external_args_add(&a, "--iterations=%llu", (unsigned long long)fixed);
-    sb_external_args_add(&a, "--min-time=%.17g", rc->min_time);
-    sb_pin_apply_slots(rc->pin, in->workers);
-    /* On fd 3 without close-on-exec (dup2 clears it; fcntl where it is 3). */
-    if (fd == 3 ? fcntl(3, F_SETFD, 0) != 0 : (dup2(fd, 3) < 0 || close(fd) != 0)) fd = -1;
-    if (fd >= 0) {
-        dup2(STDERR_FILENO, STDOUT_FILENO);
-        execv(a.argv[0], a.argv);
-    }
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s: cannot run %s: %s", in->engine->name, a.argv[0],
-             strerror(errno));
-    child_send(fd >= 0 ? 3 : fd, json_pack("{s:i, s:s}", "rep", first_rep, "error", msg));
-    _exit(0);
 }
 
 /* One repetition on the stack shifted for it (layout.h). */
@@ -121,8 +97,71 @@ static int repetition_at(const struct sb_runner_config *rc, const struct sb_inst
     return ret;
 }
 
-void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
-                   const struct sb_instance *in, int first_rep, int n_reps, uint64_t iterations)
+/* What measures this job's repetitions: our engine in this process, or
+ * the reference's program, started once and asked for each repetition. */
+struct measurer {
+    const struct sb_runner_config *rc;
+    const struct sb_instance *in;
+    struct sb_run_spec spec;
+    struct sb_external_server *program; /* NULL for our engines */
+};
+
+static int measure(struct measurer *m, int rep, uint64_t n, struct sb_sample *s, struct sb_err *err)
+{
+    if (m->program) return sb_external_measure(m->program, n, s, err);
+    sb_pin_reset_applied(m->rc->pin);
+    return repetition_at(m->rc, m->in, rep, &m->spec, n, s, err);
+}
+
+_Noreturn static void fail(int fd, struct measurer *m, int rep, const char *msg)
+{
+    child_send(fd, json_pack("{s:i, s:s}", "rep", rep, "error", msg));
+    if (m->program) sb_external_kill(m->program);
+    _exit(0);
+}
+
+/* The job's repetitions: the first searches the iteration count (one rule
+ * for every engine, references' programs included: iterations.c), the rest
+ * repeat the count it found. Each sample goes to the parent as it comes. */
+_Noreturn static void run_repetitions(int fd, struct measurer *m, int first_rep, int n_reps,
+                                      uint64_t iterations)
+{
+    const struct sb_runner_config *rc = m->rc;
+    const struct sb_workload *w = m->in->workload;
+    uint64_t mult = w->iter_multiple ? w->iter_multiple : 1;
+    struct sb_sample s = {0};
+    struct sb_err err = {{0}};
+    int rep = first_rep;
+
+    if (iterations == 0 && rc->fixed_iterations)
+        iterations = sb_iterations_round_up(rc->fixed_iterations, mult);
+    if (iterations == 0) {
+        uint64_t n = w->min_iterations ? w->min_iterations(m->in->params) : 1;
+        n = sb_iterations_round_up(n ? n : 1, mult);
+        do {
+            if (measure(m, rep, n, &s, &err) != 0) fail(fd, m, rep, err.msg);
+            /* From the count done: a reference's program may do more than
+             * asked where its unit of work is several. */
+            n = sb_iterations_next(s.iterations, s.real_ns / 1e9, rc->min_time, mult);
+        } while (n != 0);
+        child_send_sample(fd, rc, rep, &s);
+        rep++;
+        n_reps--;
+        iterations = s.iterations;
+    }
+    for (int i = 0; i < n_reps; i++, rep++) {
+        if (measure(m, rep, iterations, &s, &err) != 0) fail(fd, m, rep, err.msg);
+        child_send_sample(fd, rc, rep, &s);
+    }
+    if (m->program && sb_external_finish(m->program, &err) != 0) fail(fd, m, rep, err.msg);
+    _exit(0);
+}
+
+/* This process's lot: it dies with switchbench, leads its own process
+ * group, has the default signals, reports a stack overflow on `fd`, and
+ * may open as many descriptors as the hard limit allows. */
+static void become_benchmark_process(int fd, pid_t parent, const struct sb_runner_config *rc,
+                                     const struct sb_instance *in)
 {
     /* Never outlive switchbench, whatever ends it (SIGKILL included):
      * task processes and helpers die with us in turn. */
@@ -154,54 +193,35 @@ void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+}
 
+void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
+                   const struct sb_instance *in, int first_rep, int n_reps, uint64_t iterations)
+{
+    become_benchmark_process(fd, parent, rc, in);
     rc->pin->placement = in->placement; /* this child's copy */
-    /* A workload with an `external` hook is driven from here, its program
-     * serving (external.h); the others run whole in the program. */
-    if (in->engine->exec_argv && !in->workload->external)
-        exec_reference(fd, rc, in, first_rep, n_reps, iterations);
-    struct sb_run_spec spec = {
-        .engine = in->engine,
-        .workload = in->workload,
-        .params = in->params,
-        .cfg = {.stack_size = rc->stack_size,
-                .guard = rc->guard,
-                .workers = in->workers,
-                .pin = sb_pin_apply,
-                .pin_ctx = rc->pin},
+    struct measurer m = {
+        .rc = rc,
+        .in = in,
+        .spec = {.engine = in->engine,
+                 .workload = in->workload,
+                 .params = in->params,
+                 .cfg = {.stack_size = rc->stack_size,
+                         .guard = rc->guard,
+                         .workers = in->workers,
+                         .pin = sb_pin_apply,
+                         .pin_ctx = rc->pin}},
     };
-    const struct sb_workload *w = in->workload;
-    uint64_t mult = w->iter_multiple ? w->iter_multiple : 1;
-    struct sb_sample s = {0};
-    struct sb_err err = {{0}};
-    int rep = first_rep;
-
-    if (iterations == 0 && rc->fixed_iterations)
-        iterations = sb_iterations_round_up(rc->fixed_iterations, mult);
-    if (iterations == 0) {
-        uint64_t n = w->min_iterations ? w->min_iterations(in->params) : 1;
-        n = sb_iterations_round_up(n ? n : 1, mult);
-        for (;;) {
-            sb_pin_reset_applied(rc->pin);
-            if (repetition_at(rc, in, rep, &spec, n, &s, &err) != 0) {
-                child_send(fd, json_pack("{s:i, s:s}", "rep", rep, "error", err.msg));
-                _exit(0);
-            }
-            n = sb_iterations_next(n, s.real_ns / 1e9, rc->min_time, mult);
-            if (n == 0) break;
-        }
-        child_send_sample(fd, rc, rep, &s);
-        rep++;
-        n_reps--;
-        iterations = s.iterations;
+    /* A reference's program runs the workload itself, unless the workload
+     * drives the program as its server (an `external` hook: external.h). */
+    struct sb_external_server program;
+    struct sb_external_args args;
+    if (in->engine->exec_argv && !in->workload->external) {
+        struct sb_err err = {{0}};
+        sb_external_args_init(&args, in->engine, in->workload, in->params, in->workers);
+        if (sb_external_start(&program, &args, rc->pin, in->workers, &err) != 0)
+            fail(fd, &m, first_rep, err.msg);
+        m.program = &program;
     }
-    for (int i = 0; i < n_reps; i++, rep++) {
-        sb_pin_reset_applied(rc->pin);
-        if (repetition_at(rc, in, rep, &spec, iterations, &s, &err) != 0) {
-            child_send(fd, json_pack("{s:i, s:s}", "rep", rep, "error", err.msg));
-            _exit(0);
-        }
-        child_send_sample(fd, rc, rep, &s);
-    }
-    _exit(0);
+    run_repetitions(fd, &m, first_rep, n_reps, iterations);
 }

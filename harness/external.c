@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -82,7 +83,8 @@ static int reap(struct sb_external_server *s, const char *engine, struct sb_err 
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     char how[96];
     sb_describe_status(status, how, sizeof how);
-    if (err && !err->msg[0]) sb_err_set(err, "%s (serving): %s", engine, how);
+    if (err && !err->msg[0])
+        sb_err_set(err, "%s%s: %s", engine, s->serving ? " (serving)" : "", how);
     return -1;
 }
 
@@ -93,11 +95,16 @@ static void close_fds(struct sb_external_server *s)
     s->to_fd = s->from_fd = -1;
 }
 
-int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
-                      unsigned workers, uint16_t *port, struct sb_err *err)
+/* Fork and exec `a`: its standard input our request pipe, fd 3 its
+ * answers, its standard output our standard error (results stay ours). It
+ * dies with us (this process may be killed by a timeout). */
+static int start_program(struct sb_external_server *s, struct sb_external_args *a,
+                         struct sb_pin *pin, unsigned workers, struct sb_err *err)
 {
-    *s = (struct sb_external_server){.engine = a->engine, .to_fd = -1, .from_fd = -1};
-    sb_external_args_add(a, "--serve");
+    if (access(a->argv[0], X_OK) != 0) {
+        sb_err_set(err, "%s: cannot run %s: %s", a->engine, a->argv[0], strerror(errno));
+        return -1;
+    }
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0) {
         sb_err_set(err, "%s: pipe: %s", a->engine, strerror(errno));
@@ -110,8 +117,8 @@ int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, 
     }
     pid_t pid = fork();
     if (pid == 0) {
-        /* Its standard input is our request pipe, fd 3 its answers,
-         * standard output our standard error (results stay ours). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        signal(SIGPIPE, SIG_DFL);
         sb_pin_apply_slots(pin, workers);
         if (dup2(in[0], STDIN_FILENO) >= 0 && dup2(out[1], 3) >= 0 &&
             dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
@@ -126,9 +133,23 @@ int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, 
         close(in[1]), close(out[0]);
         return -1;
     }
+    /* A program that died makes our next request fail with EPIPE, which
+     * is then reported with how it ended; never a SIGPIPE of our own. */
+    signal(SIGPIPE, SIG_IGN);
     s->pid = pid;
     s->to_fd = in[1];
     s->from_fd = out[0];
+    return 0;
+}
+
+int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
+                      unsigned workers, uint16_t *port, struct sb_err *err)
+{
+    *s = (struct sb_external_server){
+        .engine = a->engine, .to_fd = -1, .from_fd = -1, .serving = true};
+    sb_external_args_add(a, "--serve");
+    if (start_program(s, a, pin, workers, err) != 0) return -1;
+    pid_t pid = s->pid;
     char line[512];
     bool ended = read_line(s->from_fd, line, sizeof line) != 0;
     json_t *j = ended ? NULL : json_loads(line, 0, NULL);
@@ -191,4 +212,103 @@ void sb_external_kill(struct sb_external_server *s)
     if (!s->pid) return;
     kill(s->pid, SIGKILL);
     (void)reap(s, "", NULL);
+}
+
+int sb_external_start(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
+                      unsigned workers, struct sb_err *err)
+{
+    *s = (struct sb_external_server){.engine = a->engine, .to_fd = -1, .from_fd = -1};
+    return start_program(s, a, pin, workers, err);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The answer's counters into the sample: each a number, by a name that
+ * fits; the registry check comes later (record.c). */
+static int take_counters(const char *engine, json_t *counters, struct sb_sample *out,
+                         struct sb_err *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(counters, key, v)
+    {
+        if (!json_is_number(v) || strlen(key) >= sizeof out->counters[0].name ||
+            out->ncounters == SB_MAX_COUNTERS) {
+            sb_err_set(err, "%s: reported counter '%.40s', which is not a number or one too many",
+                       engine, key);
+            return -1;
+        }
+        snprintf(out->counters[out->ncounters].name, sizeof out->counters[0].name, "%s", key);
+        out->counters[out->ncounters++].value = json_number_value(v);
+    }
+    return 0;
+}
+
+/* One answer line into the sample: 0, or -1 with err naming what it lacks. */
+static int take_answer(const char *engine, json_t *j, struct sb_sample *out, struct sb_err *err)
+{
+    json_t *it = json_object_get(j, "iterations"), *real = json_object_get(j, "real_ns"),
+           *cpu = json_object_get(j, "cpu_ns");
+    if (!json_is_integer(it) || json_integer_value(it) <= 0 || !json_is_number(real) ||
+        !json_is_number(cpu)) {
+        sb_err_set(err, "%s: answered without iterations, real_ns and cpu_ns", engine);
+        return -1;
+    }
+    *out = (struct sb_sample){.iterations = (uint64_t)json_integer_value(it),
+                              .real_ns = json_number_value(real),
+                              .cpu_ns = json_number_value(cpu)};
+    const char *system = json_string_value(json_object_get(j, "system")),
+               *cpus = json_string_value(json_object_get(j, "cpus_used"));
+    snprintf(out->system, sizeof out->system, "%s", system ? system : "");
+    snprintf(out->cpus_used, sizeof out->cpus_used, "%s", cpus ? cpus : "");
+    return take_counters(engine, json_object_get(j, "counters"), out, err);
+}
+
+int sb_external_measure(struct sb_external_server *s, uint64_t n, struct sb_sample *out,
+                        struct sb_err *err)
+{
+    char req[32];
+    int len = snprintf(req, sizeof req, "%llu\n", (unsigned long long)n);
+    char line[4096];
+    bool ended =
+        write_all(s->to_fd, req, (size_t)len) != 0 || read_line(s->from_fd, line, sizeof line) != 0;
+    json_t *j = ended ? NULL : json_loads(line, 0, NULL);
+    const char *said = j ? json_string_value(json_object_get(j, "error")) : NULL;
+    int rc = -1;
+    if (said)
+        sb_err_set(err, "%s", said);
+    else if (j)
+        rc = take_answer(s->engine, j, out, err);
+    else if (!ended)
+        sb_err_set(err, "%s: answered what is not a JSON line: %.200s", s->engine, line);
+    json_decref(j);
+    if (rc == 0) return 0;
+    /* It ended without answering: how it ended is the message. */
+    close_fds(s);
+    if (!ended) kill(s->pid, SIGKILL);
+    struct sb_err how = {{0}};
+    bool clean = reap(s, s->engine, &how) == 0;
+    if (ended && !err->msg[0]) {
+        if (clean)
+            sb_err_set(err, "%s: ended before it answered", s->engine);
+        else
+            *err = how;
+    }
+    return -1;
+}
+
+int sb_external_finish(struct sb_external_server *s, struct sb_err *err)
+{
+    close_fds(s);
+    return reap(s, s->engine, err);
 }

@@ -1,18 +1,25 @@
 /* External reference engines (sb_engine_ops.exec_argv): the command line
- * of their program, and the program as a repetition's server.
+ * of their program, the program measuring repetitions on request, and the
+ * program as a repetition's server (references/README.md has the protocol).
  *
- * Most workloads run whole inside the program (child.c execs it). A
- * workload with an `external` hook (echo) is driven by the harness
- * instead: the program is started with --serve as the repetition's server,
- * says on fd 3 which port it listens on, serves until its standard input
- * closes, and then reports its counts in one JSON line (references/README.md). */
+ * Most workloads run whole inside the program: child.c starts it once per
+ * job and asks for one repetition at a time, writing an iteration count
+ * on its standard input; the program answers each with one JSON line on
+ * fd 3. The harness alone searches the iteration count (iterations.c), so
+ * the rule exists once. A workload with an `external` hook (echo) is
+ * driven by the harness instead: the program is started with --serve as
+ * the repetition's server, says on fd 3 which port it listens on, serves
+ * until its standard input closes, and then reports its counts in one
+ * JSON line. */
 #ifndef SB_EXTERNAL_H
 #define SB_EXTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "pin.h"
+#include "repetition.h"
 #include "sb_engine.h"
 #include "sb_workload.h"
 
@@ -42,6 +49,7 @@ struct sb_external_server {
     double cpu0_ns;     /* its CPU time when it was ready (start-up: never counted) */
     double cpu_ns;      /* its CPU time from ready until asked to stop */
     double total_ns;    /* all its CPU time, as reaping it reported */
+    bool serving;       /* started with --serve (messages say so) */
 };
 
 /* Fork and exec the program `a` (plus --serve), bound to the cores of
@@ -49,6 +57,19 @@ struct sb_external_server {
  * err set (the program ended, or said something else). */
 int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
                       unsigned workers, uint16_t *port, struct sb_err *err);
+/* Fork and exec the program `a` to measure repetitions on request (bound
+ * as sb_external_serve binds it). 0, or -1 with err set. */
+int sb_external_start(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
+                      unsigned workers, struct sb_err *err);
+/* Ask the started program for one repetition of `n` iterations (it may do
+ * a few more where its unit of work is several, and says how many) and
+ * read its answer into `out`. 0, or -1 with err set: what the program said
+ * went wrong, how it ended, or what its answer lacked. */
+int sb_external_measure(struct sb_external_server *s, uint64_t n, struct sb_sample *out,
+                        struct sb_err *err);
+/* Close its standard input and reap it. 0, or -1 with err set when it
+ * did not exit cleanly. */
+int sb_external_finish(struct sb_external_server *s, struct sb_err *err);
 /* Close its standard input, read its counts (values[i] for names[i];
  * every name must be there) and reap it. 0, or -1 with err set. */
 int sb_external_stop(struct sb_external_server *s, const char *const *names, double *values,

@@ -22,6 +22,11 @@ struct sb_sample {
     char note[96];              /* for the record's label ("kernel memory: ..."); "" when none */
     uint32_t stack_page_offset; /* where the repetition's frame lay within its page */
     uint32_t layout_offset;     /* the shift it ran under (child.c) */
+    /* An external reference's program (external.c) says these itself:
+     * its system's versions for the label, and the cores it ran on. "" for
+     * our engines (the cores are then the pinning's). */
+    char system[160];
+    char cpus_used[160];
 };
 
 struct sb_run_spec {

@@ -2,14 +2,16 @@
 // rows (references/README.md): the workloads written as Go users write
 // them, standard library only, built offline by switchbench's build.
 //
-// The protocol is sbref.py's: the job on the command line, one JSON line
-// per repetition on file descriptor 3, the harness's iteration search,
+// The protocol is sbref.py's: the job on the command line, one request
+// line per repetition on standard input (its iteration count: the harness
+// alone searches it), one JSON answer per request on file descriptor 3,
 // real time summed over the timed spans, CPU time over the repetition.
 // SB_REF_LIE=1 does one unit of work less than reported, to test that the
 // counts catch it.
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -20,8 +22,6 @@ import (
 	"syscall"
 	"time"
 )
-
-const maxIterations = 1000000000
 
 // clock: the repetition's time is the sum of its spans.
 type clock struct {
@@ -49,31 +49,6 @@ var workloads = map[string]work{"switch": switchTurns, "pingpong": pingpong, "ri
 // servers: the workloads the harness drives, this program serving (--serve).
 var servers = map[string]func(p map[string]int64, ready func(port int)) (map[string]float64, error){
 	"echo": serveEcho}
-
-// multiple: counts rounded so a unit of work is whole.
-var multiple = map[string]int64{}
-
-// nextIterations: harness/iterations.c's rule.
-func nextIterations(n int64, secs, minTime float64, mult int64) int64 {
-	if secs >= minTime || n >= maxIterations {
-		return 0
-	}
-	if secs < 1e-9 {
-		secs = 1e-9
-	}
-	mul := minTime * 1.4 / secs
-	if secs/minTime <= 0.1 && mul > 10 {
-		mul = 10
-	}
-	nn := int64(float64(n) * mul)
-	if nn > maxIterations {
-		nn = maxIterations
-	}
-	if nn <= n {
-		nn = n + 1
-	}
-	return (nn + mult - 1) / mult * mult
-}
 
 func cpuNanos() int64 {
 	var ru syscall.Rusage
@@ -127,10 +102,6 @@ func serveFor(name string, p params, enc *json.Encoder) int {
 
 func main() {
 	name := flag.String("workload", "", "workload")
-	reps := flag.Int("repetitions", 1, "repetitions")
-	first := flag.Int("first-rep", 0, "first repetition index")
-	iters := flag.Int64("iterations", 0, "iterations (0: search)")
-	minTime := flag.Float64("min-time", 0.2, "seconds a repetition lasts at least")
 	workers := flag.Int("workers", 1, "GOMAXPROCS: scheduler threads")
 	serve := flag.Bool("serve", false, "serve the workload for the harness's load generator")
 	p := params{}
@@ -149,24 +120,27 @@ func main() {
 		fmt.Fprintf(os.Stderr, "ref-goroutine: no workload %q\n", *name)
 		os.Exit(2)
 	}
-	mult := multiple[*name]
-	if mult == 0 {
-		mult = 1
-	}
 	lie := os.Getenv("SB_REF_LIE") == "1"
 	system := fmt.Sprintf("Go %s, GOMAXPROCS=%d", strings.TrimPrefix(runtime.Version(), "go"),
 		runtime.GOMAXPROCS(0))
-	rep := *first
 	defer func() {
 		if r := recover(); r != nil {
 			if e, isWrong := r.(wrong); isWrong {
-				enc.Encode(map[string]interface{}{"rep": rep, "error": *name + ": " + e.msg})
+				enc.Encode(map[string]interface{}{"error": *name + ": " + e.msg})
 				os.Exit(0)
 			}
 			panic(r)
 		}
 	}()
-	one := func(n int64) (float64, float64, map[string]float64) {
+	// One repetition per request line: its iteration count.
+	requests := bufio.NewScanner(os.Stdin)
+	for requests.Scan() {
+		n, err := strconv.ParseInt(strings.TrimSpace(requests.Text()), 10, 64)
+		if err != nil || n <= 0 {
+			enc.Encode(map[string]interface{}{"error": "ref-goroutine: not an iteration count: " +
+				strconv.Quote(requests.Text())})
+			os.Exit(0)
+		}
 		c := &clock{}
 		c0 := cpuNanos()
 		done := n
@@ -174,32 +148,8 @@ func main() {
 			done = n - 1
 		}
 		counters := w(n, done, p, c)
-		return float64(c.total.Nanoseconds()), float64(cpuNanos() - c0), counters
-	}
-	send := func(n int64, real, cpu float64, counters map[string]float64) {
-		enc.Encode(map[string]interface{}{"rep": rep, "iterations": n, "real_ns": real, "cpu_ns": cpu,
-			"cpus_used": cpusUsed(), "system": system, "counters": counters})
-	}
-	left, n := *reps, *iters
-	if n == 0 {
-		n = mult
-		for {
-			real, cpu, counters := one(n)
-			next := nextIterations(n, real/1e9, *minTime, mult)
-			if next == 0 {
-				send(n, real, cpu, counters)
-				break
-			}
-			n = next
-		}
-		rep++
-		left--
-	} else {
-		n = (n + mult - 1) / mult * mult
-	}
-	for i := 0; i < left; i++ {
-		real, cpu, counters := one(n)
-		send(n, real, cpu, counters)
-		rep++
+		enc.Encode(map[string]interface{}{"iterations": n, "real_ns": float64(c.total.Nanoseconds()),
+			"cpu_ns": float64(cpuNanos() - c0), "cpus_used": cpusUsed(), "system": system,
+			"counters": counters})
 	}
 }

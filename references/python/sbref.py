@@ -1,12 +1,15 @@
 """The Python references' side of switchbench's protocol (references/README.md).
 
 switchbench forks, pins and times out a reference like any engine; the
-program it execs runs one job: --workload=NAME, --param=KEY=VALUE...,
---repetitions=N from --first-rep=R, --iterations=N (0: search the count in
-the first repetition, as the harness does) and --min-time=SECONDS. Each
-repetition becomes one JSON line on fd 3: {rep, iterations, real_ns,
-cpu_ns, cpus_used, system, counters}, or {rep, error} when its work did
-not check out. Interpreter start-up is never timed: real_ns is the sum of
+program it starts runs one job: --workload=NAME, --param=KEY=VALUE... Each
+line on standard input is a request for one repetition of N iterations
+(the harness searches N itself, harness/iterations.c: the rule is in one
+place); each answer is one JSON line on fd 3: {iterations, real_ns,
+cpu_ns, cpus_used, system, counters}, or {error} when its work did not
+check out, after which the program ends. The end of standard input ends
+it. `iterations` is N, or N rounded up to a whole unit where the
+program's unit of work is several iterations (a generator's send is two
+switches). Interpreter start-up is never timed: real_ns is the sum of
 the spans a workload times (its setup and verification are outside them),
 cpu_ns the process's CPU time over the whole repetition, as the harness's
 own records have them.
@@ -23,9 +26,6 @@ import os
 import platform
 import sys
 import time
-
-MAX_ITERATIONS = 1_000_000_000
-
 
 class Wrong(Exception):
     """The work did not check out: the record becomes an error."""
@@ -46,19 +46,6 @@ class Clock:
         self._t0 = None
 
 
-def next_iterations(n, secs, min_time, multiple):
-    """harness/iterations.c's search, the same rule: 0 when n is the count
-    to keep, else a larger multiple of `multiple`."""
-    if secs >= min_time or n >= MAX_ITERATIONS:
-        return 0
-    mul = min_time * 1.4 / max(secs, 1e-9)
-    if secs / min_time <= 0.1 and mul > 10:
-        mul = 10
-    nn = min(int(n * mul), MAX_ITERATIONS)
-    nn = max(nn, n + 1)
-    return -(-nn // multiple) * multiple
-
-
 def rss_bytes():
     """The resident set now (for memory per task)."""
     with open("/proc/self/statm") as f:
@@ -72,16 +59,13 @@ def _cpus():
 def main(workloads, system, multiple=None, servers=None):
     """Run the job on the command line with `workloads` (name -> work
     function); `system` names the library and interpreter for the label;
-    `multiple` (name -> int) rounds iteration counts where a unit of work
-    is more than one operation. `servers` (name -> serve function) are the
-    workloads the harness drives while this program serves (--serve)."""
+    `multiple` (name -> int) is the unit of work where it is more than one
+    iteration: a request is rounded up to it. `servers` (name -> serve
+    function) are the workloads the harness drives while this program
+    serves (--serve)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--workload", required=True)
     ap.add_argument("--param", action="append", default=[])
-    ap.add_argument("--repetitions", type=int, default=1)
-    ap.add_argument("--first-rep", type=int, default=0)
-    ap.add_argument("--iterations", type=int, default=0)
-    ap.add_argument("--min-time", type=float, default=0.2)
     ap.add_argument("--workers", type=int, default=1)  # one interpreter thread: always 1
     ap.add_argument("--serve", action="store_true")
     a = ap.parse_args()
@@ -94,41 +78,22 @@ def main(workloads, system, multiple=None, servers=None):
     lie = os.environ.get("SB_REF_LIE") == "1"
     label = f"{system}, CPython {platform.python_version()}"
 
-    def one(n):
-        clock = Clock()
-        c0 = time.process_time_ns()
-        counters = work(n, n - 1 if lie else n, params, clock)
-        return clock.total, time.process_time_ns() - c0, counters
-
-    def send(rep, n, real, cpu, counters):
-        out.write(json.dumps({"rep": rep, "iterations": n, "real_ns": float(real), "cpu_ns": float(cpu),
-                              "cpus_used": _cpus(), "system": label, "counters": counters}) + "\n")
+    def answer(line):
+        out.write(json.dumps(line) + "\n")
         out.flush()
 
-    rep, left, n = a.first_rep, a.repetitions, a.iterations
     try:
-        if n == 0:
-            n = mult
-            while True:
-                real, cpu, counters = one(n)
-                nxt = next_iterations(n, real / 1e9, a.min_time, mult)
-                if nxt == 0:
-                    break
-                n = nxt
-            send(rep, n, real, cpu, counters)
-            rep, left = rep + 1, left - 1
-        else:
-            n = -(-n // mult) * mult
-        for _ in range(left):
-            real, cpu, counters = one(n)
-            send(rep, n, real, cpu, counters)
-            rep += 1
+        for request in iter(sys.stdin.buffer.readline, b""):
+            n = -(-int(request) // mult) * mult
+            clock = Clock()
+            c0 = time.process_time_ns()
+            counters = work(n, n - 1 if lie else n, params, clock)
+            answer({"iterations": n, "real_ns": float(clock.total), "cpu_ns": float(time.process_time_ns() - c0),
+                    "cpus_used": _cpus(), "system": label, "counters": counters})
     except Wrong as e:
-        out.write(json.dumps({"rep": rep, "error": f"{a.workload}: {e}"}) + "\n")
-        out.flush()
+        answer({"error": f"{a.workload}: {e}"})
     except MemoryError:
-        out.write(json.dumps({"rep": rep, "error": f"{a.workload}: out of memory"}) + "\n")
-        out.flush()
+        answer({"error": f"{a.workload}: out of memory"})
     return 0
 
 
