@@ -7,6 +7,7 @@
 #ifndef SB_ENGINE_H
 #define SB_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,8 +60,12 @@ struct sb_engine_ops {
                               kernel's or a library's own, see the summary) */
     unsigned caps;
     /* A reference engine (SB_CAP_REFERENCE): the Debian package it needs,
-     * which ./bench installs when the engine is named (as root). */
+     * which ./bench installs when the engine is named (as root), and the
+     * test command always. `in_default_run`: ./bench installs it for a run
+     * that names no engine too (a small package: the default report then
+     * sets our engines beside the tutorials' own systems). */
     const char *package;
+    bool in_default_run;
     /* NULL when the engine can run here; else why not, in one phrase
      * ("needs the Debian package ..."): the run leaves it out with one
      * line. NULL pointer: always available. */

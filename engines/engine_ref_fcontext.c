@@ -244,5 +244,6 @@ const struct sb_engine_ops sb_engine_ref_fcontext = {
     .fpu = FCTX_FPU,
     .contract = FCTX_CONTRACT "returns the suspended context to the resumed side",
     .package = REF_FCONTEXT_PACKAGE,
+    .in_default_run = true,
     FCTX_OPS,
 };

@@ -16,6 +16,7 @@ const struct sb_engine_ops sb_engine_ref_generator = {
     .fpu = "interpreter's",
     .caps = SB_CAP_COOPERATIVE | SB_CAP_REFERENCE,
     .package = "python3",
+    .in_default_run = true,
     .unavailable = generator_unavailable,
     .exec_argv = generator_argv,
     .workloads = REF_PYTHON_WORKLOADS,

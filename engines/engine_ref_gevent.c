@@ -20,6 +20,7 @@ const struct sb_engine_ops sb_engine_ref_gevent = {
     .fpu = "interpreter's",
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_REFERENCE,
     .package = "python3-gevent",
+    .in_default_run = true,
     .unavailable = gevent_unavailable,
     .exec_argv = gevent_argv,
     .workloads = REF_PYTHON_WORKLOADS ",sleep,echo,cpu,blocking",

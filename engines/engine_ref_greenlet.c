@@ -20,6 +20,7 @@ const struct sb_engine_ops sb_engine_ref_greenlet = {
     .fpu = "interpreter's",
     .caps = SB_CAP_STACKFUL | SB_CAP_COOPERATIVE | SB_CAP_REFERENCE,
     .package = "python3-greenlet",
+    .in_default_run = true,
     .unavailable = greenlet_unavailable,
     .exec_argv = greenlet_argv,
     .workloads = REF_PYTHON_WORKLOADS,

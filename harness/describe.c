@@ -67,6 +67,7 @@ static json_t *one_engine(const struct sb_engine_ops *e)
     json_object_set_new(o, "capabilities", caps_array(e->caps));
     json_object_set_new(o, "external", json_boolean(e->exec_argv != NULL));
     json_object_set_new(o, "package", text_or_null(e->package));
+    json_object_set_new(o, "in_default_run", json_boolean(e->in_default_run));
     json_object_set_new(o, "available", json_boolean(why == NULL));
     json_object_set_new(o, "unavailable", text_or_null(why));
     return o;
@@ -141,14 +142,18 @@ json_t *sb_describe(const struct sb_options *o, char *err, size_t errlen)
         json_array_append_new(workloads, one_workload(sb_workloads[i]));
     json_object_set_new(doc, "workloads", workloads);
     json_object_set_new(doc, "counters", sb_counters_json());
-    /* What the rest of the command line selects: `named` is true when
-     * --engine listed engines by name (not absent, not "all"), which is
-     * when ./bench installs a named reference's package. */
+    /* What the rest of the command line selects: `engines_named` is true
+     * when --engine listed engines by name (not absent, not "all"), which
+     * is when ./bench installs a named reference's package; a run that
+     * names none gets the packages of the engines `in_default_run`. */
     json_t *sel = json_object();
     json_object_set_new(sel, "engines", eng);
     json_object_set_new(sel, "workloads", wl);
     json_object_set_new(sel, "engines_named",
                         json_boolean(o->engines && strcmp(o->engines, "all") != 0));
+    json_object_set_new(sel, "engines_given", json_boolean(o->engines != NULL));
+    /* False when the options only list the plan (--list). */
+    json_object_set_new(sel, "runs", json_boolean(!o->list));
     json_object_set_new(doc, "selected", sel);
     return doc;
 }

@@ -11,15 +11,10 @@ SB_PACKAGES_RUN="cmake make gcc libc6-dev pkg-config libhwloc-dev libuv1-dev lib
 # binary to report on (g++, libbenchmark-dev), a browser to look at the
 # report with (chromium), and git for ./bench regress --base.
 SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git gdb"
-# The reference engines' systems (engines/engine_ref_*.c): ./bench installs
-# one when a run names its engine; the tests install them all.
-SB_PACKAGES_REFS="libboost-context-dev python3-greenlet python3-gevent golang-go"
-# The references a run without --engine includes, and ./bench installs for
-# it (as root): the systems the tutorials are about (generators need only
-# python3): 24 packages, 16.5 MB to download, 200 MB on disk, on a fresh
-# Debian 12 root. Go's toolchain (golang-go) joins only when a run names
-# ref-goroutine; the report says how.
-SB_PACKAGES_DEFAULT_REFS="libboost-context-dev python3-greenlet python3-gevent"
+# The reference engines' packages are not listed here: each engine names
+# its own (engines/engine_ref_*.c, `.package`, `.in_default_run`), and
+# ./bench and scripts/test ask the built binary which are missing
+# (scripts/named_packages.py over switchbench --describe).
 # A cross build's libraries (scripts/cross_sysroot.sh unpacks the target's
 # builds of these into a sysroot of the project's own): what the build
 # links, what those load (libudev1 for hwloc, libgslcblas0 for GSL,

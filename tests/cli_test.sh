@@ -188,11 +188,14 @@ case_describe() {
         { bad describe "$(cat "$WORK/d.err")"; return; }
     local listed
     listed=$("$BENCH" --list-engines | awk '{print $1}' | paste -sd, -)
-    if json_check "$WORK/d1.json" 'doc["describe_version"]==1 and ",".join(e["name"] for e in doc["engines"])=="'"$listed"'" and doc["selected"]=={"engines":["asm","ref-greenlet"],"workloads":["switch"],"engines_named":True} and all(set(e)>={"kind","capabilities","package","available","unavailable"} for e in doc["engines"]) and all(p["min"]<=v<=p["max"] for w in doc["workloads"] for p in w["params"] for v in p["sweep"]+p["quick_sweep"]) and {c["name"] for c in doc["counters"]} >= {w["rate_counter"] for w in doc["workloads"]} and all(c["better"] in ("higher","lower","neither") and c["unit"] and c["meaning"] for c in doc["counters"])' &&
+    if json_check "$WORK/d1.json" 'doc["describe_version"]==1 and ",".join(e["name"] for e in doc["engines"])=="'"$listed"'" and doc["selected"]=={"engines":["asm","ref-greenlet"],"workloads":["switch"],"engines_named":True,"engines_given":True,"runs":True} and all(set(e)>={"kind","capabilities","package","available","unavailable"} for e in doc["engines"]) and all(p["min"]<=v<=p["max"] for w in doc["workloads"] for p in w["params"] for v in p["sweep"]+p["quick_sweep"]) and {c["name"] for c in doc["counters"]} >= {w["rate_counter"] for w in doc["workloads"]} and all(c["better"] in ("higher","lower","neither") and c["unit"] and c["meaning"] for c in doc["counters"])' &&
         json_check "$WORK/d2.json" 'doc["selected"]["engines_named"] is False and len(doc["selected"]["engines"])==len(doc["engines"])' &&
         ! "$BENCH" --describe --engine=nope >/dev/null 2>"$WORK/d3.err" && [ "$(wc -l <"$WORK/d3.err")" -eq 1 ] &&
         [ "$(SB_HIDE_ENGINES=ref-greenlet "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engi=asm,ref-greenlet)" = python3-greenlet ] &&
         [ -z "$(SB_HIDE_ENGINES=ref-greenlet "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engine=all)" ] &&
+        [ "$(SB_HIDE_ENGINES=ref-greenlet,ref-goroutine "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --workload=switch)" = python3-greenlet ] &&
+        [ -z "$(SB_HIDE_ENGINES=ref-greenlet "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --list)" ] &&
+        [ "$(SB_HIDE_ENGINES=ref-greenlet,ref-goroutine "$PY" "$SRC_DIR/scripts/named_packages.py" --all "$BENCH" | paste -sd' ')" = "python3-greenlet golang-go" ] &&
         [ -z "$("$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engine=asm --help)" ]; then
         ok describe
     else bad describe "$(head -c 300 "$WORK/d1.json"; cat "$WORK/d3.err")"; fi

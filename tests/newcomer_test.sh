@@ -4,7 +4,7 @@
 # tool installed after the first configure found by the next. One case per
 # call, so CTest runs each in its own process with its own timeout.
 #   newcomer_test.sh --list
-#   newcomer_test.sh SOURCE_DIR CASE
+#   newcomer_test.sh SOURCE_DIR CASE [BINARY]   (BINARY: a built switchbench)
 # Exit 0 pass, 1 fail, 77 skipped (the machine cannot run the case).
 set -u
 
@@ -156,17 +156,23 @@ case_bench_through_a_symlink() {
 }
 
 case_default_run_brings_the_references() {
-    # As root, a run that names no engine installs the references' small
-    # packages first (the tutorials' own systems in the default report);
-    # one that names its engines, --help and the report subcommand do not.
+    # As root, a run that names no engine installs the packages of the
+    # engines the registry marks in_default_run, asking the built binary
+    # (here a copy that SB_HIDE_ENGINES makes lack the packaged references); one
+    # that names its engines, --help, a list and the history subcommand do
+    # not, and the Go toolchain never comes unasked.
     [ "$(id -u)" -eq 0 ] || skip "./bench installs packages only as root"
+    [ -x "${BIN:-}" ] || skip "no switchbench binary given"
     stub_root
     cp "$SRC/bench" "$WORK/root/"
+    cp "$SRC/scripts/named_packages.py" "$SRC/scripts/history.py" "$WORK/root/scripts/"
+    cp -r "$SRC/scripts/sbreport" "$WORK/root/scripts/"
+    mkdir "$WORK/root/build" && cp "$BIN" "$WORK/root/build/switchbench"
     cat >"$WORK/stub/dpkg-query" <<'EOF2'
 #!/bin/sh
 for p; do :; done
 case $p in
-libboost-context-dev | python3-greenlet | python3-gevent) echo "unknown ok not-installed" ;;
+libboost-context-dev | python3-greenlet | python3-gevent | golang-go) echo "unknown ok not-installed" ;;
 *) echo "install ok installed" ;;
 esac
 EOF2
@@ -174,23 +180,26 @@ EOF2
 #!/bin/sh
 echo "apt-get $*" >>"$STUB_LOG"
 EOF2
-    # No tree to build in the stub root: each run stops at its build, after
-    # what it installed (or not) is on record.
-    printf '#!/bin/sh\nexit 1\n' >"$WORK/stub/cmake"
+    # The copied binary is the build: configuring and building do nothing.
+    printf '#!/bin/sh\nexit 0\n' >"$WORK/stub/cmake"
     chmod +x "$WORK/stub/dpkg-query" "$WORK/stub/apt-get" "$WORK/stub/cmake"
-    export STUB_LOG="$WORK/apt-calls"
+    export STUB_LOG="$WORK/apt-calls" SB_HIDE_ENGINES=ref-fcontext,ref-greenlet,ref-gevent,ref-goroutine
     local args
-    for args in "--engine=asm" "--engine asm,threads" "--help" "--list-engines" "history --help"; do
+    for args in "--engine=asm --tiny --results-dir=" "--engine asm,threads --tiny --results-dir=" "--help" \
+        "--list-engines" "--list" "--engine=all --list" "history --help"; do
         : >"$STUB_LOG"
         # shellcheck disable=SC2086
-        "$WORK/root/bench" $args >/dev/null 2>&1
+        "$WORK/root/bench" $args >"$WORK/out" 2>&1 || fail "./bench $args: $(tail -3 "$WORK/out")"
         grep -q "install" "$STUB_LOG" && fail "./bench $args installed: $(cat "$STUB_LOG")"
     done
     : >"$STUB_LOG"
-    "$WORK/root/bench" --workload=switch >"$WORK/out" 2>&1
+    "$WORK/root/bench" --workload=switch --tiny --results-dir= >"$WORK/out" 2>&1 || fail "exit $?: $(tail -3 "$WORK/out")"
     grep -q "install .*libboost-context-dev python3-greenlet python3-gevent" "$STUB_LOG" ||
         fail "./bench --workload=switch did not install the references: $(cat "$STUB_LOG") $(cat "$WORK/out")"
     grep -q "golang-go" "$STUB_LOG" && fail "the Go toolchain came without being asked for"
+    : >"$STUB_LOG"
+    "$WORK/root/bench" --engi=ref-goroutine --workload=switch --tiny --results-dir= >"$WORK/out" 2>&1
+    grep -q "install .*golang-go" "$STUB_LOG" || fail "a named ref-goroutine did not bring golang-go: $(cat "$STUB_LOG")"
     return 0
 }
 
@@ -239,8 +248,9 @@ if [ "${1:-}" = "--list" ]; then
     declare -F | awk '{print $3}' | sed -n 's/^case_//p'
     exit 0
 fi
-SRC=${1:?usage: newcomer_test.sh --list | SOURCE_DIR CASE}
-CASE=${2:?usage: newcomer_test.sh SOURCE_DIR CASE}
+SRC=${1:?usage: newcomer_test.sh --list | SOURCE_DIR CASE [BINARY]}
+CASE=${2:?usage: newcomer_test.sh SOURCE_DIR CASE [BINARY]}
+BIN=${3:-}
 declare -F "case_$CASE" >/dev/null || { echo "no case $CASE"; exit 2; }
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
