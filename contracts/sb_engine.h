@@ -122,6 +122,10 @@ static inline void sb_bare_catch(uint64_t *ball, unsigned side)
 #define SB_MAX_ENGINES 64
 extern const struct sb_engine_ops *const sb_engines[];
 extern const size_t sb_engine_count;
+/* Each engine's id in engine_list.h, in the same order: its name with '_'
+ * for '-' (asm_sharedfpu is asm-sharedfpu), the one spelling rule, which
+ * units/registry_names_follow_ids checks. */
+extern const char *const sb_engine_ids[];
 
 const struct sb_engine_ops *sb_engine_find(const char *name);
 /* NULL when the engine can run here, else why not (its `unavailable`, or

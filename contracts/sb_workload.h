@@ -188,6 +188,9 @@ int sb_run_stop_external(struct sb_run *run, const char *const *names, double *v
  * registry asserts it when it compiles). */
 #define SB_MAX_WORKLOADS 64
 extern const struct sb_workload *const sb_workloads[];
+/* Each workload's id in workload_list.h, in the same order: its name with
+ * '_' for '-' (selftest_hang is selftest-hang). */
+extern const char *const sb_workload_ids[];
 extern const size_t sb_workload_count;
 const struct sb_workload *sb_workload_find(const char *name);
 

@@ -2,7 +2,9 @@
  * Adding an engine is its own file (defining `sb_engine_<id>`) plus one
  * line here: the registry (engine_registry.c), `switchbench
  * --list-engines` and through it every per-engine test (tests/
- * engine_tests.cmake) read this list. */
+ * engine_tests.cmake) read this list. The id is the engine's name, with
+ * '_' written for '-' (asm_sharedfpu is asm-sharedfpu): the one spelling
+ * rule (units/registry_names_follow_ids). */
 #ifndef SB_ENGINE_LIST_H
 #define SB_ENGINE_LIST_H
 

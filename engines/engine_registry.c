@@ -12,6 +12,8 @@ SB_ENGINE_LIST(SB_DECLARE_ENGINE)
 #define SB_ENGINE_ENTRY(id) &sb_engine_##id,
 const struct sb_engine_ops *const sb_engines[] = {SB_ENGINE_LIST(SB_ENGINE_ENTRY)};
 const size_t sb_engine_count = sizeof sb_engines / sizeof sb_engines[0];
+#define SB_ENGINE_ID(id) #id,
+const char *const sb_engine_ids[] = {SB_ENGINE_LIST(SB_ENGINE_ID)};
 _Static_assert(sizeof sb_engines / sizeof sb_engines[0] <= SB_MAX_ENGINES,
                "more engines than a selection mask holds: raise SB_MAX_ENGINES");
 

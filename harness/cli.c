@@ -427,248 +427,283 @@ static void resolve_defaults(struct sb_options *o)
     if (o->min_time < 0) o->min_time = o->quick ? SB_QUICK_MIN_TIME : SB_DEFAULT_MIN_TIME;
 }
 
-// Over 100 lines: to be split into steps of its own (issue 23, part 3).
-// NOLINTNEXTLINE(readability-function-size)
+/* The checks every value meets before its option reads it: a length that
+ * fits its buffer, not empty unless the option says so, and no empty item
+ * in a list. 0, or -1 with err set. */
+static int check_value(const char *opt, const char *v, unsigned flags, char *err, size_t errlen)
+{
+    if (!v) return 0;
+    /* Lists and values are copied into fixed buffers further on: a longer
+     * one is refused here, never cut short silently. */
+    size_t max_len = (flags & CLI_LONG) ? SB_MAX_PATH_ARG : SB_MAX_VALUE_ARG;
+    if (strlen(v) > max_len) {
+        snprintf(err, errlen, "--%s: the value is %zu characters long; at most %zu are accepted",
+                 opt, strlen(v), max_len);
+        return -1;
+    }
+    if (!*v && !(flags & CLI_EMPTY_OK)) {
+        snprintf(err, errlen, "--%s: empty value", opt);
+        return -1;
+    }
+    /* strtok_r would skip the empty item of "asm," or "2,,3" and run the
+     * rest as if nothing were missing. */
+    if ((flags & CLI_LIST) &&
+        (v[0] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,") || strstr(v, "=,"))) {
+        snprintf(err, errlen, "--%s: '%s' has an empty item in its list", opt, v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Options that only set a field: 1 when `c` is one of them. */
+static int apply_setting(int c, const char *a, const char *optarg_, struct sb_options *o)
+{
+    switch (c) {
+    case OPT_ENGINE:
+        o->engines = a;
+        break;
+    case OPT_WORKLOAD:
+        o->workloads = a;
+        break;
+    case OPT_FILTER:
+        o->filter = a;
+        break;
+    case OPT_RESULTS_DIR:
+        o->results_dir = a;
+        break;
+    case OPT_LIST:
+        o->list = !optarg_ || gbench_truthy(optarg_);
+        break;
+    case OPT_LIST_ENGINES:
+        o->list_engines = true;
+        break;
+    case OPT_LIST_WORKLOADS:
+        o->list_workloads = true;
+        break;
+    case OPT_DESCRIBE:
+        o->describe = true;
+        break;
+    case OPT_TINY:
+        o->tiny = true;
+        break;
+    case OPT_INTERLEAVE:
+        o->interleave = true;
+        break;
+    case OPT_IN_ORDER:
+        o->interleave = false;
+        break;
+    case OPT_QUICK:
+        o->quick = true;
+        break;
+    case OPT_STRICT:
+        o->strict = true;
+        break;
+    case OPT_NO_REPORT:
+        o->no_report = true;
+        break;
+    case OPT_HELP:
+        o->help = true;
+        break;
+    case OPT_VERSION:
+        o->version = true;
+        break;
+    default:
+        return 0;
+    }
+    return 1;
+}
+
+/* --min-time: seconds, or Google Benchmark's Nx (exactly N iterations). */
+static int parse_min_time(const char *a, struct sb_options *o, char *err, size_t errlen)
+{
+    long long ll;
+    if (*a && a[strlen(a) - 1] == 'x') {
+        char num[64];
+        snprintf(num, sizeof num, "%.*s", (int)(strlen(a) - 1), a);
+        if (parse_ll(num, 1, 1000000000000LL, &ll) != 0) {
+            snprintf(err, errlen, "--min-time: '%s' is not a count of iterations such as 1000x", a);
+            return -1;
+        }
+        o->fixed_iterations = (unsigned long long)ll;
+        o->min_time = 0;
+        return 0;
+    }
+    if (parse_seconds(a, 0, 3600, &o->min_time) != 0) {
+        snprintf(err, errlen, "--min-time: '%s' is not a number of seconds from 0 to 3600", a);
+        return -1;
+    }
+    return 0;
+}
+
+/* --workers=N[,N...]: each from 1 to 1024. */
+static int parse_workers(const char *a, struct sb_options *o, char *err, size_t errlen)
+{
+    char buf[SB_MAX_VALUE_ARG + 1];
+    snprintf(buf, sizeof buf, "%s", a);
+    char *save = NULL;
+    long long ll;
+    o->n_workers = 0;
+    o->workers_set = true;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (o->n_workers == SB_MAX_PARAM_VALUES || parse_ll(tok, 1, 1024, &ll) != 0) {
+            snprintf(err, errlen, "--workers: '%s' is not a list of whole numbers from 1 to 1024",
+                     a);
+            return -1;
+        }
+        o->workers[o->n_workers++] = (unsigned)ll;
+    }
+    if (o->n_workers == 0) {
+        snprintf(err, errlen, "--workers: no value");
+        return -1;
+    }
+    return 0;
+}
+
+/* A whole number in [min, max] into *out, or -1 with err naming the range. */
+static int whole(const char *opt, const char *a, long long min, long long max, long long *out,
+                 char *err, size_t errlen)
+{
+    if (parse_ll(a, min, max, out) == 0) return 0;
+    snprintf(err, errlen, "--%s: '%s' is not a whole number from %lld to %lld", opt, a, min, max);
+    return -1;
+}
+
+/* Options that read a number: 1 when `c` is one of them, 0 when not, -1
+ * with err set when the value is out of its range. */
+static int apply_number(int c, const char *a, struct sb_options *o, char *err, size_t errlen)
+{
+    long long ll;
+    switch (c) {
+    case OPT_REPS:
+        if (whole("repetitions", a, 1, 100000, &ll, err, errlen) != 0) return -1;
+        o->repetitions = (int)ll;
+        return 1;
+    case OPT_MIN_TIME:
+        return parse_min_time(a, o, err, errlen) == 0 ? 1 : -1;
+    case OPT_WORKERS:
+        return parse_workers(a, o, err, errlen) == 0 ? 1 : -1;
+    case OPT_TIMEOUT:
+        if (parse_seconds(a, 0.001, 86400, &o->timeout) == 0) return 1;
+        snprintf(err, errlen, "--timeout: '%s' is not a number of seconds from 0.001 to 86400", a);
+        return -1;
+    case OPT_SEED:
+        if (whole("seed", a, 0, 0xffffffffLL, &ll, err, errlen) != 0) return -1;
+        o->seed = (unsigned)ll;
+        return 1;
+    case OPT_LAYOUT_SEED:
+        if (whole("layout-seed", a, 0, LLONG_MAX, &ll, err, errlen) != 0) return -1;
+        o->layout_seed = (uint64_t)ll;
+        return 1;
+    case OPT_STACK_SIZE:
+        if (parse_size(a, &o->stack_size) == 0 && o->stack_size >= 16 * 1024) return 1;
+        snprintf(err, errlen,
+                 "--stack-size: '%s' is not a size from 16K to 1G (e.g. 65536, 64K, 1M)", a);
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+/* `a` as one of the words `names` (NULL-terminated): its index, or -1 with
+ * err listing them. */
+static int one_of(const char *opt, const char *a, const char *const *names, char *err,
+                  size_t errlen)
+{
+    for (int i = 0; names[i]; i++)
+        if (strcmp(a, names[i]) == 0) return i;
+    snprintf(err, errlen, "--%s: '%s' is not %s", opt, a, names[0]);
+    for (int i = 1; names[i]; i++) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, "%s%s", names[i + 1] ? ", " : " or ", names[i]);
+    }
+    return -1;
+}
+
+/* Options that read a word, a list or a name: 1 when `c` is one of them,
+ * 0 when not, -1 with err set when the value is not one it takes. */
+static int apply_choice(int c, const char *a, struct sb_options *o, char *err, size_t errlen)
+{
+    static const char *const placements[] = {"pack", "spread", NULL},
+                             *const formats[] = {"console", "json", "csv", NULL},
+                             *const layouts[] = {"random", "fixed", NULL},
+                             *const guards[] = {"auto", "page", "none", NULL};
+    int i;
+    switch (c) {
+    case OPT_PARAM:
+        return parse_param(a, o, err, errlen) == 0 ? 1 : -1;
+    case OPT_CPUS:
+        if (!cpu_list_ok(a)) {
+            snprintf(err, errlen, "--cpus: '%s' is not a CPU list such as 0,1 or 0-3", a);
+            return -1;
+        }
+        o->cpus = a;
+        return 1;
+    case OPT_OUT:
+        o->out = a;
+        return 1;
+    case OPT_PLACEMENT:
+        if ((i = one_of("placement", a, placements, err, errlen)) < 0) return -1;
+        o->placement_set = true;
+        o->placement = i == 0 ? SB_PACK : SB_SPREAD;
+        return 1;
+    case OPT_FORMAT:
+    case OPT_OUT_FORMAT:
+        if (parse_format(a, c == OPT_FORMAT ? &o->format : &o->out_format) == 0) return 1;
+        (void)one_of(c == OPT_FORMAT ? "format" : "out-format", a, formats, err, errlen);
+        return -1;
+    case OPT_LAYOUT:
+        if ((i = one_of("layout", a, layouts, err, errlen)) < 0) return -1;
+        o->layout_fixed = i == 1;
+        return 1;
+    case OPT_STACK_GUARD:
+        if ((i = one_of("stack-guard", a, guards, err, errlen)) < 0) return -1;
+        o->stack_guard = i == 0 ? SB_GUARD_AUTO : i == 1 ? SB_GUARD_PAGE : SB_GUARD_NONE;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* getopt's table: every row of cli_table but the section headings. */
+static void getopt_table(struct option *longopts)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < CLI_ROWS; i++)
+        if (cli_table[i].name)
+            longopts[n++] =
+                (struct option){cli_table[i].name, cli_table[i].has_arg, NULL, cli_table[i].id};
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+}
+
 int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen)
 {
     set_defaults(o);
-    /* getopt's table: every row but the section headings. */
     struct option longopts[CLI_ROWS + 1];
-    size_t nopts = 0;
-    for (size_t i = 0; i < CLI_ROWS; i++)
-        if (cli_table[i].name)
-            longopts[nopts++] =
-                (struct option){cli_table[i].name, cli_table[i].has_arg, NULL, cli_table[i].id};
-    longopts[nopts] = (struct option){NULL, 0, NULL, 0};
+    getopt_table(longopts);
     opterr = 0;
     optind = 1;
     int c, li = -1;
-    long long ll;
     bool min_time_set = false;
     while ((c = getopt_long(argc, argv, ":", longopts, &li)) != -1) {
-        const char *a =
-            optarg ? optarg : ""; /* getopt sets it for every option that takes a value */
+        if (c == ':' || c == '?') {
+            snprintf(err, errlen,
+                     c == ':' ? "option '%s' needs a value" : "unknown option '%s' (see --help)",
+                     argv[optind - 1]);
+            return -1;
+        }
+        const char *a = optarg ? optarg : ""; /* set for every option that takes a value */
         const char *opt = li >= 0 ? longopts[li].name : "?";
         li = -1;
         const struct cli_option *row = cli_row(c);
         unsigned flags = row ? row->flags : 0;
         if (flags & CLI_SELECTS) o->selects = true;
-        /* Lists and values are copied into fixed buffers further on: a
-         * longer one is refused here, never cut short silently. */
-        size_t max_len = (flags & CLI_LONG) ? SB_MAX_PATH_ARG : SB_MAX_VALUE_ARG;
-        if (optarg && strlen(optarg) > max_len) {
-            snprintf(err, errlen,
-                     "--%s: the value is %zu characters long; at most %zu are accepted", opt,
-                     strlen(optarg), max_len);
-            return -1;
-        }
-        if (optarg && !*optarg && !(flags & CLI_EMPTY_OK)) {
-            snprintf(err, errlen, "--%s: empty value", opt);
-            return -1;
-        }
-        /* strtok_r would skip the empty item of "asm," or "2,,3" and run
-         * the rest as if nothing were missing. */
-        if (optarg && (flags & CLI_LIST) &&
-            (optarg[0] == ',' || optarg[strlen(optarg) - 1] == ',' || strstr(optarg, ",,") ||
-             strstr(optarg, "=,"))) {
-            snprintf(err, errlen, "--%s: '%s' has an empty item in its list", opt, optarg);
-            return -1;
-        }
-        switch (c) {
-        case OPT_ENGINE:
-            o->engines = a;
-            break;
-        case OPT_WORKLOAD:
-            o->workloads = a;
-            break;
-        case OPT_FILTER:
-            o->filter = a;
-            break;
-        case OPT_LIST:
-            o->list = !optarg || gbench_truthy(optarg);
-            break;
-        case OPT_LIST_ENGINES:
-            o->list_engines = true;
-            break;
-        case OPT_LIST_WORKLOADS:
-            o->list_workloads = true;
-            break;
-        case OPT_DESCRIBE:
-            o->describe = true;
-            break;
-        case OPT_TINY:
-            o->tiny = true;
-            break;
-        case OPT_PARAM:
-            if (parse_param(a, o, err, errlen) != 0) return -1;
-            break;
-        case OPT_REPS:
-            if (parse_ll(a, 1, 100000, &ll) != 0) {
-                snprintf(err, errlen, "--repetitions: '%s' is not a whole number from 1 to 100000",
-                         a);
-                return -1;
-            }
-            o->repetitions = (int)ll;
-            break;
-        case OPT_MIN_TIME:
-            min_time_set = true;
-            if (*a && a[strlen(a) - 1] == 'x') {
-                /* Google Benchmark's Nx: run exactly N iterations. */
-                char num[64];
-                snprintf(num, sizeof num, "%.*s", (int)(strlen(a) - 1), a);
-                if (parse_ll(num, 1, 1000000000000LL, &ll) != 0) {
-                    snprintf(err, errlen,
-                             "--min-time: '%s' is not a count of iterations such as 1000x", a);
-                    return -1;
-                }
-                o->fixed_iterations = (unsigned long long)ll;
-                o->min_time = 0;
-                break;
-            }
-            if (parse_seconds(a, 0, 3600, &o->min_time) != 0) {
-                snprintf(err, errlen, "--min-time: '%s' is not a number of seconds from 0 to 3600",
-                         a);
-                return -1;
-            }
-            break;
-        case OPT_CPUS:
-            if (!cpu_list_ok(a)) {
-                snprintf(err, errlen, "--cpus: '%s' is not a CPU list such as 0,1 or 0-3", a);
-                return -1;
-            }
-            o->cpus = a;
-            break;
-        case OPT_PLACEMENT:
-            o->placement_set = true;
-            if (strcmp(a, "pack") == 0)
-                o->placement = SB_PACK;
-            else if (strcmp(a, "spread") == 0)
-                o->placement = SB_SPREAD;
-            else {
-                snprintf(err, errlen, "--placement: '%s' is not pack or spread", a);
-                return -1;
-            }
-            break;
-        case OPT_FORMAT:
-            if (parse_format(a, &o->format) != 0) {
-                snprintf(err, errlen, "--format: '%s' is not console, json or csv", a);
-                return -1;
-            }
-            break;
-        case OPT_OUT:
-            if (!*a) {
-                snprintf(err, errlen, "--out: empty file name");
-                return -1;
-            }
-            o->out = a;
-            break;
-        case OPT_OUT_FORMAT:
-            if (parse_format(a, &o->out_format) != 0) {
-                snprintf(err, errlen, "--out-format: '%s' is not console, json or csv", a);
-                return -1;
-            }
-            break;
-        case OPT_TIMEOUT:
-            if (parse_seconds(a, 0.001, 86400, &o->timeout) != 0) {
-                snprintf(err, errlen,
-                         "--timeout: '%s' is not a number of seconds from 0.001 to 86400", a);
-                return -1;
-            }
-            break;
-        case OPT_INTERLEAVE:
-            o->interleave = true;
-            break;
-        case OPT_IN_ORDER:
-            o->interleave = false;
-            break;
-        case OPT_SEED:
-            if (parse_ll(a, 0, 0xffffffffLL, &ll) != 0) {
-                snprintf(err, errlen, "--seed: '%s' is not a whole number from 0 to 4294967295", a);
-                return -1;
-            }
-            o->seed = (unsigned)ll;
-            break;
-        case OPT_LAYOUT:
-            if (strcmp(a, "random") == 0 || strcmp(a, "fixed") == 0) {
-                o->layout_fixed = strcmp(a, "fixed") == 0;
-            } else {
-                snprintf(err, errlen, "--layout: '%s' is not random or fixed", a);
-                return -1;
-            }
-            break;
-        case OPT_LAYOUT_SEED:
-            if (parse_ll(a, 0, LLONG_MAX, &ll) != 0) {
-                snprintf(err, errlen, "--layout-seed: '%s' is not a whole number from 0 to %lld", a,
-                         LLONG_MAX);
-                return -1;
-            }
-            o->layout_seed = (uint64_t)ll;
-            break;
-        case OPT_QUICK:
-            o->quick = true;
-            break;
-        case OPT_STRICT:
-            o->strict = true;
-            break;
-        case OPT_NO_REPORT:
-            o->no_report = true;
-            break;
-        case OPT_STACK_SIZE:
-            if (parse_size(a, &o->stack_size) != 0 || o->stack_size < 16 * 1024) {
-                snprintf(err, errlen,
-                         "--stack-size: '%s' is not a size from 16K to 1G (e.g. 65536, 64K, 1M)",
-                         a);
-                return -1;
-            }
-            break;
-        case OPT_RESULTS_DIR:
-            o->results_dir = a;
-            break;
-        case OPT_STACK_GUARD:
-            if (strcmp(a, "auto") == 0)
-                o->stack_guard = SB_GUARD_AUTO;
-            else if (strcmp(a, "page") == 0)
-                o->stack_guard = SB_GUARD_PAGE;
-            else if (strcmp(a, "none") == 0)
-                o->stack_guard = SB_GUARD_NONE;
-            else {
-                snprintf(err, errlen, "--stack-guard: '%s' is not auto, page or none", a);
-                return -1;
-            }
-            break;
-        case OPT_WORKERS: {
-            char buf[SB_MAX_VALUE_ARG + 1];
-            snprintf(buf, sizeof buf, "%s", a);
-            char *save = NULL;
-            o->n_workers = 0;
-            o->workers_set = true;
-            for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                if (o->n_workers == SB_MAX_PARAM_VALUES || parse_ll(tok, 1, 1024, &ll) != 0) {
-                    snprintf(err, errlen,
-                             "--workers: '%s' is not a list of whole numbers from 1 to 1024", a);
-                    return -1;
-                }
-                o->workers[o->n_workers++] = (unsigned)ll;
-            }
-            if (o->n_workers == 0) {
-                snprintf(err, errlen, "--workers: no value");
-                return -1;
-            }
-            break;
-        }
-        case OPT_HELP:
-            o->help = true;
-            break;
-        case OPT_VERSION:
-            o->version = true;
-            break;
-        case ':':
-            snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-            return -1;
-        default:
-            snprintf(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
-            return -1;
-        }
+        if (c == OPT_MIN_TIME) min_time_set = true;
+        if (check_value(opt, optarg, flags, err, errlen) != 0) return -1;
+        int done = apply_setting(c, a, optarg, o);
+        if (!done) done = apply_number(c, a, o, err, errlen);
+        if (!done) done = apply_choice(c, a, o, err, errlen);
+        if (done == 0) snprintf(err, errlen, "--%s: an option the parser does not handle", opt);
+        if (done <= 0) return -1;
     }
     if (optind < argc) {
         snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);

@@ -396,10 +396,30 @@ static void counters_registry_covers_rates(void)
     json_decref(a);
 }
 
+/* True when `name` is `id` with '-' where the id has '_'. */
+static bool spelled_as(const char *name, const char *id)
+{
+    for (; *name && *id; name++, id++)
+        if (*name != (*id == '_' ? '-' : *id)) return false;
+    return *name == *id;
+}
+
+/* One spelling per engine and workload: the registry line's id is the
+ * name everywhere else with '_' for '-', so each is written one way. */
+static void registry_names_follow_ids(void)
+{
+    for (size_t i = 0; i < sb_engine_count; i++)
+        CHECK(spelled_as(sb_engines[i]->name, sb_engine_ids[i]));
+    for (size_t i = 0; i < sb_workload_count; i++)
+        CHECK(spelled_as(sb_workloads[i]->name, sb_workload_ids[i]));
+    CHECK(!spelled_as("asm-sharedfpu", "asm_shared") && !spelled_as("asm_x", "asm_x"));
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
+    {"registry_names_follow_ids", registry_names_follow_ids},
     {"counters_registry_covers_rates", counters_registry_covers_rates},
     {"layout_offsets_follow_the_seed", layout_offsets_follow_the_seed},
     {"cli_sizes", cli_sizes},

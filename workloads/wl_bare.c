@@ -5,7 +5,7 @@
  * The engine's two sides hand a ball along (sb_bare_catch in sb_engine.h);
  * verify checks that every switch alternated, so that a loop that skipped
  * or doubled a switch fails its record. */
-#include <inttypes.h>
+#include <stdint.h>
 
 #include "sb_engine.h"
 #include "sb_workload.h"
@@ -36,10 +36,10 @@ static int bare_verify(void *state, struct sb_err *err)
 {
     const struct bare_state *st = state;
     if (st->ball != st->switches) {
-        sb_err_set(err,
-                   "bare: %" PRIu64 " switches, but %" PRIu64 " resumes in turn and %" PRIu64
-                   " out of turn",
-                   st->switches, st->ball % SB_BARE_MISSED, st->ball / SB_BARE_MISSED);
+        sb_err_set(err, "bare: %llu switches, but %llu resumes in turn and %llu out of turn",
+                   (unsigned long long)st->switches,
+                   (unsigned long long)(st->ball % SB_BARE_MISSED),
+                   (unsigned long long)(st->ball / SB_BARE_MISSED));
         return -1;
     }
     return 0;

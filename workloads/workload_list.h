@@ -2,7 +2,8 @@
  * (the self-tests last; they are hidden). Adding a workload is its own file
  * (defining `sb_wl_<id>`) plus one line here: the registry
  * (workload_registry.c), `switchbench --list-workloads` and the smoke test
- * of every engine read this list. */
+ * of every engine read this list. The id is the workload's name, with '_'
+ * written for '-' (selftest_hang is selftest-hang). */
 #ifndef SB_WORKLOAD_LIST_H
 #define SB_WORKLOAD_LIST_H
 

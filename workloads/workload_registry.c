@@ -11,6 +11,8 @@ SB_WORKLOAD_LIST(SB_DECLARE_WORKLOAD)
 #define SB_WORKLOAD_ENTRY(id) &sb_wl_##id,
 const struct sb_workload *const sb_workloads[] = {SB_WORKLOAD_LIST(SB_WORKLOAD_ENTRY)};
 const size_t sb_workload_count = sizeof sb_workloads / sizeof sb_workloads[0];
+#define SB_WORKLOAD_ID(id) #id,
+const char *const sb_workload_ids[] = {SB_WORKLOAD_LIST(SB_WORKLOAD_ID)};
 _Static_assert(sizeof sb_workloads / sizeof sb_workloads[0] <= SB_MAX_WORKLOADS,
                "more workloads than a selection mask holds: raise SB_MAX_WORKLOADS");
 
