@@ -2,7 +2,7 @@
  * sleeps and timeouts, an fd watcher kept registered between waits),
  * created on first use, closed when the task finishes; and the polls of
  * the scheduler's loop that make waiting tasks ready. */
-#include "coro_sched.h"
+#include "coro_io.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -171,7 +171,7 @@ void coro_io_release(struct sb_task *t)
     t->sb_io = NULL;
 }
 
-void coro_sched_poll(struct coro_sched *s, bool block)
+void coro_io_poll(struct coro_sched *s, bool block)
 {
     uv_run(&s->loop, block ? UV_RUN_ONCE : UV_RUN_NOWAIT);
     s->since_poll = 0;

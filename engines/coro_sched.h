@@ -3,7 +3,9 @@
  *
  * An engine instance (coro_engine) has one scheduler (coro_sched) per
  * worker thread: a ready queue (a growable ring of task pointers), a libuv
- * loop for timers and fd readiness, and its own main context. Channels and
+ * loop for timers and fd readiness, and its own main context. Their types
+ * and the ready queue are in coro_core.h, below both this file and the IO
+ * (coro_io.h), so that neither of the two includes the other. Channels and
  * hand-offs are single-threaded: with --workers the harness only runs
  * workloads whose tasks do not talk across workers.
  *
@@ -16,74 +18,13 @@
 #ifndef SB_CORO_SCHED_H
 #define SB_CORO_SCHED_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <uv.h>
 
-#include "coro_stack.h"
+#include "coro_core.h"
+#include "coro_io.h"
 #include "sb_engine.h"
-
-enum coro_state {
-    CORO_READY = 0, /* in the ready queue, or running */
-    CORO_WAIT_HANDOFF,
-    CORO_WAIT_CHAN,
-    CORO_WAIT_IO, /* a timer or an fd, through the libuv loop */
-    CORO_DONE,
-};
-
-struct coro_chan {
-    uint64_t *buf;
-    uint32_t cap, head, len;
-    struct sb_task *recv_head, *recv_tail;
-    struct sb_task *send_head, *send_tail;
-    struct coro_chan *next_owned;
-};
-
-struct coro_engine;
-
-struct coro_sched {
-    struct coro_engine *eng;
-    struct sb_task **rq;
-    size_t rq_cap, rq_head, rq_len;
-    size_t alive;
-    size_t io_waiters;             /* tasks parked on a timer or an fd */
-    size_t since_poll;             /* dispatches since the loop was last polled */
-    size_t poll_round;             /* tasks that were ready after the last poll */
-    struct sb_task main_task;      /* the scheduler's own context (stackful engines) */
-    struct sb_task *zombies;       /* finished stackful tasks whose stacks await release */
-    struct coro_stack main_stack;  /* the worker thread's stack: bounds from ASan */
-    struct coro_stack_pool stacks; /* stackful: the tasks' stacks, live and spare */
-    uv_loop_t loop;
-    bool loop_open;
-    unsigned worker;
-    pthread_t thread;
-    struct sb_err err;
-    int failed;
-};
-
-/* Per engine: the switch-specific hooks the generic spawn and run use. */
-struct coro_kind {
-    /* Stackful: size of a per-task record (a struct coro_stack first) and
-     * how to prepare a new task's context on its stack. NULL: stackless. */
-    size_t rec_size;
-    void (*prepare)(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec);
-    /* Run one worker's scheduler to completion. */
-    int (*run_worker)(struct coro_sched *s);
-};
-
-struct coro_engine {
-    struct sb_engine base;
-    struct sb_engine_config cfg;
-    const struct coro_kind *kind;
-    struct coro_sched *w;
-    unsigned nworkers;
-    unsigned next_worker; /* round robin for spawns from setup */
-    uint32_t next_index;
-    struct coro_chan *chans;
-    int64_t guard_budget; /* --stack-guard=auto: guarded stacks still to give */
-};
 
 int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *kind,
                      size_t engine_size, const struct sb_engine_config *cfg, struct sb_engine **out,
@@ -100,8 +41,6 @@ int coro_stack_fault(struct sb_engine *e, const void *addr, const void *sp);
 /* Add `t` to scheduler `s` as a new ready task. */
 int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, struct sb_err *err);
 void coro_sched_deadlock(struct coro_sched *s);
-/* Poll the loop: without blocking when `block` is false. */
-void coro_sched_poll(struct coro_sched *s, bool block);
 /* A task's body has returned: release its IO handles, count it out. */
 void coro_task_finished(struct coro_sched *s, struct sb_task *t);
 /* Stackful: a task's body has returned; the caller then switches to the
@@ -109,64 +48,7 @@ void coro_task_finished(struct coro_sched *s, struct sb_task *t);
 void coro_stackful_exit(struct coro_sched *s, struct sb_task *t);
 void coro_sched_reap(struct coro_sched *s);
 
-/* The IO operations (coro_io.c), the same for every coroutine engine: the
- * task parks (state CORO_WAIT_IO) and a libuv callback makes it ready. */
-void coro_io_sleep(struct coro_sched *s, struct sb_task *t, uint64_t ns);
-/* Returns 1 when already ready (no park needed). */
-int coro_io_wait_fd(struct coro_sched *s, struct sb_task *t, int fd, unsigned events,
-                    uint64_t timeout_ns);
-sb_ret coro_close_fd(struct sb_task *t, int fd);
-/* Close a finished task's handles (freed once libuv has closed them). */
-void coro_io_release(struct sb_task *t);
-/* Close the handles of tasks that never finished, then the loop. */
-void coro_io_close_loop(uv_loop_t *loop);
 sb_ret coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body);
-
-static inline struct coro_sched *coro_of(struct sb_task *t)
-{
-    return (struct coro_sched *)t->sb_engine;
-}
-
-static inline void coro_rq_push(struct coro_sched *s, struct sb_task *t)
-{
-    /* The queue never holds more tasks than are alive on this scheduler,
-     * and it was sized for them when they were added, so it never needs
-     * to grow here. */
-    s->rq[(s->rq_head + s->rq_len) & (s->rq_cap - 1)] = t;
-    s->rq_len++;
-}
-
-static inline void coro_rq_push_front(struct coro_sched *s, struct sb_task *t)
-{
-    s->rq_head = (s->rq_head - 1) & (s->rq_cap - 1);
-    s->rq[s->rq_head] = t;
-    s->rq_len++;
-}
-
-static inline struct sb_task *coro_rq_pop(struct coro_sched *s)
-{
-    if (s->rq_len == 0) return NULL;
-    struct sb_task *t = s->rq[s->rq_head];
-    s->rq_head = (s->rq_head + 1) & (s->rq_cap - 1);
-    s->rq_len--;
-    return t;
-}
-
-static inline void coro_make_ready(struct coro_sched *s, struct sb_task *t)
-{
-    t->sb_state = CORO_READY;
-    coro_rq_push(s, t);
-}
-
-static inline void coro_waitq_push(struct sb_task **head, struct sb_task **tail, struct sb_task *t)
-{
-    t->sb_next = NULL;
-    if (*tail)
-        (*tail)->sb_next = t;
-    else
-        *head = t;
-    *tail = t;
-}
 
 /* How a stackful engine gives up the CPU: switch_fn(s, self, next) moves
  * from self to next and returns SB_OK when self is resumed. The stackless
@@ -389,7 +271,7 @@ static inline int coro_run_loop(struct coro_sched *s, coro_dispatch_fn dispatch)
 {
     while (s->alive) {
         if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round))
-            coro_sched_poll(s, s->rq_len == 0);
+            coro_io_poll(s, s->rq_len == 0);
         struct sb_task *t = coro_rq_pop(s);
         if (!t) {
             if (s->io_waiters) continue;
