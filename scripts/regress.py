@@ -123,13 +123,13 @@ def refuse_unless_same(a, what, base, head, unsaid, differs):
 def interleaved(a, base_bin, head_bin, todo):
     """Samples a side per benchmark: base and head take turns, the order
     flipping every repetition, so drift hits both alike."""
-    out = {}
+    out, sel = {}, select_args(a)
     for i, n in enumerate(todo):
-        iters = abrun.calibrate(head_bin, n, a.min_time, [])
+        iters = abrun.calibrate(head_bin, n, a.min_time, sel)
         s = {"base": [], "head": []}
         for r in range(a.repetitions):
             for side in (("base", "head") if r % 2 == 0 else ("head", "base")):
-                s[side].append(abrun.sample(base_bin if side == "base" else head_bin, n, iters, []))
+                s[side].append(abrun.sample(base_bin if side == "base" else head_bin, n, iters, sel))
         out[n] = (s["base"], s["head"])
         log(f"[{i + 1}/{len(todo)}] {n}: {iters} iterations, head/base "
             f"{judge.stats.median(s['head']) / judge.stats.median(s['base']):.3f}")
@@ -184,7 +184,7 @@ def check_destinations(a):
 
 
 def measure_instructions(a, binary, todo):
-    return abrun.instructions_many(binary, todo, a.iterations, log)
+    return abrun.instructions_many(binary, todo, a.iterations, log, select_args(a))
 
 
 def instruction_doc(a, binary, counts, ctx):

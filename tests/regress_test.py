@@ -92,6 +92,23 @@ def self_comparison_is_unchanged_ten_times(w, build):
         check(rc == 0, f"round {i + 1}: exit {rc}: {out[-600:]} {err[-300:]}")
 
 
+@case
+def parameter_outside_the_default_sweep(w, build):
+    """A selection's --param value that the default sweep lacks (spawn
+    tasks=100) is measured, by time and by instructions: each sample runs
+    with the selection it came from, not the filter alone ("no benchmark
+    matches" before)."""
+    head = os.path.join(build, "switchbench")
+    sel = ["--", "--engine=stackless", "--workload=spawn", "--param", "tasks=100"]
+    rc, out, err = run(REGRESS, "--base-binary", head, "--head-binary", head, "--out", w, "--repetitions=5", *sel)
+    check(rc == 0 and "spawn/stackless/tasks:100" in verdicts(w), f"time: exit {rc}: {out[-400:]} {err[-300:]}")
+    need_valgrind()
+    rc, out, err = run(REGRESS, "--metric=instructions", "--base-binary", head, "--head-binary", head,
+                       "--out", w, "--iterations=200", *sel)
+    check(rc == 0 and verdicts(w).get("spawn/stackless/tasks:100") == "unchanged",
+          f"instructions: exit {rc}: {out[-400:]} {err[-300:]}")
+
+
 def _time_run(w, build):
     p = subprocess.run([os.path.join(build, "switchbench"), "--engine=asm,stackless", "--workload=switch,pingpong",
                         "--repetitions=9", "--min-time=0.01", "--results-dir=", "--format=json"],

@@ -101,28 +101,30 @@ def _run_json(cmd, what):
     return rows
 
 
-def calibrate(binary, name, min_time, cpus):
+def calibrate(binary, name, min_time, select):
     """The iteration count that makes one repetition last min_time, as the
-    harness chooses it: both sides then run exactly that many."""
-    rows = _run_json([binary, f"--filter={exact(name)}", f"--min-time={min_time}", "--repetitions=1",
-                      "--results-dir=", "--format=json", *cpus], f"calibrating {name}")
+    harness chooses it: both sides then run exactly that many. `select` is
+    the selection the name came from (a parameter value outside the default
+    sweep exists only with its --param); the options after it are ours."""
+    rows = _run_json([binary, *select, f"--filter={exact(name)}", f"--min-time={min_time}", "--repetitions=1",
+                      "--results-dir=", "--format=json"], f"calibrating {name}")
     return int(rows[0]["iterations"])
 
 
-def sample(binary, name, iters, cpus):
+def sample(binary, name, iters, select):
     """ns per iteration of one repetition of exactly iters iterations."""
-    rows = _run_json([binary, f"--filter={exact(name)}", f"--min-time={iters}x", "--repetitions=1",
-                      "--results-dir=", "--format=json", *cpus], f"{name} on {binary}")
+    rows = _run_json([binary, *select, f"--filter={exact(name)}", f"--min-time={iters}x", "--repetitions=1",
+                      "--results-dir=", "--format=json"], f"{name} on {binary}")
     return float(rows[0]["real_time"])
 
 
 _COLLECTED = re.compile(r"^==(\d+)== Collected : (\d+)", re.M)
 
 
-def _instructions_total(binary, name, iters):
+def _instructions_total(binary, name, iters, select):
     """Instructions executed by the benchmark's processes (everything but
     the harness's parent, whose waiting loops depend on timing)."""
-    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary,
+    p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, *select,
                           f"--filter={exact(name)}", f"--min-time={iters}x", "--repetitions=1", "--results-dir=",
                           "--format=json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = p.communicate()
@@ -135,20 +137,20 @@ def _instructions_total(binary, name, iters):
     return sum(n for pid, n in counts.items() if pid != p.pid)
 
 
-def instructions(binary, name, iters):
+def instructions(binary, name, iters, select=()):
     """Instructions per operation: the difference between 2*iters and iters
     iterations over iters, so that setup, fork and teardown cancel."""
-    a = _instructions_total(binary, name, iters)
-    b = _instructions_total(binary, name, 2 * iters)
+    a = _instructions_total(binary, name, iters, select)
+    b = _instructions_total(binary, name, 2 * iters, select)
     return (b - a) / iters
 
 
-def instructions_many(binary, todo, iters, log):
+def instructions_many(binary, todo, iters, log, select=()):
     """{name: instructions per op} for every name, a callgrind per core at
     once (counts do not depend on load)."""
     out = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as ex:
-        futs = {ex.submit(instructions, binary, n, iters): n for n in todo}
+        futs = {ex.submit(instructions, binary, n, iters, select): n for n in todo}
         for f in concurrent.futures.as_completed(futs):
             out[futs[f]] = f.result()
             log(f"instructions {futs[f]}: {out[futs[f]]:.1f}")
