@@ -95,6 +95,24 @@ static void close_fds(struct sb_external_server *s)
     s->to_fd = s->from_fd = -1;
 }
 
+/* The program did not give what was asked: close its pipes, kill it if it
+ * still runs, reap it. Unless err already says what went wrong (what the
+ * program said, or what its line lacked), the message is how it ended:
+ * its exit status, or "ended before it <what>" after a clean exit. */
+static void give_up(struct sb_external_server *s, bool ended, const char *what, struct sb_err *err)
+{
+    close_fds(s);
+    if (!ended) kill(s->pid, SIGKILL);
+    struct sb_err how = {{0}};
+    bool clean = reap(s, s->engine, &how) == 0;
+    if (err->msg[0]) return;
+    if (clean)
+        sb_err_set(err, "%s%s: ended before it %s", s->engine, s->serving ? " (serving)" : "",
+                   what);
+    else
+        *err = how;
+}
+
 /* Fork and exec `a`: its standard input our request pipe, fd 3 its
  * answers, its standard output our standard error (results stay ours). It
  * dies with us (this process may be killed by a timeout). */
@@ -162,19 +180,12 @@ int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, 
     }
     /* It ended (its exit status says how), said why, or said nonsense. */
     const char *said = j ? json_string_value(json_object_get(j, "error")) : NULL;
-    if (said) sb_err_set(err, "%s", said);
-    json_decref(j);
-    close_fds(s);
-    if (!ended) kill(pid, SIGKILL);
-    struct sb_err how = {{0}};
-    int exited_clean = reap(s, a->engine, &how) == 0;
-    if (said) return -1;
-    if (!ended)
+    if (said)
+        sb_err_set(err, "%s", said);
+    else if (!ended)
         sb_err_set(err, "%s (serving): said no port to listen on: %.200s", a->engine, line);
-    else if (exited_clean)
-        sb_err_set(err, "%s (serving): ended before it said its port", a->engine);
-    else
-        *err = how;
+    json_decref(j);
+    give_up(s, ended, "said its port", err);
     return -1;
 }
 
@@ -293,17 +304,7 @@ int sb_external_measure(struct sb_external_server *s, uint64_t n, struct sb_samp
         sb_err_set(err, "%s: answered what is not a JSON line: %.200s", s->engine, line);
     json_decref(j);
     if (rc == 0) return 0;
-    /* It ended without answering: how it ended is the message. */
-    close_fds(s);
-    if (!ended) kill(s->pid, SIGKILL);
-    struct sb_err how = {{0}};
-    bool clean = reap(s, s->engine, &how) == 0;
-    if (ended && !err->msg[0]) {
-        if (clean)
-            sb_err_set(err, "%s: ended before it answered", s->engine);
-        else
-            *err = how;
-    }
+    give_up(s, ended, "answered", err);
     return -1;
 }
 
