@@ -19,6 +19,7 @@
 #include "iterations.h"
 #include "layout.h"
 #include "repetition.h"
+#include "sample_wire.h"
 
 static void child_send(int fd, json_t *line)
 {
@@ -39,31 +40,14 @@ static void child_send(int fd, json_t *line)
     free(s);
 }
 
+/* A sample goes up as it is, with the cores the pinning applied when
+ * the sample does not name its own (a reference's program does). */
 static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep,
                               const struct sb_sample *s)
 {
-    char cpus[256];
-    if (s->cpus_used[0])
-        snprintf(cpus, sizeof cpus, "%s", s->cpus_used);
-    else
-        sb_pin_applied_list(rc->pin, cpus, sizeof cpus);
-    json_t *counters = json_object();
-    for (int i = 0; i < s->ncounters; i++) {
-        /* jansson refuses NaN and infinities; a counter that is not a
-         * number is left out rather than written as a lie. */
-        json_t *v = json_real(s->counters[i].value);
-        if (v) json_object_set_new(counters, s->counters[i].name, v);
-    }
-    json_t *line = json_pack("{s:i, s:I, s:f, s:f, s:s, s:o}", "rep", rep, "iterations",
-                             (json_int_t)s->iterations, "real_ns", s->real_ns, "cpu_ns", s->cpu_ns,
-                             "cpus_used", cpus, "counters", counters);
-    if (line && s->note[0]) json_object_set_new(line, "note", json_string(s->note));
-    if (line && s->system[0]) json_object_set_new(line, "system", json_string(s->system));
-    if (line) {
-        json_object_set_new(line, "layout_offset", json_integer(s->layout_offset));
-        json_object_set_new(line, "stack_page_offset", json_integer(s->stack_page_offset));
-    }
-    child_send(fd, line);
+    struct sb_sample line = *s;
+    if (!line.cpus_used[0]) sb_pin_applied_list(rc->pin, line.cpus_used, sizeof line.cpus_used);
+    child_send(fd, sb_sample_to_json(rep, &line));
 }
 
 /* One repetition on the stack shifted for it (layout.h). */
@@ -94,6 +78,7 @@ static int repetition_at(const struct sb_runner_config *rc, const struct sb_inst
     int ret = sb_layout_call(off, run_shifted, &r);
     free(pad);
     s->layout_offset = off;
+    s->laid_out = true;
     return ret;
 }
 

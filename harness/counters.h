@@ -6,6 +6,13 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "counter_list.h"
+
+/* How many lines the registry has: a record holds each counter at most
+ * once, so this bounds a record's counters at compile time. */
+#define SB__COUNTER_ID(id, unit, kind, better, meaning) SB__COUNTER_##id,
+enum { SB_COUNTER_LIST(SB__COUNTER_ID) SB_N_COUNTERS };
+
 enum sb_counter_kind {
     SB_COUNTER_RATE,
     SB_COUNTER_LATENCY,

@@ -108,32 +108,24 @@ static void progress_done(void)
 /* True once an instance has an error or skipped record: under the
  * interleaved order its later repetitions are separate jobs, and running
  * them would repeat the failure (a hang would cost its timeout again). */
-static bool instance_stopped(const json_t *records)
+static bool instance_stopped(const struct sb_records *records)
 {
-    size_t n = json_array_size(records);
-    if (n == 0) return false;
-    const json_t *last = json_array_get(records, n - 1);
-    return json_is_true(json_object_get(last, "error_occurred")) ||
-           json_is_true(json_object_get(last, "skipped"));
+    return records->n > 0 && records->v[records->n - 1].status != SB_RECORD_MEASURED;
 }
 
 /* Each error and skipped record gets a line on stderr, in the order of
  * the results; with --strict an error makes the exit status 1. */
-static void count_unmeasured(json_t *rows, bool strict, int *status, size_t *nerr, size_t *nskip)
+static void count_unmeasured(const struct sb_records *rows, bool strict, int *status, size_t *nerr,
+                             size_t *nskip)
 {
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-    {
-        const char *name = json_string_value(json_object_get(r, "name"));
-        if (json_is_true(json_object_get(r, "error_occurred"))) {
+    for (size_t i = 0; i < rows->n; i++) {
+        const struct sb_record *r = &rows->v[i];
+        if (r->status == SB_RECORD_ERROR) {
             if ((*nerr)++ == 0 && strict) *status = 1;
-            fprintf(stderr, "bench: %s: %s\n", name,
-                    json_string_value(json_object_get(r, "error_message")));
-        } else if (json_is_true(json_object_get(r, "skipped"))) {
+            fprintf(stderr, "bench: %s: %s\n", r->in->name, r->message);
+        } else if (r->status == SB_RECORD_SKIPPED) {
             (*nskip)++;
-            fprintf(stderr, "bench: %s: skipped: %s\n", name,
-                    json_string_value(json_object_get(r, "skip_message")));
+            fprintf(stderr, "bench: %s: skipped: %s\n", r->in->name, r->message);
         }
     }
 }
@@ -214,7 +206,7 @@ static json_t *run_context(const struct sb_options *o, const struct sb_pin *pin,
 /* Every job in the scheduled order, each instance's records into
  * per_instance. 0, 130 when interrupted, 1 out of memory. */
 static int run_jobs(const struct sb_options *o, const struct sb_plan *plan,
-                    const struct sb_runner_config *rc, json_t **per_instance)
+                    const struct sb_runner_config *rc, struct sb_records *per_instance)
 {
     size_t njobs = 0;
     struct sb_job *jobs = sb_schedule(plan->n, o->repetitions, o->interleave, o->seed, &njobs);
@@ -226,10 +218,10 @@ static int run_jobs(const struct sb_options *o, const struct sb_plan *plan,
     }
     for (size_t k = 0; status == 0 && k < njobs; k++) {
         const struct sb_instance *in = &plan->items[jobs[k].instance];
-        if (instance_stopped(per_instance[jobs[k].instance])) continue;
+        if (instance_stopped(&per_instance[jobs[k].instance])) continue;
         progress(k, njobs, in->name, o->interleave ? jobs[k].first_rep : -1, o->repetitions);
         if (sb_runner_job(rc, in, jobs[k].first_rep, jobs[k].n_reps, &iters[jobs[k].instance],
-                          per_instance[jobs[k].instance]) != 0) {
+                          &per_instance[jobs[k].instance]) != 0) {
             progress_done();
             fprintf(stderr, "bench: interrupted; benchmark processes stopped, nothing written\n");
             status = 130;
@@ -245,7 +237,7 @@ static int run_jobs(const struct sb_options *o, const struct sb_plan *plan,
  * temporary name first, then renamed together), then the summary lines.
  * Returns the run's exit status, starting from `status`. */
 static int write_results(const struct sb_options *o, struct sb_output *dest, json_t *ctx,
-                         json_t *rows, int status)
+                         const struct sb_records *rows, int status)
 {
     char err[1024];
     size_t nerr = 0, nskip = 0;
@@ -332,28 +324,27 @@ int main(int argc, char **argv)
             .layout_fixed = o.layout_fixed,
             .layout_seed = o.layout_seed,
         };
-        json_t **per_instance = calloc(plan.n ? plan.n : 1, sizeof(json_t *));
-        json_t *rows = json_array();
+        struct sb_records *per_instance = calloc(plan.n ? plan.n : 1, sizeof *per_instance);
+        struct sb_records rows = {0};
         if (!per_instance) {
             fprintf(stderr, "bench: out of memory\n");
             sb_output_abandon(&dest);
             status = 1;
         } else {
-            for (size_t i = 0; i < plan.n; i++) per_instance[i] = json_array();
             status = run_jobs(&o, &plan, &rc, per_instance);
             /* Per instance: its repetitions in order, then the aggregates. */
-            if (status == 0 && sb_stats_collect(per_instance, plan.n, rows) != 0) {
+            if (status == 0 && sb_stats_collect(per_instance, plan.n, &rows) != 0) {
                 fprintf(stderr, "bench: out of memory\n");
                 status = 1;
             }
             if (status == 0)
-                status = write_results(&o, &dest, ctx, rows, status);
+                status = write_results(&o, &dest, ctx, &rows, status);
             else
                 sb_output_abandon(&dest);
-            for (size_t i = 0; i < plan.n; i++) json_decref(per_instance[i]);
+            for (size_t i = 0; i < plan.n; i++) sb_records_free(&per_instance[i]);
         }
         free(per_instance);
-        json_decref(rows);
+        sb_records_free(&rows);
         json_decref(ctx);
     }
     sb_pin_destroy(&pin);

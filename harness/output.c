@@ -213,8 +213,8 @@ static const char *why(int e)
 
 /* ---- stage ---- */
 
-static int write_file(const char *path, enum sb_format fmt, json_t *ctx, json_t *rows,
-                      bool in_place)
+static int write_file(const char *path, enum sb_format fmt, json_t *ctx,
+                      const struct sb_records *rows, bool in_place)
 {
     FILE *f = fopen(path, in_place ? "w" : "wx");
     if (!f) return -1;
@@ -225,7 +225,8 @@ static int write_file(const char *path, enum sb_format fmt, json_t *ctx, json_t 
     return rc;
 }
 
-int sb_output_stage(struct sb_output *o, json_t *ctx, json_t *rows, char *err, size_t errlen)
+int sb_output_stage(struct sb_output *o, json_t *ctx, const struct sb_records *rows, char *err,
+                    size_t errlen)
 {
     if (o->out_path[0] && !o->out_special) {
         o->out_staged = true;
@@ -306,7 +307,7 @@ static int point_latest(const struct sb_output *o, char *err, size_t errlen)
     return 0;
 }
 
-int sb_output_commit(struct sb_output *o, json_t *ctx, json_t *rows,
+int sb_output_commit(struct sb_output *o, json_t *ctx, const struct sb_records *rows,
                      volatile sig_atomic_t *interrupted, char *err, size_t errlen)
 {
     /* A FIFO blocks until a reader comes; an interrupt while it waits

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "record.h"
 
 struct sb_output {
     /* --out */
@@ -42,10 +43,11 @@ struct sb_output {
 /* 0, or -1 with a one-line message. */
 int sb_output_prepare(struct sb_output *o, const char *out, enum sb_format out_format,
                       const char *results_dir, char *err, size_t errlen);
-int sb_output_stage(struct sb_output *o, json_t *ctx, json_t *rows, char *err, size_t errlen);
+int sb_output_stage(struct sb_output *o, json_t *ctx, const struct sb_records *rows, char *err,
+                    size_t errlen);
 /* 0 written; -1 with err; 1 interrupted before anything was renamed
  * (the caller abandons). */
-int sb_output_commit(struct sb_output *o, json_t *ctx, json_t *rows,
+int sb_output_commit(struct sb_output *o, json_t *ctx, const struct sb_records *rows,
                      volatile sig_atomic_t *interrupted, char *err, size_t errlen);
 void sb_output_abandon(struct sb_output *o);
 

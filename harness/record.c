@@ -2,182 +2,181 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "counters.h"
-
-json_t *sb_record_iteration(const struct sb_record_id *id, int rep)
+int sb_records_push(struct sb_records *rs, const struct sb_record *r)
 {
-    return json_pack("{s:s, s:i, s:i, s:s, s:s, s:i, s:i, s:i}", "name", id->run_name,
-                     "family_index", id->family_index, "per_family_instance_index",
-                     id->per_family_instance_index, "run_name", id->run_name, "run_type",
-                     "iteration", "repetitions", id->repetitions, "repetition_index", rep,
-                     "threads", 1);
-}
-
-json_t *sb_record_aggregate(const struct sb_record_id *id, const char *aggregate)
-{
-    char name[320];
-    snprintf(name, sizeof name, "%s_%s", id->run_name, aggregate);
-    return json_pack("{s:s, s:i, s:i, s:s, s:s, s:i, s:i, s:s, s:s}", "name", name, "family_index",
-                     id->family_index, "per_family_instance_index", id->per_family_instance_index,
-                     "run_name", id->run_name, "run_type", "aggregate", "repetitions",
-                     id->repetitions, "threads", 1, "aggregate_name", aggregate, "aggregate_unit",
-                     strcmp(aggregate, "cv") == 0 ? "percentage" : "time");
-}
-
-void sb_record_set_times(json_t *r, uint64_t iterations, double real_ns, double cpu_ns)
-{
-    json_object_set_new(r, "iterations", json_integer((json_int_t)iterations));
-    json_object_set_new(r, "real_time", json_real(real_ns));
-    json_object_set_new(r, "cpu_time", json_real(cpu_ns));
-    json_object_set_new(r, "time_unit", json_string("ns"));
-}
-
-struct sb_record_id sb_record_id_of(json_t *r)
-{
-    return (struct sb_record_id){
-        .run_name = json_string_value(json_object_get(r, "run_name")),
-        .family_index = (int)json_integer_value(json_object_get(r, "family_index")),
-        .per_family_instance_index =
-            (int)json_integer_value(json_object_get(r, "per_family_instance_index")),
-        .repetitions = (int)json_integer_value(json_object_get(r, "repetitions")),
-    };
-}
-
-void sb_record_label(const struct sb_instance *in, enum sb_stack_guard guard, const char *cpus_used,
-                     json_t *counters, char *buf, size_t len)
-{
-    char extra[160] = "";
-    if (in->workers > 1) snprintf(extra, sizeof extra, "; %u workers", in->workers);
-    size_t at = strlen(extra);
-    json_t *g = json_object_get(counters, "stacks_guarded"),
-           *u = json_object_get(counters, "stacks_unguarded");
-    if (g && u) {
-        double guarded = json_number_value(g), unguarded = json_number_value(u);
-        if (unguarded == 0)
-            snprintf(extra + at, sizeof extra - at, "; stack guard page");
-        else if (guarded == 0)
-            snprintf(extra + at, sizeof extra - at, "; no stack guard");
-        else
-            snprintf(extra + at, sizeof extra - at,
-                     "; stack guard page on %.0f of %.0f stacks (vm.max_map_count)", guarded,
-                     guarded + unguarded);
-    } else if ((in->engine->caps & SB_CAP_OWN_STACKS) && guard == SB_GUARD_NONE) {
-        snprintf(extra + at, sizeof extra - at, "; no stack guard");
+    if (rs->n == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 16;
+        struct sb_record *v = realloc(rs->v, cap * sizeof *v);
+        if (!v) return -1;
+        rs->v = v;
+        rs->cap = cap;
     }
-    snprintf(buf, len, "%s; %s%s; %s on cpu %s", in->engine->mechanism, in->engine->fpu, extra,
-             in->placement == SB_SPREAD ? "spread" : "pack", cpus_used);
+    rs->v[rs->n++] = *r;
+    return 0;
 }
 
-static struct sb_record_id id_of_instance(const struct sb_instance *in, int repetitions)
+void sb_records_free(struct sb_records *rs)
 {
-    return (struct sb_record_id){
-        .run_name = in->name,
-        .family_index = in->family_index,
-        .per_family_instance_index = in->per_family_instance_index,
-        .repetitions = repetitions,
-    };
+    free(rs->v);
+    *rs = (struct sb_records){0};
 }
 
-static const char *placement_name(const struct sb_instance *in)
+const double *sb_record_counter(const struct sb_record *r, const struct sb_counter_def *def)
 {
-    return in->placement == SB_SPREAD ? "spread" : "pack";
-}
-
-/* What the record is, as typed fields beside Google Benchmark's (which
- * allow extra keys): readers take the engine, workload and parameters
- * from here instead of splitting the name. */
-static void set_identity(json_t *r, const struct sb_instance *in)
-{
-    json_object_set_new(r, "engine", json_string(in->engine->name));
-    json_object_set_new(r, "workload", json_string(in->workload->name));
-    json_t *params = json_object();
-    for (size_t i = 0; i < in->workload->n_params; i++)
-        json_object_set_new(params, in->workload->params[i].name,
-                            json_integer((json_int_t)in->params[i]));
-    json_object_set_new(r, "params", params);
-    json_object_set_new(r, "workers", json_integer((json_int_t)in->workers));
-    json_object_set_new(r, "placement", json_string(placement_name(in)));
-}
-
-json_t *sb_record_unmeasured(const struct sb_instance *in, int repetitions,
-                             enum sb_stack_guard guard, int rep, const char *msg, bool skipped)
-{
-    struct sb_record_id id = id_of_instance(in, repetitions);
-    json_t *r = sb_record_iteration(&id, rep);
-    char label[512];
-    sb_record_label(in, guard, "-", NULL, label, sizeof label);
-    json_object_set_new(r, skipped ? "skipped" : "error_occurred", json_true());
-    json_object_set_new(r, skipped ? "skip_message" : "error_message", json_string(msg));
-    sb_record_set_times(r, 0, 0, 0);
-    json_object_set_new(r, "label", json_string(label));
-    set_identity(r, in);
-    return r;
-}
-
-/* The first counter of a sample that the registry (counter_list.h) does
- * not list or that is not a number, or NULL. Such a counter would reach
- * the record unexplained, or overwrite one of its fields (a reference's
- * program names its counters itself). */
-static const char *unregistered_counter(json_t *counters)
-{
-    const char *key;
-    json_t *value;
-    json_object_foreach(counters, key, value)
-    {
-        if (!sb_counter_find(key) || !json_is_number(value)) return key;
-    }
+    for (size_t i = 0; i < r->n_counters; i++)
+        if (r->counters[i].def == def) return &r->counters[i].value;
     return NULL;
 }
 
-json_t *sb_record_measured(const struct sb_instance *in, int repetitions, enum sb_stack_guard guard,
-                           json_t *sample)
+void sb_record_set_counter(struct sb_record *r, const struct sb_counter_def *def, double value)
 {
-    int rep = (int)json_integer_value(json_object_get(sample, "rep"));
-    uint64_t iters = (uint64_t)json_integer_value(json_object_get(sample, "iterations"));
-    double real_ns = json_number_value(json_object_get(sample, "real_ns"));
-    double cpu_ns = json_number_value(json_object_get(sample, "cpu_ns"));
-    const char *cpus = json_string_value(json_object_get(sample, "cpus_used"));
-    if (iters == 0 || !(real_ns > 0) || !isfinite(real_ns) || !isfinite(cpu_ns))
-        return sb_record_unmeasured(in, repetitions, guard, rep,
-                                    "the benchmark reported an empty or non-finite measurement",
-                                    false);
-    json_t *counters = json_object_get(sample, "counters");
-    const char *odd = unregistered_counter(counters);
-    if (odd) {
-        char msg[256];
-        snprintf(msg, sizeof msg,
-                 "the benchmark reported counter '%.64s', which is not a number in the counter "
-                 "registry (harness/counter_list.h)",
-                 odd);
-        return sb_record_unmeasured(in, repetitions, guard, rep, msg, false);
+    for (size_t i = 0; i < r->n_counters; i++) {
+        if (r->counters[i].def == def) {
+            r->counters[i].value = value;
+            return;
+        }
     }
-    struct sb_record_id id = id_of_instance(in, repetitions);
-    json_t *r = sb_record_iteration(&id, rep);
-    /* An external reference names its system's versions itself, first. */
-    const char *system = json_string_value(json_object_get(sample, "system"));
-    char label[768];
-    int at = system ? snprintf(label, 256, "%s; ", system) : 0;
-    sb_record_label(in, guard, cpus ? cpus : "?", counters, label + at, sizeof label - (size_t)at);
-    /* A note from the harness (how kernel memory was measured) ends it. */
-    const char *note = json_string_value(json_object_get(sample, "note"));
-    if (note) {
-        size_t used = strlen(label);
-        snprintf(label + used, sizeof label - used, "; %s", note);
+    /* Each registered counter once at most: the array has a slot for each. */
+    r->counters[r->n_counters++] = (struct sb_counter_value){def, value};
+}
+
+const char *sb_aggregate_name(enum sb_aggregate a)
+{
+    static const char *const names[] = {"mean", "median", "stddev", "cv"};
+    return names[a];
+}
+
+const char *sb_aggregate_unit(enum sb_aggregate a)
+{
+    return a == SB_AGG_CV ? "percentage" : "time";
+}
+
+void sb_record_name(const struct sb_record *r, char *buf, size_t len)
+{
+    if (r->kind == SB_RECORD_AGGREGATE)
+        snprintf(buf, len, "%s_%s", r->in->name, sb_aggregate_name(r->aggregate));
+    else
+        snprintf(buf, len, "%s", r->in->name);
+}
+
+/* What the label says about stack guards: from the counters the engine
+ * reported (how many stacks got a guard page), else from the policy asked
+ * for. */
+static void guard_words(const struct sb_record *r, enum sb_stack_guard guard, char *buf, size_t len)
+{
+    const double *g = sb_record_counter(r, sb_counter_find("stacks_guarded")),
+                 *u = sb_record_counter(r, sb_counter_find("stacks_unguarded"));
+    buf[0] = '\0';
+    if (g && u) {
+        if (*u == 0)
+            snprintf(buf, len, "; stack guard page");
+        else if (*g == 0)
+            snprintf(buf, len, "; no stack guard");
+        else
+            snprintf(buf, len, "; stack guard page on %.0f of %.0f stacks (vm.max_map_count)", *g,
+                     *g + *u);
+    } else if ((r->in->engine->caps & SB_CAP_OWN_STACKS) && guard == SB_GUARD_NONE) {
+        snprintf(buf, len, "; no stack guard");
     }
-    sb_record_set_times(r, iters, real_ns / (double)iters, cpu_ns / (double)iters);
-    json_object_set_new(r, in->workload->rate_counter, json_real((double)iters / (real_ns / 1e9)));
-    const char *key;
-    json_t *value;
-    json_object_foreach(counters, key, value) json_object_set(r, key, value);
-    json_object_set_new(r, "label", json_string(label));
-    set_identity(r, in);
-    json_object_set_new(r, "cpus_used", json_string(cpus ? cpus : "?"));
+}
+
+/* The label: [system; ]mechanism; FPU contract[; workers][; guard];
+ * placement on cpu LIST[; note]. */
+static void set_label(struct sb_record *r, enum sb_stack_guard guard, const char *system,
+                      const char *cpus_used, const char *note)
+{
+    const struct sb_instance *in = r->in;
+    char workers[32] = "", guards[128];
+    if (in->workers > 1) snprintf(workers, sizeof workers, "; %u workers", in->workers);
+    guard_words(r, guard, guards, sizeof guards);
+    snprintf(r->label, sizeof r->label, "%.160s%s%s; %s%s%s; %s on cpu %s%s%s", system,
+             *system ? "; " : "", in->engine->mechanism, in->engine->fpu, workers, guards,
+             in->placement == SB_SPREAD ? "spread" : "pack", cpus_used, *note ? "; " : "", note);
+}
+
+static void start(struct sb_record *r, const struct sb_instance *in, int repetitions, int rep)
+{
+    /* Field by field: a whole-struct compound literal would build a
+     * 2.5 KB temporary on the stack first. */
+    memset(r, 0, sizeof *r);
+    r->in = in;
+    r->kind = SB_RECORD_ITERATION;
+    r->repetitions = repetitions;
+    r->repetition_index = rep;
+}
+
+void sb_record_unmeasured(struct sb_record *r, const struct sb_instance *in, int repetitions,
+                          enum sb_stack_guard guard, int rep, const char *msg, bool skipped)
+{
+    start(r, in, repetitions, rep);
+    r->status = skipped ? SB_RECORD_SKIPPED : SB_RECORD_ERROR;
+    snprintf(r->message, sizeof r->message, "%s", msg);
+    set_label(r, guard, "", "-", "");
+}
+
+/* Why a sample cannot be a measured record, in `why`; false when it can. */
+static bool unfit_sample(const struct sb_instance *in, const struct sb_sample *s, char *why,
+                         size_t len)
+{
+    if (s->iterations == 0 || !(s->real_ns > 0) || !isfinite(s->real_ns) || !isfinite(s->cpu_ns)) {
+        snprintf(why, len, "the benchmark reported an empty or non-finite measurement");
+        return true;
+    }
+    /* A counter the registry does not list would reach the record
+     * unexplained (a reference's program names its counters itself). */
+    for (int i = 0; i < s->ncounters; i++) {
+        if (!sb_counter_find(s->counters[i].name)) {
+            snprintf(why, len,
+                     "the benchmark reported counter '%.40s', which is not a number in the "
+                     "counter registry (harness/counter_list.h)",
+                     s->counters[i].name);
+            return true;
+        }
+    }
+    if (!sb_counter_find(in->workload->rate_counter)) {
+        snprintf(why, len, "the workload's rate counter '%.40s' is not in the counter registry",
+                 in->workload->rate_counter);
+        return true;
+    }
+    return false;
+}
+
+void sb_record_measured(struct sb_record *r, const struct sb_instance *in, int repetitions,
+                        enum sb_stack_guard guard, int rep, const struct sb_sample *s)
+{
+    char why[256];
+    if (unfit_sample(in, s, why, sizeof why)) {
+        sb_record_unmeasured(r, in, repetitions, guard, rep, why, false);
+        return;
+    }
+    start(r, in, repetitions, rep);
+    r->status = SB_RECORD_MEASURED;
+    r->iterations = s->iterations;
+    r->real_ns = s->real_ns / (double)s->iterations;
+    r->cpu_ns = s->cpu_ns / (double)s->iterations;
+    sb_record_set_counter(r, sb_counter_find(in->workload->rate_counter),
+                          (double)s->iterations / (s->real_ns / 1e9));
+    for (int i = 0; i < s->ncounters; i++)
+        sb_record_set_counter(r, sb_counter_find(s->counters[i].name), s->counters[i].value);
+    snprintf(r->cpus_used, sizeof r->cpus_used, "%s", s->cpus_used[0] ? s->cpus_used : "?");
+    /* An external reference names its system's versions itself, first; a
+     * note from the harness (how kernel memory was measured) ends it. */
+    set_label(r, guard, s->system, r->cpus_used, s->note);
     /* The layout the repetition ran under (references' programs: none). */
-    json_t *lo = json_object_get(sample, "layout_offset"),
-           *sp = json_object_get(sample, "stack_page_offset");
-    if (json_is_integer(lo)) json_object_set(r, "layout_offset", lo);
-    if (json_is_integer(sp)) json_object_set(r, "stack_page_offset", sp);
-    return r;
+    r->has_layout = s->laid_out;
+    r->layout_offset = s->layout_offset;
+    r->stack_page_offset = s->stack_page_offset;
+}
+
+void sb_record_disturbed(struct sb_record *r, double stopped_s)
+{
+    snprintf(r->disturbed, sizeof r->disturbed,
+             "the benchmark process was stopped for %.2f s (SIGSTOP or Ctrl-Z) during this "
+             "repetition",
+             stopped_s);
+    size_t used = strlen(r->label);
+    snprintf(r->label + used, sizeof r->label - used, "; DISTURBED: stopped %.2f s", stopped_s);
 }

@@ -1,48 +1,88 @@
-/* Google Benchmark records, built in one place: the runner's iteration
- * records (measured, or an error or skip with no measurement) and the
- * aggregates of stats.c carry the same fields in Google Benchmark 1.8's
- * order, so its compare.py and our scripts read either. */
+/* A run's records, typed: what the runner makes of a benchmark process's
+ * samples (measured, or an error or skip with no measurement), and the
+ * aggregates of stats.c. Nothing reads a record back by string key; the
+ * reporters serialise them at the edge (report_json.c, report_csv.c,
+ * report_console.c) in Google Benchmark 1.8's fields and order, so its
+ * compare.py and our scripts read either. */
 #ifndef SB_RECORD_H
 #define SB_RECORD_H
 
-#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "plan.h"
+#include "repetition.h"
 
-/* What names a benchmark's records. */
-struct sb_record_id {
-    const char *run_name; /* family/engine[/param:value] */
-    int family_index, per_family_instance_index;
-    int repetitions;
+enum sb_record_kind { SB_RECORD_ITERATION, SB_RECORD_AGGREGATE };
+enum sb_record_status { SB_RECORD_MEASURED, SB_RECORD_ERROR, SB_RECORD_SKIPPED };
+enum sb_aggregate { SB_AGG_MEAN, SB_AGG_MEDIAN, SB_AGG_STDDEV, SB_AGG_CV };
+
+struct sb_counter_value {
+    const struct sb_counter_def *def; /* a line of the registry: name, unit, kind */
+    double value;
 };
 
-/* An iteration record of repetition `rep`, times not yet set. */
-json_t *sb_record_iteration(const struct sb_record_id *id, int rep);
-/* An aggregate record (`aggregate` is mean, median, stddev or cv). */
-json_t *sb_record_aggregate(const struct sb_record_id *id, const char *aggregate);
-/* The timing fields: iterations, and per-iteration real and CPU time in ns. */
-void sb_record_set_times(json_t *r, uint64_t iterations, double real_ns, double cpu_ns);
-/* A record's identity read back from a record (for the aggregates). */
-struct sb_record_id sb_record_id_of(json_t *r);
+struct sb_record {
+    /* What ran: its name, indexes, engine, workload, parameters, workers
+     * and placement. The plan outlives every record. */
+    const struct sb_instance *in;
+    enum sb_record_kind kind;
+    enum sb_aggregate aggregate; /* SB_RECORD_AGGREGATE only */
+    enum sb_record_status status;
+    int repetitions, repetition_index;
+    uint64_t iterations;
+    double real_ns, cpu_ns; /* per iteration; a fraction for the cv aggregate */
+    char message[384];      /* the error or skip message */
+    char label[1024];
+    char cpus_used[160]; /* measured iterations only */
+    char disturbed[160]; /* why the repetition's time holds a pause; "" when none */
+    bool has_layout;     /* our engines' iterations: where the repetition ran */
+    uint32_t layout_offset, stack_page_offset;
+    /* The workload's rate counter first, then the sample's, in the order
+     * it gave them; each registered counter at most once. */
+    size_t n_counters;
+    struct sb_counter_value counters[SB_N_COUNTERS];
+};
 
-/* The label of an instance's records: mechanism, FPU contract, workers,
- * the stack guard that ran (from the sample's counters; NULL when none),
- * placement. `guard` is the policy asked for. */
-void sb_record_label(const struct sb_instance *in, enum sb_stack_guard guard, const char *cpus_used,
-                     json_t *counters, char *buf, size_t len);
+/* A growing array of records. */
+struct sb_records {
+    struct sb_record *v;
+    size_t n, cap;
+};
 
-/* A record with no measurement: an error (error_occurred), or, as Google
- * Benchmark 1.8's SkipWithMessage, a benchmark that this machine's limits
- * cannot hold (skipped). */
-json_t *sb_record_unmeasured(const struct sb_instance *in, int repetitions,
-                             enum sb_stack_guard guard, int rep, const char *msg, bool skipped);
+/* A copy of *r at the end: 0, or -1 when out of memory. */
+int sb_records_push(struct sb_records *rs, const struct sb_record *r);
+void sb_records_free(struct sb_records *rs);
 
-/* A measured record from a sample line of the benchmark process ({rep,
- * iterations, real_ns, cpu_ns, cpus_used, counters}); an error record
- * when the measurement is empty or not finite. */
-json_t *sb_record_measured(const struct sb_instance *in, int repetitions, enum sb_stack_guard guard,
-                           json_t *sample);
+/* The value of a counter in r, or NULL when r has none by that line. */
+const double *sb_record_counter(const struct sb_record *r, const struct sb_counter_def *def);
+/* Sets a counter (replacing the value of one r has already). */
+void sb_record_set_counter(struct sb_record *r, const struct sb_counter_def *def, double value);
+
+/* A record with no measurement: an error, or, as Google Benchmark 1.8's
+ * SkipWithMessage, a benchmark that this machine's limits cannot hold
+ * (skipped). */
+void sb_record_unmeasured(struct sb_record *r, const struct sb_instance *in, int repetitions,
+                          enum sb_stack_guard guard, int rep, const char *msg, bool skipped);
+
+/* A measured record from a benchmark process's sample of repetition
+ * `rep`; an error record when the measurement is empty or not finite, or
+ * names a counter the registry (counter_list.h) does not list. */
+void sb_record_measured(struct sb_record *r, const struct sb_instance *in, int repetitions,
+                        enum sb_stack_guard guard, int rep, const struct sb_sample *s);
+
+/* Marks a measured record whose repetition held a pause of `stopped_s`
+ * seconds (SIGSTOP, Ctrl-Z): the report leaves it out of its figures. */
+void sb_record_disturbed(struct sb_record *r, double stopped_s);
+
+/* The words Google Benchmark gives an aggregate ("mean") and its unit
+ * ("time", or "percentage" for the cv). */
+const char *sb_aggregate_name(enum sb_aggregate a);
+const char *sb_aggregate_unit(enum sb_aggregate a);
+
+/* The record's name: run_name, with "_mean" etc. for an aggregate. */
+void sb_record_name(const struct sb_record *r, char *buf, size_t len);
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef SB_REPETITION_H
 #define SB_REPETITION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sb_engine.h"
@@ -22,6 +23,7 @@ struct sb_sample {
     char note[96];              /* for the record's label ("kernel memory: ..."); "" when none */
     uint32_t stack_page_offset; /* where the repetition's frame lay within its page */
     uint32_t layout_offset;     /* the shift it ran under (child.c) */
+    bool laid_out;              /* false: a reference's program ran it, under no shift of ours */
     /* An external reference's program (external.c) says these itself:
      * its system's versions for the label, and the cores it ran on. "" for
      * our engines (the cores are then the pinning's). */

@@ -1,5 +1,6 @@
 /* Reporters: Google Benchmark's console table, JSON and CSV (output.h
- * writes them to files). */
+ * writes them to files). Each serialises the typed records itself: this
+ * is the edge where a record becomes text. */
 #ifndef SB_REPORT_H
 #define SB_REPORT_H
 
@@ -7,11 +8,12 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "record.h"
 
-int sb_report_json(FILE *f, json_t *ctx, json_t *rows);
-int sb_report_csv(FILE *f, json_t *rows);
+int sb_report_json(FILE *f, json_t *ctx, const struct sb_records *rows);
+int sb_report_csv(FILE *f, const struct sb_records *rows);
 void sb_report_console_context(FILE *f, json_t *ctx);
-void sb_report_console(FILE *f, json_t *rows);
-int sb_report_write(FILE *f, enum sb_format fmt, json_t *ctx, json_t *rows);
+void sb_report_console(FILE *f, const struct sb_records *rows);
+int sb_report_write(FILE *f, enum sb_format fmt, json_t *ctx, const struct sb_records *rows);
 
 #endif

@@ -1,8 +1,8 @@
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "report.h"
-#include "stats.h"
 
 void sb_report_console_context(FILE *f, json_t *ctx)
 {
@@ -61,14 +61,49 @@ static void put_human(FILE *f, double v)
     fprintf(f, "%.4g%s", v, si[e]);
 }
 
-void sb_report_console(FILE *f, json_t *rows)
+static void put_row(FILE *f, const struct sb_record *r, int width)
+{
+    char name[320];
+    sb_record_name(r, name, sizeof name);
+    fprintf(f, "%-*s ", width, name);
+    if (r->status == SB_RECORD_ERROR) {
+        fprintf(f, "ERROR OCCURRED: '%s'\n", r->message);
+        return;
+    }
+    if (r->status == SB_RECORD_SKIPPED) {
+        fprintf(f, "SKIPPED: '%s'\n", r->message);
+        return;
+    }
+    bool pct = r->kind == SB_RECORD_AGGREGATE && r->aggregate == SB_AGG_CV;
+    if (pct)
+        fprintf(f, "%10.2f %%   %10.2f %%   ", r->real_ns * 100, r->cpu_ns * 100);
+    else {
+        put_time(f, r->real_ns);
+        fprintf(f, " %-4s ", "ns");
+        put_time(f, r->cpu_ns);
+        fprintf(f, " %-4s ", "ns");
+    }
+    fprintf(f, "%10llu", (unsigned long long)r->iterations);
+    for (size_t k = 0; k < r->n_counters; k++) {
+        const struct sb_counter_value *c = &r->counters[k];
+        fprintf(f, " %s=", c->def->name);
+        if (pct)
+            fprintf(f, "%.2f%%", c->value * 100);
+        else {
+            put_human(f, c->value);
+            if (c->def->kind == SB_COUNTER_RATE) fputs("/s", f);
+        }
+    }
+    fputc('\n', f);
+}
+
+void sb_report_console(FILE *f, const struct sb_records *rows)
 {
     int width = 10;
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-    {
-        int l = (int)strlen(json_string_value(json_object_get(r, "name")));
+    char name[320];
+    for (size_t i = 0; i < rows->n; i++) {
+        sb_record_name(&rows->v[i], name, sizeof name);
+        int l = (int)strlen(name);
         if (l > width) width = l;
     }
     int total = width + 52;
@@ -78,50 +113,10 @@ void sb_report_console(FILE *f, json_t *rows)
     dashes[total] = '\0';
     fprintf(f, "%s\n%-*s %13s %15s %12s UserCounters...\n%s\n", dashes, width, "Benchmark", "Time",
             "CPU", "Iterations", dashes);
-    json_array_foreach(rows, i, r)
-    {
-        fprintf(f, "%-*s ", width, json_string_value(json_object_get(r, "name")));
-        if (json_is_true(json_object_get(r, "error_occurred"))) {
-            fprintf(f, "ERROR OCCURRED: '%s'\n",
-                    json_string_value(json_object_get(r, "error_message")));
-            continue;
-        }
-        if (json_is_true(json_object_get(r, "skipped"))) {
-            fprintf(f, "SKIPPED: '%s'\n", json_string_value(json_object_get(r, "skip_message")));
-            continue;
-        }
-        const char *unit = json_string_value(json_object_get(r, "time_unit"));
-        int pct = json_is_string(json_object_get(r, "aggregate_unit")) &&
-                  !strcmp(json_string_value(json_object_get(r, "aggregate_unit")), "percentage");
-        double rt = json_number_value(json_object_get(r, "real_time"));
-        double ct = json_number_value(json_object_get(r, "cpu_time"));
-        if (pct)
-            fprintf(f, "%10.2f %%   %10.2f %%   ", rt * 100, ct * 100);
-        else {
-            put_time(f, rt);
-            fprintf(f, " %-4s ", unit);
-            put_time(f, ct);
-            fprintf(f, " %-4s ", unit);
-        }
-        fprintf(f, "%10lld", (long long)json_integer_value(json_object_get(r, "iterations")));
-        const char *key;
-        json_t *v;
-        json_object_foreach(r, key, v)
-        {
-            if (!sb_stats_is_counter(key, v)) continue;
-            fprintf(f, " %s=", key);
-            if (pct)
-                fprintf(f, "%.2f%%", json_number_value(v) * 100);
-            else {
-                put_human(f, json_number_value(v));
-                if (strstr(key, "per_second")) fputs("/s", f);
-            }
-        }
-        fputc('\n', f);
-    }
+    for (size_t i = 0; i < rows->n; i++) put_row(f, &rows->v[i], width);
 }
 
-int sb_report_write(FILE *f, enum sb_format fmt, json_t *ctx, json_t *rows)
+int sb_report_write(FILE *f, enum sb_format fmt, json_t *ctx, const struct sb_records *rows)
 {
     switch (fmt) {
     case SB_FMT_JSON:

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "report.h"
-#include "stats.h"
 
 /* Google Benchmark 1.8's CSV reporter, field for field: the fixed columns,
  * then one column per user counter (sorted, as its std::set orders them),
@@ -11,91 +10,79 @@
 static const char sb_csv_header[] = "name,iterations,real_time,cpu_time,time_unit,bytes_per_second,"
                                     "items_per_second,label,error_occurred,error_message";
 
-static int cmp_str(const void *a, const void *b)
+static int by_name(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp((*(const struct sb_counter_def *const *)a)->name,
+                  (*(const struct sb_counter_def *const *)b)->name);
 }
 
 static void put_quoted(FILE *f, const char *s) { csv_fwrite(f, s, strlen(s)); }
 
-static void put_number(FILE *f, json_t *v)
+/* A counter's value, or an empty field when the record has none. */
+static void put_counter(FILE *f, const struct sb_record *r, const struct sb_counter_def *c)
 {
-    if (json_is_integer(v))
-        fprintf(f, "%lld", (long long)json_integer_value(v));
-    else if (json_is_number(v))
-        fprintf(f, "%.17g", json_number_value(v));
+    const double *v = c ? sb_record_counter(r, c) : NULL;
+    if (v) fprintf(f, "%.17g", *v);
 }
 
-int sb_report_csv(FILE *f, json_t *rows)
+/* The counter columns: every counter any record has, but Google
+ * Benchmark's two fixed ones, sorted by name. Returns how many. */
+static size_t counter_columns(const struct sb_records *rows, const struct sb_counter_def **cols)
 {
-    /* The counter columns: every user counter any record has. */
-    size_t cap = 16, n = 0;
-    const char **names = malloc(cap * sizeof *names);
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r)
-    {
-        const char *key;
-        json_t *v;
-        json_object_foreach(r, key, v)
-        {
-            if (!sb_stats_is_counter(key, v) || !strcmp(key, "bytes_per_second") ||
-                !strcmp(key, "items_per_second"))
-                continue;
-            size_t k = 0;
-            while (k < n && strcmp(names[k], key) != 0) k++;
-            if (k < n) continue;
-            if (n == cap) {
-                const char **nn = realloc(names, (cap *= 2) * sizeof *names);
-                if (!nn) {
-                    free(names);
-                    return -1;
-                }
-                names = nn;
-            }
-            names[n++] = key;
+    const struct sb_counter_def *items = sb_counter_find("items_per_second");
+    size_t n = 0;
+    for (size_t i = 0; i < rows->n; i++) {
+        const struct sb_record *r = &rows->v[i];
+        for (size_t k = 0; k < r->n_counters; k++) {
+            const struct sb_counter_def *c = r->counters[k].def;
+            size_t j = 0;
+            while (j < n && cols[j] != c) j++;
+            if (j == n && c != items) cols[n++] = c; /* n < SB_N_COUNTERS: each once */
         }
     }
-    qsort(names, n, sizeof *names, cmp_str);
+    qsort(cols, n, sizeof(const struct sb_counter_def *), by_name);
+    return n;
+}
+
+static void put_row(FILE *f, const struct sb_record *r, const struct sb_counter_def *const *cols,
+                    size_t ncols)
+{
+    char name[320];
+    sb_record_name(r, name, sizeof name);
+    put_quoted(f, name);
+    fputc(',', f);
+    /* As Google Benchmark 1.8: a skipped record is error_occurred false
+     * with its message in error_message. */
+    if (r->status != SB_RECORD_MEASURED) {
+        fputs(r->status == SB_RECORD_SKIPPED ? ",,,,,,,false," : ",,,,,,,true,", f);
+        put_quoted(f, r->message);
+        fputc('\n', f);
+        return;
+    }
+    fprintf(f, "%llu,%.17g,%.17g,ns,", (unsigned long long)r->iterations, r->real_ns, r->cpu_ns);
+    /* bytes_per_second: no workload counts bytes. */
+    fputc(',', f);
+    put_counter(f, r, sb_counter_find("items_per_second"));
+    fputc(',', f);
+    if (r->label[0]) put_quoted(f, r->label);
+    fputs(",,", f);
+    for (size_t k = 0; k < ncols; k++) {
+        fputc(',', f);
+        put_counter(f, r, cols[k]);
+    }
+    fputc('\n', f);
+}
+
+int sb_report_csv(FILE *f, const struct sb_records *rows)
+{
+    const struct sb_counter_def *cols[SB_N_COUNTERS] = {NULL};
+    size_t n = counter_columns(rows, cols);
     fputs(sb_csv_header, f);
     for (size_t k = 0; k < n; k++) {
         fputc(',', f);
-        put_quoted(f, names[k]);
+        put_quoted(f, cols[k]->name);
     }
     fputc('\n', f);
-    json_array_foreach(rows, i, r)
-    {
-        put_quoted(f, json_string_value(json_object_get(r, "name")));
-        fputc(',', f);
-        /* As Google Benchmark 1.8: a skipped record is error_occurred
-         * false with its message in error_message. */
-        bool skipped = json_is_true(json_object_get(r, "skipped"));
-        if (skipped || json_is_true(json_object_get(r, "error_occurred"))) {
-            fputs(skipped ? ",,,,,,,false," : ",,,,,,,true,", f);
-            put_quoted(f, json_string_value(
-                              json_object_get(r, skipped ? "skip_message" : "error_message")));
-            fputc('\n', f);
-            continue;
-        }
-        put_number(f, json_object_get(r, "iterations"));
-        fputc(',', f);
-        put_number(f, json_object_get(r, "real_time"));
-        fputc(',', f);
-        put_number(f, json_object_get(r, "cpu_time"));
-        fprintf(f, ",%s,", json_string_value(json_object_get(r, "time_unit")));
-        put_number(f, json_object_get(r, "bytes_per_second"));
-        fputc(',', f);
-        put_number(f, json_object_get(r, "items_per_second"));
-        fputc(',', f);
-        const char *label = json_string_value(json_object_get(r, "label"));
-        if (label && *label) put_quoted(f, label);
-        fputs(",,", f);
-        for (size_t k = 0; k < n; k++) {
-            fputc(',', f);
-            put_number(f, json_object_get(r, names[k]));
-        }
-        fputc('\n', f);
-    }
-    free(names);
+    for (size_t i = 0; i < rows->n; i++) put_row(f, &rows->v[i], cols, n);
     return ferror(f) ? -1 : 0;
 }

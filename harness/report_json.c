@@ -1,8 +1,89 @@
+#include <stdio.h>
+
 #include "report.h"
 
-int sb_report_json(FILE *f, json_t *ctx, json_t *rows)
+/* Google Benchmark 1.8's fields, in its order: what names the record. */
+static json_t *gb_identity(const struct sb_record *r)
 {
-    json_t *doc = json_pack("{s:O, s:O}", "context", ctx, "benchmarks", rows);
+    char name[320];
+    sb_record_name(r, name, sizeof name);
+    const struct sb_instance *in = r->in;
+    json_t *j =
+        json_pack("{s:s, s:i, s:i, s:s, s:s, s:i}", "name", name, "family_index", in->family_index,
+                  "per_family_instance_index", in->per_family_instance_index, "run_name", in->name,
+                  "run_type", r->kind == SB_RECORD_AGGREGATE ? "aggregate" : "iteration",
+                  "repetitions", r->repetitions);
+    if (!j) return NULL;
+    if (r->kind == SB_RECORD_ITERATION)
+        json_object_set_new(j, "repetition_index", json_integer(r->repetition_index));
+    json_object_set_new(j, "threads", json_integer(1));
+    if (r->kind == SB_RECORD_AGGREGATE) {
+        json_object_set_new(j, "aggregate_name", json_string(sb_aggregate_name(r->aggregate)));
+        json_object_set_new(j, "aggregate_unit", json_string(sb_aggregate_unit(r->aggregate)));
+    }
+    return j;
+}
+
+/* What the record is, as typed fields beside Google Benchmark's (which
+ * allow extra keys): readers take the engine, workload and parameters
+ * from here instead of splitting the name. */
+static void set_identity(json_t *j, const struct sb_instance *in)
+{
+    json_object_set_new(j, "engine", json_string(in->engine->name));
+    json_object_set_new(j, "workload", json_string(in->workload->name));
+    json_t *params = json_object();
+    for (size_t i = 0; i < in->workload->n_params; i++)
+        json_object_set_new(params, in->workload->params[i].name,
+                            json_integer((json_int_t)in->params[i]));
+    json_object_set_new(j, "params", params);
+    json_object_set_new(j, "workers", json_integer((json_int_t)in->workers));
+    json_object_set_new(j, "placement",
+                        json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
+}
+
+static json_t *record_json(const struct sb_record *r)
+{
+    json_t *j = gb_identity(r);
+    if (!j) return NULL;
+    if (r->status != SB_RECORD_MEASURED) {
+        bool skipped = r->status == SB_RECORD_SKIPPED;
+        json_object_set_new(j, skipped ? "skipped" : "error_occurred", json_true());
+        json_object_set_new(j, skipped ? "skip_message" : "error_message", json_string(r->message));
+    }
+    json_object_set_new(j, "iterations", json_integer((json_int_t)r->iterations));
+    json_object_set_new(j, "real_time", json_real(r->real_ns));
+    json_object_set_new(j, "cpu_time", json_real(r->cpu_ns));
+    json_object_set_new(j, "time_unit", json_string("ns"));
+    for (size_t i = 0; i < r->n_counters; i++) {
+        /* jansson gives NULL for NaN and infinities: such a value is left
+         * out rather than written as a lie. */
+        json_t *v = json_real(r->counters[i].value);
+        if (v) json_object_set_new(j, r->counters[i].def->name, v);
+    }
+    json_object_set_new(j, "label", json_string(r->label));
+    set_identity(j, r->in);
+    if (r->kind == SB_RECORD_ITERATION && r->status == SB_RECORD_MEASURED) {
+        json_object_set_new(j, "cpus_used", json_string(r->cpus_used));
+        if (r->has_layout) {
+            json_object_set_new(j, "layout_offset", json_integer(r->layout_offset));
+            json_object_set_new(j, "stack_page_offset", json_integer(r->stack_page_offset));
+        }
+        if (r->disturbed[0]) json_object_set_new(j, "disturbed", json_string(r->disturbed));
+    }
+    return j;
+}
+
+int sb_report_json(FILE *f, json_t *ctx, const struct sb_records *rows)
+{
+    json_t *benchmarks = json_array();
+    for (size_t i = 0; benchmarks && i < rows->n; i++) {
+        json_t *j = record_json(&rows->v[i]);
+        if (!j || json_array_append_new(benchmarks, j) != 0) {
+            json_decref(benchmarks);
+            return -1;
+        }
+    }
+    json_t *doc = json_pack("{s:O, s:o}", "context", ctx, "benchmarks", benchmarks);
     if (!doc) return -1;
     /* jansson refuses NaN and Infinity outright, so the output is strict JSON. */
     int rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17));

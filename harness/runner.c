@@ -18,6 +18,7 @@
 #include "child.h"
 #include "kmem.h"
 #include "record.h"
+#include "sample_wire.h"
 
 static double now_s(void)
 {
@@ -26,11 +27,19 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void add_error_record(json_t *rows, const struct sb_runner_config *rc,
+/* Appends r; a record that finds no memory is lost, and says so. */
+static void keep(struct sb_records *rows, const struct sb_record *r)
+{
+    if (sb_records_push(rows, r) != 0)
+        fprintf(stderr, "bench: %s: out of memory: a record is lost\n", r->in->name);
+}
+
+static void add_error_record(struct sb_records *rows, const struct sb_runner_config *rc,
                              const struct sb_instance *in, int rep, const char *msg)
 {
-    json_array_append_new(rows,
-                          sb_record_unmeasured(in, rc->repetitions, rc->guard, rep, msg, false));
+    struct sb_record r;
+    sb_record_unmeasured(&r, in, rc->repetitions, rc->guard, rep, msg, false);
+    keep(rows, &r);
 }
 
 /* Every process of the benchmark's group, and any orphan of it that the
@@ -72,8 +81,6 @@ static bool reap_with_deadline(pid_t pid, int *status, double seconds)
     }
 }
 
-/* Lines the benchmark process sent: samples or errors, one JSON object
- * each. Consumes whole lines from buf. */
 /* A repetition during which the benchmark process was stopped and
  * continued (SIGSTOP/SIGCONT, Ctrl-Z, a debugger): its wall time holds the
  * pause. The runner sees the stop (waitid WSTOPPED) and marks the record
@@ -83,20 +90,6 @@ struct disturbance {
     double stopped_s; /* how long it stood still */
     double since;     /* when the open stop began, 0 when none is open */
 };
-
-static void mark_disturbed(json_t *record, const struct disturbance *d)
-{
-    char why[160];
-    snprintf(why, sizeof why,
-             "the benchmark process was stopped for %.2f s (SIGSTOP or Ctrl-Z) "
-             "during this repetition",
-             d->stopped_s);
-    json_object_set_new(record, "disturbed", json_string(why));
-    const char *label = json_string_value(json_object_get(record, "label"));
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s; DISTURBED: stopped %.2f s", label ? label : "", d->stopped_s);
-    json_object_set_new(record, "label", json_string(buf));
-}
 
 /* Stops and continues of the child since the last look; never reaps it. */
 static void watch_stops(pid_t pid, int rep, struct disturbance *d)
@@ -118,33 +111,46 @@ static void watch_stops(pid_t pid, int rep, struct disturbance *d)
     }
 }
 
+/* One line the benchmark process sent: a sample (a record, marked when
+ * a stop fell in its repetition) or the error that ended it. */
+static void take_line(const struct sb_runner_config *rc, const struct sb_instance *in,
+                      int first_rep, json_t *line, int *reps_seen, int *errors_seen,
+                      uint64_t *iterations, struct sb_records *rows, struct disturbance *d)
+{
+    const char *e = json_string_value(json_object_get(line, "error"));
+    json_t *repj = json_object_get(line, "rep");
+    int rep = json_is_integer(repj) ? (int)json_integer_value(repj) : first_rep + *reps_seen;
+    struct sb_sample s;
+    (*reps_seen)++;
+    if (e || sb_sample_from_json(line, &rep, &s) != 0) {
+        add_error_record(rows, rc, in, rep,
+                         e ? e : "the benchmark process sent a line that is not a sample");
+        (*errors_seen)++;
+        return;
+    }
+    struct sb_record r;
+    sb_record_measured(&r, in, rc->repetitions, rc->guard, rep, &s);
+    if (r.status == SB_RECORD_MEASURED && d->rep >= 0 && d->rep <= rep &&
+        (d->stopped_s > 0 || d->since)) {
+        if (d->since) d->stopped_s += now_s() - d->since;
+        sb_record_disturbed(&r, d->stopped_s);
+        *d = (struct disturbance){.rep = -1};
+    }
+    keep(rows, &r);
+    if (first_rep == rep && *iterations == 0) *iterations = s.iterations;
+}
+
+/* Every whole line in buf, consumed. */
 static void take_lines(const struct sb_runner_config *rc, const struct sb_instance *in,
                        int first_rep, char *buf, size_t *len, int *reps_seen, int *errors_seen,
-                       uint64_t *iterations, json_t *rows, struct disturbance *d)
+                       uint64_t *iterations, struct sb_records *rows, struct disturbance *d)
 {
     char *nl;
     while ((nl = memchr(buf, '\n', *len))) {
         *nl = '\0';
         json_t *line = json_loads(buf, 0, NULL);
         if (line) {
-            const char *e = json_string_value(json_object_get(line, "error"));
-            json_t *repj = json_object_get(line, "rep");
-            int rep = repj ? (int)json_integer_value(repj) : first_rep + *reps_seen;
-            if (e) {
-                add_error_record(rows, rc, in, rep, e);
-                (*errors_seen)++;
-            } else {
-                json_t *rec = sb_record_measured(in, rc->repetitions, rc->guard, line);
-                if (d->rep >= 0 && d->rep <= rep && (d->stopped_s > 0 || d->since)) {
-                    if (d->since) d->stopped_s += now_s() - d->since;
-                    mark_disturbed(rec, d);
-                    *d = (struct disturbance){.rep = -1};
-                }
-                json_array_append_new(rows, rec);
-                if (first_rep == rep && *iterations == 0)
-                    *iterations = (uint64_t)json_integer_value(json_object_get(line, "iterations"));
-            }
-            (*reps_seen)++;
+            take_line(rc, in, first_rep, line, reps_seen, errors_seen, iterations, rows, d);
             json_decref(line);
         }
         size_t used = (size_t)(nl - buf) + 1;
@@ -155,7 +161,7 @@ static void take_lines(const struct sb_runner_config *rc, const struct sb_instan
 
 /* A benchmark process that ended before reporting every repetition, and
  * with no error line of its own: why, as its exit status tells. */
-static void add_early_end_record(json_t *rows, const struct sb_runner_config *rc,
+static void add_early_end_record(struct sb_records *rows, const struct sb_runner_config *rc,
                                  const struct sb_instance *in, int rep, bool lingered, int status)
 {
     char msg[160];
@@ -173,15 +179,24 @@ static void add_early_end_record(json_t *rows, const struct sb_runner_config *rc
     add_error_record(rows, rc, in, rep, msg);
 }
 
+/* An instance this machine's limits cannot hold: skipped at a default
+ * size, an error at a size the user asked for. */
+static void add_unfit_record(struct sb_records *rows, const struct sb_runner_config *rc,
+                             const struct sb_instance *in, int rep)
+{
+    char msg[320];
+    snprintf(msg, sizeof msg, "%s%s", in->unfit,
+             in->unfit_is_error ? "" : " (a default size; give --param to ask for it anyway)");
+    struct sb_record r;
+    sb_record_unmeasured(&r, in, rc->repetitions, rc->guard, rep, msg, !in->unfit_is_error);
+    keep(rows, &r);
+}
+
 int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
-                  int n_reps, uint64_t *iterations, json_t *rows)
+                  int n_reps, uint64_t *iterations, struct sb_records *rows)
 {
     if (in->unfit[0]) {
-        char msg[320];
-        snprintf(msg, sizeof msg, "%s%s", in->unfit,
-                 in->unfit_is_error ? "" : " (a default size; give --param to ask for it anyway)");
-        json_array_append_new(rows, sb_record_unmeasured(in, rc->repetitions, rc->guard, first_rep,
-                                                         msg, !in->unfit_is_error));
+        add_unfit_record(rows, rc, in, first_rep);
         return 0;
     }
     int fds[2];

@@ -5,13 +5,13 @@
 #ifndef SB_RUNNER_H
 #define SB_RUNNER_H
 
-#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "job_config.h"
 #include "plan.h"
+#include "record.h"
 
 /* One child: repetitions [first_rep, first_rep + n_reps) of one instance.
  * With *iterations == 0 the child first grows the iteration count until a
@@ -20,6 +20,6 @@
  * repetition (or one error record) to `rows`. Returns 0, or -1 when
  * interrupted. */
 int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
-                  int n_reps, uint64_t *iterations, json_t *rows);
+                  int n_reps, uint64_t *iterations, struct sb_records *rows);
 
 #endif

@@ -4,47 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h"
-
-static const char *const sb_gb_fields[] = {
-    "family_index",
-    "per_family_instance_index",
-    "repetitions",
-    "repetition_index",
-    "threads",
-    "iterations",
-    "real_time",
-    "cpu_time",
-    /* Where a repetition ran (layout.h): a fact of that repetition, not a
-     * figure to average. */
-    "layout_offset",
-    "stack_page_offset",
-    /* What ran (record.c's typed identity), not a measurement. */
-    "workers",
-    NULL,
-};
-
-int sb_stats_is_counter(const char *key, json_t *value)
-{
-    if (!json_is_number(value)) return 0;
-    for (size_t i = 0; sb_gb_fields[i]; i++)
-        if (strcmp(key, sb_gb_fields[i]) == 0) return 0;
-    return 1;
-}
-
-enum agg { AGG_MEAN, AGG_MEDIAN, AGG_STDDEV, AGG_CV };
-static const char *const agg_names[] = {"mean", "median", "stddev", "cv"};
-
-static double compute(enum agg a, double *v, size_t n)
+static double compute(enum sb_aggregate a, double *v, size_t n)
 {
     switch (a) {
-    case AGG_MEAN:
+    case SB_AGG_MEAN:
         return gsl_stats_mean(v, 1, n);
-    case AGG_MEDIAN:
+    case SB_AGG_MEDIAN:
         return gsl_stats_median(v, 1, n); /* sorts v */
-    case AGG_STDDEV:
+    case SB_AGG_STDDEV:
         return gsl_stats_sd(v, 1, n); /* n - 1, as Google Benchmark */
-    case AGG_CV: {
+    case SB_AGG_CV: {
         double m = gsl_stats_mean(v, 1, n);
         /* Google Benchmark divides by the mean even when it is 0 and writes
          * NaN; strict JSON has no NaN, so a zero mean gives a cv of 0. */
@@ -54,79 +23,95 @@ static double compute(enum agg a, double *v, size_t n)
     return 0;
 }
 
-static double aggregate_key(json_t *ok, const char *key, enum agg a, double *scratch)
+/* The measured repetitions, by pointer. */
+struct measured {
+    const struct sb_record **v;
+    size_t n;
+};
+
+enum figure { FIG_REAL, FIG_CPU, FIG_COUNTER };
+
+static double figure_of(const struct sb_record *r, enum figure f, const struct sb_counter_def *c)
 {
-    size_t n = json_array_size(ok);
-    for (size_t i = 0; i < n; i++)
-        scratch[i] = json_number_value(json_object_get(json_array_get(ok, i), key));
-    return compute(a, scratch, n);
+    if (f == FIG_REAL) return r->real_ns;
+    if (f == FIG_CPU) return r->cpu_ns;
+    const double *v = sb_record_counter(r, c);
+    return v ? *v : 0; /* a repetition without it counts as 0, as Google Benchmark */
 }
 
-void sb_stats_aggregate(json_t *rows, json_t *out)
+static double aggregate_of(const struct measured *m, enum sb_aggregate a, enum figure f,
+                           const struct sb_counter_def *c, double *scratch)
 {
-    json_t *ok = json_array();
-    size_t idx;
-    json_t *r;
-    json_array_foreach(rows, idx, r)
-    {
-        if (!json_is_true(json_object_get(r, "error_occurred")) &&
-            !json_is_true(json_object_get(r, "skipped")))
-            json_array_append(ok, r);
-    }
-    size_t n = json_array_size(ok);
-    if (n < 2) {
-        json_decref(ok);
-        return;
-    }
-    double *scratch = malloc(n * sizeof *scratch);
-    json_t *first = json_array_get(ok, 0);
-    struct sb_record_id id = sb_record_id_of(first);
-    for (int a = AGG_MEAN; a <= AGG_CV; a++) {
-        json_t *g = sb_record_aggregate(&id, agg_names[a]);
-        sb_record_set_times(g, (uint64_t)json_integer_value(json_object_get(first, "iterations")),
-                            aggregate_key(ok, "real_time", (enum agg)a, scratch),
-                            aggregate_key(ok, "cpu_time", (enum agg)a, scratch));
-        const char *key;
-        json_t *v;
-        json_object_foreach(first, key, v)
-        {
-            if (sb_stats_is_counter(key, v))
-                json_object_set_new(g, key,
-                                    json_real(aggregate_key(ok, key, (enum agg)a, scratch)));
-        }
-        json_t *label = json_object_get(first, "label");
-        if (label) json_object_set(g, "label", label);
-        /* The aggregate is of the same benchmark: its typed identity. */
-        static const char *const identity[] = {"engine", "workload", "params", "workers",
-                                               "placement"};
-        for (size_t i = 0; i < sizeof identity / sizeof identity[0]; i++) {
-            json_t *f = json_object_get(first, identity[i]);
-            if (f) json_object_set(g, identity[i], f);
-        }
-        json_array_append_new(out, g);
-    }
-    free(scratch);
-    json_decref(ok);
+    for (size_t i = 0; i < m->n; i++) scratch[i] = figure_of(m->v[i], f, c);
+    return compute(a, scratch, m->n);
 }
+
+/* One aggregate record: the first repetition's identity, label and
+ * iteration count; each figure over every measured repetition. */
+static void aggregate_record(struct sb_record *g, const struct measured *m, enum sb_aggregate a,
+                             double *scratch)
+{
+    const struct sb_record *first = m->v[0];
+    memset(g, 0, sizeof *g);
+    g->in = first->in;
+    g->kind = SB_RECORD_AGGREGATE;
+    g->aggregate = a;
+    g->status = SB_RECORD_MEASURED;
+    g->repetitions = first->repetitions;
+    g->iterations = first->iterations;
+    g->real_ns = aggregate_of(m, a, FIG_REAL, NULL, scratch);
+    g->cpu_ns = aggregate_of(m, a, FIG_CPU, NULL, scratch);
+    for (size_t k = 0; k < first->n_counters; k++) {
+        const struct sb_counter_def *c = first->counters[k].def;
+        sb_record_set_counter(g, c, aggregate_of(m, a, FIG_COUNTER, c, scratch));
+    }
+    memcpy(g->label, first->label, sizeof g->label);
+}
+
+int sb_stats_aggregate(const struct sb_records *reps, struct sb_records *out)
+{
+    struct measured m = {malloc((reps->n ? reps->n : 1) * sizeof(const struct sb_record *)), 0};
+    double *scratch = malloc((reps->n ? reps->n : 1) * sizeof *scratch);
+    struct sb_record *g = malloc(sizeof *g);
+    int rc = m.v && scratch && g ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < reps->n; i++)
+        if (reps->v[i].status == SB_RECORD_MEASURED) m.v[m.n++] = &reps->v[i];
+    for (int a = SB_AGG_MEAN; rc == 0 && m.n >= 2 && a <= SB_AGG_CV; a++) {
+        aggregate_record(g, &m, (enum sb_aggregate)a, scratch);
+        rc = sb_records_push(out, g);
+    }
+    free(g);
+    free(scratch);
+    free(m.v);
+    return rc;
+}
+
+/* By repetition index; records of one index keep the order they came in. */
+struct ordered {
+    const struct sb_record *r;
+    size_t arrival;
+};
 
 static int by_repetition(const void *a, const void *b)
 {
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "repetition_index"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "repetition_index"));
-    return (x > y) - (x < y);
+    const struct ordered *x = a, *y = b;
+    int i = x->r->repetition_index, j = y->r->repetition_index;
+    if (i != j) return (i > j) - (i < j);
+    return (x->arrival > y->arrival) - (x->arrival < y->arrival);
 }
 
-int sb_stats_collect(json_t *const *per_instance, size_t n, json_t *rows)
+int sb_stats_collect(const struct sb_records *per_instance, size_t n, struct sb_records *rows)
 {
     for (size_t i = 0; i < n; i++) {
-        size_t k = json_array_size(per_instance[i]);
-        json_t **sorted = malloc((k ? k : 1) * sizeof(json_t *));
+        const struct sb_records *reps = &per_instance[i];
+        struct ordered *sorted = malloc((reps->n ? reps->n : 1) * sizeof *sorted);
         if (!sorted) return -1;
-        for (size_t j = 0; j < k; j++) sorted[j] = json_array_get(per_instance[i], j);
-        qsort(sorted, k, sizeof(json_t *), by_repetition);
-        for (size_t j = 0; j < k; j++) json_array_append(rows, sorted[j]);
+        for (size_t j = 0; j < reps->n; j++) sorted[j] = (struct ordered){&reps->v[j], j};
+        qsort(sorted, reps->n, sizeof *sorted, by_repetition);
+        int rc = 0;
+        for (size_t j = 0; rc == 0 && j < reps->n; j++) rc = sb_records_push(rows, sorted[j].r);
         free(sorted);
-        sb_stats_aggregate(per_instance[i], rows);
+        if (rc != 0 || sb_stats_aggregate(reps, rows) != 0) return -1;
     }
     return 0;
 }

@@ -5,9 +5,10 @@
       append the medians of a run (a run directory or results.json of
       ./bench, or an instruction file of ./bench regress --write-baseline)
       to results/history/<machine class>.csv, with commit, date, machine
-      class and metric. The file only grows, and is written whole.
+      class, metric and each benchmark's workload (from its record's typed
+      field). The file only grows, and is written whole.
   ./bench history chart [--out DIR] [--last N] [--threshold PCT]
-      one self-contained history.html: a trend chart per family (a line per
+      one self-contained history.html: a trend chart per workload (a line per
       benchmark, value per commit; the band of the last N runs before each
       point; a point beyond the band's median by the threshold marked as a
       regression), drawn by gnuplot.
@@ -31,7 +32,11 @@ from sbreport.names import Name  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HISTORY = os.path.join(ROOT, "results", "history")
-COLUMNS = ["commit", "date", "machine_class", "metric", "benchmark", "value", "unit", "repetitions"]
+COLUMNS = ["commit", "date", "machine_class", "metric", "benchmark", "workload", "value", "unit", "repetitions"]
+# A history written before the workload column: read (each row's workload
+# then taken from its name, the only place it had it) and rewritten whole
+# with the column at the next add.
+COLUMNS_V1 = [c for c in COLUMNS if c != "workload"]
 
 
 def parse(argv):
@@ -61,7 +66,7 @@ _COMMIT = re.compile(r"[0-9a-f]{7,64}")
 # read_history takes off again (a cell that starts with a quote gets one
 # too, so that the round trip is exact).
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "'")
-TEXT_COLUMNS = ("commit", "date", "machine_class", "metric", "benchmark", "unit")
+TEXT_COLUMNS = ("commit", "date", "machine_class", "metric", "benchmark", "workload", "unit")
 
 
 def _cell(s):
@@ -81,14 +86,19 @@ def rows_of_run(path, allow_dirty):
         schema.instruction_file(f, doc)
         commit, cls, date = doc.get("commit"), doc.get("machine_class"), doc.get("date")
         dirty = bool(doc.get("dirty"))
-        vals = [(n, float(v), "instructions/op", 1) for n, v in doc["benchmarks"].items()]
+        # The workload of each count, as the file records it (a file
+        # written before it did: from the name).
+        wl = doc.get("workloads") or {}
+        vals = [(n, wl.get(n) or Name(n).family, float(v), "instructions/op", 1) for n, v in doc["benchmarks"].items()]
         metric = "instructions"
     else:
         run = load.load(f)
         ctx = run.context
         commit, cls, date = ctx.get("source_commit"), machine.of_context(ctx), ctx.get("date")
         dirty = bool(ctx.get("source_dirty"))
-        vals = [(n, b.median(), "ns", len(b.real_ns)) for n, b in run.benchmarks.items() if b.ok]
+        # The workload from the record's typed field (another Google
+        # Benchmark binary's file has none: its family, from the name).
+        vals = [(n, b.nm.family, b.median(), "ns", len(b.real_ns)) for n, b in run.benchmarks.items() if b.ok]
         metric = "time"
     if not commit:
         raise load.BadInput(f"{f}: the run does not name its commit (run it with ./bench, which records it)")
@@ -104,25 +114,28 @@ def rows_of_run(path, allow_dirty):
     if not vals:
         raise load.BadInput(f"{f}: no successful benchmark to add")
     return cls, [{"commit": commit, "date": date or "", "machine_class": cls, "metric": metric, "benchmark": n,
-                  "value": f"{v:.6g}", "unit": u, "repetitions": r} for n, v, u, r in vals]
+                  "workload": wl, "value": f"{v:.6g}", "unit": u, "repetitions": r} for n, wl, v, u, r in vals]
 
 
 def add(a):
     cls, rows = rows_of_run(a.run, a.allow_dirty)
     path = os.path.join(a.dir, machine.slug(cls) + ".csv")
-    old = ""
+    old, before = "", []
     if os.path.exists(path):
         old = load.read_text(path)
-        read_file(path, old)  # a history it could not read back is not appended to
+        before = read_file(path, old)  # a history it could not read back is not appended to
         if not old.endswith("\n"):
             raise load.BadInput(f"{path}: its last line is unfinished (a truncated history?)")
     buf = io.StringIO()
     # Every field quoted: a name may hold a lone \r, which unquoted would
     # end the row for every reader.
     w = csv.DictWriter(buf, COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    if not old:
+    if not old or old.split("\n", 1)[0] != ",".join(COLUMNS):
+        # New, or written before the workload column: whole, with it.
         buf.write(",".join(COLUMNS) + "\n")
-    w.writerows([{k: _cell(v) if k in TEXT_COLUMNS else v for k, v in r.items()} for r in rows])
+        rows = before + rows
+        old = ""
+    w.writerows([{k: _cell(str(v)) if k in TEXT_COLUMNS else v for k, v in r.items()} for r in rows])
     msg = f"history: {len(rows)} medians of {rows[0]['commit'][:12]} added to {os.path.relpath(path)}"
     # Append-only, written whole: the old text and the new rows go to a
     # temporary file that replaces the history in one rename.
@@ -146,18 +159,23 @@ def read_file(path, text):
     """The rows of one history file, every field checked: the columns, a
     value that is a positive number, repetitions an integer."""
     lines = text.splitlines()
-    if not lines or lines[0] != ",".join(COLUMNS):
+    cols = next((c for c in (COLUMNS, COLUMNS_V1) if lines and lines[0] == ",".join(c)), None)
+    if cols is None:
         raise load.BadInput(f"{path}: not a history file (its header is not {','.join(COLUMNS)})")
     out = []
     try:
         for n, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             if n == 1:
                 continue
-            if len(row) != len(COLUMNS):
-                raise load.BadInput(f"{path}: line {n} has {len(row)} fields; a history row has {len(COLUMNS)}")
-            r = dict(zip(COLUMNS, row))
+            if len(row) != len(cols):
+                raise load.BadInput(f"{path}: line {n} has {len(row)} fields; a history row has {len(cols)}")
+            r = dict(zip(cols, row))
             for k in TEXT_COLUMNS:
-                r[k] = _uncell(r[k])
+                if k in r:
+                    r[k] = _uncell(r[k])
+            if "workload" not in r:
+                r = {**{k: r[k] for k in COLUMNS_V1[:5]}, "workload": Name(r["benchmark"]).family,
+                     **{k: r[k] for k in COLUMNS_V1[5:]}}
             try:
                 v = float(r["value"])
                 reps = int(r["repetitions"])
@@ -194,7 +212,7 @@ def trend_charts(rows, last, threshold):
     over the runs, in the order they were added."""
     groups = {}
     for r in rows:
-        key = (r["machine_class"], r["metric"], Name(r["benchmark"]).family)
+        key = (r["machine_class"], r["metric"], r["workload"])
         groups.setdefault(key, []).append(r)
     out, marks = [], []
     for (cls, metric, family), rs in groups.items():
@@ -223,7 +241,7 @@ def trend_charts(rows, last, threshold):
                 if reg:
                     marks.append(f"{bench} at {runs[x][0][:12]}: {pts[x]:.4g} against a median of "
                                  f"{statistics.median(prev):.4g} over the {len(prev)} runs before")
-            c.add(Name(bench).full[len(family) + 1:] or bench, rows_, colour=i)
+            c.add(bench[len(family) + 1:] if bench.startswith(family + "/") else bench, rows_, colour=i)
         c.height = 460
         out.append(c)
     return out, marks

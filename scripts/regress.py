@@ -183,18 +183,20 @@ def check_destinations(a):
         publish.check_dir(d)
 
 
-def measure_instructions(a, binary, todo):
-    return abrun.instructions_many(binary, todo, a.iterations, log, select_args(a))
+def measure_instructions(a, binary, todo, workloads=None):
+    return abrun.instructions_many(binary, todo, a.iterations, log, select_args(a), workloads)
 
 
-def instruction_doc(a, binary, counts, ctx):
+def instruction_doc(a, binary, counts, ctx, workloads):
     return {"metric": "instructions", "unit": "instructions per operation (callgrind)",
             "count_class": machine.count_class(ctx), "machine_class": machine.of_context(ctx),
             "architecture": ctx.get("architecture"), "compiler": ctx.get("compiler"),
             "compiler_flags": ctx.get("compiler_flags"), "dirty": ctx.get("source_dirty"),
             "commit": ctx.get("source_commit"), "iterations": a.iterations,
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "benchmarks": dict(sorted(counts.items()))}
+            "benchmarks": dict(sorted(counts.items())),
+            # Each benchmark's workload, from its record: history groups by it.
+            "workloads": dict(sorted(workloads.items()))}
 
 
 def compare_rows(pairs, a, exact):
@@ -306,10 +308,11 @@ def main(argv):
         timespec="seconds"), "head": hctx.get("source_commit")}
     if a.write_baseline:
         todo = abrun.names(a.head_binary, select_args(a))
-        counts = measure_instructions(a, a.head_binary, todo)
+        workloads = {}
+        counts = measure_instructions(a, a.head_binary, todo, workloads)
         tmp = a.write_baseline + f".tmp.{os.getpid()}"
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(instruction_doc(a, a.head_binary, counts, hctx), f, indent=1)
+            json.dump(instruction_doc(a, a.head_binary, counts, hctx, workloads), f, indent=1)
             f.write("\n")
         os.replace(tmp, a.write_baseline)
         log(f"wrote {a.write_baseline}: {len(counts)} benchmarks")

@@ -261,6 +261,39 @@ def history_chart(w, build):
 
 
 @case
+def history_groups_by_the_records_workload(w, build):
+    """The workload column comes from each record's typed field, not from
+    its name; a history written before the column is read (its workloads
+    from the names, all it had) and rewritten whole with it at the next add."""
+    import csv
+    hdir = os.path.join(w, "h")
+    os.mkdir(hdir)
+    base = json.load(open(FIXTURE))
+    klass = machine.of_context(base["context"])
+    legacy = os.path.join(hdir, machine.slug(klass) + ".csv")
+    with open(legacy, "w", newline="") as f:
+        f.write("commit,date,machine_class,metric,benchmark,value,unit,repetitions\n")
+        csv.writer(f, lineterminator="\n").writerow(["a" * 40, "2026-11-01T00:00:00+00:00", klass, "time",
+                                                     "ring/asm/tasks:100", "100", "ns", "5"])
+    d = dict(base, context=dict(base["context"], source_commit="b" * 40, source_dirty=False))
+    rec = dict(next(b for b in base["benchmarks"] if b["name"] == "switch/asm"), name="renamed/asm",
+               run_name="renamed/asm", engine="asm", workload="switch", params={})
+    d["benchmarks"] = [rec]
+    p = os.path.join(w, "run.json")
+    json.dump(d, open(p, "w"))
+    rc, _, err = run(HISTORY, "add", p, "--dir", hdir)
+    check(rc == 0, err)
+    rows = list(csv.DictReader(open(legacy, newline="")))
+    check([(r["benchmark"], r["workload"]) for r in rows] == [("ring/asm/tasks:100", "ring"),
+                                                              ("renamed/asm", "switch")],
+          f"rows: {[(r['benchmark'], r.get('workload')) for r in rows]}")
+    rc, _, err = run(HISTORY, "chart", "--dir", hdir, "--out", w)
+    check(rc == 0, err)
+    svg = open(os.path.join(w, "charts-history", f"history_{machine.slug(klass)}_time_switch.svg")).read()
+    check(">renamed/asm</text>" in svg, "the renamed benchmark is not in the switch workload's chart")
+
+
+@case
 def json_suits_dashboards(w, build):
     """Our JSON as github-action-benchmark's googlecpp reader and Bencher's
     Google Benchmark adapter take it: a benchmarks list whose rows have a

@@ -16,6 +16,8 @@
 #include "../harness/layout.h"
 #include "../harness/plan.h"
 #include "../harness/schedule.h"
+#include "../harness/record.h"
+#include "../harness/sample_wire.h"
 #include "../harness/stats.h"
 #include "sb_engine.h"
 
@@ -252,76 +254,146 @@ static void plan_quick_adds_what_claims_need(void)
           strcmp(named, "spawn/processes/tasks:1000 ") == 0);
 }
 
-static json_t *rep(double real, double counter)
+/* A benchmark that never ran: enough identity for records of it. */
+static struct sb_instance fake_instance(void)
 {
-    return json_pack("{s:s, s:i, s:i, s:s, s:s, s:i, s:i, s:I, s:f, s:f, s:s, s:f}", "name",
-                     "x/asm", "family_index", 0, "per_family_instance_index", 0, "run_name",
-                     "x/asm", "run_type", "iteration", "repetitions", 4, "threads", 1, "iterations",
-                     (json_int_t)10, "real_time", real, "cpu_time", real, "time_unit", "ns",
-                     "items_per_second", counter);
+    struct sb_instance in = {.engine = sb_engines[0], .workload = sb_workloads[0]};
+    snprintf(in.name, sizeof in.name, "x/asm");
+    return in;
 }
 
-static double field(json_t *out, const char *agg, const char *key)
+/* A measured repetition of `in`: real (and CPU) time per iteration
+ * `real` ns over 10 iterations, and items_per_second `counter`. */
+static struct sb_record rep(const struct sb_instance *in, int index, double real, double counter)
 {
-    size_t i;
-    json_t *r;
-    json_array_foreach(out, i, r)
-    {
-        if (strcmp(json_string_value(json_object_get(r, "aggregate_name")), agg) == 0)
-            return json_number_value(json_object_get(r, key));
-    }
-    return NAN;
+    struct sb_sample s = {.iterations = 10, .real_ns = real * 10, .cpu_ns = real * 10};
+    struct sb_record r;
+    sb_record_measured(&r, in, 4, SB_GUARD_AUTO, index, &s);
+    sb_record_set_counter(&r, sb_counter_find("items_per_second"), counter);
+    return r;
+}
+
+static const struct sb_record *aggregate(const struct sb_records *out, enum sb_aggregate a)
+{
+    for (size_t i = 0; i < out->n; i++)
+        if (out->v[i].kind == SB_RECORD_AGGREGATE && out->v[i].aggregate == a) return &out->v[i];
+    return NULL;
 }
 
 static void stats_aggregates(void)
 {
-    json_t *rows = json_array(), *out = json_array();
+    struct sb_instance in = fake_instance();
+    struct sb_records rows = {0}, out = {0};
     const double v[] = {1, 2, 3, 4};
-    for (int i = 0; i < 4; i++) json_array_append_new(rows, rep(v[i], 10 * v[i]));
-    sb_stats_aggregate(rows, out);
-    CHECK(json_array_size(out) == 4);
-    CHECK(fabs(field(out, "mean", "real_time") - 2.5) < 1e-12);
-    CHECK(fabs(field(out, "median", "real_time") - 2.5) < 1e-12);
+    for (int i = 0; i < 4; i++) {
+        struct sb_record r = rep(&in, i, v[i], 10 * v[i]);
+        CHECK(sb_records_push(&rows, &r) == 0);
+    }
+    /* An error among them is not a measurement. */
+    struct sb_record e;
+    sb_record_unmeasured(&e, &in, 4, SB_GUARD_AUTO, 4, "broke", false);
+    CHECK(sb_records_push(&rows, &e) == 0);
+    CHECK(sb_stats_aggregate(&rows, &out) == 0);
+    CHECK(out.n == 4);
+    CHECK(fabs(aggregate(&out, SB_AGG_MEAN)->real_ns - 2.5) < 1e-12);
+    CHECK(fabs(aggregate(&out, SB_AGG_MEDIAN)->real_ns - 2.5) < 1e-12);
     double sd = sqrt(((1.5 * 1.5) * 2 + (0.5 * 0.5) * 2) / 3);
-    CHECK(fabs(field(out, "stddev", "real_time") - sd) < 1e-12);
-    CHECK(fabs(field(out, "cv", "real_time") - sd / 2.5) < 1e-12);
-    CHECK(fabs(field(out, "median", "items_per_second") - 25) < 1e-12);
-    json_t *name = json_object_get(json_array_get(out, 0), "name");
-    CHECK(name && strcmp(json_string_value(name), "x/asm_mean") == 0);
-    json_decref(out);
+    CHECK(fabs(aggregate(&out, SB_AGG_STDDEV)->real_ns - sd) < 1e-12);
+    CHECK(fabs(aggregate(&out, SB_AGG_CV)->real_ns - sd / 2.5) < 1e-12);
+    const double *items =
+        sb_record_counter(aggregate(&out, SB_AGG_MEDIAN), sb_counter_find("items_per_second"));
+    CHECK(items && fabs(*items - 25) < 1e-12);
+    char name[320];
+    sb_record_name(&out.v[0], name, sizeof name);
+    CHECK(strcmp(name, "x/asm_mean") == 0);
     /* One repetition: no aggregates (Google Benchmark prints none). */
-    json_t *one = json_array(), *none = json_array();
-    json_array_append_new(one, rep(1, 1));
-    sb_stats_aggregate(one, none);
-    CHECK(json_array_size(none) == 0);
-    json_decref(one);
-    json_decref(none);
-    json_decref(rows);
+    struct sb_records one = {0}, none = {0};
+    struct sb_record r = rep(&in, 0, 1, 1);
+    CHECK(sb_records_push(&one, &r) == 0);
+    CHECK(sb_stats_aggregate(&one, &none) == 0 && none.n == 0);
+    sb_records_free(&one);
+    sb_records_free(&none);
+    sb_records_free(&out);
+    sb_records_free(&rows);
 }
 
 /* The run's records: each instance's repetitions by index (as they came,
  * interleaved: out of order), then its aggregates. */
 static void stats_collect_orders_repetitions(void)
 {
-    json_t *per[2] = {json_array(), json_array()}, *rows = json_array();
+    struct sb_instance in = fake_instance();
+    struct sb_records per[2] = {{0}, {0}}, rows = {0};
     const int order[] = {2, 0, 1};
     for (int i = 0; i < 3; i++) {
-        json_t *r = rep(order[i] + 1, 1);
-        json_object_set_new(r, "repetition_index", json_integer(order[i]));
-        json_array_append_new(per[0], r);
+        struct sb_record r = rep(&in, order[i], order[i] + 1, 1);
+        CHECK(sb_records_push(&per[0], &r) == 0);
     }
-    json_array_append_new(per[1], rep(5, 1));
-    CHECK(sb_stats_collect(per, 2, rows) == 0);
-    CHECK(json_array_size(rows) == 3 + 4 + 1);
-    for (int i = 0; i < 3; i++)
-        CHECK(json_integer_value(
-                  json_object_get(json_array_get(rows, (size_t)i), "repetition_index")) == i);
-    CHECK(strcmp(json_string_value(json_object_get(json_array_get(rows, 3), "aggregate_name")),
-                 "mean") == 0);
-    CHECK(json_object_get(json_array_get(rows, 7), "aggregate_name") == NULL);
-    json_decref(per[0]);
-    json_decref(per[1]);
-    json_decref(rows);
+    struct sb_record r = rep(&in, 0, 5, 1);
+    CHECK(sb_records_push(&per[1], &r) == 0);
+    CHECK(sb_stats_collect(per, 2, &rows) == 0);
+    CHECK(rows.n == 3 + 4 + 1);
+    for (int i = 0; i < 3; i++) CHECK(rows.v[i].repetition_index == i);
+    CHECK(rows.v[3].kind == SB_RECORD_AGGREGATE && rows.v[3].aggregate == SB_AGG_MEAN);
+    CHECK(rows.v[7].kind == SB_RECORD_ITERATION);
+    sb_records_free(&per[0]);
+    sb_records_free(&per[1]);
+    sb_records_free(&rows);
+}
+
+/* A sample crosses the pipe whole: what child.c writes, runner.c reads
+ * back field for field; a line that is not a sample is refused. */
+static void sample_wire_round_trip(void)
+{
+    struct sb_sample s = {.iterations = 7,
+                          .real_ns = 70.5,
+                          .cpu_ns = 60.25,
+                          .ncounters = 2,
+                          .laid_out = true,
+                          .layout_offset = 48,
+                          .stack_page_offset = 1024};
+    snprintf(s.counters[0].name, sizeof s.counters[0].name, "p99_us");
+    s.counters[0].value = 12.5;
+    snprintf(s.counters[1].name, sizeof s.counters[1].name, "tasks");
+    s.counters[1].value = NAN; /* left out: strict JSON has no NaN */
+    snprintf(s.cpus_used, sizeof s.cpus_used, "0-1");
+    snprintf(s.note, sizeof s.note, "kernel memory: cgroup");
+    json_t *line = sb_sample_to_json(3, &s);
+    struct sb_sample back = {0};
+    int rep_back = -1;
+    CHECK(line && sb_sample_from_json(line, &rep_back, &back) == 0);
+    CHECK(rep_back == 3 && back.iterations == 7 && back.real_ns == 70.5 && back.cpu_ns == 60.25);
+    CHECK(back.ncounters == 1 && strcmp(back.counters[0].name, "p99_us") == 0 &&
+          back.counters[0].value == 12.5);
+    CHECK(back.laid_out && back.layout_offset == 48 && back.stack_page_offset == 1024);
+    CHECK(strcmp(back.cpus_used, "0-1") == 0 && strcmp(back.note, "kernel memory: cgroup") == 0);
+    json_decref(line);
+    /* A reference's sample (no layout of ours) says none. */
+    s.laid_out = false;
+    line = sb_sample_to_json(0, &s);
+    CHECK(sb_sample_from_json(line, &rep_back, &back) == 0 && !back.laid_out);
+    json_decref(line);
+    json_t *bad = json_pack("{s:i, s:s}", "rep", 1, "iterations", "many");
+    CHECK(sb_sample_from_json(bad, &rep_back, &back) == -1);
+    json_decref(bad);
+}
+
+/* A record's counters come from the registry: a name not on it turns the
+ * sample into an error record naming it. */
+static void record_refuses_unregistered_counter(void)
+{
+    struct sb_instance in = fake_instance();
+    struct sb_sample s = {.iterations = 1, .real_ns = 1, .cpu_ns = 1, .ncounters = 1};
+    snprintf(s.counters[0].name, sizeof s.counters[0].name, "label");
+    struct sb_record r;
+    sb_record_measured(&r, &in, 1, SB_GUARD_AUTO, 0, &s);
+    CHECK(r.status == SB_RECORD_ERROR && strstr(r.message, "'label'") != NULL);
+    snprintf(s.counters[0].name, sizeof s.counters[0].name, "p99_us");
+    sb_record_measured(&r, &in, 1, SB_GUARD_AUTO, 0, &s);
+    CHECK(r.status == SB_RECORD_MEASURED && r.n_counters == 2);
+    CHECK(r.counters[0].def == sb_counter_find(in.workload->rate_counter));
+    /* Set twice, held once. */
+    sb_record_set_counter(&r, sb_counter_find("p99_us"), 3);
+    CHECK(r.n_counters == 2 && *sb_record_counter(&r, sb_counter_find("p99_us")) == 3);
 }
 
 /* The bare loops' proof of work: alternating resumes, side 1 first, add up
@@ -428,6 +500,8 @@ static const struct {
     {"plan_quick_adds_what_claims_need", plan_quick_adds_what_claims_need},
     {"stats_aggregates", stats_aggregates},
     {"stats_collect_orders_repetitions", stats_collect_orders_repetitions},
+    {"sample_wire_round_trip", sample_wire_round_trip},
+    {"record_refuses_unregistered_counter", record_refuses_unregistered_counter},
     {"cli_defaults_and_spellings", cli_defaults_and_spellings},
     {"iterations_search", iterations_search},
     {"schedule_jobs", schedule_jobs},

@@ -275,7 +275,7 @@ def history_csv_neutralises_formulas(w, binary):
     import csv
     import io
     for row in list(csv.reader(io.StringIO(text, newline="")))[1:]:
-        for cell in (row[1], row[2], row[4]):
+        for cell in (row[1], row[2], row[4], row[5]):
             check(not cell.startswith(("=", "+", "-", "@")), f"a formula cell: {cell!r}")
     sys.path.insert(0, SCRIPTS)
     import history
@@ -469,10 +469,10 @@ def history_add_writes_nothing_when_it_fails(w, binary):
         check(rc == 2 and len(lines) == 1 and needle in lines[0], f"{what}: exit {rc}: {err}")
         check(open(path, encoding="utf-8").read() == first and os.listdir(h) == [os.path.basename(path)],
               f"{what}: the history changed")
-    for what, row, needle in (("a text value", "0123456,d,m x2,time,BM_a,fast,ns,5", "is not a number"),
+    for what, row, needle in (("a text value", "0123456,d,m x2,time,BM_a,BM_a,fast,ns,5", "is not a number"),
                               ("a short row", "0123456,d,m x2", "has 3 fields"),
-                              ("a backtick commit", "`id`,d,m x2,time,BM_a,5,ns,5", "not a git object name"),
-                              ("a negative value", "0123456,d,m x2,time,BM_a,-5,ns,5", "must be positive")):
+                              ("a backtick commit", "`id`,d,m x2,time,BM_a,BM_a,5,ns,5", "not a git object name"),
+                              ("a negative value", "0123456,d,m x2,time,BM_a,BM_a,-5,ns,5", "must be positive")):
         bad = os.path.join(w, "badhist")
         os.makedirs(bad, exist_ok=True)
         put(os.path.join(bad, "m-x2.csv"), first + row + "\n")

@@ -123,7 +123,8 @@ _COLLECTED = re.compile(r"^==(\d+)== Collected : (\d+)", re.M)
 
 def _instructions_total(binary, name, iters, select):
     """Instructions executed by the benchmark's processes (everything but
-    the harness's parent, whose waiting loops depend on timing)."""
+    the harness's parent, whose waiting loops depend on timing), and the
+    workload its record names."""
     p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, *select,
                           f"--filter={exact(name)}", f"--min-time={iters}x", "--repetitions=1", "--results-dir=",
                           "--format=json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -134,24 +135,28 @@ def _instructions_total(binary, name, iters, select):
     if not rows or rows[0].get("error_occurred") or rows[0].get("skipped"):
         raise RuntimeError(f"callgrind on {name}: the benchmark did not run")
     counts = {int(pid): int(n) for pid, n in _COLLECTED.findall(err)}
-    return sum(n for pid, n in counts.items() if pid != p.pid)
+    return sum(n for pid, n in counts.items() if pid != p.pid), rows[0].get("workload")
 
 
 def instructions(binary, name, iters, select=()):
     """Instructions per operation: the difference between 2*iters and iters
-    iterations over iters, so that setup, fork and teardown cancel."""
-    a = _instructions_total(binary, name, iters, select)
-    b = _instructions_total(binary, name, 2 * iters, select)
-    return (b - a) / iters
+    iterations over iters, so that setup, fork and teardown cancel; and the
+    benchmark's workload, from its record."""
+    a, workload = _instructions_total(binary, name, iters, select)
+    b, _ = _instructions_total(binary, name, 2 * iters, select)
+    return (b - a) / iters, workload
 
 
-def instructions_many(binary, todo, iters, log, select=()):
+def instructions_many(binary, todo, iters, log, select=(), workloads=None):
     """{name: instructions per op} for every name, a callgrind per core at
-    once (counts do not depend on load)."""
+    once (counts do not depend on load). `workloads`, when given, receives
+    {name: workload} from the records."""
     out = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as ex:
         futs = {ex.submit(instructions, binary, n, iters, select): n for n in todo}
         for f in concurrent.futures.as_completed(futs):
-            out[futs[f]] = f.result()
+            out[futs[f]], wl = f.result()
+            if workloads is not None and isinstance(wl, str):
+                workloads[futs[f]] = wl
             log(f"instructions {futs[f]}: {out[futs[f]]:.1f}")
     return out

@@ -14,8 +14,9 @@ CHANGE = 0.10  # comparison: a change smaller than this is not called (as regres
 
 
 def ran_engines(run):
-    """The engines with a record in this run (ours: family/engine/...)."""
-    return {n.split("/")[1] for n in run.benchmarks if n.count("/") >= 1} if run.ours else None
+    """The engines with a record in this run (ours: the records' engine
+    field; a CSV of ours has none, and its names are workload/engine/...)."""
+    return {b.nm.engine for b in run.benchmarks.values() if b.nm.engine} if run.ours else None
 
 
 def environment(ctx, ran=None):

@@ -10,14 +10,17 @@ import io
 import os
 import stat
 
-from . import entry, names, schema, stats
+from . import entry, names, registry, schema, stats
 
 # Google Benchmark's time units, as factors to nanoseconds.
 UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 AGGREGATES = ("mean", "median", "stddev", "cv")
 # Columns a Google Benchmark CSV always has (benchmark/src/csv_reporter.cc).
 CSV_REQUIRED = ("name", "iterations", "real_time", "cpu_time", "time_unit")
-OUR_FAMILIES = {"switch", "pingpong", "bare", "ring", "echo", "sleep", "cpu", "spawn", "pipeline", "blocking"}
+# The switchbench built beside these scripts: its registry names our
+# workloads when a file (a CSV) carries no context to say it is ours.
+OUR_BINARY = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                          "build", "switchbench")
 # Keys of a record that are not counters.
 NOT_COUNTERS = {
     "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
@@ -74,7 +77,7 @@ class Benchmark:
 
 
 class Run:
-    def __init__(self, path, context, benchmarks, complexity=()):
+    def __init__(self, path, context, benchmarks, complexity=(), known=None):
         self.path = path
         self.context = context
         self.benchmarks = benchmarks  # name -> Benchmark, file order
@@ -82,9 +85,11 @@ class Run:
         # coefficient, rms) as Google Benchmark's console shows them.
         self.complexity = list(complexity)
         # switchbench's own output: its context says so, or (a CSV, which
-        # has no context) every name is family/engine/... of our families.
-        self.ours = "switchbench_version" in context or all(
-            n.split("/")[0] in OUR_FAMILIES and "/" in n for n in benchmarks)
+        # has no context) every name is workload/engine/... of the workloads
+        # `known` names (our_registry).
+        self.known = known or {"workloads": set(), "references": set()}
+        self.ours = "switchbench_version" in context or bool(benchmarks) and all(
+            n.split("/")[0] in self.known["workloads"] and "/" in n for n in benchmarks)
 
     def get(self, name):
         return self.benchmarks.get(name)
@@ -92,10 +97,9 @@ class Run:
     @property
     def references(self):
         """The reference engines (someone else's system: ref-fcontext,
-        ref-greenlet...): the context marks them; a CSV, by their names."""
+        ref-greenlet...): the context marks them; for a CSV, the registry."""
         marked = {e for e, v in (self.context.get("engines") or {}).items() if v.get("reference")}
-        named = {n.split("/")[1] for n in self.benchmarks if n.count("/") >= 1 and n.split("/")[1].startswith("ref-")}
-        return marked | named if self.ours else marked
+        return marked | self.known["references"] if self.ours else marked
 
     @property
     def title(self):
@@ -209,6 +213,21 @@ def _header_at(text):
     return None, None
 
 
+def our_registry():
+    """Our workload and reference engine names, from the registry of the
+    switchbench built beside these scripts (`--describe`); none when there
+    is no build, and a CSV is then read as any Google Benchmark file."""
+    none = {"workloads": set(), "references": set()}
+    if not os.access(OUR_BINARY, os.X_OK):
+        return none
+    try:
+        doc = registry.describe(OUR_BINARY)
+    except (BadInput, OSError):
+        return none
+    return {"workloads": {w["name"] for w in doc["workloads"]},
+            "references": {e["name"] for e in doc["engines"] if e.get("reference")}}
+
+
 def _load_csv(f, text):
     line, at = _header_at(text)
     if at is None:
@@ -234,7 +253,7 @@ def _load_csv(f, text):
         raise BadInput(f"{f}: line {line + rows.line_num + 1}: not CSV Google Benchmark writes ({e})") from None
     for r in records:
         _add_record(out, complexity, r, f)
-    return Run(f, {}, out, complexity)
+    return Run(f, {}, out, complexity, our_registry())
 
 
 def _csv_record(f, n, row):

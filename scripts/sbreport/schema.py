@@ -168,6 +168,11 @@ def instruction_file(f, doc):
     for k in ("count_class", "machine_class", "compiler", "compiler_flags", "commit", "date", "architecture"):
         if doc.get(k) is not None:
             check_type(doc[k], _STR, f"{f}: {k}")
+    wl = doc.get("workloads")
+    if wl is not None:
+        check_type(wl, _DICT, f"{f}: workloads")
+        for n, w in wl.items():
+            check_type(w, _STR, f"{f}: workloads: {n}")
     for n, v in doc["benchmarks"].items():
         check_type(v, _NUM, f"{f}: {n}")
         if v <= 0:
