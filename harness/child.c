@@ -42,40 +42,40 @@ static void child_send(int fd, json_t *line)
 
 /* A sample goes up as it is, with the cores the pinning applied when
  * the sample does not name its own (a reference's program does). */
-static void child_send_sample(int fd, const struct sb_runner_config *rc, int rep,
-                              const struct sb_sample *s)
+static void child_send_sample(int fd, const struct sb__runner_config *rc, int rep,
+                              const struct sb__sample *s)
 {
-    struct sb_sample line = *s;
-    if (!line.cpus_used[0]) sb_pin_applied_list(rc->pin, line.cpus_used, sizeof line.cpus_used);
-    child_send(fd, sb_sample_to_json(rep, &line));
+    struct sb__sample line = *s;
+    if (!line.cpus_used[0]) sb__pin_applied_list(rc->pin, line.cpus_used, sizeof line.cpus_used);
+    child_send(fd, sb__sample_to_json(rep, &line));
 }
 
 /* One repetition on the stack shifted for it (layout.h). */
 struct shifted_rep {
-    const struct sb_run_spec *spec;
+    const struct sb__run_spec *spec;
     uint64_t iterations;
-    struct sb_sample *s;
+    struct sb__sample *s;
     struct sb_err *err;
 };
 
 static int run_shifted(void *p)
 {
     struct shifted_rep *r = p;
-    return sb_run_repetition(r->spec, r->iterations, r->s, r->err);
+    return sb__run_repetition(r->spec, r->iterations, r->s, r->err);
 }
 
-static int repetition_at(const struct sb_runner_config *rc, const struct sb_instance *in, int rep,
-                         const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *s,
+static int repetition_at(const struct sb__runner_config *rc, const struct sb__instance *in, int rep,
+                         const struct sb__run_spec *spec, uint64_t iterations, struct sb__sample *s,
                          struct sb_err *err)
 {
-    uint32_t off = rc->layout_fixed ? 0 : sb_layout_offset(rc->layout_seed, in->name, rep);
+    uint32_t off = rc->layout_fixed ? 0 : sb__layout_offset(rc->layout_seed, in->name, rep);
     /* The heap too: what the engine and workload allocate in this
      * repetition comes after a block of a size of its own, so their
      * structures' places within a page are sampled like the stack's. */
-    uint32_t heap = rc->layout_fixed ? 0 : sb_layout_offset(~rc->layout_seed, in->name, rep);
+    uint32_t heap = rc->layout_fixed ? 0 : sb__layout_offset(~rc->layout_seed, in->name, rep);
     void *pad = heap ? malloc(heap) : NULL;
     struct shifted_rep r = {spec, iterations, s, err};
-    int ret = sb_layout_call(off, run_shifted, &r);
+    int ret = sb__layout_call(off, run_shifted, &r);
     free(pad);
     s->layout_offset = off;
     s->laid_out = true;
@@ -85,23 +85,24 @@ static int repetition_at(const struct sb_runner_config *rc, const struct sb_inst
 /* What measures this job's repetitions: our engine in this process, or
  * the reference's program, started once and asked for each repetition. */
 struct measurer {
-    const struct sb_runner_config *rc;
-    const struct sb_instance *in;
-    struct sb_run_spec spec;
-    struct sb_external_server *program; /* NULL for our engines */
+    const struct sb__runner_config *rc;
+    const struct sb__instance *in;
+    struct sb__run_spec spec;
+    struct sb__external_server *program; /* NULL for our engines */
 };
 
-static int measure(struct measurer *m, int rep, uint64_t n, struct sb_sample *s, struct sb_err *err)
+static int measure(struct measurer *m, int rep, uint64_t n, struct sb__sample *s,
+                   struct sb_err *err)
 {
-    if (m->program) return sb_external_measure(m->program, n, s, err);
-    sb_pin_reset_applied(m->rc->pin);
+    if (m->program) return sb__external_measure(m->program, n, s, err);
+    sb__pin_reset_applied(m->rc->pin);
     return repetition_at(m->rc, m->in, rep, &m->spec, n, s, err);
 }
 
 _Noreturn static void fail(int fd, struct measurer *m, int rep, const char *msg)
 {
     child_send(fd, json_pack("{s:i, s:s}", "rep", rep, "error", msg));
-    if (m->program) sb_external_kill(m->program);
+    if (m->program) sb__external_kill(m->program);
     _exit(0);
 }
 
@@ -111,23 +112,23 @@ _Noreturn static void fail(int fd, struct measurer *m, int rep, const char *msg)
 _Noreturn static void run_repetitions(int fd, struct measurer *m, int first_rep, int n_reps,
                                       uint64_t iterations)
 {
-    const struct sb_runner_config *rc = m->rc;
+    const struct sb__runner_config *rc = m->rc;
     const struct sb_workload *w = m->in->workload;
     uint64_t mult = w->iter_multiple ? w->iter_multiple : 1;
-    struct sb_sample s = {0};
+    struct sb__sample s = {0};
     struct sb_err err = {{0}};
     int rep = first_rep;
 
     if (iterations == 0 && rc->fixed_iterations)
-        iterations = sb_iterations_round_up(rc->fixed_iterations, mult);
+        iterations = sb__iterations_round_up(rc->fixed_iterations, mult);
     if (iterations == 0) {
         uint64_t n = w->min_iterations ? w->min_iterations(m->in->params) : 1;
-        n = sb_iterations_round_up(n ? n : 1, mult);
+        n = sb__iterations_round_up(n ? n : 1, mult);
         do {
             if (measure(m, rep, n, &s, &err) != 0) fail(fd, m, rep, err.msg);
             /* From the count done: a reference's program may do more than
              * asked where its unit of work is several. */
-            n = sb_iterations_next(s.iterations, s.real_ns / 1e9, rc->min_time, mult);
+            n = sb__iterations_next(s.iterations, s.real_ns / 1e9, rc->min_time, mult);
         } while (n != 0);
         child_send_sample(fd, rc, rep, &s);
         rep++;
@@ -138,15 +139,15 @@ _Noreturn static void run_repetitions(int fd, struct measurer *m, int first_rep,
         if (measure(m, rep, iterations, &s, &err) != 0) fail(fd, m, rep, err.msg);
         child_send_sample(fd, rc, rep, &s);
     }
-    if (m->program && sb_external_finish(m->program, &err) != 0) fail(fd, m, rep, err.msg);
+    if (m->program && sb__external_finish(m->program, &err) != 0) fail(fd, m, rep, err.msg);
     _exit(0);
 }
 
 /* This process's lot: it dies with switchbench, leads its own process
  * group, has the default signals, reports a stack overflow on `fd`, and
  * may open as many descriptors as the hard limit allows. */
-static void become_benchmark_process(int fd, pid_t parent, const struct sb_runner_config *rc,
-                                     const struct sb_instance *in)
+static void become_benchmark_process(int fd, pid_t parent, const struct sb__runner_config *rc,
+                                     const struct sb__instance *in)
 {
     /* Never outlive switchbench, whatever ends it (SIGKILL included):
      * task processes and helpers die with us in turn. */
@@ -168,7 +169,7 @@ static void become_benchmark_process(int fd, pid_t parent, const struct sb_runne
     json_decref(ov);
     snprintf(overflow, sizeof overflow, "%s\n", ovs ? ovs : "{\"error\":\"stack overflow\"}");
     free(ovs);
-    sb_crash_install(fd, overflow);
+    sb__crash_install(fd, overflow);
 
     /* Room for rings of processes and channels (each pipe is two
      * descriptors) and for echo connections: the soft limit goes up to the
@@ -180,8 +181,8 @@ static void become_benchmark_process(int fd, pid_t parent, const struct sb_runne
     }
 }
 
-void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
-                   const struct sb_instance *in, int first_rep, int n_reps, uint64_t iterations)
+void sb__child_main(int fd, pid_t parent, const struct sb__runner_config *rc,
+                    const struct sb__instance *in, int first_rep, int n_reps, uint64_t iterations)
 {
     become_benchmark_process(fd, parent, rc, in);
     rc->pin->placement = in->placement; /* this child's copy */
@@ -194,17 +195,17 @@ void sb_child_main(int fd, pid_t parent, const struct sb_runner_config *rc,
                  .cfg = {.stack_size = rc->stack_size,
                          .guard = rc->guard,
                          .workers = in->workers,
-                         .pin = sb_pin_apply,
+                         .pin = sb__pin_apply,
                          .pin_ctx = rc->pin}},
     };
     /* A reference's program runs the workload itself, unless the workload
      * drives the program as its server (an `external` hook: external.h). */
-    struct sb_external_server program;
-    struct sb_external_args args;
+    struct sb__external_server program;
+    struct sb__external_args args;
     if (in->engine->exec_argv && !in->workload->external) {
         struct sb_err err = {{0}};
-        sb_external_args_init(&args, in->engine, in->workload, in->params, in->workers);
-        if (sb_external_start(&program, &args, rc->pin, in->workers, &err) != 0)
+        sb__external_args_init(&args, in->engine, in->workload, in->params, in->workers);
+        if (sb__external_start(&program, &args, rc->pin, in->workers, &err) != 0)
             fail(fd, &m, first_rep, err.msg);
         m.program = &program;
     }

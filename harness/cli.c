@@ -211,7 +211,7 @@ static void usage_aliases(FILE *out)
     fprintf(out, "\n");
 }
 
-void sb_cli_usage(FILE *out)
+void sb__cli_usage(FILE *out)
 {
     fprintf(out, "Usage: bench [OPTION]...\n"
                  "Measure what it costs to run many tasks as threads, processes or coroutines.\n"
@@ -295,7 +295,7 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-static int parse_format(const char *s, enum sb_format *f)
+static int parse_format(const char *s, enum sb__format *f)
 {
     if (strcmp(s, "console") == 0)
         *f = SB_FMT_CONSOLE;
@@ -308,7 +308,7 @@ static int parse_format(const char *s, enum sb_format *f)
     return 0;
 }
 
-static int parse_param(const char *arg, struct sb_options *o, char *err, size_t errlen)
+static int parse_param(const char *arg, struct sb__options *o, char *err, size_t errlen)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg || !eq[1]) {
@@ -319,7 +319,7 @@ static int parse_param(const char *arg, struct sb_options *o, char *err, size_t 
         snprintf(err, errlen, "--param: at most %d parameters", SB_MAX_PARAM_ARGS);
         return -1;
     }
-    struct sb_param_arg *p = &o->params[o->n_params];
+    struct sb__param_arg *p = &o->params[o->n_params];
     size_t klen = (size_t)(eq - arg);
     if (klen >= sizeof p->key) {
         snprintf(err, errlen, "--param: key too long in '%s'", arg);
@@ -386,8 +386,8 @@ static bool cpu_list_ok(const char *s)
 }
 
 /* The defaults the parse starts from; repetitions and min_time stay
- * unset (-1) until the run's kind is known (sb_cli_parse's end). */
-static void set_defaults(struct sb_options *o)
+ * unset (-1) until the run's kind is known (sb__cli_parse's end). */
+static void set_defaults(struct sb__options *o)
 {
     memset(o, 0, sizeof *o);
     o->repetitions = -1;
@@ -415,7 +415,7 @@ static void set_defaults(struct sb_options *o)
 
 /* --tiny, the quick default run (nothing selected) and --quick change the
  * defaults of what was not given. */
-static void resolve_defaults(struct sb_options *o)
+static void resolve_defaults(struct sb__options *o)
 {
     if (o->tiny) {
         if (o->repetitions < 0) o->repetitions = 1;
@@ -456,7 +456,7 @@ static int check_value(const char *opt, const char *v, unsigned flags, char *err
 }
 
 /* Options that only set a field: 1 when `c` is one of them. */
-static int apply_setting(int c, const char *a, const char *optarg_, struct sb_options *o)
+static int apply_setting(int c, const char *a, const char *optarg_, struct sb__options *o)
 {
     switch (c) {
     case OPT_ENGINE:
@@ -514,7 +514,7 @@ static int apply_setting(int c, const char *a, const char *optarg_, struct sb_op
 }
 
 /* --min-time: seconds, or Google Benchmark's Nx (exactly N iterations). */
-static int parse_min_time(const char *a, struct sb_options *o, char *err, size_t errlen)
+static int parse_min_time(const char *a, struct sb__options *o, char *err, size_t errlen)
 {
     long long ll;
     if (*a && a[strlen(a) - 1] == 'x') {
@@ -536,7 +536,7 @@ static int parse_min_time(const char *a, struct sb_options *o, char *err, size_t
 }
 
 /* --workers=N[,N...]: each from 1 to 1024. */
-static int parse_workers(const char *a, struct sb_options *o, char *err, size_t errlen)
+static int parse_workers(const char *a, struct sb__options *o, char *err, size_t errlen)
 {
     char buf[SB_MAX_VALUE_ARG + 1];
     snprintf(buf, sizeof buf, "%s", a);
@@ -570,7 +570,7 @@ static int whole(const char *opt, const char *a, long long min, long long max, l
 
 /* Options that read a number: 1 when `c` is one of them, 0 when not, -1
  * with err set when the value is out of its range. */
-static int apply_number(int c, const char *a, struct sb_options *o, char *err, size_t errlen)
+static int apply_number(int c, const char *a, struct sb__options *o, char *err, size_t errlen)
 {
     long long ll;
     switch (c) {
@@ -621,7 +621,7 @@ static int one_of(const char *opt, const char *a, const char *const *names, char
 
 /* Options that read a word, a list or a name: 1 when `c` is one of them,
  * 0 when not, -1 with err set when the value is not one it takes. */
-static int apply_choice(int c, const char *a, struct sb_options *o, char *err, size_t errlen)
+static int apply_choice(int c, const char *a, struct sb__options *o, char *err, size_t errlen)
 {
     static const char *const placements[] = {"pack", "spread", NULL},
                              *const formats[] = {"console", "json", "csv", NULL},
@@ -675,7 +675,7 @@ static void getopt_table(struct option *longopts)
     longopts[n] = (struct option){NULL, 0, NULL, 0};
 }
 
-int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen)
+int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_t errlen)
 {
     set_defaults(o);
     struct option longopts[CLI_ROWS + 1];

@@ -28,30 +28,30 @@
 #define SB_DEFAULT_STACK_KB    64
 #define SB_DEFAULT_RESULTS_DIR "results"
 
-enum sb_format { SB_FMT_CONSOLE, SB_FMT_JSON, SB_FMT_CSV };
+enum sb__format { SB_FMT_CONSOLE, SB_FMT_JSON, SB_FMT_CSV };
 
-struct sb_param_arg {
+struct sb__param_arg {
     char key[64];
     long long values[SB_MAX_PARAM_VALUES];
     size_t n;
 };
 
-struct sb_options {
+struct sb__options {
     const char *engines;   /* comma list or "all"; NULL: every engine */
     const char *workloads; /* comma list or "all"; NULL: every workload not hidden */
     const char *filter;    /* POSIX ERE on full names; leading '-' inverts */
-    struct sb_param_arg params[SB_MAX_PARAM_ARGS];
+    struct sb__param_arg params[SB_MAX_PARAM_ARGS];
     size_t n_params;
     int repetitions;
     double min_time;
     unsigned long long fixed_iterations; /* --min-time=Nx: exactly N iterations, no growth */
     const char *cpus;
-    enum sb_placement placement;
+    enum sb__placement placement;
     bool placement_set; /* else: per workload (pack, or spread for independent tasks and --workers)
                          */
-    enum sb_format format;
+    enum sb__format format;
     const char *out;
-    enum sb_format out_format;
+    enum sb__format out_format;
     double timeout;
     size_t stack_size;
     int stack_guard; /* enum sb_stack_guard (default SB_GUARD_AUTO) */
@@ -74,7 +74,7 @@ struct sb_options {
 /* 0: parsed, with every default resolved (repetitions and min_time from
  * --tiny, --quick or the quick default run); 1: parsed and the caller
  * should print help/version and exit 0; -1: bad input, message in err. */
-int sb_cli_parse(int argc, char **argv, struct sb_options *o, char *err, size_t errlen);
-void sb_cli_usage(FILE *out);
+int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_t errlen);
+void sb__cli_usage(FILE *out);
 
 #endif

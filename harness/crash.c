@@ -16,7 +16,7 @@ static struct {
     struct sb_engine *volatile engine;
 } sb_crash;
 
-static void sb_crash_handler(int sig, siginfo_t *si, void *uc)
+static void on_fault(int sig, siginfo_t *si, void *uc)
 {
     const void *sp = NULL;
 #if defined(__x86_64__)
@@ -36,7 +36,7 @@ static void sb_crash_handler(int sig, siginfo_t *si, void *uc)
     raise(sig);
 }
 
-int sb_crash_install(int fd, const char *overflow_line)
+int sb__crash_install(int fd, const char *overflow_line)
 {
     sb_crash.fd = fd;
     size_t n = strlen(overflow_line);
@@ -51,11 +51,11 @@ int sb_crash_install(int fd, const char *overflow_line)
     if (!ss.ss_sp || sigaltstack(&ss, NULL) != 0) return -1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = sb_crash_handler;
+    sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGSEGV, &sa, NULL) != 0 || sigaction(SIGBUS, &sa, NULL) != 0) return -1;
     return 0;
 }
 
-void sb_crash_set_engine(struct sb_engine *e) { sb_crash.engine = e; }
+void sb__crash_set_engine(struct sb_engine *e) { sb_crash.engine = e; }

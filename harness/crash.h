@@ -12,8 +12,8 @@
 /* Install the handlers on an alternate stack. `overflow_line` is written
  * verbatim to `fd` on a guard-page hit; it is formatted beforehand because
  * nothing but write() is safe in the handler. */
-int sb_crash_install(int fd, const char *overflow_line);
+int sb__crash_install(int fd, const char *overflow_line);
 /* The engine instance running now (NULL between repetitions). */
-void sb_crash_set_engine(struct sb_engine *e);
+void sb__crash_set_engine(struct sb_engine *e);
 
 #endif

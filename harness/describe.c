@@ -114,7 +114,7 @@ static json_t *selected(const char *list, bool engines, char *err, size_t errlen
 {
     bool sel[SB_MAX_ENGINES + SB_MAX_WORKLOADS] = {false}; /* either registry fits */
     size_t n = engines ? sb_engine_count : sb_workload_count;
-    if (sb_plan_select_names(list, engines, sel, err, errlen) != 0) return NULL;
+    if (sb__plan_select_names(list, engines, sel, err, errlen) != 0) return NULL;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
         if (sel[i])
@@ -123,7 +123,7 @@ static json_t *selected(const char *list, bool engines, char *err, size_t errlen
     return a;
 }
 
-json_t *sb_describe(const struct sb_options *o, char *err, size_t errlen)
+json_t *sb__describe(const struct sb__options *o, char *err, size_t errlen)
 {
     json_t *eng = selected(o->engines, true, err, errlen);
     json_t *wl = eng ? selected(o->workloads, false, err, errlen) : NULL;
@@ -141,7 +141,7 @@ json_t *sb_describe(const struct sb_options *o, char *err, size_t errlen)
     for (size_t i = 0; i < sb_workload_count; i++)
         json_array_append_new(workloads, one_workload(sb_workloads[i]));
     json_object_set_new(doc, "workloads", workloads);
-    json_object_set_new(doc, "counters", sb_counters_json());
+    json_object_set_new(doc, "counters", sb__counters_json());
     /* What the rest of the command line selects: `engines_named` is true
      * when --engine listed engines by name (not absent, not "all"), which
      * is when ./bench installs a named reference's package; a run that

@@ -12,6 +12,6 @@
 /* The document (describe_version 1): engines, workloads, and what the
  * options in `o` select. NULL with err set when they name an unknown
  * engine or workload. */
-json_t *sb_describe(const struct sb_options *o, char *err, size_t errlen);
+json_t *sb__describe(const struct sb__options *o, char *err, size_t errlen);
 
 #endif

@@ -17,7 +17,7 @@
 
 #include "helper.h"
 
-void sb_external_args_add(struct sb_external_args *a, const char *fmt, ...)
+void sb__external_args_add(struct sb__external_args *a, const char *fmt, ...)
 {
     if (a->n == SB_EXTERNAL_MAX_ARGS) return;
     va_list ap;
@@ -28,17 +28,17 @@ void sb_external_args_add(struct sb_external_args *a, const char *fmt, ...)
     a->argv[++a->n] = NULL;
 }
 
-void sb_external_args_init(struct sb_external_args *a, const struct sb_engine_ops *e,
-                           const struct sb_workload *w, const long long *params, unsigned workers)
+void sb__external_args_init(struct sb__external_args *a, const struct sb_engine_ops *e,
+                            const struct sb_workload *w, const long long *params, unsigned workers)
 {
     a->n = 0;
     a->engine = e->name;
     for (const char *const *p = e->exec_argv; *p && a->n < SB_EXTERNAL_MAX_ARGS - 24; p++)
-        sb_external_args_add(a, "%s", *p);
-    sb_external_args_add(a, "--workload=%s", w->name);
+        sb__external_args_add(a, "%s", *p);
+    sb__external_args_add(a, "--workload=%s", w->name);
     for (size_t p = 0; p < w->n_params && p < SB_MAX_PARAMS; p++)
-        sb_external_args_add(a, "--param=%s=%lld", w->params[p].name, params[p]);
-    sb_external_args_add(a, "--workers=%u", workers ? workers : 1);
+        sb__external_args_add(a, "--param=%s=%lld", w->params[p].name, params[p]);
+    sb__external_args_add(a, "--workers=%u", workers ? workers : 1);
 }
 
 /* CPU time of another process, every thread of it, to the nanosecond. */
@@ -70,7 +70,7 @@ static int read_line(int fd, char *buf, size_t len)
 }
 
 /* Reap it; say how it ended when that was not a clean exit. */
-static int reap(struct sb_external_server *s, const char *engine, struct sb_err *err)
+static int reap(struct sb__external_server *s, const char *engine, struct sb_err *err)
 {
     int status = 0;
     struct rusage ru;
@@ -82,13 +82,13 @@ static int reap(struct sb_external_server *s, const char *engine, struct sb_err 
                   (double)ru.ru_stime.tv_sec * 1e9 + (double)ru.ru_stime.tv_usec * 1e3;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     char how[96];
-    sb_describe_status(status, how, sizeof how);
+    sb__describe_status(status, how, sizeof how);
     if (err && !err->msg[0])
         sb_err_set(err, "%s%s: %s", engine, s->serving ? " (serving)" : "", how);
     return -1;
 }
 
-static void close_fds(struct sb_external_server *s)
+static void close_fds(struct sb__external_server *s)
 {
     if (s->to_fd >= 0) close(s->to_fd);
     if (s->from_fd >= 0) close(s->from_fd);
@@ -99,7 +99,7 @@ static void close_fds(struct sb_external_server *s)
  * still runs, reap it. Unless err already says what went wrong (what the
  * program said, or what its line lacked), the message is how it ended:
  * its exit status, or "ended before it <what>" after a clean exit. */
-static void give_up(struct sb_external_server *s, bool ended, const char *what, struct sb_err *err)
+static void give_up(struct sb__external_server *s, bool ended, const char *what, struct sb_err *err)
 {
     close_fds(s);
     if (!ended) kill(s->pid, SIGKILL);
@@ -116,8 +116,8 @@ static void give_up(struct sb_external_server *s, bool ended, const char *what, 
 /* Fork and exec `a`: its standard input our request pipe, fd 3 its
  * answers, its standard output our standard error (results stay ours). It
  * dies with us (this process may be killed by a timeout). */
-static int start_program(struct sb_external_server *s, struct sb_external_args *a,
-                         struct sb_pin *pin, unsigned workers, struct sb_err *err)
+static int start_program(struct sb__external_server *s, struct sb__external_args *a,
+                         struct sb__pin *pin, unsigned workers, struct sb_err *err)
 {
     if (access(a->argv[0], X_OK) != 0) {
         sb_err_set(err, "%s: cannot run %s: %s", a->engine, a->argv[0], strerror(errno));
@@ -137,7 +137,7 @@ static int start_program(struct sb_external_server *s, struct sb_external_args *
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         signal(SIGPIPE, SIG_DFL);
-        sb_pin_apply_slots(pin, workers);
+        sb__pin_apply_slots(pin, workers);
         if (dup2(in[0], STDIN_FILENO) >= 0 && dup2(out[1], 3) >= 0 &&
             dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
             execv(a->argv[0], a->argv);
@@ -160,12 +160,12 @@ static int start_program(struct sb_external_server *s, struct sb_external_args *
     return 0;
 }
 
-int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
-                      unsigned workers, uint16_t *port, struct sb_err *err)
+int sb__external_serve(struct sb__external_server *s, struct sb__external_args *a,
+                       struct sb__pin *pin, unsigned workers, uint16_t *port, struct sb_err *err)
 {
-    *s = (struct sb_external_server){
+    *s = (struct sb__external_server){
         .engine = a->engine, .to_fd = -1, .from_fd = -1, .serving = true};
-    sb_external_args_add(a, "--serve");
+    sb__external_args_add(a, "--serve");
     if (start_program(s, a, pin, workers, err) != 0) return -1;
     pid_t pid = s->pid;
     char line[512];
@@ -189,8 +189,8 @@ int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, 
     return -1;
 }
 
-int sb_external_stop(struct sb_external_server *s, const char *const *names, double *values,
-                     size_t n, struct sb_err *err)
+int sb__external_stop(struct sb__external_server *s, const char *const *names, double *values,
+                      size_t n, struct sb_err *err)
 {
     s->cpu_ns = process_cpu_ns(s->pid) - s->cpu0_ns;
     close(s->to_fd);
@@ -217,7 +217,7 @@ int sb_external_stop(struct sb_external_server *s, const char *const *names, dou
     return rc;
 }
 
-void sb_external_kill(struct sb_external_server *s)
+void sb__external_kill(struct sb__external_server *s)
 {
     close_fds(s);
     if (!s->pid) return;
@@ -225,10 +225,10 @@ void sb_external_kill(struct sb_external_server *s)
     (void)reap(s, "", NULL);
 }
 
-int sb_external_start(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
-                      unsigned workers, struct sb_err *err)
+int sb__external_start(struct sb__external_server *s, struct sb__external_args *a,
+                       struct sb__pin *pin, unsigned workers, struct sb_err *err)
 {
-    *s = (struct sb_external_server){.engine = a->engine, .to_fd = -1, .from_fd = -1};
+    *s = (struct sb__external_server){.engine = a->engine, .to_fd = -1, .from_fd = -1};
     return start_program(s, a, pin, workers, err);
 }
 
@@ -246,7 +246,7 @@ static int write_all(int fd, const char *p, size_t n)
 
 /* The answer's counters into the sample: each a number, by a name that
  * fits; the registry check comes later (record.c). */
-static int take_counters(const char *engine, json_t *counters, struct sb_sample *out,
+static int take_counters(const char *engine, json_t *counters, struct sb__sample *out,
                          struct sb_err *err)
 {
     const char *key;
@@ -266,7 +266,7 @@ static int take_counters(const char *engine, json_t *counters, struct sb_sample 
 }
 
 /* One answer line into the sample: 0, or -1 with err naming what it lacks. */
-static int take_answer(const char *engine, json_t *j, struct sb_sample *out, struct sb_err *err)
+static int take_answer(const char *engine, json_t *j, struct sb__sample *out, struct sb_err *err)
 {
     json_t *it = json_object_get(j, "iterations"), *real = json_object_get(j, "real_ns"),
            *cpu = json_object_get(j, "cpu_ns");
@@ -275,9 +275,9 @@ static int take_answer(const char *engine, json_t *j, struct sb_sample *out, str
         sb_err_set(err, "%s: answered without iterations, real_ns and cpu_ns", engine);
         return -1;
     }
-    *out = (struct sb_sample){.iterations = (uint64_t)json_integer_value(it),
-                              .real_ns = json_number_value(real),
-                              .cpu_ns = json_number_value(cpu)};
+    *out = (struct sb__sample){.iterations = (uint64_t)json_integer_value(it),
+                               .real_ns = json_number_value(real),
+                               .cpu_ns = json_number_value(cpu)};
     const char *system = json_string_value(json_object_get(j, "system")),
                *cpus = json_string_value(json_object_get(j, "cpus_used"));
     snprintf(out->system, sizeof out->system, "%s", system ? system : "");
@@ -285,8 +285,8 @@ static int take_answer(const char *engine, json_t *j, struct sb_sample *out, str
     return take_counters(engine, json_object_get(j, "counters"), out, err);
 }
 
-int sb_external_measure(struct sb_external_server *s, uint64_t n, struct sb_sample *out,
-                        struct sb_err *err)
+int sb__external_measure(struct sb__external_server *s, uint64_t n, struct sb__sample *out,
+                         struct sb_err *err)
 {
     char req[32];
     int len = snprintf(req, sizeof req, "%llu\n", (unsigned long long)n);
@@ -308,7 +308,7 @@ int sb_external_measure(struct sb_external_server *s, uint64_t n, struct sb_samp
     return -1;
 }
 
-int sb_external_finish(struct sb_external_server *s, struct sb_err *err)
+int sb__external_finish(struct sb__external_server *s, struct sb_err *err)
 {
     close_fds(s);
     return reap(s, s->engine, err);

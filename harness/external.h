@@ -25,7 +25,7 @@
 
 #define SB_EXTERNAL_MAX_ARGS 48
 
-struct sb_external_args {
+struct sb__external_args {
     char *argv[SB_EXTERNAL_MAX_ARGS + 1]; /* NULL-terminated */
     char text[SB_EXTERNAL_MAX_ARGS][128];
     unsigned n;
@@ -34,14 +34,14 @@ struct sb_external_args {
 
 /* The engine's exec_argv, then --workload=, --param=K=V for each of the
  * workload's parameters and --workers=. */
-void sb_external_args_init(struct sb_external_args *a, const struct sb_engine_ops *e,
-                           const struct sb_workload *w, const long long *params, unsigned workers);
+void sb__external_args_init(struct sb__external_args *a, const struct sb_engine_ops *e,
+                            const struct sb_workload *w, const long long *params, unsigned workers);
 /* One more argument, printf-style; silently dropped past the limit (the
  * limit leaves room for every argument the harness passes). */
-void sb_external_args_add(struct sb_external_args *a, const char *fmt, ...)
+void sb__external_args_add(struct sb__external_args *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-struct sb_external_server {
+struct sb__external_server {
     const char *engine; /* its name, for messages */
     pid_t pid;          /* 0 when none runs */
     int to_fd;          /* its standard input: closing it asks it to stop */
@@ -55,26 +55,26 @@ struct sb_external_server {
 /* Fork and exec the program `a` (plus --serve), bound to the cores of
  * `workers` scheduler slots of `pin`, and wait for its port. 0, or -1 with
  * err set (the program ended, or said something else). */
-int sb_external_serve(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
-                      unsigned workers, uint16_t *port, struct sb_err *err);
+int sb__external_serve(struct sb__external_server *s, struct sb__external_args *a,
+                       struct sb__pin *pin, unsigned workers, uint16_t *port, struct sb_err *err);
 /* Fork and exec the program `a` to measure repetitions on request (bound
- * as sb_external_serve binds it). 0, or -1 with err set. */
-int sb_external_start(struct sb_external_server *s, struct sb_external_args *a, struct sb_pin *pin,
-                      unsigned workers, struct sb_err *err);
+ * as sb__external_serve binds it). 0, or -1 with err set. */
+int sb__external_start(struct sb__external_server *s, struct sb__external_args *a,
+                       struct sb__pin *pin, unsigned workers, struct sb_err *err);
 /* Ask the started program for one repetition of `n` iterations (it may do
  * a few more where its unit of work is several, and says how many) and
  * read its answer into `out`. 0, or -1 with err set: what the program said
  * went wrong, how it ended, or what its answer lacked. */
-int sb_external_measure(struct sb_external_server *s, uint64_t n, struct sb_sample *out,
-                        struct sb_err *err);
+int sb__external_measure(struct sb__external_server *s, uint64_t n, struct sb__sample *out,
+                         struct sb_err *err);
 /* Close its standard input and reap it. 0, or -1 with err set when it
  * did not exit cleanly. */
-int sb_external_finish(struct sb_external_server *s, struct sb_err *err);
+int sb__external_finish(struct sb__external_server *s, struct sb_err *err);
 /* Close its standard input, read its counts (values[i] for names[i];
  * every name must be there) and reap it. 0, or -1 with err set. */
-int sb_external_stop(struct sb_external_server *s, const char *const *names, double *values,
-                     size_t n, struct sb_err *err);
+int sb__external_stop(struct sb__external_server *s, const char *const *names, double *values,
+                      size_t n, struct sb_err *err);
 /* Kill and reap it if it still runs. */
-void sb_external_kill(struct sb_external_server *s);
+void sb__external_kill(struct sb__external_server *s);
 
 #endif

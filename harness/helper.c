@@ -10,7 +10,7 @@
 
 #include "futex.h"
 
-void sb_describe_status(int status, char *buf, size_t len)
+void sb__describe_status(int status, char *buf, size_t len)
 {
     if (WIFSIGNALED(status))
         snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
@@ -21,7 +21,7 @@ void sb_describe_status(int status, char *buf, size_t len)
 
 static void *watch(void *arg)
 {
-    struct sb_helper *h = arg;
+    struct sb__helper *h = arg;
     int status = 0;
     while (waitpid(h->pid, &status, 0) < 0 && errno == EINTR) {}
     h->status = status;
@@ -31,8 +31,8 @@ static void *watch(void *arg)
     return NULL;
 }
 
-int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int (*fn)(void *),
-                    void *arg, struct sb_err *err)
+int sb__helper_start(struct sb__helper *h, uint32_t *gate, struct sb__pin *pin, int (*fn)(void *),
+                     void *arg, struct sb_err *err)
 {
     h->gate = gate;
     h->watching = false;
@@ -50,7 +50,7 @@ int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(0);
         /* Another core than the benchmark's, when there is one. */
-        if (pin && pin->ncpus > 1) sb_pin_cpu(pin, pin->cpus[pin->ncpus - 1]);
+        if (pin && pin->ncpus > 1) sb__pin_cpu(pin, pin->cpus[pin->ncpus - 1]);
         sb_gate_wait(gate, true);
         _exit(fn(arg) == 0 ? 0 : 1);
     }
@@ -67,9 +67,9 @@ int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int
     return 0;
 }
 
-void sb_helper_go(struct sb_helper *h) { sb_gate_open(h->gate, 1, true); }
+void sb__helper_go(struct sb__helper *h) { sb_gate_open(h->gate, 1, true); }
 
-int sb_helper_wait(struct sb_helper *h, const char *what, struct sb_err *err)
+int sb__helper_wait(struct sb__helper *h, const char *what, struct sb_err *err)
 {
     if (!h->watching) return 0;
     pthread_join(h->watcher, NULL);
@@ -78,12 +78,12 @@ int sb_helper_wait(struct sb_helper *h, const char *what, struct sb_err *err)
     int status = h->status;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     char how[96];
-    sb_describe_status(status, how, sizeof how);
+    sb__describe_status(status, how, sizeof how);
     sb_err_set(err, "%s %s: %s", what, WIFSIGNALED(status) ? "died" : "failed", how);
     return -1;
 }
 
-void sb_helper_kill(struct sb_helper *h)
+void sb__helper_kill(struct sb__helper *h)
 {
     if (!h->watching) return;
     __atomic_store_n(&h->killed, 1, __ATOMIC_RELEASE);

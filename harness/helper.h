@@ -17,7 +17,7 @@
 #include "sb_task.h"
 #include "pin.h"
 
-struct sb_helper {
+struct sb__helper {
     pid_t pid;
     uint32_t *gate; /* in memory shared with the helper */
     pthread_t watcher;
@@ -32,14 +32,14 @@ struct sb_helper {
 
 /* The helper runs fn(arg) once the gate opens, then exits with its result
  * (0 success). Set h->on_death and h->ctx before the call, or zero them. */
-int sb_helper_start(struct sb_helper *h, uint32_t *gate, struct sb_pin *pin, int (*fn)(void *),
-                    void *arg, struct sb_err *err);
-void sb_helper_go(struct sb_helper *h);
+int sb__helper_start(struct sb__helper *h, uint32_t *gate, struct sb__pin *pin, int (*fn)(void *),
+                     void *arg, struct sb_err *err);
+void sb__helper_go(struct sb__helper *h);
 /* Wait for its end: 0 when it exited with 0, else -1 with err saying how
  * it ended ("load generator died: killed by signal 9 (Killed)"). */
-int sb_helper_wait(struct sb_helper *h, const char *what, struct sb_err *err);
-void sb_helper_kill(struct sb_helper *h);
+int sb__helper_wait(struct sb__helper *h, const char *what, struct sb_err *err);
+void sb__helper_kill(struct sb__helper *h);
 /* "killed by signal 9 (Killed)" or "exited with status 1". */
-void sb_describe_status(int status, char *buf, size_t len);
+void sb__describe_status(int status, char *buf, size_t len);
 
 #endif

@@ -11,14 +11,14 @@
 #include "pin.h"
 #include "plan.h"
 
-struct sb_runner_config {
+struct sb__runner_config {
     double min_time;
     uint64_t fixed_iterations; /* 0: grow until min_time */
     double timeout;
     int repetitions;
     size_t stack_size;
     enum sb_stack_guard guard;
-    struct sb_pin *pin;
+    struct sb__pin *pin;
     volatile sig_atomic_t *interrupted;
     bool layout_fixed;    /* every repetition at stack offset 0 */
     uint64_t layout_seed; /* else offsets from this (layout.h) */

@@ -91,7 +91,7 @@ static bool has_word(const char *dir, const char *file, const char *word)
 }
 
 /* Make `under`/switchbench-PID and move this process into it. */
-static bool join_new(struct sb_kmem *k, const char *under, const char *home)
+static bool join_new(struct sb__kmem *k, const char *under, const char *home)
 {
     char pid[24];
     snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
@@ -114,9 +114,9 @@ static bool parent_dir(const char *dir, char *out, size_t len)
     return (size_t)snprintf(out, len, "%.*s", (int)(slash - dir), dir) < len;
 }
 
-void sb_kmem_open(struct sb_kmem *k)
+void sb__kmem_open(struct sb__kmem *k)
 {
-    *k = (struct sb_kmem){.method = SB_KMEM_NONE};
+    *k = (struct sb__kmem){.method = SB_KMEM_NONE};
     char own[512], up[512];
     /* v2: a child of our cgroup when it hands the memory controller down,
      * else a sibling (a systemd scope hands nothing down; its slice does). */
@@ -133,11 +133,11 @@ void sb_kmem_open(struct sb_kmem *k)
     }
     if (own_cgroup_dir("cgroup", "memory", own, sizeof own) && join_new(k, own, own)) {
         k->method = SB_KMEM_CGROUP1;
-        if (!isnan(sb_kmem_bytes(k))) return;
-        sb_kmem_close(k); /* kernel memory accounting is off (cgroup.memory=nokmem) */
+        if (!isnan(sb__kmem_bytes(k))) return;
+        sb__kmem_close(k); /* kernel memory accounting is off (cgroup.memory=nokmem) */
     }
     k->method = SB_KMEM_MEMINFO;
-    if (isnan(sb_kmem_bytes(k))) k->method = SB_KMEM_NONE;
+    if (isnan(sb__kmem_bytes(k))) k->method = SB_KMEM_NONE;
 }
 
 /* Sum of the named keys of a "key value" file, each times `scale`. */
@@ -162,7 +162,7 @@ static double sum_keys(const char *path, const char *const *keys, int nkeys, dou
     return seen == nkeys ? sum : NAN;
 }
 
-double sb_kmem_bytes(const struct sb_kmem *k)
+double sb__kmem_bytes(const struct sb__kmem *k)
 {
     char p[640];
     switch (k->method) {
@@ -189,7 +189,7 @@ double sb_kmem_bytes(const struct sb_kmem *k)
     return NAN;
 }
 
-void sb_kmem_close(struct sb_kmem *k)
+void sb__kmem_close(struct sb__kmem *k)
 {
     if (k->dir[0]) {
         char pid[24];
@@ -201,7 +201,7 @@ void sb_kmem_close(struct sb_kmem *k)
     k->method = SB_KMEM_NONE;
 }
 
-const char *sb_kmem_method_name(enum sb_kmem_method m)
+const char *sb__kmem_method_name(enum sb__kmem_method m)
 {
     switch (m) {
     case SB_KMEM_CGROUP2:
@@ -216,7 +216,7 @@ const char *sb_kmem_method_name(enum sb_kmem_method m)
     return "not measured";
 }
 
-void sb_kmem_remove_for(pid_t pid)
+void sb__kmem_remove_for(pid_t pid)
 {
     char own[512], up[512], p[640];
     if (own_cgroup_dir("cgroup2", NULL, own, sizeof own)) {

@@ -20,10 +20,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-enum sb_kmem_method { SB_KMEM_NONE, SB_KMEM_CGROUP2, SB_KMEM_CGROUP1, SB_KMEM_MEMINFO };
+enum sb__kmem_method { SB_KMEM_NONE, SB_KMEM_CGROUP2, SB_KMEM_CGROUP1, SB_KMEM_MEMINFO };
 
-struct sb_kmem {
-    enum sb_kmem_method method;
+struct sb__kmem {
+    enum sb__kmem_method method;
     char dir[512];    /* the cgroup made for this process; "" when none */
     char parent[512]; /* the cgroup it came from, to go back to */
 };
@@ -31,15 +31,15 @@ struct sb_kmem {
 /* Choose the method and, for a cgroup, move this process into one of its
  * own. Never fails: the last resort is /proc/meminfo (or NONE when even
  * that cannot be read). */
-void sb_kmem_open(struct sb_kmem *k);
+void sb__kmem_open(struct sb__kmem *k);
 /* Kernel bytes now under the chosen method; NAN when it cannot be read. */
-double sb_kmem_bytes(const struct sb_kmem *k);
+double sb__kmem_bytes(const struct sb__kmem *k);
 /* Move back to the parent cgroup and remove ours. */
-void sb_kmem_close(struct sb_kmem *k);
+void sb__kmem_close(struct sb__kmem *k);
 /* The method in words, for labels ("cgroup v2 memory.stat", ...). */
-const char *sb_kmem_method_name(enum sb_kmem_method m);
+const char *sb__kmem_method_name(enum sb__kmem_method m);
 /* Remove the cgroup a process `pid` (now dead) made, if it left one: the
  * runner's backstop after a benchmark process was killed. */
-void sb_kmem_remove_for(pid_t pid);
+void sb__kmem_remove_for(pid_t pid);
 
 #endif

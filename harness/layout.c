@@ -11,7 +11,7 @@ static uint64_t mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-uint32_t sb_layout_offset(uint64_t seed, const char *name, int rep)
+uint32_t sb__layout_offset(uint64_t seed, const char *name, int rep)
 {
     uint64_t h = mix(seed + 0x9e3779b97f4a7c15ULL);
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = mix(h ^ *p);
@@ -25,8 +25,8 @@ __attribute__((noinline)) static int call_below(int (*fn)(void *), void *arg) { 
 /* Not instrumented by AddressSanitizer: it gives an alloca redzones and a
  * 32-byte alignment of its own, and the shift was then off by up to 16
  * bytes (the ASan tree's test saw two stack bases where there is one). */
-__attribute__((no_sanitize_address)) int sb_layout_call(uint32_t offset, int (*fn)(void *),
-                                                        void *arg)
+__attribute__((no_sanitize_address)) int sb__layout_call(uint32_t offset, int (*fn)(void *),
+                                                         void *arg)
 {
     /* 16 more than asked, so the pad is never empty; the compiler keeps
      * the stack pointer 16-aligned, so the shift is exactly `offset`
@@ -41,7 +41,7 @@ __attribute__((no_sanitize_address)) int sb_layout_call(uint32_t offset, int (*f
     return rc;
 }
 
-__attribute__((noinline)) uint32_t sb_layout_stack_page_offset(void)
+__attribute__((noinline)) uint32_t sb__layout_stack_page_offset(void)
 {
     volatile char here = 0;
     return (uint32_t)((uintptr_t)&here % 4096u);

@@ -15,16 +15,16 @@
 
 /* The offset of repetition `rep` of the benchmark named `name` under
  * `seed`: a pure function (the same seed gives the same layouts). */
-uint32_t sb_layout_offset(uint64_t seed, const char *name, int rep);
+uint32_t sb__layout_offset(uint64_t seed, const char *name, int rep);
 
-/* child.c also shifts the heap: a block of sb_layout_offset(~seed, ...)
+/* child.c also shifts the heap: a block of sb__layout_offset(~seed, ...)
  * bytes is allocated before each repetition and freed after it. */
 /* Calls fn(arg) with the stack pointer moved down by `offset` bytes (a
  * multiple of 16); returns what fn returns. */
-int sb_layout_call(uint32_t offset, int (*fn)(void *), void *arg);
+int sb__layout_call(uint32_t offset, int (*fn)(void *), void *arg);
 
 /* Where this call's own frame lies within its page: what a repetition
  * reports, so a test can see that two layouts really differ. */
-uint32_t sb_layout_stack_page_offset(void);
+uint32_t sb__layout_stack_page_offset(void);
 
 #endif

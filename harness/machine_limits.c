@@ -50,7 +50,7 @@ static long long tasks_of_user(uid_t uid)
     return n;
 }
 
-void sb_limits_read(struct sb_limits *l)
+void sb__limits_read(struct sb__limits *l)
 {
     struct rlimit rl;
     l->nofile_hard = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY
@@ -75,8 +75,8 @@ void sb_limits_read(struct sb_limits *l)
     }
 }
 
-int sb_limits_check(const struct sb_limits *l, const struct sb_engine_ops *en,
-                    const struct sb_demand *d, enum sb_stack_guard guard, char *why, size_t len)
+int sb__limits_check(const struct sb__limits *l, const struct sb_engine_ops *en,
+                     const struct sb_demand *d, enum sb_stack_guard guard, char *why, size_t len)
 {
     const struct sb_engine_costs *c = &en->costs;
     long long fds = (long long)d->channels * c->fds_per_channel + (long long)d->fds + SB_FD_ROOM;
@@ -121,7 +121,7 @@ int sb_limits_check(const struct sb_limits *l, const struct sb_engine_ops *en,
     return 0;
 }
 
-json_t *sb_limits_json(const struct sb_limits *l)
+json_t *sb__limits_json(const struct sb__limits *l)
 {
     return json_pack("{s:I, s:I, s:I, s:I, s:I}", "RLIMIT_NOFILE_hard", (json_int_t)l->nofile_hard,
                      "vm.max_map_count", (json_int_t)l->max_map_count, "kernel.threads-max",

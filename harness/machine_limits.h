@@ -12,7 +12,7 @@
 #include "sb_engine.h"
 #include "sb_workload.h"
 
-struct sb_limits {
+struct sb__limits {
     long long nofile_hard;   /* RLIMIT_NOFILE: the child raises its soft limit to this */
     long long max_map_count; /* vm.max_map_count */
     long long threads_max;   /* kernel.threads-max */
@@ -22,12 +22,12 @@ struct sb_limits {
     long long user_tasks;    /* kernel tasks of this real uid now: what RLIMIT_NPROC counts */
 };
 
-void sb_limits_read(struct sb_limits *l);
+void sb__limits_read(struct sb__limits *l);
 /* 0 when the instance fits; else -1 and `why`: "needs N descriptors;
  * RLIMIT_NOFILE's hard limit is M". */
-int sb_limits_check(const struct sb_limits *l, const struct sb_engine_ops *en,
-                    const struct sb_demand *d, enum sb_stack_guard guard, char *why, size_t len);
+int sb__limits_check(const struct sb__limits *l, const struct sb_engine_ops *en,
+                     const struct sb_demand *d, enum sb_stack_guard guard, char *why, size_t len);
 /* For the results' context. */
-json_t *sb_limits_json(const struct sb_limits *l);
+json_t *sb__limits_json(const struct sb__limits *l);
 
 #endif

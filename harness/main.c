@@ -22,12 +22,12 @@
 #include "stats.h"
 #include "sysinfo.h"
 
-static volatile sig_atomic_t sb_interrupted; /* set by the SIGINT/SIGTERM/SIGHUP/SIGQUIT handler */
+static volatile sig_atomic_t interrupted; /* set by the SIGINT/SIGTERM/SIGHUP/SIGQUIT handler */
 
 static void on_interrupt(int sig)
 {
     (void)sig;
-    sb_interrupted = 1;
+    interrupted = 1;
 }
 
 /* A closed standard descriptor would be reused by the next open(): the
@@ -108,18 +108,18 @@ static void progress_done(void)
 /* True once an instance has an error or skipped record: under the
  * interleaved order its later repetitions are separate jobs, and running
  * them would repeat the failure (a hang would cost its timeout again). */
-static bool instance_stopped(const struct sb_records *records)
+static bool instance_stopped(const struct sb__records *records)
 {
     return records->n > 0 && records->v[records->n - 1].status != SB_RECORD_MEASURED;
 }
 
 /* Each error and skipped record gets a line on stderr, in the order of
  * the results; with --strict an error makes the exit status 1. */
-static void count_unmeasured(const struct sb_records *rows, bool strict, int *status, size_t *nerr,
+static void count_unmeasured(const struct sb__records *rows, bool strict, int *status, size_t *nerr,
                              size_t *nskip)
 {
     for (size_t i = 0; i < rows->n; i++) {
-        const struct sb_record *r = &rows->v[i];
+        const struct sb__record *r = &rows->v[i];
         if (r->status == SB_RECORD_ERROR) {
             if ((*nerr)++ == 0 && strict) *status = 1;
             fprintf(stderr, "bench: %s: %s\n", r->in->name, r->message);
@@ -132,7 +132,7 @@ static void count_unmeasured(const struct sb_records *rows, bool strict, int *st
 
 /* --list-engines, --list-workloads: the registries as the tests read them
  * (tests/engine_tests.cmake), one line each. */
-static void list_registries(const struct sb_options *o)
+static void list_registries(const struct sb__options *o)
 {
     if (o->list_engines) {
         for (size_t i = 0; i < sb_engine_count; i++) {
@@ -158,17 +158,17 @@ static void list_registries(const struct sb_options *o)
 
 /* --help, --version, --list-engines, --list-workloads, --describe: what
  * needs no plan. True when one of them was asked for; *rc is its status. */
-static bool answer_without_running(const struct sb_options *o, char *err, size_t errlen, int *rc)
+static bool answer_without_running(const struct sb__options *o, char *err, size_t errlen, int *rc)
 {
     *rc = 0;
     if (o->help) {
-        sb_cli_usage(stdout);
+        sb__cli_usage(stdout);
     } else if (o->version) {
         printf("switchbench %s\n", SB_VERSION);
     } else if (o->list_engines || o->list_workloads) {
         list_registries(o);
     } else if (o->describe) {
-        json_t *doc = sb_describe(o, err, errlen);
+        json_t *doc = sb__describe(o, err, errlen);
         if (!doc) {
             *rc = usage_error(err);
             return true;
@@ -185,12 +185,13 @@ static bool answer_without_running(const struct sb_options *o, char *err, size_t
 
 /* The run's context: the machine, the limits, and the engines left out
  * with the command that adds each (the report names them). */
-static json_t *run_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0,
-                           const struct sb_limits *limits, const struct sb_plan *plan)
+static json_t *run_context(const struct sb__options *o, const struct sb__pin *pin,
+                           const char *argv0, const struct sb__limits *limits,
+                           const struct sb__plan *plan)
 {
-    json_t *ctx = sb_sysinfo_context(o, pin, argv0);
-    json_object_set_new(ctx, "limits", sb_limits_json(limits));
-    json_object_set_new(ctx, "counters", sb_counters_json());
+    json_t *ctx = sb__sysinfo_context(o, pin, argv0);
+    json_object_set_new(ctx, "limits", sb__limits_json(limits));
+    json_object_set_new(ctx, "counters", sb__counters_json());
     json_t *left = json_object();
     for (size_t i = 0; i < plan->n_left_out; i++) {
         char cmd[128];
@@ -205,11 +206,11 @@ static json_t *run_context(const struct sb_options *o, const struct sb_pin *pin,
 
 /* Every job in the scheduled order, each instance's records into
  * per_instance. 0, 130 when interrupted, 1 out of memory. */
-static int run_jobs(const struct sb_options *o, const struct sb_plan *plan,
-                    const struct sb_runner_config *rc, struct sb_records *per_instance)
+static int run_jobs(const struct sb__options *o, const struct sb__plan *plan,
+                    const struct sb__runner_config *rc, struct sb__records *per_instance)
 {
     size_t njobs = 0;
-    struct sb_job *jobs = sb_schedule(plan->n, o->repetitions, o->interleave, o->seed, &njobs);
+    struct sb__job *jobs = sb__schedule(plan->n, o->repetitions, o->interleave, o->seed, &njobs);
     uint64_t *iters = calloc(plan->n ? plan->n : 1, sizeof *iters);
     int status = 0;
     if (!jobs || !iters) {
@@ -217,11 +218,11 @@ static int run_jobs(const struct sb_options *o, const struct sb_plan *plan,
         status = 1;
     }
     for (size_t k = 0; status == 0 && k < njobs; k++) {
-        const struct sb_instance *in = &plan->items[jobs[k].instance];
+        const struct sb__instance *in = &plan->items[jobs[k].instance];
         if (instance_stopped(&per_instance[jobs[k].instance])) continue;
         progress(k, njobs, in->name, o->interleave ? jobs[k].first_rep : -1, o->repetitions);
-        if (sb_runner_job(rc, in, jobs[k].first_rep, jobs[k].n_reps, &iters[jobs[k].instance],
-                          &per_instance[jobs[k].instance]) != 0) {
+        if (sb__runner_job(rc, in, jobs[k].first_rep, jobs[k].n_reps, &iters[jobs[k].instance],
+                           &per_instance[jobs[k].instance]) != 0) {
             progress_done();
             fprintf(stderr, "bench: interrupted; benchmark processes stopped, nothing written\n");
             status = 130;
@@ -236,30 +237,30 @@ static int run_jobs(const struct sb_options *o, const struct sb_plan *plan,
 /* stdout, then the files whole or not at all (every file under a
  * temporary name first, then renamed together), then the summary lines.
  * Returns the run's exit status, starting from `status`. */
-static int write_results(const struct sb_options *o, struct sb_output *dest, json_t *ctx,
-                         const struct sb_records *rows, int status)
+static int write_results(const struct sb__options *o, struct sb__output *dest, json_t *ctx,
+                         const struct sb__records *rows, int status)
 {
     char err[1024];
     size_t nerr = 0, nskip = 0;
     count_unmeasured(rows, o->strict, &status, &nerr, &nskip);
-    if (sb_report_write(stdout, o->format, ctx, rows) != 0 || fflush(stdout) != 0) {
+    if (sb__report_write(stdout, o->format, ctx, rows) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "bench: cannot write to standard output\n");
         status = 1;
     }
-    int wr = sb_output_stage(dest, ctx, rows, err, sizeof err);
-    if (wr == 0) wr = sb_output_commit(dest, ctx, rows, &sb_interrupted, err, sizeof err);
+    int wr = sb__output_stage(dest, ctx, rows, err, sizeof err);
+    if (wr == 0) wr = sb__output_commit(dest, ctx, rows, &interrupted, err, sizeof err);
     if (wr == 1) {
         fprintf(stderr, "bench: interrupted while writing the results; nothing written\n");
-        sb_output_abandon(dest);
+        sb__output_abandon(dest);
         return 130;
     }
     if (wr != 0) {
         put_line(err);
-        sb_output_abandon(dest);
+        sb__output_abandon(dest);
         status = 1;
     } else if (dest->dir[0]) {
         fprintf(stderr, "bench: results in %s (results.json, results.csv)\n", dest->run_final);
-        if (!o->no_report && !sb_interrupted && sb_report_run(dest->run_final) != 0 && status == 0)
+        if (!o->no_report && !interrupted && sb__report_run(dest->run_final) != 0 && status == 0)
             status = 1;
     }
     if (nskip)
@@ -268,7 +269,7 @@ static int write_results(const struct sb_options *o, struct sb_output *dest, jso
     if (nerr) fprintf(stderr, "bench: %zu record(s) carry an error\n", nerr);
     /* A signal that came while the files were being renamed: they are
      * whole, and the exit status still says the run was interrupted. */
-    if (sb_interrupted && status == 0) {
+    if (interrupted && status == 0) {
         fprintf(stderr, "bench: interrupted after the results were written\n");
         status = 130;
     }
@@ -279,20 +280,20 @@ static int write_results(const struct sb_options *o, struct sb_output *dest, jso
 int main(int argc, char **argv)
 {
     open_std_fds();
-    struct sb_options o;
+    struct sb__options o;
     char err[1024];
     int status = 0;
-    if (sb_cli_parse(argc, argv, &o, err, sizeof err) < 0) return usage_error(err);
+    if (sb__cli_parse(argc, argv, &o, err, sizeof err) < 0) return usage_error(err);
     if (answer_without_running(&o, err, sizeof err, &status)) return status;
     /* The cores come first: the quick run's sweeps depend on them. */
-    struct sb_pin pin;
-    if (sb_pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) return usage_error(err);
+    struct sb__pin pin;
+    if (sb__pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) return usage_error(err);
     o.cores = pin.ncpus;
-    struct sb_plan plan;
-    struct sb_limits limits;
-    sb_limits_read(&limits);
-    if (sb_plan_build(&o, &limits, &plan, err, sizeof err) != 0) {
-        sb_pin_destroy(&pin);
+    struct sb__plan plan;
+    struct sb__limits limits;
+    sb__limits_read(&limits);
+    if (sb__plan_build(&o, &limits, &plan, err, sizeof err) != 0) {
+        sb__pin_destroy(&pin);
         return usage_error(err);
     }
     /* Each with the command that adds it: ./bench installs a reference's
@@ -303,16 +304,17 @@ int main(int argc, char **argv)
                 plan.left_out[i]->name);
     /* Every destination is checked before the run: a long run must not be
      * lost at its end to a missing directory or a typo. */
-    struct sb_output dest;
+    struct sb__output dest;
     if (o.list) {
         for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
-    } else if (sb_output_prepare(&dest, o.out, o.out_format, o.results_dir, err, sizeof err) != 0) {
+    } else if (sb__output_prepare(&dest, o.out, o.out_format, o.results_dir, err, sizeof err) !=
+               0) {
         status = usage_error(err);
     } else {
         catch_interrupts();
         json_t *ctx = run_context(&o, &pin, argv[0], &limits, &plan);
-        if (o.format == SB_FMT_CONSOLE) sb_report_console_context(stderr, ctx);
-        struct sb_runner_config rc = {
+        if (o.format == SB_FMT_CONSOLE) sb__report_console_context(stderr, ctx);
+        struct sb__runner_config rc = {
             .min_time = o.min_time,
             .fixed_iterations = o.fixed_iterations,
             .timeout = o.timeout,
@@ -320,34 +322,34 @@ int main(int argc, char **argv)
             .stack_size = o.stack_size,
             .guard = (enum sb_stack_guard)o.stack_guard,
             .pin = &pin,
-            .interrupted = &sb_interrupted,
+            .interrupted = &interrupted,
             .layout_fixed = o.layout_fixed,
             .layout_seed = o.layout_seed,
         };
-        struct sb_records *per_instance = calloc(plan.n ? plan.n : 1, sizeof *per_instance);
-        struct sb_records rows = {0};
+        struct sb__records *per_instance = calloc(plan.n ? plan.n : 1, sizeof *per_instance);
+        struct sb__records rows = {0};
         if (!per_instance) {
             fprintf(stderr, "bench: out of memory\n");
-            sb_output_abandon(&dest);
+            sb__output_abandon(&dest);
             status = 1;
         } else {
             status = run_jobs(&o, &plan, &rc, per_instance);
             /* Per instance: its repetitions in order, then the aggregates. */
-            if (status == 0 && sb_stats_collect(per_instance, plan.n, &rows) != 0) {
+            if (status == 0 && sb__stats_collect(per_instance, plan.n, &rows) != 0) {
                 fprintf(stderr, "bench: out of memory\n");
                 status = 1;
             }
             if (status == 0)
                 status = write_results(&o, &dest, ctx, &rows, status);
             else
-                sb_output_abandon(&dest);
-            for (size_t i = 0; i < plan.n; i++) sb_records_free(&per_instance[i]);
+                sb__output_abandon(&dest);
+            for (size_t i = 0; i < plan.n; i++) sb__records_free(&per_instance[i]);
         }
         free(per_instance);
-        sb_records_free(&rows);
+        sb__records_free(&rows);
         json_decref(ctx);
     }
-    sb_pin_destroy(&pin);
-    sb_plan_free(&plan);
+    sb__pin_destroy(&pin);
+    sb__plan_free(&plan);
     return status;
 }

@@ -120,7 +120,7 @@ static int resolve_links(const char *path, char *out, size_t len, char *err, siz
 
 /* ---- prepare ---- */
 
-static int prepare_out(struct sb_output *o, const char *out, char *err, size_t errlen)
+static int prepare_out(struct sb__output *o, const char *out, char *err, size_t errlen)
 {
     if (resolve_links(out, o->out_path, sizeof o->out_path, err, errlen) != 0) return -1;
     struct stat st;
@@ -163,7 +163,7 @@ static int prepare_out(struct sb_output *o, const char *out, char *err, size_t e
     return 0;
 }
 
-static int prepare_dir(struct sb_output *o, const char *dir, char *err, size_t errlen)
+static int prepare_dir(struct sb__output *o, const char *dir, char *err, size_t errlen)
 {
     snprintf(o->dir, sizeof o->dir, "%s", dir);
     struct stat st;
@@ -187,14 +187,14 @@ static int prepare_dir(struct sb_output *o, const char *dir, char *err, size_t e
     snprintf(probe, sizeof probe, "%s/.probe.tmp.%ld", dir, (long)getpid());
     if (probe_create(probe) != 0) {
         snprintf(err, errlen, "--results-dir: cannot write in %s: %s", dir, strerror(errno));
-        sb_output_abandon(o);
+        sb__output_abandon(o);
         return -1;
     }
     return 0;
 }
 
-int sb_output_prepare(struct sb_output *o, const char *out, enum sb_format out_format,
-                      const char *results_dir, char *err, size_t errlen)
+int sb__output_prepare(struct sb__output *o, const char *out, enum sb__format out_format,
+                       const char *results_dir, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->out_format = out_format;
@@ -213,20 +213,20 @@ static const char *why(int e)
 
 /* ---- stage ---- */
 
-static int write_file(const char *path, enum sb_format fmt, json_t *ctx,
-                      const struct sb_records *rows, bool in_place)
+static int write_file(const char *path, enum sb__format fmt, json_t *ctx,
+                      const struct sb__records *rows, bool in_place)
 {
     FILE *f = fopen(path, in_place ? "w" : "wx");
     if (!f) return -1;
-    int rc = sb_report_write(f, fmt, ctx, rows);
+    int rc = sb__report_write(f, fmt, ctx, rows);
     if (fflush(f) != 0) rc = -1;
     if (rc == 0 && !in_place && fsync(fileno(f)) != 0) rc = -1;
     if (fclose(f) != 0) rc = -1;
     return rc;
 }
 
-int sb_output_stage(struct sb_output *o, json_t *ctx, const struct sb_records *rows, char *err,
-                    size_t errlen)
+int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records *rows, char *err,
+                     size_t errlen)
 {
     if (o->out_path[0] && !o->out_special) {
         o->out_staged = true;
@@ -264,7 +264,7 @@ int sb_output_stage(struct sb_output *o, json_t *ctx, const struct sb_records *r
 
 /* Several runs may finish in one second, into one directory: the name is
  * claimed by the rename itself (RENAME_NOREPLACE), never checked first. */
-static int rename_run_dir(struct sb_output *o, char *err, size_t errlen)
+static int rename_run_dir(struct sb__output *o, char *err, size_t errlen)
 {
     char base[sizeof o->run_final];
     snprintf(base, sizeof base, "%s", o->run_final);
@@ -292,7 +292,7 @@ static int rename_run_dir(struct sb_output *o, char *err, size_t errlen)
     return -1;
 }
 
-static int point_latest(const struct sb_output *o, char *err, size_t errlen)
+static int point_latest(const struct sb__output *o, char *err, size_t errlen)
 {
     char link_tmp[PATH_MAX + 64], link_path[PATH_MAX + 16];
     const char *base = strrchr(o->run_final, '/') + 1;
@@ -307,8 +307,8 @@ static int point_latest(const struct sb_output *o, char *err, size_t errlen)
     return 0;
 }
 
-int sb_output_commit(struct sb_output *o, json_t *ctx, const struct sb_records *rows,
-                     volatile sig_atomic_t *interrupted, char *err, size_t errlen)
+int sb__output_commit(struct sb__output *o, json_t *ctx, const struct sb__records *rows,
+                      volatile sig_atomic_t *interrupted, char *err, size_t errlen)
 {
     /* A FIFO blocks until a reader comes; an interrupt while it waits
      * abandons everything, as during the run. */
@@ -349,7 +349,7 @@ int sb_output_commit(struct sb_output *o, json_t *ctx, const struct sb_records *
     return rc;
 }
 
-void sb_output_abandon(struct sb_output *o)
+void sb__output_abandon(struct sb__output *o)
 {
     if (o->out_staged) unlink(o->out_tmp);
     o->out_staged = false;

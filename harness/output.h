@@ -25,11 +25,11 @@
 #include "cli.h"
 #include "record.h"
 
-struct sb_output {
+struct sb__output {
     /* --out */
     char out_path[PATH_MAX]; /* the final file, symlinks resolved; "" for none */
     bool out_special;        /* a FIFO or device: written in place */
-    enum sb_format out_format;
+    enum sb__format out_format;
     char out_tmp[PATH_MAX + 32];
     bool out_staged;
     /* --results-dir */
@@ -41,14 +41,14 @@ struct sb_output {
 };
 
 /* 0, or -1 with a one-line message. */
-int sb_output_prepare(struct sb_output *o, const char *out, enum sb_format out_format,
-                      const char *results_dir, char *err, size_t errlen);
-int sb_output_stage(struct sb_output *o, json_t *ctx, const struct sb_records *rows, char *err,
-                    size_t errlen);
+int sb__output_prepare(struct sb__output *o, const char *out, enum sb__format out_format,
+                       const char *results_dir, char *err, size_t errlen);
+int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records *rows, char *err,
+                     size_t errlen);
 /* 0 written; -1 with err; 1 interrupted before anything was renamed
  * (the caller abandons). */
-int sb_output_commit(struct sb_output *o, json_t *ctx, const struct sb_records *rows,
-                     volatile sig_atomic_t *interrupted, char *err, size_t errlen);
-void sb_output_abandon(struct sb_output *o);
+int sb__output_commit(struct sb__output *o, json_t *ctx, const struct sb__records *rows,
+                      volatile sig_atomic_t *interrupted, char *err, size_t errlen);
+void sb__output_abandon(struct sb__output *o);
 
 #endif

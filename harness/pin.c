@@ -4,8 +4,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placement, char *err,
-                size_t errlen)
+int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement placement, char *err,
+                 size_t errlen)
 {
     memset(p, 0, sizeof *p);
     p->placement = placement;
@@ -66,7 +66,7 @@ int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placem
     return 0;
 }
 
-void sb_pin_destroy(struct sb_pin *p)
+void sb__pin_destroy(struct sb__pin *p)
 {
     if (p->applied && p->applied != MAP_FAILED) munmap(p->applied, 4096);
     hwloc_topology_destroy(p->topo);
@@ -74,7 +74,7 @@ void sb_pin_destroy(struct sb_pin *p)
 
 /* Bind the calling thread to the PUs of slots [0, n) and record what the
  * kernel says it is bound to, not what was asked for. */
-static void pin_bind_slots(struct sb_pin *p, unsigned first, unsigned n)
+static void pin_bind_slots(struct sb__pin *p, unsigned first, unsigned n)
 {
     hwloc_bitmap_t set = hwloc_bitmap_alloc(), got = hwloc_bitmap_alloc();
     hwloc_bitmap_zero(set);
@@ -96,11 +96,11 @@ static void pin_bind_slots(struct sb_pin *p, unsigned first, unsigned n)
     hwloc_bitmap_free(got);
 }
 
-void sb_pin_apply(void *pin, unsigned slot) { pin_bind_slots(pin, slot, 1); }
+void sb__pin_apply(void *pin, unsigned slot) { pin_bind_slots(pin, slot, 1); }
 
-void sb_pin_apply_slots(struct sb_pin *p, unsigned n) { pin_bind_slots(p, 0, n ? n : 1); }
+void sb__pin_apply_slots(struct sb__pin *p, unsigned n) { pin_bind_slots(p, 0, n ? n : 1); }
 
-void sb_pin_cpu(struct sb_pin *p, unsigned os_index)
+void sb__pin_cpu(struct sb__pin *p, unsigned os_index)
 {
     hwloc_bitmap_t set = hwloc_bitmap_alloc();
     hwloc_bitmap_only(set, os_index);
@@ -108,12 +108,12 @@ void sb_pin_cpu(struct sb_pin *p, unsigned os_index)
     hwloc_bitmap_free(set);
 }
 
-void sb_pin_reset_applied(struct sb_pin *p)
+void sb__pin_reset_applied(struct sb__pin *p)
 {
     memset(p->applied, 0, p->applied_words * sizeof(unsigned long));
 }
 
-void sb_pin_applied_list(const struct sb_pin *p, char *buf, size_t len)
+void sb__pin_applied_list(const struct sb__pin *p, char *buf, size_t len)
 {
     hwloc_bitmap_t b = hwloc_bitmap_alloc();
     for (size_t w = 0; w < p->applied_words; w++)
@@ -125,7 +125,7 @@ void sb_pin_applied_list(const struct sb_pin *p, char *buf, size_t len)
     hwloc_bitmap_free(b);
 }
 
-void sb_pin_chosen_list(const struct sb_pin *p, char *buf, size_t len)
+void sb__pin_chosen_list(const struct sb__pin *p, char *buf, size_t len)
 {
     size_t at = 0;
     buf[0] = '\0';

@@ -8,35 +8,35 @@
 #include <hwloc.h>
 #include <stddef.h>
 
-enum sb_placement { SB_PACK = 0, SB_SPREAD = 1 };
+enum sb__placement { SB_PACK = 0, SB_SPREAD = 1 };
 
-struct sb_pin {
+struct sb__pin {
     hwloc_topology_t topo;
     unsigned cpus[1024]; /* OS indexes of the chosen PUs, in order */
     unsigned ncpus;
-    enum sb_placement placement;
+    enum sb__placement placement;
     unsigned long *applied; /* shared page: bitmask of PUs read back after binding */
     size_t applied_words;
 };
 
 /* `cpu_list` NULL or "" means every PU this process may use. 0, or -1 with
  * a one-line message in err. */
-int sb_pin_init(struct sb_pin *p, const char *cpu_list, enum sb_placement placement, char *err,
-                size_t errlen);
-void sb_pin_destroy(struct sb_pin *p);
+int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement placement, char *err,
+                 size_t errlen);
+void sb__pin_destroy(struct sb__pin *p);
 /* sb_pin_fn for engines. */
-void sb_pin_apply(void *pin, unsigned slot);
+void sb__pin_apply(void *pin, unsigned slot);
 /* Bind the calling thread (and so a program it execs, with every thread
  * that program starts) to the PUs of scheduler slots 0 to n-1: where a
  * runtime of its own (Go's, with GOMAXPROCS=n) places its threads. */
-void sb_pin_apply_slots(struct sb_pin *p, unsigned n);
-void sb_pin_reset_applied(struct sb_pin *p);
+void sb__pin_apply_slots(struct sb__pin *p, unsigned n);
+void sb__pin_reset_applied(struct sb__pin *p);
 /* Bind the calling thread to one PU without recording it (helpers such as
  * the load generator are not the benchmark's placement). */
-void sb_pin_cpu(struct sb_pin *p, unsigned os_index);
+void sb__pin_cpu(struct sb__pin *p, unsigned os_index);
 /* "0" or "0-1": the PUs bound so far (read back). */
-void sb_pin_applied_list(const struct sb_pin *p, char *buf, size_t len);
+void sb__pin_applied_list(const struct sb__pin *p, char *buf, size_t len);
 /* "0,1": the chosen PUs. */
-void sb_pin_chosen_list(const struct sb_pin *p, char *buf, size_t len);
+void sb__pin_chosen_list(const struct sb__pin *p, char *buf, size_t len);
 
 #endif

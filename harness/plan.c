@@ -19,7 +19,7 @@ static void list_names(char *buf, size_t len, bool engines)
 }
 
 /* Parse a comma list of names into a selection mask over the registry. */
-int sb_plan_select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen)
+int sb__plan_select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen)
 {
     size_t n = engines ? sb_engine_count : sb_workload_count;
     const char *kind = engines ? "engine" : "workload";
@@ -66,18 +66,18 @@ static bool name_in_list(const char *name, const char *list)
     return false;
 }
 
-static const struct sb_param_arg *find_param_arg(const struct sb_options *o, const char *key)
+static const struct sb__param_arg *find_param_arg(const struct sb__options *o, const char *key)
 {
     for (size_t i = 0; i < o->n_params; i++)
         if (strcmp(o->params[i].key, key) == 0) return &o->params[i];
     return NULL;
 }
 
-static int plan_push(struct sb_plan *plan, const struct sb_instance *in)
+static int plan_push(struct sb__plan *plan, const struct sb__instance *in)
 {
     if (plan->n == plan->cap) {
         size_t cap = plan->cap ? plan->cap * 2 : 64;
-        struct sb_instance *items = realloc(plan->items, cap * sizeof *items);
+        struct sb__instance *items = realloc(plan->items, cap * sizeof *items);
         if (!items) return -1;
         plan->items = items;
         plan->cap = cap;
@@ -89,7 +89,7 @@ static int plan_push(struct sb_plan *plan, const struct sb_instance *in)
 /* An engine that cannot run here (a reference whose package is not
  * installed) is left out, and the run goes on with the rest; -1 when
  * nothing selected is left. */
-static int leave_out_unavailable(bool *esel, struct sb_plan *plan, char *err, size_t errlen)
+static int leave_out_unavailable(bool *esel, struct sb__plan *plan, char *err, size_t errlen)
 {
     bool any_engine = false;
     for (size_t e = 0; e < sb_engine_count; e++) {
@@ -111,10 +111,10 @@ static int leave_out_unavailable(bool *esel, struct sb_plan *plan, char *err, si
 
 /* Every --param must mean something to a selected workload, and every
  * value must be in that workload's range. */
-static int check_param_args(const struct sb_options *o, const bool *wsel, char *err, size_t errlen)
+static int check_param_args(const struct sb__options *o, const bool *wsel, char *err, size_t errlen)
 {
     for (size_t a = 0; a < o->n_params; a++) {
-        const struct sb_param_arg *pa = &o->params[a];
+        const struct sb__param_arg *pa = &o->params[a];
         bool used = false;
         for (size_t w = 0; w < sb_workload_count; w++) {
             if (!wsel[w]) continue;
@@ -175,14 +175,14 @@ struct sweep {
     bool chosen; /* a size came from --param */
 };
 
-static int sweep_of(const struct sb_options *o, const struct sb_workload *wl,
+static int sweep_of(const struct sb__options *o, const struct sb_workload *wl,
                     const struct sb_engine_ops *en, struct sweep *sw, char *err, size_t errlen)
 {
     memset(sw, 0, sizeof *sw);
     sw->np = wl->n_params < SB_MAX_PARAMS ? wl->n_params : SB_MAX_PARAMS;
     for (size_t p = 0; p < sw->np; p++) {
         const struct sb_param_def *d = &wl->params[p];
-        const struct sb_param_arg *pa = find_param_arg(o, d->name);
+        const struct sb__param_arg *pa = find_param_arg(o, d->name);
         if (pa)
             sw->vals[p] = pa->values, sw->nvals[p] = pa->n, sw->chosen = true;
         else if (o->tiny)
@@ -213,7 +213,7 @@ static int sweep_of(const struct sb_options *o, const struct sb_workload *wl,
 /* --workers applies to engines that can run several schedulers, and only
  * to workloads whose tasks never talk across them; threads and processes
  * use every core without it. Returns how many counts are in wlist. */
-static unsigned workers_of(const struct sb_options *o, const struct sb_workload *wl,
+static unsigned workers_of(const struct sb__options *o, const struct sb_workload *wl,
                            const struct sb_engine_ops *en, unsigned *wlist)
 {
     unsigned nw = 0;
@@ -236,7 +236,7 @@ static unsigned workers_of(const struct sb_options *o, const struct sb_workload 
 
 /* family/engine/param:value/..., then workers:N and a placement other
  * than the workload's own (the two are different measurements). */
-static void name_instance(struct sb_instance *in, size_t np, enum sb_placement natural)
+static void name_instance(struct sb__instance *in, size_t np, enum sb__placement natural)
 {
     size_t at =
         (size_t)snprintf(in->name, sizeof in->name, "%s/%s", in->workload->name, in->engine->name);
@@ -262,9 +262,9 @@ static bool pair_runs(const struct sb_engine_ops *en, const struct sb_workload *
 
 /* Every instance of one engine x workload pair that the filter keeps, each
  * checked against the limits. Returns how many were added, -1 on error. */
-static int add_pair(const struct sb_options *o, const struct sb_limits *limits,
+static int add_pair(const struct sb__options *o, const struct sb__limits *limits,
                     const struct sb_workload *wl, const struct sb_engine_ops *en,
-                    const struct name_filter *f, int family, struct sb_plan *plan, char *err,
+                    const struct name_filter *f, int family, struct sb__plan *plan, char *err,
                     size_t errlen)
 {
     struct sweep sw;
@@ -281,12 +281,12 @@ static int add_pair(const struct sb_options *o, const struct sb_limits *limits,
         for (unsigned wi = 0; wi < nw; wi++) {
             size_t idx[SB_MAX_PARAMS] = {0};
             for (;;) {
-                struct sb_instance in;
+                struct sb__instance in;
                 memset(&in, 0, sizeof in);
                 in.engine = en;
                 in.workload = wl;
                 in.workers = wlist[wi];
-                enum sb_placement natural =
+                enum sb__placement natural =
                     (wl->flags & SB_WL_SPREAD) || in.workers > 1 ? SB_SPREAD : SB_PACK;
                 in.placement = o->placement_set ? o->placement : pi == 1 ? SB_SPREAD : natural;
                 for (size_t p = 0; p < sw.np; p++) in.params[p] = sw.vals[p][idx[p]];
@@ -295,8 +295,8 @@ static int add_pair(const struct sb_options *o, const struct sb_limits *limits,
                     if (limits && wl->demand) {
                         struct sb_demand d = {0, 0, 0};
                         wl->demand(in.params, &d);
-                        if (sb_limits_check(limits, en, &d, (enum sb_stack_guard)o->stack_guard,
-                                            in.unfit, sizeof in.unfit) != 0)
+                        if (sb__limits_check(limits, en, &d, (enum sb_stack_guard)o->stack_guard,
+                                             in.unfit, sizeof in.unfit) != 0)
                             in.unfit_is_error = sw.chosen;
                     }
                     in.family_index = family;
@@ -314,13 +314,13 @@ static int add_pair(const struct sb_options *o, const struct sb_limits *limits,
     return instance;
 }
 
-int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan,
-                  char *err, size_t errlen)
+int sb__plan_build(const struct sb__options *o, const struct sb__limits *limits,
+                   struct sb__plan *plan, char *err, size_t errlen)
 {
     memset(plan, 0, sizeof *plan);
     bool esel[SB_MAX_ENGINES] = {false}, wsel[SB_MAX_WORKLOADS] = {false};
-    if (sb_plan_select_names(o->engines, true, esel, err, errlen) != 0) return -1;
-    if (sb_plan_select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
+    if (sb__plan_select_names(o->engines, true, esel, err, errlen) != 0) return -1;
+    if (sb__plan_select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
     if (leave_out_unavailable(esel, plan, err, errlen) != 0) return -1;
     if (check_param_args(o, wsel, err, errlen) != 0) return -1;
     struct name_filter f;
@@ -343,7 +343,7 @@ int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, st
     return 0;
 }
 
-void sb_plan_free(struct sb_plan *plan)
+void sb__plan_free(struct sb__plan *plan)
 {
     free(plan->items);
     memset(plan, 0, sizeof *plan);

@@ -11,13 +11,13 @@
 #include "cli.h"
 #include "machine_limits.h"
 
-struct sb_instance {
+struct sb__instance {
     char name[256];
     const struct sb_engine_ops *engine;
     const struct sb_workload *workload;
     long long params[SB_MAX_PARAMS];
     unsigned workers; /* coroutine schedulers (1 unless --workers) */
-    enum sb_placement placement;
+    enum sb__placement placement;
     int family_index, per_family_instance_index;
     /* Non-empty when this machine's limits cannot hold the instance: it
      * is not run, and becomes a skipped record (a default size) or an
@@ -26,8 +26,8 @@ struct sb_instance {
     bool unfit_is_error;
 };
 
-struct sb_plan {
-    struct sb_instance *items;
+struct sb__plan {
+    struct sb__instance *items;
     size_t n, cap;
     /* Engines the selection named (or `all` took in) that cannot run here
      * (sb_engine_ops.unavailable): left out, each to be said in a line. */
@@ -37,12 +37,12 @@ struct sb_plan {
 
 /* 0, or -1 with a one-line message (unknown names, bad parameters or
  * regex, nothing selected). `limits` NULL: no instance is checked. */
-int sb_plan_build(const struct sb_options *o, const struct sb_limits *limits, struct sb_plan *plan,
-                  char *err, size_t errlen);
-void sb_plan_free(struct sb_plan *plan);
+int sb__plan_build(const struct sb__options *o, const struct sb__limits *limits,
+                   struct sb__plan *plan, char *err, size_t errlen);
+void sb__plan_free(struct sb__plan *plan);
 /* A comma list of engine (or workload) names, or NULL or "all", as a mask
  * over the registry (sb_engines or sb_workloads); -1 with err naming the
  * unknown name and the valid ones. */
-int sb_plan_select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen);
+int sb__plan_select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen);
 
 #endif

@@ -116,7 +116,7 @@ static size_t tree(pid_t root, const pid_t *skip, size_t nskip, pid_t **out)
     return n;
 }
 
-double sb_proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, double *rss_sum)
+double sb__proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, double *rss_sum)
 {
     pid_t *pids;
     size_t n = tree(root, skip, nskip, &pids);

@@ -12,6 +12,6 @@
  * root when nothing else is left (O(1) to read), else PSS summed over the
  * rest. Set *rss_sum to the plain RSS sum when not NULL. */
 /* NAN when the process list could not be read whole (out of memory). */
-double sb_proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, double *rss_sum);
+double sb__proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, double *rss_sum);
 
 #endif

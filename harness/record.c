@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sb_records_push(struct sb_records *rs, const struct sb_record *r)
+int sb__records_push(struct sb__records *rs, const struct sb__record *r)
 {
     if (rs->n == rs->cap) {
         size_t cap = rs->cap ? rs->cap * 2 : 16;
-        struct sb_record *v = realloc(rs->v, cap * sizeof *v);
+        struct sb__record *v = realloc(rs->v, cap * sizeof *v);
         if (!v) return -1;
         rs->v = v;
         rs->cap = cap;
@@ -18,20 +18,20 @@ int sb_records_push(struct sb_records *rs, const struct sb_record *r)
     return 0;
 }
 
-void sb_records_free(struct sb_records *rs)
+void sb__records_free(struct sb__records *rs)
 {
     free(rs->v);
-    *rs = (struct sb_records){0};
+    *rs = (struct sb__records){0};
 }
 
-const double *sb_record_counter(const struct sb_record *r, const struct sb_counter_def *def)
+const double *sb__record_counter(const struct sb__record *r, const struct sb__counter_def *def)
 {
     for (size_t i = 0; i < r->n_counters; i++)
         if (r->counters[i].def == def) return &r->counters[i].value;
     return NULL;
 }
 
-void sb_record_set_counter(struct sb_record *r, const struct sb_counter_def *def, double value)
+void sb__record_set_counter(struct sb__record *r, const struct sb__counter_def *def, double value)
 {
     for (size_t i = 0; i < r->n_counters; i++) {
         if (r->counters[i].def == def) {
@@ -40,24 +40,24 @@ void sb_record_set_counter(struct sb_record *r, const struct sb_counter_def *def
         }
     }
     /* Each registered counter once at most: the array has a slot for each. */
-    r->counters[r->n_counters++] = (struct sb_counter_value){def, value};
+    r->counters[r->n_counters++] = (struct sb__counter_value){def, value};
 }
 
-const char *sb_aggregate_name(enum sb_aggregate a)
+const char *sb__aggregate_name(enum sb__aggregate a)
 {
     static const char *const names[] = {"mean", "median", "stddev", "cv"};
     return names[a];
 }
 
-const char *sb_aggregate_unit(enum sb_aggregate a)
+const char *sb__aggregate_unit(enum sb__aggregate a)
 {
     return a == SB_AGG_CV ? "percentage" : "time";
 }
 
-void sb_record_name(const struct sb_record *r, char *buf, size_t len)
+void sb__record_name(const struct sb__record *r, char *buf, size_t len)
 {
     if (r->kind == SB_RECORD_AGGREGATE)
-        snprintf(buf, len, "%s_%s", r->in->name, sb_aggregate_name(r->aggregate));
+        snprintf(buf, len, "%s_%s", r->in->name, sb__aggregate_name(r->aggregate));
     else
         snprintf(buf, len, "%s", r->in->name);
 }
@@ -65,10 +65,11 @@ void sb_record_name(const struct sb_record *r, char *buf, size_t len)
 /* What the label says about stack guards: from the counters the engine
  * reported (how many stacks got a guard page), else from the policy asked
  * for. */
-static void guard_words(const struct sb_record *r, enum sb_stack_guard guard, char *buf, size_t len)
+static void guard_words(const struct sb__record *r, enum sb_stack_guard guard, char *buf,
+                        size_t len)
 {
-    const double *g = sb_record_counter(r, sb_counter_find("stacks_guarded")),
-                 *u = sb_record_counter(r, sb_counter_find("stacks_unguarded"));
+    const double *g = sb__record_counter(r, sb__counter_find("stacks_guarded")),
+                 *u = sb__record_counter(r, sb__counter_find("stacks_unguarded"));
     buf[0] = '\0';
     if (g && u) {
         if (*u == 0)
@@ -85,10 +86,10 @@ static void guard_words(const struct sb_record *r, enum sb_stack_guard guard, ch
 
 /* The label: [system; ]mechanism; FPU contract[; workers][; guard];
  * placement on cpu LIST[; note]. */
-static void set_label(struct sb_record *r, enum sb_stack_guard guard, const char *system,
+static void set_label(struct sb__record *r, enum sb_stack_guard guard, const char *system,
                       const char *cpus_used, const char *note)
 {
-    const struct sb_instance *in = r->in;
+    const struct sb__instance *in = r->in;
     char workers[32] = "", guards[128];
     if (in->workers > 1) snprintf(workers, sizeof workers, "; %u workers", in->workers);
     guard_words(r, guard, guards, sizeof guards);
@@ -97,7 +98,7 @@ static void set_label(struct sb_record *r, enum sb_stack_guard guard, const char
              in->placement == SB_SPREAD ? "spread" : "pack", cpus_used, *note ? "; " : "", note);
 }
 
-static void start(struct sb_record *r, const struct sb_instance *in, int repetitions, int rep)
+static void start(struct sb__record *r, const struct sb__instance *in, int repetitions, int rep)
 {
     /* Field by field: a whole-struct compound literal would build a
      * 2.5 KB temporary on the stack first. */
@@ -108,8 +109,8 @@ static void start(struct sb_record *r, const struct sb_instance *in, int repetit
     r->repetition_index = rep;
 }
 
-void sb_record_unmeasured(struct sb_record *r, const struct sb_instance *in, int repetitions,
-                          enum sb_stack_guard guard, int rep, const char *msg, bool skipped)
+void sb__record_unmeasured(struct sb__record *r, const struct sb__instance *in, int repetitions,
+                           enum sb_stack_guard guard, int rep, const char *msg, bool skipped)
 {
     start(r, in, repetitions, rep);
     r->status = skipped ? SB_RECORD_SKIPPED : SB_RECORD_ERROR;
@@ -118,7 +119,7 @@ void sb_record_unmeasured(struct sb_record *r, const struct sb_instance *in, int
 }
 
 /* Why a sample cannot be a measured record, in `why`; false when it can. */
-static bool unfit_sample(const struct sb_instance *in, const struct sb_sample *s, char *why,
+static bool unfit_sample(const struct sb__instance *in, const struct sb__sample *s, char *why,
                          size_t len)
 {
     if (s->iterations == 0 || !(s->real_ns > 0) || !isfinite(s->real_ns) || !isfinite(s->cpu_ns)) {
@@ -128,7 +129,7 @@ static bool unfit_sample(const struct sb_instance *in, const struct sb_sample *s
     /* A counter the registry does not list would reach the record
      * unexplained (a reference's program names its counters itself). */
     for (int i = 0; i < s->ncounters; i++) {
-        if (!sb_counter_find(s->counters[i].name)) {
+        if (!sb__counter_find(s->counters[i].name)) {
             snprintf(why, len,
                      "the benchmark reported counter '%.40s', which is not a number in the "
                      "counter registry (harness/counter_list.h)",
@@ -136,7 +137,7 @@ static bool unfit_sample(const struct sb_instance *in, const struct sb_sample *s
             return true;
         }
     }
-    if (!sb_counter_find(in->workload->rate_counter)) {
+    if (!sb__counter_find(in->workload->rate_counter)) {
         snprintf(why, len, "the workload's rate counter '%.40s' is not in the counter registry",
                  in->workload->rate_counter);
         return true;
@@ -144,12 +145,12 @@ static bool unfit_sample(const struct sb_instance *in, const struct sb_sample *s
     return false;
 }
 
-void sb_record_measured(struct sb_record *r, const struct sb_instance *in, int repetitions,
-                        enum sb_stack_guard guard, int rep, const struct sb_sample *s)
+void sb__record_measured(struct sb__record *r, const struct sb__instance *in, int repetitions,
+                         enum sb_stack_guard guard, int rep, const struct sb__sample *s)
 {
     char why[256];
     if (unfit_sample(in, s, why, sizeof why)) {
-        sb_record_unmeasured(r, in, repetitions, guard, rep, why, false);
+        sb__record_unmeasured(r, in, repetitions, guard, rep, why, false);
         return;
     }
     start(r, in, repetitions, rep);
@@ -157,10 +158,10 @@ void sb_record_measured(struct sb_record *r, const struct sb_instance *in, int r
     r->iterations = s->iterations;
     r->real_ns = s->real_ns / (double)s->iterations;
     r->cpu_ns = s->cpu_ns / (double)s->iterations;
-    sb_record_set_counter(r, sb_counter_find(in->workload->rate_counter),
-                          (double)s->iterations / (s->real_ns / 1e9));
+    sb__record_set_counter(r, sb__counter_find(in->workload->rate_counter),
+                           (double)s->iterations / (s->real_ns / 1e9));
     for (int i = 0; i < s->ncounters; i++)
-        sb_record_set_counter(r, sb_counter_find(s->counters[i].name), s->counters[i].value);
+        sb__record_set_counter(r, sb__counter_find(s->counters[i].name), s->counters[i].value);
     snprintf(r->cpus_used, sizeof r->cpus_used, "%s", s->cpus_used[0] ? s->cpus_used : "?");
     /* An external reference names its system's versions itself, first; a
      * note from the harness (how kernel memory was measured) ends it. */
@@ -171,7 +172,7 @@ void sb_record_measured(struct sb_record *r, const struct sb_instance *in, int r
     r->stack_page_offset = s->stack_page_offset;
 }
 
-void sb_record_disturbed(struct sb_record *r, double stopped_s)
+void sb__record_disturbed(struct sb__record *r, double stopped_s)
 {
     snprintf(r->disturbed, sizeof r->disturbed,
              "the benchmark process was stopped for %.2f s (SIGSTOP or Ctrl-Z) during this "

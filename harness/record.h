@@ -15,22 +15,22 @@
 #include "plan.h"
 #include "repetition.h"
 
-enum sb_record_kind { SB_RECORD_ITERATION, SB_RECORD_AGGREGATE };
-enum sb_record_status { SB_RECORD_MEASURED, SB_RECORD_ERROR, SB_RECORD_SKIPPED };
-enum sb_aggregate { SB_AGG_MEAN, SB_AGG_MEDIAN, SB_AGG_STDDEV, SB_AGG_CV };
+enum sb__record_kind { SB_RECORD_ITERATION, SB_RECORD_AGGREGATE };
+enum sb__record_status { SB_RECORD_MEASURED, SB_RECORD_ERROR, SB_RECORD_SKIPPED };
+enum sb__aggregate { SB_AGG_MEAN, SB_AGG_MEDIAN, SB_AGG_STDDEV, SB_AGG_CV };
 
-struct sb_counter_value {
-    const struct sb_counter_def *def; /* a line of the registry: name, unit, kind */
+struct sb__counter_value {
+    const struct sb__counter_def *def; /* a line of the registry: name, unit, kind */
     double value;
 };
 
-struct sb_record {
+struct sb__record {
     /* What ran: its name, indexes, engine, workload, parameters, workers
      * and placement. The plan outlives every record. */
-    const struct sb_instance *in;
-    enum sb_record_kind kind;
-    enum sb_aggregate aggregate; /* SB_RECORD_AGGREGATE only */
-    enum sb_record_status status;
+    const struct sb__instance *in;
+    enum sb__record_kind kind;
+    enum sb__aggregate aggregate; /* SB_RECORD_AGGREGATE only */
+    enum sb__record_status status;
     int repetitions, repetition_index;
     uint64_t iterations;
     double real_ns, cpu_ns; /* per iteration; a fraction for the cv aggregate */
@@ -43,46 +43,46 @@ struct sb_record {
     /* The workload's rate counter first, then the sample's, in the order
      * it gave them; each registered counter at most once. */
     size_t n_counters;
-    struct sb_counter_value counters[SB_N_COUNTERS];
+    struct sb__counter_value counters[SB_N_COUNTERS];
 };
 
 /* A growing array of records. */
-struct sb_records {
-    struct sb_record *v;
+struct sb__records {
+    struct sb__record *v;
     size_t n, cap;
 };
 
 /* A copy of *r at the end: 0, or -1 when out of memory. */
-int sb_records_push(struct sb_records *rs, const struct sb_record *r);
-void sb_records_free(struct sb_records *rs);
+int sb__records_push(struct sb__records *rs, const struct sb__record *r);
+void sb__records_free(struct sb__records *rs);
 
 /* The value of a counter in r, or NULL when r has none by that line. */
-const double *sb_record_counter(const struct sb_record *r, const struct sb_counter_def *def);
+const double *sb__record_counter(const struct sb__record *r, const struct sb__counter_def *def);
 /* Sets a counter (replacing the value of one r has already). */
-void sb_record_set_counter(struct sb_record *r, const struct sb_counter_def *def, double value);
+void sb__record_set_counter(struct sb__record *r, const struct sb__counter_def *def, double value);
 
 /* A record with no measurement: an error, or, as Google Benchmark 1.8's
  * SkipWithMessage, a benchmark that this machine's limits cannot hold
  * (skipped). */
-void sb_record_unmeasured(struct sb_record *r, const struct sb_instance *in, int repetitions,
-                          enum sb_stack_guard guard, int rep, const char *msg, bool skipped);
+void sb__record_unmeasured(struct sb__record *r, const struct sb__instance *in, int repetitions,
+                           enum sb_stack_guard guard, int rep, const char *msg, bool skipped);
 
 /* A measured record from a benchmark process's sample of repetition
  * `rep`; an error record when the measurement is empty or not finite, or
  * names a counter the registry (counter_list.h) does not list. */
-void sb_record_measured(struct sb_record *r, const struct sb_instance *in, int repetitions,
-                        enum sb_stack_guard guard, int rep, const struct sb_sample *s);
+void sb__record_measured(struct sb__record *r, const struct sb__instance *in, int repetitions,
+                         enum sb_stack_guard guard, int rep, const struct sb__sample *s);
 
 /* Marks a measured record whose repetition held a pause of `stopped_s`
  * seconds (SIGSTOP, Ctrl-Z): the report leaves it out of its figures. */
-void sb_record_disturbed(struct sb_record *r, double stopped_s);
+void sb__record_disturbed(struct sb__record *r, double stopped_s);
 
 /* The words Google Benchmark gives an aggregate ("mean") and its unit
  * ("time", or "percentage" for the cv). */
-const char *sb_aggregate_name(enum sb_aggregate a);
-const char *sb_aggregate_unit(enum sb_aggregate a);
+const char *sb__aggregate_name(enum sb__aggregate a);
+const char *sb__aggregate_unit(enum sb__aggregate a);
 
 /* The record's name: run_name, with "_mean" etc. for an aggregate. */
-void sb_record_name(const struct sb_record *r, char *buf, size_t len);
+void sb__record_name(const struct sb__record *r, char *buf, size_t len);
 
 #endif

@@ -57,7 +57,7 @@ static double cpu_now_ns(void)
  * own timed hook, or the engine's scheduler. */
 static int run_timed(struct sb_run *run, void *state, uint64_t iterations, struct sb_err *err)
 {
-    const struct sb_run_spec *spec = run->spec;
+    const struct sb__run_spec *spec = run->spec;
     const struct sb_workload *w = spec->workload;
     if (spec->engine->caps & SB_CAP_BASELINE) return w->baseline(run, state, iterations, err);
     if (spec->engine->exec_argv) return w->external(run, state, iterations, err);
@@ -65,14 +65,14 @@ static int run_timed(struct sb_run *run, void *state, uint64_t iterations, struc
     return run->eng->ops->run(run->eng, err);
 }
 
-int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *out,
-                      struct sb_err *err)
+int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, struct sb__sample *out,
+                       struct sb_err *err)
 {
     const struct sb_workload *w = spec->workload;
     struct sb_run run = {.spec = spec, .out = out, .root = getpid()};
     out->ncounters = 0;
     out->note[0] = '\0';
-    out->stack_page_offset = sb_layout_stack_page_offset();
+    out->stack_page_offset = sb__layout_stack_page_offset();
     void *state = NULL;
     int rc = -1;
     err->msg[0] = '\0';
@@ -94,7 +94,7 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
         run.eng = &external;
     else if (spec->engine->open(&spec->cfg, &run.eng, err) != 0)
         goto unmap;
-    sb_crash_set_engine(run.eng);
+    sb__crash_set_engine(run.eng);
     if (w->setup(&run, spec->params, iterations, &state, err) != 0) goto close;
 
     struct timespec t0, t1;
@@ -102,7 +102,7 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (run.clock)
         __atomic_store_n(&run.clock->run_start_ns, (int64_t)ts_ns(&t0), __ATOMIC_RELEASE);
-    for (int i = 0; i < run.nhelpers; i++) sb_helper_go(&run.helpers[i]);
+    for (int i = 0; i < run.nhelpers; i++) sb__helper_go(&run.helpers[i]);
     int timed_rc = run_timed(&run, state, iterations, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double c1 = cpu_now_ns();
@@ -112,7 +112,7 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     }
     for (int i = 0; i < run.nhelpers; i++) {
         const struct sb_helper_spec *hs = &run.helper_specs[i];
-        if (sb_helper_wait(&run.helpers[i], hs->name, err) != 0) {
+        if (sb__helper_wait(&run.helpers[i], hs->name, err) != 0) {
             /* A helper's own account says more than its exit, and the
              * workload's (a task it could not create) more still. */
             if (hs->check) (void)hs->check(hs->arg, err);
@@ -127,7 +127,7 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
      * per stack), for the record's label and counters. */
     if (run.kmem_open)
         snprintf(out->note, sizeof out->note, "kernel memory: %s",
-                 sb_kmem_method_name(run.kmem.method));
+                 sb__kmem_method_name(run.kmem.method));
     if (run.eng->stacks_guarded + run.eng->stacks_unguarded) {
         sb_run_counter(&run, "stacks_guarded", (double)run.eng->stacks_guarded);
         sb_run_counter(&run, "stacks_unguarded", (double)run.eng->stacks_unguarded);
@@ -152,11 +152,11 @@ int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struc
     if (run.served) out->cpu_ns += run.server.cpu_ns - run.server.total_ns;
     rc = 0;
 close:
-    for (int i = 0; i < run.nhelpers; i++) sb_helper_kill(&run.helpers[i]);
-    if (run.serving) sb_external_kill(&run.server);
-    sb_crash_set_engine(NULL);
+    for (int i = 0; i < run.nhelpers; i++) sb__helper_kill(&run.helpers[i]);
+    if (run.serving) sb__external_kill(&run.server);
+    sb__crash_set_engine(NULL);
     if (run.eng->ops->close) run.eng->ops->close(run.eng);
-    if (run.kmem_open) sb_kmem_close(&run.kmem);
+    if (run.kmem_open) sb__kmem_close(&run.kmem);
 unmap:
     munmap(run.arena, run.arena_bytes);
     if (rc != 0 && !err->msg[0])

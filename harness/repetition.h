@@ -11,7 +11,7 @@
 
 #define SB_MAX_COUNTERS 16
 
-struct sb_sample {
+struct sb__sample {
     uint64_t iterations;
     double real_ns; /* whole repetition, or the workload's own clock */
     double cpu_ns;  /* user + system, this process and reaped children */
@@ -31,7 +31,7 @@ struct sb_sample {
     char cpus_used[160];
 };
 
-struct sb_run_spec {
+struct sb__run_spec {
     const struct sb_engine_ops *engine;
     const struct sb_workload *workload;
     const long long *params;
@@ -39,7 +39,7 @@ struct sb_run_spec {
 };
 
 /* 0 and a sample, or -1 with err set. */
-int sb_run_repetition(const struct sb_run_spec *spec, uint64_t iterations, struct sb_sample *out,
-                      struct sb_err *err);
+int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, struct sb__sample *out,
+                       struct sb_err *err);
 
 #endif

@@ -10,10 +10,10 @@
 #include "cli.h"
 #include "record.h"
 
-int sb_report_json(FILE *f, json_t *ctx, const struct sb_records *rows);
-int sb_report_csv(FILE *f, const struct sb_records *rows);
-void sb_report_console_context(FILE *f, json_t *ctx);
-void sb_report_console(FILE *f, const struct sb_records *rows);
-int sb_report_write(FILE *f, enum sb_format fmt, json_t *ctx, const struct sb_records *rows);
+int sb__report_json(FILE *f, json_t *ctx, const struct sb__records *rows);
+int sb__report_csv(FILE *f, const struct sb__records *rows);
+void sb__report_console_context(FILE *f, json_t *ctx);
+void sb__report_console(FILE *f, const struct sb__records *rows);
+int sb__report_write(FILE *f, enum sb__format fmt, json_t *ctx, const struct sb__records *rows);
 
 #endif

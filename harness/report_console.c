@@ -4,7 +4,7 @@
 
 #include "report.h"
 
-void sb_report_console_context(FILE *f, json_t *ctx)
+void sb__report_console_context(FILE *f, json_t *ctx)
 {
     fprintf(f, "%s\n", json_string_value(json_object_get(ctx, "date")));
     fprintf(f, "Run on (%lld X %lld MHz CPU s)\n",
@@ -61,10 +61,10 @@ static void put_human(FILE *f, double v)
     fprintf(f, "%.4g%s", v, si[e]);
 }
 
-static void put_row(FILE *f, const struct sb_record *r, int width)
+static void put_row(FILE *f, const struct sb__record *r, int width)
 {
     char name[320];
-    sb_record_name(r, name, sizeof name);
+    sb__record_name(r, name, sizeof name);
     fprintf(f, "%-*s ", width, name);
     if (r->status == SB_RECORD_ERROR) {
         fprintf(f, "ERROR OCCURRED: '%s'\n", r->message);
@@ -85,7 +85,7 @@ static void put_row(FILE *f, const struct sb_record *r, int width)
     }
     fprintf(f, "%10llu", (unsigned long long)r->iterations);
     for (size_t k = 0; k < r->n_counters; k++) {
-        const struct sb_counter_value *c = &r->counters[k];
+        const struct sb__counter_value *c = &r->counters[k];
         fprintf(f, " %s=", c->def->name);
         if (pct)
             fprintf(f, "%.2f%%", c->value * 100);
@@ -97,12 +97,12 @@ static void put_row(FILE *f, const struct sb_record *r, int width)
     fputc('\n', f);
 }
 
-void sb_report_console(FILE *f, const struct sb_records *rows)
+void sb__report_console(FILE *f, const struct sb__records *rows)
 {
     int width = 10;
     char name[320];
     for (size_t i = 0; i < rows->n; i++) {
-        sb_record_name(&rows->v[i], name, sizeof name);
+        sb__record_name(&rows->v[i], name, sizeof name);
         int l = (int)strlen(name);
         if (l > width) width = l;
     }
@@ -116,15 +116,15 @@ void sb_report_console(FILE *f, const struct sb_records *rows)
     for (size_t i = 0; i < rows->n; i++) put_row(f, &rows->v[i], width);
 }
 
-int sb_report_write(FILE *f, enum sb_format fmt, json_t *ctx, const struct sb_records *rows)
+int sb__report_write(FILE *f, enum sb__format fmt, json_t *ctx, const struct sb__records *rows)
 {
     switch (fmt) {
     case SB_FMT_JSON:
-        return sb_report_json(f, ctx, rows);
+        return sb__report_json(f, ctx, rows);
     case SB_FMT_CSV:
-        return sb_report_csv(f, rows);
+        return sb__report_csv(f, rows);
     case SB_FMT_CONSOLE:
-        sb_report_console(f, rows);
+        sb__report_console(f, rows);
         return ferror(f) ? -1 : 0;
     }
     return -1;

@@ -7,48 +7,48 @@
 /* Google Benchmark 1.8's CSV reporter, field for field: the fixed columns,
  * then one column per user counter (sorted, as its std::set orders them),
  * numbers at full precision instead of its six digits. */
-static const char sb_csv_header[] = "name,iterations,real_time,cpu_time,time_unit,bytes_per_second,"
+static const char gb_csv_header[] = "name,iterations,real_time,cpu_time,time_unit,bytes_per_second,"
                                     "items_per_second,label,error_occurred,error_message";
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp((*(const struct sb_counter_def *const *)a)->name,
-                  (*(const struct sb_counter_def *const *)b)->name);
+    return strcmp((*(const struct sb__counter_def *const *)a)->name,
+                  (*(const struct sb__counter_def *const *)b)->name);
 }
 
 static void put_quoted(FILE *f, const char *s) { csv_fwrite(f, s, strlen(s)); }
 
 /* A counter's value, or an empty field when the record has none. */
-static void put_counter(FILE *f, const struct sb_record *r, const struct sb_counter_def *c)
+static void put_counter(FILE *f, const struct sb__record *r, const struct sb__counter_def *c)
 {
-    const double *v = c ? sb_record_counter(r, c) : NULL;
+    const double *v = c ? sb__record_counter(r, c) : NULL;
     if (v) fprintf(f, "%.17g", *v);
 }
 
 /* The counter columns: every counter any record has, but Google
  * Benchmark's two fixed ones, sorted by name. Returns how many. */
-static size_t counter_columns(const struct sb_records *rows, const struct sb_counter_def **cols)
+static size_t counter_columns(const struct sb__records *rows, const struct sb__counter_def **cols)
 {
-    const struct sb_counter_def *items = sb_counter_find("items_per_second");
+    const struct sb__counter_def *items = sb__counter_find("items_per_second");
     size_t n = 0;
     for (size_t i = 0; i < rows->n; i++) {
-        const struct sb_record *r = &rows->v[i];
+        const struct sb__record *r = &rows->v[i];
         for (size_t k = 0; k < r->n_counters; k++) {
-            const struct sb_counter_def *c = r->counters[k].def;
+            const struct sb__counter_def *c = r->counters[k].def;
             size_t j = 0;
             while (j < n && cols[j] != c) j++;
             if (j == n && c != items) cols[n++] = c; /* n < SB_N_COUNTERS: each once */
         }
     }
-    qsort(cols, n, sizeof(const struct sb_counter_def *), by_name);
+    qsort(cols, n, sizeof(const struct sb__counter_def *), by_name);
     return n;
 }
 
-static void put_row(FILE *f, const struct sb_record *r, const struct sb_counter_def *const *cols,
+static void put_row(FILE *f, const struct sb__record *r, const struct sb__counter_def *const *cols,
                     size_t ncols)
 {
     char name[320];
-    sb_record_name(r, name, sizeof name);
+    sb__record_name(r, name, sizeof name);
     put_quoted(f, name);
     fputc(',', f);
     /* As Google Benchmark 1.8: a skipped record is error_occurred false
@@ -62,7 +62,7 @@ static void put_row(FILE *f, const struct sb_record *r, const struct sb_counter_
     fprintf(f, "%llu,%.17g,%.17g,ns,", (unsigned long long)r->iterations, r->real_ns, r->cpu_ns);
     /* bytes_per_second: no workload counts bytes. */
     fputc(',', f);
-    put_counter(f, r, sb_counter_find("items_per_second"));
+    put_counter(f, r, sb__counter_find("items_per_second"));
     fputc(',', f);
     if (r->label[0]) put_quoted(f, r->label);
     fputs(",,", f);
@@ -73,11 +73,11 @@ static void put_row(FILE *f, const struct sb_record *r, const struct sb_counter_
     fputc('\n', f);
 }
 
-int sb_report_csv(FILE *f, const struct sb_records *rows)
+int sb__report_csv(FILE *f, const struct sb__records *rows)
 {
-    const struct sb_counter_def *cols[SB_N_COUNTERS] = {NULL};
+    const struct sb__counter_def *cols[SB_N_COUNTERS] = {NULL};
     size_t n = counter_columns(rows, cols);
-    fputs(sb_csv_header, f);
+    fputs(gb_csv_header, f);
     for (size_t k = 0; k < n; k++) {
         fputc(',', f);
         put_quoted(f, cols[k]->name);

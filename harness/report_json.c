@@ -3,11 +3,11 @@
 #include "report.h"
 
 /* Google Benchmark 1.8's fields, in its order: what names the record. */
-static json_t *gb_identity(const struct sb_record *r)
+static json_t *gb_identity(const struct sb__record *r)
 {
     char name[320];
-    sb_record_name(r, name, sizeof name);
-    const struct sb_instance *in = r->in;
+    sb__record_name(r, name, sizeof name);
+    const struct sb__instance *in = r->in;
     json_t *j =
         json_pack("{s:s, s:i, s:i, s:s, s:s, s:i}", "name", name, "family_index", in->family_index,
                   "per_family_instance_index", in->per_family_instance_index, "run_name", in->name,
@@ -18,8 +18,8 @@ static json_t *gb_identity(const struct sb_record *r)
         json_object_set_new(j, "repetition_index", json_integer(r->repetition_index));
     json_object_set_new(j, "threads", json_integer(1));
     if (r->kind == SB_RECORD_AGGREGATE) {
-        json_object_set_new(j, "aggregate_name", json_string(sb_aggregate_name(r->aggregate)));
-        json_object_set_new(j, "aggregate_unit", json_string(sb_aggregate_unit(r->aggregate)));
+        json_object_set_new(j, "aggregate_name", json_string(sb__aggregate_name(r->aggregate)));
+        json_object_set_new(j, "aggregate_unit", json_string(sb__aggregate_unit(r->aggregate)));
     }
     return j;
 }
@@ -27,7 +27,7 @@ static json_t *gb_identity(const struct sb_record *r)
 /* What the record is, as typed fields beside Google Benchmark's (which
  * allow extra keys): readers take the engine, workload and parameters
  * from here instead of splitting the name. */
-static void set_identity(json_t *j, const struct sb_instance *in)
+static void set_identity(json_t *j, const struct sb__instance *in)
 {
     json_object_set_new(j, "engine", json_string(in->engine->name));
     json_object_set_new(j, "workload", json_string(in->workload->name));
@@ -41,7 +41,7 @@ static void set_identity(json_t *j, const struct sb_instance *in)
                         json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
 }
 
-static json_t *record_json(const struct sb_record *r)
+static json_t *record_json(const struct sb__record *r)
 {
     json_t *j = gb_identity(r);
     if (!j) return NULL;
@@ -73,7 +73,7 @@ static json_t *record_json(const struct sb_record *r)
     return j;
 }
 
-int sb_report_json(FILE *f, json_t *ctx, const struct sb_records *rows)
+int sb__report_json(FILE *f, json_t *ctx, const struct sb__records *rows)
 {
     json_t *benchmarks = json_array();
     for (size_t i = 0; benchmarks && i < rows->n; i++) {

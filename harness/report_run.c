@@ -12,7 +12,7 @@
  * sees Debian's python3-* packages (docs/design.md, Scripts). */
 #define SB_PYTHON "/usr/bin/python3"
 
-int sb_report_run(const char *run_dir)
+int sb__report_run(const char *run_dir)
 {
     const char *script = SB_SCRIPTS_DIR "/report.py";
     if (access(SB_PYTHON, X_OK) != 0) {
@@ -42,7 +42,7 @@ int sb_report_run(const char *run_dir)
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     char how[96];
-    sb_describe_status(status, how, sizeof how);
+    sb__describe_status(status, how, sizeof how);
     fprintf(stderr, "bench: the report failed (%s); the results are whole\n", how);
     return -1;
 }

@@ -5,6 +5,6 @@
 
 /* Runs the report on run_dir and waits for it. 0 when it was written; -1
  * when it could not run or failed (it has said why on stderr). */
-int sb_report_run(const char *run_dir);
+int sb__report_run(const char *run_dir);
 
 #endif

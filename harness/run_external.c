@@ -5,7 +5,7 @@
 
 int sb_run_serve_external(struct sb_run *run, uint16_t *port, struct sb_err *err)
 {
-    const struct sb_run_spec *spec = run->spec;
+    const struct sb__run_spec *spec = run->spec;
     if (!spec->engine->exec_argv || run->serving || run->nhelpers) {
         sb_err_set(err, "%s: sb_run_serve_external: %s", spec->workload->name,
                    !spec->engine->exec_argv ? "not an external engine"
@@ -13,9 +13,9 @@ int sb_run_serve_external(struct sb_run *run, uint16_t *port, struct sb_err *err
                                             : "called after a helper started");
         return -1;
     }
-    struct sb_external_args a;
-    sb_external_args_init(&a, spec->engine, spec->workload, spec->params, spec->cfg.workers);
-    if (sb_external_serve(&run->server, &a, spec->cfg.pin_ctx, spec->cfg.workers, port, err) != 0)
+    struct sb__external_args a;
+    sb__external_args_init(&a, spec->engine, spec->workload, spec->params, spec->cfg.workers);
+    if (sb__external_serve(&run->server, &a, spec->cfg.pin_ctx, spec->cfg.workers, port, err) != 0)
         return -1;
     run->serving = true;
     run->root = run->server.pid; /* the memory measured is the server's */
@@ -30,5 +30,5 @@ int sb_run_stop_external(struct sb_run *run, const char *const *names, double *v
         return -1;
     }
     run->served = true;
-    return sb_external_stop(&run->server, names, values, n, err);
+    return sb__external_stop(&run->server, names, values, n, err);
 }

@@ -19,10 +19,10 @@ int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct 
         return -1;
     uint32_t *gate = sb_run_alloc(run, sizeof *gate, err); /* shared with the helper */
     if (!gate) return -1;
-    struct sb_helper *h = &run->helpers[run->nhelpers];
+    struct sb__helper *h = &run->helpers[run->nhelpers];
     h->on_death = spec->on_death;
     h->ctx = spec->arg;
-    if (sb_helper_start(h, gate, run->spec->cfg.pin_ctx, spec->main, spec->arg, err) != 0)
+    if (sb__helper_start(h, gate, run->spec->cfg.pin_ctx, spec->main, spec->arg, err) != 0)
         return -1;
     run->helper_specs[run->nhelpers++] = *spec;
     /* Published before the gate opens, so every helper sees every pid. */
@@ -59,15 +59,15 @@ int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, str
 double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes)
 {
     const struct run_helper_pids *h = run->helper_pids;
-    return sb_proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, rss_bytes);
+    return sb__proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, rss_bytes);
 }
 
 double sb_run_kernel_memory_bytes(struct sb_run *run)
 {
     if (!run->kmem_open) {
         if (getpid() != run->root) return NAN; /* a cgroup is joined from setup only */
-        sb_kmem_open(&run->kmem);
+        sb__kmem_open(&run->kmem);
         run->kmem_open = true;
     }
-    return sb_kmem_bytes(&run->kmem);
+    return sb__kmem_bytes(&run->kmem);
 }

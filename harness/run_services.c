@@ -68,7 +68,7 @@ unsigned sb_run_workers(const struct sb_run *run)
 
 void sb_run_counter(struct sb_run *run, const char *name, double value)
 {
-    struct sb_sample *s = run->out;
+    struct sb__sample *s = run->out;
     if (s->ncounters == SB_MAX_COUNTERS) return;
     snprintf(s->counters[s->ncounters].name, sizeof s->counters[0].name, "%s", name);
     s->counters[s->ncounters].value = value;

@@ -28,15 +28,15 @@ struct sb_clock {
 #define SB_MAX_HELPERS 4
 
 struct sb_run {
-    const struct sb_run_spec *spec;
+    const struct sb__run_spec *spec;
     struct sb_engine *eng;
     char *arena;
     size_t arena_bytes;
     size_t used;
     struct sb_clock *clock; /* in the arena, when the workload asked for one */
-    struct sb_sample *out;
+    struct sb__sample *out;
     pid_t root; /* the benchmark process: memory is summed from here down */
-    struct sb_helper helpers[SB_MAX_HELPERS];
+    struct sb__helper helpers[SB_MAX_HELPERS];
     struct sb_helper_spec helper_specs[SB_MAX_HELPERS];
     int nhelpers;
     /* The helpers' pids, in the arena: a helper forked before another
@@ -46,9 +46,9 @@ struct sb_run {
         pid_t pid[SB_MAX_HELPERS];
     } * helper_pids;
     /* An external reference's program serving this repetition. */
-    struct sb_external_server server;
+    struct sb__external_server server;
     bool serving, served; /* started; stopped and reaped */
-    struct sb_kmem kmem;  /* opened by the first sb_run_kernel_memory_bytes */
+    struct sb__kmem kmem; /* opened by the first sb_run_kernel_memory_bytes */
     bool kmem_open;
 };
 

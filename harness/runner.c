@@ -28,17 +28,17 @@ static double now_s(void)
 }
 
 /* Appends r; a record that finds no memory is lost, and says so. */
-static void keep(struct sb_records *rows, const struct sb_record *r)
+static void keep(struct sb__records *rows, const struct sb__record *r)
 {
-    if (sb_records_push(rows, r) != 0)
+    if (sb__records_push(rows, r) != 0)
         fprintf(stderr, "bench: %s: out of memory: a record is lost\n", r->in->name);
 }
 
-static void add_error_record(struct sb_records *rows, const struct sb_runner_config *rc,
-                             const struct sb_instance *in, int rep, const char *msg)
+static void add_error_record(struct sb__records *rows, const struct sb__runner_config *rc,
+                             const struct sb__instance *in, int rep, const char *msg)
 {
-    struct sb_record r;
-    sb_record_unmeasured(&r, in, rc->repetitions, rc->guard, rep, msg, false);
+    struct sb__record r;
+    sb__record_unmeasured(&r, in, rc->repetitions, rc->guard, rep, msg, false);
     keep(rows, &r);
 }
 
@@ -113,27 +113,27 @@ static void watch_stops(pid_t pid, int rep, struct disturbance *d)
 
 /* One line the benchmark process sent: a sample (a record, marked when
  * a stop fell in its repetition) or the error that ended it. */
-static void take_line(const struct sb_runner_config *rc, const struct sb_instance *in,
+static void take_line(const struct sb__runner_config *rc, const struct sb__instance *in,
                       int first_rep, json_t *line, int *reps_seen, int *errors_seen,
-                      uint64_t *iterations, struct sb_records *rows, struct disturbance *d)
+                      uint64_t *iterations, struct sb__records *rows, struct disturbance *d)
 {
     const char *e = json_string_value(json_object_get(line, "error"));
     json_t *repj = json_object_get(line, "rep");
     int rep = json_is_integer(repj) ? (int)json_integer_value(repj) : first_rep + *reps_seen;
-    struct sb_sample s;
+    struct sb__sample s;
     (*reps_seen)++;
-    if (e || sb_sample_from_json(line, &rep, &s) != 0) {
+    if (e || sb__sample_from_json(line, &rep, &s) != 0) {
         add_error_record(rows, rc, in, rep,
                          e ? e : "the benchmark process sent a line that is not a sample");
         (*errors_seen)++;
         return;
     }
-    struct sb_record r;
-    sb_record_measured(&r, in, rc->repetitions, rc->guard, rep, &s);
+    struct sb__record r;
+    sb__record_measured(&r, in, rc->repetitions, rc->guard, rep, &s);
     if (r.status == SB_RECORD_MEASURED && d->rep >= 0 && d->rep <= rep &&
         (d->stopped_s > 0 || d->since)) {
         if (d->since) d->stopped_s += now_s() - d->since;
-        sb_record_disturbed(&r, d->stopped_s);
+        sb__record_disturbed(&r, d->stopped_s);
         *d = (struct disturbance){.rep = -1};
     }
     keep(rows, &r);
@@ -141,9 +141,9 @@ static void take_line(const struct sb_runner_config *rc, const struct sb_instanc
 }
 
 /* Every whole line in buf, consumed. */
-static void take_lines(const struct sb_runner_config *rc, const struct sb_instance *in,
+static void take_lines(const struct sb__runner_config *rc, const struct sb__instance *in,
                        int first_rep, char *buf, size_t *len, int *reps_seen, int *errors_seen,
-                       uint64_t *iterations, struct sb_records *rows, struct disturbance *d)
+                       uint64_t *iterations, struct sb__records *rows, struct disturbance *d)
 {
     char *nl;
     while ((nl = memchr(buf, '\n', *len))) {
@@ -161,8 +161,8 @@ static void take_lines(const struct sb_runner_config *rc, const struct sb_instan
 
 /* A benchmark process that ended before reporting every repetition, and
  * with no error line of its own: why, as its exit status tells. */
-static void add_early_end_record(struct sb_records *rows, const struct sb_runner_config *rc,
-                                 const struct sb_instance *in, int rep, bool lingered, int status)
+static void add_early_end_record(struct sb__records *rows, const struct sb__runner_config *rc,
+                                 const struct sb__instance *in, int rep, bool lingered, int status)
 {
     char msg[160];
     if (lingered)
@@ -181,19 +181,19 @@ static void add_early_end_record(struct sb_records *rows, const struct sb_runner
 
 /* An instance this machine's limits cannot hold: skipped at a default
  * size, an error at a size the user asked for. */
-static void add_unfit_record(struct sb_records *rows, const struct sb_runner_config *rc,
-                             const struct sb_instance *in, int rep)
+static void add_unfit_record(struct sb__records *rows, const struct sb__runner_config *rc,
+                             const struct sb__instance *in, int rep)
 {
     char msg[320];
     snprintf(msg, sizeof msg, "%s%s", in->unfit,
              in->unfit_is_error ? "" : " (a default size; give --param to ask for it anyway)");
-    struct sb_record r;
-    sb_record_unmeasured(&r, in, rc->repetitions, rc->guard, rep, msg, !in->unfit_is_error);
+    struct sb__record r;
+    sb__record_unmeasured(&r, in, rc->repetitions, rc->guard, rep, msg, !in->unfit_is_error);
     keep(rows, &r);
 }
 
-int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
-                  int n_reps, uint64_t *iterations, struct sb_records *rows)
+int sb__runner_job(const struct sb__runner_config *rc, const struct sb__instance *in, int first_rep,
+                   int n_reps, uint64_t *iterations, struct sb__records *rows)
 {
     if (in->unfit[0]) {
         add_unfit_record(rows, rc, in, first_rep);
@@ -215,7 +215,7 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
     }
     if (pid == 0) {
         close(fds[0]);
-        sb_child_main(fds[1], parent, rc, in, first_rep, n_reps, *iterations);
+        sb__child_main(fds[1], parent, rc, in, first_rep, n_reps, *iterations);
     }
     setpgid(pid, pid);
     close(fds[1]);
@@ -279,7 +279,7 @@ int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *i
         lingered = reap_with_deadline(pid, &status, SB_EXIT_GRACE_S);
     }
     kill_and_reap_group(pid);
-    sb_kmem_remove_for(pid); /* a cgroup the killed process could not remove */
+    sb__kmem_remove_for(pid); /* a cgroup the killed process could not remove */
     if (interrupted) return -1;
     if (timed_out) {
         char msg[128];

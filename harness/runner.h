@@ -19,7 +19,7 @@
  * stores the count it chose in *iterations. Appends one record per
  * repetition (or one error record) to `rows`. Returns 0, or -1 when
  * interrupted. */
-int sb_runner_job(const struct sb_runner_config *rc, const struct sb_instance *in, int first_rep,
-                  int n_reps, uint64_t *iterations, struct sb_records *rows);
+int sb__runner_job(const struct sb__runner_config *rc, const struct sb__instance *in, int first_rep,
+                   int n_reps, uint64_t *iterations, struct sb__records *rows);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-json_t *sb_sample_to_json(int rep, const struct sb_sample *s)
+json_t *sb__sample_to_json(int rep, const struct sb__sample *s)
 {
     json_t *counters = json_object();
     for (int i = 0; i < s->ncounters; i++) {
@@ -33,7 +33,7 @@ static bool take_text(json_t *line, const char *key, char *buf, size_t len)
     return t && snprintf(buf, len, "%s", t) < (int)len;
 }
 
-static bool take_counters(json_t *counters, struct sb_sample *s)
+static bool take_counters(json_t *counters, struct sb__sample *s)
 {
     if (!json_is_object(counters)) return false;
     const char *key;
@@ -49,7 +49,7 @@ static bool take_counters(json_t *counters, struct sb_sample *s)
     return true;
 }
 
-int sb_sample_from_json(json_t *line, int *rep, struct sb_sample *s)
+int sb__sample_from_json(json_t *line, int *rep, struct sb__sample *s)
 {
     memset(s, 0, sizeof *s);
     json_t *r = json_object_get(line, "rep"), *it = json_object_get(line, "iterations"),

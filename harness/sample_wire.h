@@ -11,10 +11,10 @@
 /* The line for repetition `rep`'s sample; NULL when out of memory.
  * Counters that are not finite numbers are left out (strict JSON has no
  * NaN), rather than written as a lie. */
-json_t *sb_sample_to_json(int rep, const struct sb_sample *s);
+json_t *sb__sample_to_json(int rep, const struct sb__sample *s);
 
 /* The sample a line carries, and its repetition: 0, or -1 when the line
  * is not a sample (a field missing or of the wrong type). */
-int sb_sample_from_json(json_t *line, int *rep, struct sb_sample *s);
+int sb__sample_from_json(json_t *line, int *rep, struct sb__sample *s);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 /* Fisher-Yates with a small xorshift: reproducible from --seed. */
-static void shuffle(struct sb_job *jobs, size_t n, unsigned seed)
+static void shuffle(struct sb__job *jobs, size_t n, unsigned seed)
 {
     unsigned long long x = seed * 2654435761ULL + 1;
     for (size_t i = n; i > 1; i--) {
@@ -11,25 +11,25 @@ static void shuffle(struct sb_job *jobs, size_t n, unsigned seed)
         x ^= x >> 7;
         x ^= x << 17;
         size_t j = (size_t)(x % i);
-        struct sb_job t = jobs[i - 1];
+        struct sb__job t = jobs[i - 1];
         jobs[i - 1] = jobs[j];
         jobs[j] = t;
     }
 }
 
-struct sb_job *sb_schedule(size_t instances, int reps, bool interleave, unsigned seed,
-                           size_t *njobs)
+struct sb__job *sb__schedule(size_t instances, int reps, bool interleave, unsigned seed,
+                             size_t *njobs)
 {
     size_t n = interleave ? instances * (size_t)reps : instances;
-    struct sb_job *jobs = calloc(n ? n : 1, sizeof *jobs);
+    struct sb__job *jobs = calloc(n ? n : 1, sizeof *jobs);
     if (!jobs) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < instances; i++) {
         if (!interleave) {
-            jobs[k++] = (struct sb_job){i, 0, reps};
+            jobs[k++] = (struct sb__job){i, 0, reps};
             continue;
         }
-        for (int r = 0; r < reps; r++) jobs[k++] = (struct sb_job){i, r, 1};
+        for (int r = 0; r < reps; r++) jobs[k++] = (struct sb__job){i, r, 1};
     }
     if (interleave) {
         shuffle(jobs, n, seed);

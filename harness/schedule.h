@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct sb_job {
+struct sb__job {
     size_t instance;
     int first_rep, n_reps;
 };
@@ -19,7 +19,7 @@ struct sb_job {
  * indexes follow the order each instance's jobs run in, so the first job
  * of an instance (the one that searches the iteration count) is
  * repetition 0. NULL when out of memory. Free with free(). */
-struct sb_job *sb_schedule(size_t instances, int reps, bool interleave, unsigned seed,
-                           size_t *njobs);
+struct sb__job *sb__schedule(size_t instances, int reps, bool interleave, unsigned seed,
+                             size_t *njobs);
 
 #endif

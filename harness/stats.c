@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double compute(enum sb_aggregate a, double *v, size_t n)
+static double compute(enum sb__aggregate a, double *v, size_t n)
 {
     switch (a) {
     case SB_AGG_MEAN:
@@ -25,22 +25,22 @@ static double compute(enum sb_aggregate a, double *v, size_t n)
 
 /* The measured repetitions, by pointer. */
 struct measured {
-    const struct sb_record **v;
+    const struct sb__record **v;
     size_t n;
 };
 
 enum figure { FIG_REAL, FIG_CPU, FIG_COUNTER };
 
-static double figure_of(const struct sb_record *r, enum figure f, const struct sb_counter_def *c)
+static double figure_of(const struct sb__record *r, enum figure f, const struct sb__counter_def *c)
 {
     if (f == FIG_REAL) return r->real_ns;
     if (f == FIG_CPU) return r->cpu_ns;
-    const double *v = sb_record_counter(r, c);
+    const double *v = sb__record_counter(r, c);
     return v ? *v : 0; /* a repetition without it counts as 0, as Google Benchmark */
 }
 
-static double aggregate_of(const struct measured *m, enum sb_aggregate a, enum figure f,
-                           const struct sb_counter_def *c, double *scratch)
+static double aggregate_of(const struct measured *m, enum sb__aggregate a, enum figure f,
+                           const struct sb__counter_def *c, double *scratch)
 {
     for (size_t i = 0; i < m->n; i++) scratch[i] = figure_of(m->v[i], f, c);
     return compute(a, scratch, m->n);
@@ -48,10 +48,10 @@ static double aggregate_of(const struct measured *m, enum sb_aggregate a, enum f
 
 /* One aggregate record: the first repetition's identity, label and
  * iteration count; each figure over every measured repetition. */
-static void aggregate_record(struct sb_record *g, const struct measured *m, enum sb_aggregate a,
+static void aggregate_record(struct sb__record *g, const struct measured *m, enum sb__aggregate a,
                              double *scratch)
 {
-    const struct sb_record *first = m->v[0];
+    const struct sb__record *first = m->v[0];
     memset(g, 0, sizeof *g);
     g->in = first->in;
     g->kind = SB_RECORD_AGGREGATE;
@@ -62,23 +62,23 @@ static void aggregate_record(struct sb_record *g, const struct measured *m, enum
     g->real_ns = aggregate_of(m, a, FIG_REAL, NULL, scratch);
     g->cpu_ns = aggregate_of(m, a, FIG_CPU, NULL, scratch);
     for (size_t k = 0; k < first->n_counters; k++) {
-        const struct sb_counter_def *c = first->counters[k].def;
-        sb_record_set_counter(g, c, aggregate_of(m, a, FIG_COUNTER, c, scratch));
+        const struct sb__counter_def *c = first->counters[k].def;
+        sb__record_set_counter(g, c, aggregate_of(m, a, FIG_COUNTER, c, scratch));
     }
     memcpy(g->label, first->label, sizeof g->label);
 }
 
-int sb_stats_aggregate(const struct sb_records *reps, struct sb_records *out)
+int sb__stats_aggregate(const struct sb__records *reps, struct sb__records *out)
 {
-    struct measured m = {malloc((reps->n ? reps->n : 1) * sizeof(const struct sb_record *)), 0};
+    struct measured m = {malloc((reps->n ? reps->n : 1) * sizeof(const struct sb__record *)), 0};
     double *scratch = malloc((reps->n ? reps->n : 1) * sizeof *scratch);
-    struct sb_record *g = malloc(sizeof *g);
+    struct sb__record *g = malloc(sizeof *g);
     int rc = m.v && scratch && g ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < reps->n; i++)
         if (reps->v[i].status == SB_RECORD_MEASURED) m.v[m.n++] = &reps->v[i];
     for (int a = SB_AGG_MEAN; rc == 0 && m.n >= 2 && a <= SB_AGG_CV; a++) {
-        aggregate_record(g, &m, (enum sb_aggregate)a, scratch);
-        rc = sb_records_push(out, g);
+        aggregate_record(g, &m, (enum sb__aggregate)a, scratch);
+        rc = sb__records_push(out, g);
     }
     free(g);
     free(scratch);
@@ -88,7 +88,7 @@ int sb_stats_aggregate(const struct sb_records *reps, struct sb_records *out)
 
 /* By repetition index; records of one index keep the order they came in. */
 struct ordered {
-    const struct sb_record *r;
+    const struct sb__record *r;
     size_t arrival;
 };
 
@@ -100,18 +100,18 @@ static int by_repetition(const void *a, const void *b)
     return (x->arrival > y->arrival) - (x->arrival < y->arrival);
 }
 
-int sb_stats_collect(const struct sb_records *per_instance, size_t n, struct sb_records *rows)
+int sb__stats_collect(const struct sb__records *per_instance, size_t n, struct sb__records *rows)
 {
     for (size_t i = 0; i < n; i++) {
-        const struct sb_records *reps = &per_instance[i];
+        const struct sb__records *reps = &per_instance[i];
         struct ordered *sorted = malloc((reps->n ? reps->n : 1) * sizeof *sorted);
         if (!sorted) return -1;
         for (size_t j = 0; j < reps->n; j++) sorted[j] = (struct ordered){&reps->v[j], j};
         qsort(sorted, reps->n, sizeof *sorted, by_repetition);
         int rc = 0;
-        for (size_t j = 0; rc == 0 && j < reps->n; j++) rc = sb_records_push(rows, sorted[j].r);
+        for (size_t j = 0; rc == 0 && j < reps->n; j++) rc = sb__records_push(rows, sorted[j].r);
         free(sorted);
-        if (rc != 0 || sb_stats_aggregate(reps, rows) != 0) return -1;
+        if (rc != 0 || sb__stats_aggregate(reps, rows) != 0) return -1;
     }
     return 0;
 }

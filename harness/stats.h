@@ -9,11 +9,11 @@
 /* `reps`: the iteration records of one instance. Appends mean, median,
  * stddev and cv records to `out` when at least two repetitions were
  * measured. 0, or -1 when out of memory. */
-int sb_stats_aggregate(const struct sb_records *reps, struct sb_records *out);
+int sb__stats_aggregate(const struct sb__records *reps, struct sb__records *out);
 
 /* The run's records: per instance (per_instance[i], in the order its jobs
  * ran) the iteration records by repetition_index, then its aggregates.
  * 0, or -1 when out of memory. */
-int sb_stats_collect(const struct sb_records *per_instance, size_t n, struct sb_records *rows);
+int sb__stats_collect(const struct sb__records *per_instance, size_t n, struct sb__records *rows);
 
 #endif

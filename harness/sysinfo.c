@@ -163,7 +163,8 @@ static json_t *engine_kinds(void)
     return all;
 }
 
-json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0)
+json_t *sb__sysinfo_context(const struct sb__options *o, const struct sb__pin *pin,
+                            const char *argv0)
 {
     char date[64], host[256] = "", clocksrc[64] = "unknown", virt[300], cpus[256],
                    governor[64] = "";
@@ -190,7 +191,7 @@ json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin,
     uname(&un);
     char kernel[600];
     snprintf(kernel, sizeof kernel, "%s %s %s", un.sysname, un.release, un.version);
-    sb_pin_chosen_list(pin, cpus, sizeof cpus);
+    sb__pin_chosen_list(pin, cpus, sizeof cpus);
 
     char topo[256];
     snprintf(topo, sizeof topo, "%d package(s), %d core(s), %d PU(s), %d NUMA node(s)",

@@ -15,6 +15,7 @@
 #define SB_VERSION "0.0.0"
 #endif
 
-json_t *sb_sysinfo_context(const struct sb_options *o, const struct sb_pin *pin, const char *argv0);
+json_t *sb__sysinfo_context(const struct sb__options *o, const struct sb__pin *pin,
+                            const char *argv0);
 
 #endif

@@ -810,7 +810,7 @@ struct test {
 
 static int run_test(const struct sb_engine_ops *e, const struct test *t)
 {
-    struct sb_run_spec spec = {
+    struct sb__run_spec spec = {
         .engine = e,
         .workload = &t->w,
         .params = &t->param,
@@ -820,9 +820,9 @@ static int run_test(const struct sb_engine_ops *e, const struct test *t)
         sched_getaffinity(0, sizeof all, &all);
         spec.cfg.pin = pin_slot_to_cpu;
     }
-    struct sb_sample s;
+    struct sb__sample s;
     struct sb_err err = {{0}};
-    int rc = sb_run_repetition(&spec, 1, &s, &err);
+    int rc = sb__run_repetition(&spec, 1, &s, &err);
     if (t->workers > 1) sched_setaffinity(0, sizeof all, &all);
     if (rc != 0) {
         printf("FAIL %s/%s: %s\n", t->name, e->name, err.msg);

@@ -32,20 +32,20 @@ static int failures;
     } while (0)
 
 /* Parses a command line given as words; 0 on success. */
-static int parse(struct sb_options *o, char *err, const char *const *words)
+static int parse(struct sb__options *o, char *err, const char *const *words)
 {
     char *argv[32] = {"switchbench"};
     int argc = 1;
     for (; words[argc - 1] && argc < 31; argc++) argv[argc] = (char *)words[argc - 1];
     argv[argc] = NULL;
-    return sb_cli_parse(argc, argv, o, err, 256) < 0 ? -1 : 0;
+    return sb__cli_parse(argc, argv, o, err, 256) < 0 ? -1 : 0;
 }
 
 #define PARSE(o, err, ...) parse((o), (err), (const char *const[]){__VA_ARGS__, NULL})
 
 static void cli_sizes(void)
 {
-    struct sb_options o;
+    struct sb__options o;
     char err[256];
     CHECK(PARSE(&o, err, "--stack-size=64K") == 0 && o.stack_size == 64 * 1024);
     CHECK(PARSE(&o, err, "--stack-size=1M") == 0 && o.stack_size == 1024 * 1024);
@@ -56,7 +56,7 @@ static void cli_sizes(void)
 
 static void cli_counts_and_lists(void)
 {
-    struct sb_options o;
+    struct sb__options o;
     char err[256];
     CHECK(PARSE(&o, err, "--workers=1,2") == 0 && o.n_workers == 2 && o.workers[0] == 1 &&
           o.workers[1] == 2 && o.workers_set && o.selects);
@@ -79,7 +79,7 @@ static void cli_counts_and_lists(void)
  * resolve them. */
 static void cli_defaults_and_spellings(void)
 {
-    struct sb_options o;
+    struct sb__options o;
     char err[256];
     CHECK(PARSE(&o, err, "--cpus=0") == 0 && o.quick && !o.selects &&
           o.repetitions == SB_QUICK_REPETITIONS && o.min_time == SB_QUICK_MIN_TIME &&
@@ -105,7 +105,7 @@ static void cli_defaults_and_spellings(void)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    sb_cli_usage(f);
+    sb__cli_usage(f);
     fclose(f);
     const char *const known[] = {"--engine=",
                                  "--workload=",
@@ -146,21 +146,21 @@ static void cli_defaults_and_spellings(void)
  * or at the cap. */
 static void iterations_search(void)
 {
-    CHECK(sb_iterations_next(100, 0.2, 0.2, 1) == 0);
-    CHECK(sb_iterations_next(100, 0.3, 0.2, 1) == 0);
-    CHECK(sb_iterations_next(SB_MAX_ITERATIONS, 0.001, 0.2, 1) == 0);
-    CHECK(sb_iterations_next(1, 1e-7, 0.2, 1) == 10);
+    CHECK(sb__iterations_next(100, 0.2, 0.2, 1) == 0);
+    CHECK(sb__iterations_next(100, 0.3, 0.2, 1) == 0);
+    CHECK(sb__iterations_next(SB_MAX_ITERATIONS, 0.001, 0.2, 1) == 0);
+    CHECK(sb__iterations_next(1, 1e-7, 0.2, 1) == 10);
     /* 40 % past: 2800, give or take the rounding of 0.2 * 1.4 / 0.1. */
-    uint64_t near = sb_iterations_next(1000, 0.1, 0.2, 1);
+    uint64_t near = sb__iterations_next(1000, 0.1, 0.2, 1);
     CHECK(near >= 2799 && near <= 2800);
-    CHECK(sb_iterations_next(1000, 0.1, 0.2, 64) == 2816);
-    CHECK(sb_iterations_next(1, 0.199999, 0.2, 1) == 2);
-    CHECK(sb_iterations_next(SB_MAX_ITERATIONS / 2, 1e-9, 0.2, 1) == SB_MAX_ITERATIONS);
-    CHECK(sb_iterations_round_up(5, 0) == 5 && sb_iterations_round_up(5, 4) == 8 &&
-          sb_iterations_round_up(8, 4) == 8);
+    CHECK(sb__iterations_next(1000, 0.1, 0.2, 64) == 2816);
+    CHECK(sb__iterations_next(1, 0.199999, 0.2, 1) == 2);
+    CHECK(sb__iterations_next(SB_MAX_ITERATIONS / 2, 1e-9, 0.2, 1) == SB_MAX_ITERATIONS);
+    CHECK(sb__iterations_round_up(5, 0) == 5 && sb__iterations_round_up(5, 4) == 8 &&
+          sb__iterations_round_up(8, 4) == 8);
     /* From one iteration of a 1 ns operation to 0.2 s in a few steps. */
     uint64_t n = 1, steps = 0, next;
-    while ((next = sb_iterations_next(n, (double)n * 1e-9, 0.2, 1)) != 0 && steps < 100)
+    while ((next = sb__iterations_next(n, (double)n * 1e-9, 0.2, 1)) != 0 && steps < 100)
         n = next, steps++;
     CHECK(steps < 12 && (double)n * 1e-9 >= 0.2);
 }
@@ -170,10 +170,10 @@ static void iterations_search(void)
 static void schedule_jobs(void)
 {
     size_t n = 0;
-    struct sb_job *jobs = sb_schedule(3, 4, false, 1, &n);
+    struct sb__job *jobs = sb__schedule(3, 4, false, 1, &n);
     CHECK(jobs && n == 3 && jobs[1].instance == 1 && jobs[1].first_rep == 0 && jobs[1].n_reps == 4);
     free(jobs);
-    jobs = sb_schedule(3, 4, true, 7, &n);
+    jobs = sb__schedule(3, 4, true, 7, &n);
     CHECK(jobs && n == 12);
     int next[3] = {0, 0, 0}, in_order = 1;
     for (size_t k = 0; jobs && k < n; k++) {
@@ -185,7 +185,7 @@ static void schedule_jobs(void)
     }
     CHECK(in_order && next[0] == 4 && next[1] == 4 && next[2] == 4);
     size_t m = 0;
-    struct sb_job *again = sb_schedule(3, 4, true, 7, &m);
+    struct sb__job *again = sb__schedule(3, 4, true, 7, &m);
     CHECK(again && jobs && m == n && memcmp(again, jobs, n * sizeof *jobs) == 0);
     free(again);
     free(jobs);
@@ -194,18 +194,18 @@ static void schedule_jobs(void)
 /* Names of the plan for a command line (and cores), joined by spaces. */
 static int plan_names(const char *const *words, unsigned cores, char *out, size_t len)
 {
-    struct sb_options o;
+    struct sb__options o;
     char err[256];
     if (parse(&o, err, words) != 0) return -1;
     if (!o.selects) o.quick = true;
     o.cores = cores;
-    struct sb_plan plan;
-    if (sb_plan_build(&o, NULL, &plan, err, sizeof err) != 0) return -1;
+    struct sb__plan plan;
+    if (sb__plan_build(&o, NULL, &plan, err, sizeof err) != 0) return -1;
     size_t at = 0;
     out[0] = '\0';
     for (size_t i = 0; i < plan.n && at < len; i++)
         at += (size_t)snprintf(out + at, len - at, "%s ", plan.items[i].name);
-    sb_plan_free(&plan);
+    sb__plan_free(&plan);
     return 0;
 }
 
@@ -255,25 +255,25 @@ static void plan_quick_adds_what_claims_need(void)
 }
 
 /* A benchmark that never ran: enough identity for records of it. */
-static struct sb_instance fake_instance(void)
+static struct sb__instance fake_instance(void)
 {
-    struct sb_instance in = {.engine = sb_engines[0], .workload = sb_workloads[0]};
+    struct sb__instance in = {.engine = sb_engines[0], .workload = sb_workloads[0]};
     snprintf(in.name, sizeof in.name, "x/asm");
     return in;
 }
 
 /* A measured repetition of `in`: real (and CPU) time per iteration
  * `real` ns over 10 iterations, and items_per_second `counter`. */
-static struct sb_record rep(const struct sb_instance *in, int index, double real, double counter)
+static struct sb__record rep(const struct sb__instance *in, int index, double real, double counter)
 {
-    struct sb_sample s = {.iterations = 10, .real_ns = real * 10, .cpu_ns = real * 10};
-    struct sb_record r;
-    sb_record_measured(&r, in, 4, SB_GUARD_AUTO, index, &s);
-    sb_record_set_counter(&r, sb_counter_find("items_per_second"), counter);
+    struct sb__sample s = {.iterations = 10, .real_ns = real * 10, .cpu_ns = real * 10};
+    struct sb__record r;
+    sb__record_measured(&r, in, 4, SB_GUARD_AUTO, index, &s);
+    sb__record_set_counter(&r, sb__counter_find("items_per_second"), counter);
     return r;
 }
 
-static const struct sb_record *aggregate(const struct sb_records *out, enum sb_aggregate a)
+static const struct sb__record *aggregate(const struct sb__records *out, enum sb__aggregate a)
 {
     for (size_t i = 0; i < out->n; i++)
         if (out->v[i].kind == SB_RECORD_AGGREGATE && out->v[i].aggregate == a) return &out->v[i];
@@ -282,18 +282,18 @@ static const struct sb_record *aggregate(const struct sb_records *out, enum sb_a
 
 static void stats_aggregates(void)
 {
-    struct sb_instance in = fake_instance();
-    struct sb_records rows = {0}, out = {0};
+    struct sb__instance in = fake_instance();
+    struct sb__records rows = {0}, out = {0};
     const double v[] = {1, 2, 3, 4};
     for (int i = 0; i < 4; i++) {
-        struct sb_record r = rep(&in, i, v[i], 10 * v[i]);
-        CHECK(sb_records_push(&rows, &r) == 0);
+        struct sb__record r = rep(&in, i, v[i], 10 * v[i]);
+        CHECK(sb__records_push(&rows, &r) == 0);
     }
     /* An error among them is not a measurement. */
-    struct sb_record e;
-    sb_record_unmeasured(&e, &in, 4, SB_GUARD_AUTO, 4, "broke", false);
-    CHECK(sb_records_push(&rows, &e) == 0);
-    CHECK(sb_stats_aggregate(&rows, &out) == 0);
+    struct sb__record e;
+    sb__record_unmeasured(&e, &in, 4, SB_GUARD_AUTO, 4, "broke", false);
+    CHECK(sb__records_push(&rows, &e) == 0);
+    CHECK(sb__stats_aggregate(&rows, &out) == 0);
     CHECK(out.n == 4);
     CHECK(fabs(aggregate(&out, SB_AGG_MEAN)->real_ns - 2.5) < 1e-12);
     CHECK(fabs(aggregate(&out, SB_AGG_MEDIAN)->real_ns - 2.5) < 1e-12);
@@ -301,66 +301,66 @@ static void stats_aggregates(void)
     CHECK(fabs(aggregate(&out, SB_AGG_STDDEV)->real_ns - sd) < 1e-12);
     CHECK(fabs(aggregate(&out, SB_AGG_CV)->real_ns - sd / 2.5) < 1e-12);
     const double *items =
-        sb_record_counter(aggregate(&out, SB_AGG_MEDIAN), sb_counter_find("items_per_second"));
+        sb__record_counter(aggregate(&out, SB_AGG_MEDIAN), sb__counter_find("items_per_second"));
     CHECK(items && fabs(*items - 25) < 1e-12);
     char name[320];
-    sb_record_name(&out.v[0], name, sizeof name);
+    sb__record_name(&out.v[0], name, sizeof name);
     CHECK(strcmp(name, "x/asm_mean") == 0);
     /* One repetition: no aggregates (Google Benchmark prints none). */
-    struct sb_records one = {0}, none = {0};
-    struct sb_record r = rep(&in, 0, 1, 1);
-    CHECK(sb_records_push(&one, &r) == 0);
-    CHECK(sb_stats_aggregate(&one, &none) == 0 && none.n == 0);
-    sb_records_free(&one);
-    sb_records_free(&none);
-    sb_records_free(&out);
-    sb_records_free(&rows);
+    struct sb__records one = {0}, none = {0};
+    struct sb__record r = rep(&in, 0, 1, 1);
+    CHECK(sb__records_push(&one, &r) == 0);
+    CHECK(sb__stats_aggregate(&one, &none) == 0 && none.n == 0);
+    sb__records_free(&one);
+    sb__records_free(&none);
+    sb__records_free(&out);
+    sb__records_free(&rows);
 }
 
 /* The run's records: each instance's repetitions by index (as they came,
  * interleaved: out of order), then its aggregates. */
 static void stats_collect_orders_repetitions(void)
 {
-    struct sb_instance in = fake_instance();
-    struct sb_records per[2] = {{0}, {0}}, rows = {0};
+    struct sb__instance in = fake_instance();
+    struct sb__records per[2] = {{0}, {0}}, rows = {0};
     const int order[] = {2, 0, 1};
     for (int i = 0; i < 3; i++) {
-        struct sb_record r = rep(&in, order[i], order[i] + 1, 1);
-        CHECK(sb_records_push(&per[0], &r) == 0);
+        struct sb__record r = rep(&in, order[i], order[i] + 1, 1);
+        CHECK(sb__records_push(&per[0], &r) == 0);
     }
-    struct sb_record r = rep(&in, 0, 5, 1);
-    CHECK(sb_records_push(&per[1], &r) == 0);
-    CHECK(sb_stats_collect(per, 2, &rows) == 0);
+    struct sb__record r = rep(&in, 0, 5, 1);
+    CHECK(sb__records_push(&per[1], &r) == 0);
+    CHECK(sb__stats_collect(per, 2, &rows) == 0);
     CHECK(rows.n == 3 + 4 + 1);
     for (int i = 0; i < 3; i++) CHECK(rows.v[i].repetition_index == i);
     CHECK(rows.v[3].kind == SB_RECORD_AGGREGATE && rows.v[3].aggregate == SB_AGG_MEAN);
     CHECK(rows.v[7].kind == SB_RECORD_ITERATION);
-    sb_records_free(&per[0]);
-    sb_records_free(&per[1]);
-    sb_records_free(&rows);
+    sb__records_free(&per[0]);
+    sb__records_free(&per[1]);
+    sb__records_free(&rows);
 }
 
 /* A sample crosses the pipe whole: what child.c writes, runner.c reads
  * back field for field; a line that is not a sample is refused. */
 static void sample_wire_round_trip(void)
 {
-    struct sb_sample s = {.iterations = 7,
-                          .real_ns = 70.5,
-                          .cpu_ns = 60.25,
-                          .ncounters = 2,
-                          .laid_out = true,
-                          .layout_offset = 48,
-                          .stack_page_offset = 1024};
+    struct sb__sample s = {.iterations = 7,
+                           .real_ns = 70.5,
+                           .cpu_ns = 60.25,
+                           .ncounters = 2,
+                           .laid_out = true,
+                           .layout_offset = 48,
+                           .stack_page_offset = 1024};
     snprintf(s.counters[0].name, sizeof s.counters[0].name, "p99_us");
     s.counters[0].value = 12.5;
     snprintf(s.counters[1].name, sizeof s.counters[1].name, "tasks");
     s.counters[1].value = NAN; /* left out: strict JSON has no NaN */
     snprintf(s.cpus_used, sizeof s.cpus_used, "0-1");
     snprintf(s.note, sizeof s.note, "kernel memory: cgroup");
-    json_t *line = sb_sample_to_json(3, &s);
-    struct sb_sample back = {0};
+    json_t *line = sb__sample_to_json(3, &s);
+    struct sb__sample back = {0};
     int rep_back = -1;
-    CHECK(line && sb_sample_from_json(line, &rep_back, &back) == 0);
+    CHECK(line && sb__sample_from_json(line, &rep_back, &back) == 0);
     CHECK(rep_back == 3 && back.iterations == 7 && back.real_ns == 70.5 && back.cpu_ns == 60.25);
     CHECK(back.ncounters == 1 && strcmp(back.counters[0].name, "p99_us") == 0 &&
           back.counters[0].value == 12.5);
@@ -369,11 +369,11 @@ static void sample_wire_round_trip(void)
     json_decref(line);
     /* A reference's sample (no layout of ours) says none. */
     s.laid_out = false;
-    line = sb_sample_to_json(0, &s);
-    CHECK(sb_sample_from_json(line, &rep_back, &back) == 0 && !back.laid_out);
+    line = sb__sample_to_json(0, &s);
+    CHECK(sb__sample_from_json(line, &rep_back, &back) == 0 && !back.laid_out);
     json_decref(line);
     json_t *bad = json_pack("{s:i, s:s}", "rep", 1, "iterations", "many");
-    CHECK(sb_sample_from_json(bad, &rep_back, &back) == -1);
+    CHECK(sb__sample_from_json(bad, &rep_back, &back) == -1);
     json_decref(bad);
 }
 
@@ -381,19 +381,19 @@ static void sample_wire_round_trip(void)
  * sample into an error record naming it. */
 static void record_refuses_unregistered_counter(void)
 {
-    struct sb_instance in = fake_instance();
-    struct sb_sample s = {.iterations = 1, .real_ns = 1, .cpu_ns = 1, .ncounters = 1};
+    struct sb__instance in = fake_instance();
+    struct sb__sample s = {.iterations = 1, .real_ns = 1, .cpu_ns = 1, .ncounters = 1};
     snprintf(s.counters[0].name, sizeof s.counters[0].name, "label");
-    struct sb_record r;
-    sb_record_measured(&r, &in, 1, SB_GUARD_AUTO, 0, &s);
+    struct sb__record r;
+    sb__record_measured(&r, &in, 1, SB_GUARD_AUTO, 0, &s);
     CHECK(r.status == SB_RECORD_ERROR && strstr(r.message, "'label'") != NULL);
     snprintf(s.counters[0].name, sizeof s.counters[0].name, "p99_us");
-    sb_record_measured(&r, &in, 1, SB_GUARD_AUTO, 0, &s);
+    sb__record_measured(&r, &in, 1, SB_GUARD_AUTO, 0, &s);
     CHECK(r.status == SB_RECORD_MEASURED && r.n_counters == 2);
-    CHECK(r.counters[0].def == sb_counter_find(in.workload->rate_counter));
+    CHECK(r.counters[0].def == sb__counter_find(in.workload->rate_counter));
     /* Set twice, held once. */
-    sb_record_set_counter(&r, sb_counter_find("p99_us"), 3);
-    CHECK(r.n_counters == 2 && *sb_record_counter(&r, sb_counter_find("p99_us")) == 3);
+    sb__record_set_counter(&r, sb__counter_find("p99_us"), 3);
+    CHECK(r.n_counters == 2 && *sb__record_counter(&r, sb__counter_find("p99_us")) == 3);
 }
 
 /* The bare loops' proof of work: alternating resumes, side 1 first, add up
@@ -418,7 +418,7 @@ static void bare_ball_counts_alternation(void)
  * one seed draw many offsets, and another seed draws others. */
 static int seen_offset(void *p)
 {
-    *(uint32_t *)p = sb_layout_stack_page_offset();
+    *(uint32_t *)p = sb__layout_stack_page_offset();
     return 7;
 }
 
@@ -427,27 +427,28 @@ static void layout_offsets_follow_the_seed(void)
     unsigned distinct = 0, moved = 0;
     bool seen[SB_LAYOUT_SPAN / 16] = {false};
     for (int rep = 0; rep < 64; rep++) {
-        uint32_t a = sb_layout_offset(42, "switch/asm", rep);
-        CHECK(a == sb_layout_offset(42, "switch/asm", rep));
+        uint32_t a = sb__layout_offset(42, "switch/asm", rep);
+        CHECK(a == sb__layout_offset(42, "switch/asm", rep));
         if (a % 16 != 0 || a >= SB_LAYOUT_SPAN) {
             CHECK(!"an offset off the grid or past the page");
             continue;
         }
         if (!seen[a / 16]) distinct++;
         seen[a / 16] = true;
-        if (a != sb_layout_offset(43, "switch/asm", rep)) moved++;
+        if (a != sb__layout_offset(43, "switch/asm", rep)) moved++;
     }
     CHECK(distinct >= 48); /* 64 draws from 256 slots: ~56 distinct expected */
     CHECK(moved >= 60);
-    CHECK(sb_layout_offset(42, "switch/asm", 0) !=
-              sb_layout_offset(42, "switch/asm-sharedfpu", 0) ||
-          sb_layout_offset(42, "switch/asm", 1) != sb_layout_offset(42, "switch/asm-sharedfpu", 1));
+    CHECK(sb__layout_offset(42, "switch/asm", 0) !=
+              sb__layout_offset(42, "switch/asm-sharedfpu", 0) ||
+          sb__layout_offset(42, "switch/asm", 1) !=
+              sb__layout_offset(42, "switch/asm-sharedfpu", 1));
     /* The shift is real: a frame called under offset k lies k bytes below
      * the same frame called under offset 0 (mod a page). */
     uint32_t at0 = 0, at = 0;
-    CHECK(sb_layout_call(0, seen_offset, &at0) == 7);
+    CHECK(sb__layout_call(0, seen_offset, &at0) == 7);
     for (uint32_t k = 16; k < SB_LAYOUT_SPAN; k += 16 * 37) {
-        CHECK(sb_layout_call(k, seen_offset, &at) == 7);
+        CHECK(sb__layout_call(k, seen_offset, &at) == 7);
         CHECK((at0 + SB_LAYOUT_SPAN - at) % SB_LAYOUT_SPAN == k);
     }
 }
@@ -457,14 +458,14 @@ static void layout_offsets_follow_the_seed(void)
 static void counters_registry_covers_rates(void)
 {
     for (size_t i = 0; i < sb_workload_count; i++) {
-        const struct sb_counter_def *c = sb_counter_find(sb_workloads[i]->rate_counter);
+        const struct sb__counter_def *c = sb__counter_find(sb_workloads[i]->rate_counter);
         CHECK(c != NULL && c->kind == SB_COUNTER_RATE && c->better == SB_COUNTER_HIGHER);
     }
-    for (size_t i = 0; i < sb_n_counters; i++)
-        CHECK(sb_counter_find(sb_counters[i].name) == &sb_counters[i]);
-    CHECK(sb_counter_find("real_time") == NULL && sb_counter_find("") == NULL);
-    json_t *a = sb_counters_json();
-    CHECK(json_array_size(a) == sb_n_counters);
+    for (size_t i = 0; i < sb__n_counters; i++)
+        CHECK(sb__counter_find(sb__counters[i].name) == &sb__counters[i]);
+    CHECK(sb__counter_find("real_time") == NULL && sb__counter_find("") == NULL);
+    json_t *a = sb__counters_json();
+    CHECK(json_array_size(a) == sb__n_counters);
     json_decref(a);
 }
 
