@@ -1,7 +1,8 @@
-/* Coroutine stacks: an mmap'd region with a PROT_NONE guard page below it,
- * registered with Valgrind; the pool a scheduler keeps them in; and the
- * AddressSanitizer fiber annotations that must surround every switch
- * between stacks. */
+/* Coroutine stacks: slots of chunk mappings (CORO_CHUNK_STACKS per mmap),
+ * each a PROT_NONE guard page (or its unprotected room) below the stack,
+ * the top page committed ahead, registered with Valgrind; the pool a
+ * scheduler keeps them in; and the AddressSanitizer fiber annotations
+ * that must surround every switch between stacks. */
 #ifndef SB_CORO_STACK_H
 #define SB_CORO_STACK_H
 
@@ -66,7 +67,14 @@ struct coro_stack_pool {
     enum sb_stack_guard policy;
     struct sb_engine *engine; /* counts guarded stacks; names errors */
     int64_t *budget;          /* the engine's AUTO budget, shared by its pools */
+    char *chunk;              /* where the next new stack is carved */
+    size_t chunk_left;        /* stacks the chunk still has room for */
 };
+
+/* New stacks come from mappings of this many (pool_carve in coro_stack.c):
+ * 64 stacks of the default 64 KiB are 4.2 MB of address space, of which
+ * only touched pages cost memory. */
+enum { CORO_CHUNK_STACKS = 64 };
 
 void coro_pool_init(struct coro_stack_pool *p, size_t rec_size, struct sb_engine *engine,
                     const struct sb_engine_config *cfg, int64_t *budget);
