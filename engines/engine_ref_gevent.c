@@ -23,5 +23,5 @@ const struct sb_engine_ops sb_engine_ref_gevent = {
     .in_default_run = true,
     .unavailable = gevent_unavailable,
     .exec_argv = gevent_argv,
-    .workloads = REF_PYTHON_WORKLOADS ",sleep,echo,cpu,blocking",
+    .workloads = REF_PYTHON_WORKLOADS ",sleep,echo,echo-open,cpu,blocking",
 };

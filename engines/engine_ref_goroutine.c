@@ -32,5 +32,5 @@ const struct sb_engine_ops sb_engine_ref_goroutine = {
     .package = "golang-go",
     .unavailable = goroutine_unavailable,
     .exec_argv = goroutine_argv,
-    .workloads = "switch,pingpong,ring,pipeline,spawn,sleep,echo,cpu,blocking",
+    .workloads = "switch,pingpong,ring,pipeline,spawn,sleep,echo,echo-open,cpu,blocking",
 };

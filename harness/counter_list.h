@@ -19,9 +19,12 @@
     X(rounds_per_second, "/s", RATE, HIGHER, "rounds of sleeps per second")                       \
     X(batches_per_second, "/s", RATE, HIGHER, "batches of spawned tasks per second")              \
     X(p50_us, "us", LATENCY, LOWER, "median request latency")                                     \
+    X(p90_us, "us", LATENCY, LOWER, "90th-percentile request latency")                            \
     X(p99_us, "us", LATENCY, LOWER, "99th-percentile request latency")                            \
     X(p999_us, "us", LATENCY, LOWER, "99.9th-percentile request latency")                         \
     X(mean_us, "us", LATENCY, LOWER, "mean request latency")                                      \
+    X(max_us, "us", LATENCY, LOWER, "longest request latency")                                    \
+    X(offered_per_second, "/s", RATE, NEITHER, "requests offered per second (open loop)")         \
     X(late_max_us, "us", LATENCY, LOWER, "latest wake-up after a sleep's deadline")               \
     X(late_mean_us, "us", LATENCY, LOWER, "mean lateness of a wake-up")                           \
     X(max_stall_us, "us", LATENCY, LOWER, "longest time the other tasks went unserved")           \

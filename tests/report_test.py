@@ -125,6 +125,52 @@ def typed_fields_decide_not_the_name(w, binary):
     check(rc == 2 and "params.tasks" in err and len(err.strip().splitlines()) == 1, f"exit {rc}: {err}")
 
 
+def _with_open_loop(doc, capacity):
+    """The fixture plus echo-open rows at 1,000 connections, made from its
+    echo/<engine>/conns:1000 rows: each engine serves min(offered,
+    capacity[engine]) requests/s, and its p99 climbs past its capacity."""
+    extra = []
+    for r in doc["benchmarks"]:
+        parts = r["name"].split("/")
+        if parts[0] != "echo" or parts[2] != "conns:1000" or len(parts) != 4 or parts[1] not in capacity:
+            continue
+        for rate in (20000, 50000, 100000):
+            q = dict(r)
+            name = f"echo-open/{parts[1]}/conns:1000/msg:64/rate:{rate}"
+            q["name"] = q["run_name"] = name
+            served = min(rate, capacity[parts[1]]) * (1 + 0.001 * r["repetition_index"])
+            q.update(items_per_second=served, real_time=1e9 / served, offered_per_second=rate,
+                     p99_us=200.0 if rate <= capacity[parts[1]] else 50000.0, min_per_conn=20.0)
+            extra.append(q)
+    doc["benchmarks"] += extra
+    return doc
+
+
+@case
+def open_loop_decides_c11(w, binary):
+    """echo-open rows join C11: an engine that keeps up with the lowest
+    offered rate holds, one that serves half of it does not, the knee is
+    quoted, and the report draws the latency-vs-offered-rate chart. Without
+    them C11 says the open loop was not measured."""
+    check("open-loop" in verdicts(FIXTURE)["C11"].unmeasured, f"C11 without echo-open: {verdicts(FIXTURE)['C11'].text}")
+    cap = {"asm": 60000, "asm-sharedfpu": 60000, "ucontext": 55000, "stackless": 60000, "libuv": 75000}
+    path = save(_with_open_loop(fixture(), cap), os.path.join(w, "open.json"))
+    c11 = verdicts(path)["C11"]
+    check(c11.status == rules.HOLDS and not c11.unmeasured, f"C11: {c11.text} {c11.figures}")
+    asm = next((f for f in c11.figures if f.startswith("asm, open loop")), "")
+    check("kept up to 50k req/s offered" in asm and "not at 100k" in asm, f"the knee: {asm}")
+    check(any(f.startswith("libuv, open loop") and "kept up to 50k" in f for f in c11.figures),
+          f"libuv's knee: {c11.figures}")
+    cap["ucontext"] = 10000
+    c11 = verdicts(save(_with_open_loop(fixture(), cap), os.path.join(w, "slow.json")))["C11"]
+    check(c11.status == rules.ONLY and "ucontext" not in c11.when, f"C11 with a slow ucontext: {c11.text}")
+    out = os.path.join(w, "out")
+    os.mkdir(out)
+    rc, err = report(path, "--out", out)
+    check(rc == 0, err)
+    check(os.path.exists(os.path.join(out, "charts", "echo_open_p99.svg")), f"no open-loop chart: {os.listdir(out)}")
+
+
 @case
 def missing_records_are_not_measured(w, binary):
     doc = fixture()

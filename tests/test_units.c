@@ -1,6 +1,6 @@
 /* Unit tests of the harness's pure functions: option parsing (sizes,
  * lists, counts), the plan's sweep and names, the aggregates, and the bare
- * loops' proof of work.
+ * loops' proof of work, the open-loop load's schedule.
  *   test_units --list       the tests, one a line (CTest: units/<test>)
  *   test_units --test=NAME  run one; exit 0 pass, 1 fail */
 #include <jansson.h>
@@ -19,6 +19,7 @@
 #include "../harness/record.h"
 #include "../harness/sample_wire.h"
 #include "../harness/stats.h"
+#include "../workloads/echo_pace.h"
 #include "sb_engine.h"
 
 static int failures;
@@ -488,6 +489,52 @@ static void registry_names_follow_ids(void)
     CHECK(!spelled_as("asm-sharedfpu", "asm_shared") && !spelled_as("asm_x", "asm_x"));
 }
 
+/* The open-loop schedule under a fake clock (ms = 1e6 ns): requests fall
+ * due 1 ms apart (1,000/s) over two connections; the server answers each
+ * in 2.5 ms. Request 2 is due at 2 ms on connection 0, which is busy
+ * until 2.5 ms: it goes out then, and its latency counts from 2 ms. */
+static void echo_pace_schedule(void)
+{
+    const uint64_t ms = 1000000, t0 = 7 * ms;
+    struct echo_pace p;
+    struct echo_pace_conn cs[2];
+    echo_pace_init(&p, cs, t0, 1000, 2, 5);
+    CHECK(echo_pace_due_ns(&p, 0) == t0 && echo_pace_due_ns(&p, 3) == t0 + 3 * ms);
+    CHECK(echo_pace_release(&p, t0 - 1) == 0 && p.released == 0);
+    CHECK(echo_pace_next_due_ns(&p) == t0);
+    CHECK(!echo_pace_take(&p, cs, 0)); /* nothing due yet */
+    CHECK(echo_pace_release(&p, t0) == 0 && p.released == 1);
+    CHECK(echo_pace_take(&p, cs, 0) && cs[0].intended_ns == t0);
+    CHECK(!echo_pace_take(&p, cs, 0) && !echo_pace_take(&p, cs, 1)); /* busy; 1 not due */
+    CHECK(echo_pace_next_due_ns(&p) == t0 + ms);
+    CHECK(echo_pace_release(&p, t0 + ms) == 1 && p.released == 2);
+    CHECK(echo_pace_take(&p, cs, 1) && cs[1].intended_ns == t0 + ms);
+    /* 2 ms: request 2 falls due on connection 0, still busy. */
+    CHECK(echo_pace_release(&p, t0 + 2 * ms) == 2 && p.released == 3);
+    CHECK(!echo_pace_take(&p, cs, 0));
+    /* 2.5 ms: 0's echo is in after 2.5 ms; request 2 goes out at once. */
+    CHECK(echo_pace_done(cs, 0, t0 + 5 * ms / 2) == 5 * ms / 2);
+    CHECK(echo_pace_take(&p, cs, 0) && cs[0].intended_ns == t0 + 2 * ms);
+    /* 3.5 ms: 1's echo (out at 1 ms); request 3 fell due at 3 ms. */
+    CHECK(echo_pace_release(&p, t0 + 7 * ms / 2) == 3 && p.released == 4);
+    CHECK(echo_pace_done(cs, 1, t0 + 7 * ms / 2) == 5 * ms / 2);
+    CHECK(echo_pace_take(&p, cs, 1) && cs[1].intended_ns == t0 + 3 * ms);
+    /* 5 ms: request 2's echo, 2.5 ms after it went out, 3 ms after due. */
+    CHECK(echo_pace_done(cs, 0, t0 + 5 * ms) == 3 * ms);
+    /* Long after: everything is due, but only the five of the run. */
+    CHECK(echo_pace_release(&p, t0 + 1000 * ms) == 4 && p.released == 5);
+    CHECK(echo_pace_next_due_ns(&p) == UINT64_MAX);
+    CHECK(echo_pace_take(&p, cs, 0) && cs[0].intended_ns == t0 + 4 * ms);
+    CHECK(!echo_pace_take(&p, cs, 0) && cs[0].next_k == 6 && cs[1].next_k == 5);
+    /* A rate that does not divide a second: due times round down, and
+     * release agrees with them to the nanosecond. */
+    echo_pace_init(&p, cs, 0, 3, 1, 10);
+    CHECK(echo_pace_due_ns(&p, 1) == 333333333);
+    CHECK(echo_pace_release(&p, 333333332) == 0 && p.released == 1);
+    CHECK(echo_pace_release(&p, 333333333) == 1 && p.released == 2);
+    CHECK(echo_pace_release(&p, 3000000000u) == 2 && p.released == 10);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -507,6 +554,7 @@ static const struct {
     {"iterations_search", iterations_search},
     {"schedule_jobs", schedule_jobs},
     {"bare_ball_counts_alternation", bare_ball_counts_alternation},
+    {"echo_pace_schedule", echo_pace_schedule},
 };
 
 int main(int argc, char **argv)

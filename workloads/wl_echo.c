@@ -129,8 +129,8 @@ int echo_listen(uint16_t *port, struct sb_err *err)
     return fd;
 }
 
-int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_trips, void **state,
-                    sb_body_fn conn_body, struct sb_err *err)
+int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_trips,
+                    uint64_t rate, void **state, sb_body_fn conn_body, struct sb_err *err)
 {
     unsigned conns = (unsigned)params[0];
     size_t msg = (size_t)params[1];
@@ -149,7 +149,8 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
     struct echo_state *st = sb_run_alloc(run, sizeof *st, err);
     if (!st) return -1;
     st->conns_n = conns;
-    st->conn_body = conn_body;
+    st->conn_body = conn_body ? conn_body : echo_conn;
+    st->rate = rate;
     st->msg_size = msg;
     st->round_trips = round_trips;
     st->slots = conns;
@@ -179,6 +180,7 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
                                       .conns = conns,
                                       .msg_size = msg,
                                       .round_trips = round_trips,
+                                      .rate = rate,
                                       .clock = sb_run_manual_clock(run)};
     if (echo_client_start(run, &client, &st->client, err) != 0) return -1;
     if (!baseline && workers) {
@@ -246,8 +248,10 @@ void echo_report(void *state, struct sb_run *run)
     struct echo_state *st = state;
     const struct echo_client_result *r = st->client;
     sb_run_counter(run, "p50_us", r->p50_us);
+    sb_run_counter(run, "p90_us", r->p90_us);
     sb_run_counter(run, "p99_us", r->p99_us);
     sb_run_counter(run, "p999_us", r->p999_us);
+    sb_run_counter(run, "max_us", r->max_us);
     sb_run_counter(run, "mean_us", r->mean_us);
     sb_run_counter(run, "min_per_conn", (double)r->min_per_conn);
     sb_run_counter(run, "max_per_conn", (double)r->max_per_conn);
@@ -258,12 +262,12 @@ void echo_report(void *state, struct sb_run *run)
 static int echo_setup(struct sb_run *run, const long long *params, uint64_t round_trips,
                       void **state, struct sb_err *err)
 {
-    return echo_setup_with(run, params, round_trips, state, echo_conn, err);
+    return echo_setup_with(run, params, round_trips, 0, state, echo_conn, err);
 }
 
 /* Timed, under an external engine: the load generator's end, then the
  * server's own account of what it accepted and echoed. */
-static int echo_external(struct sb_run *run, void *state, uint64_t round_trips, struct sb_err *err)
+int echo_external(struct sb_run *run, void *state, uint64_t round_trips, struct sb_err *err)
 {
     (void)round_trips;
     struct echo_state *st = state;
@@ -291,7 +295,7 @@ const struct sb_param_def echo_params[ECHO_N_PARAMS] = {
 
 /* A task per connection; the server and the load generator each hold a
  * descriptor per connection. */
-static void echo_demand(const long long *params, struct sb_demand *d)
+void echo_demand(const long long *params, struct sb_demand *d)
 {
     d->tasks = (uint64_t)params[0] + 1;
     d->fds = (uint64_t)params[0];

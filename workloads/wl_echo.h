@@ -17,6 +17,7 @@ struct echo_client_spec {
     unsigned conns;
     size_t msg_size;
     uint64_t round_trips;
+    uint64_t rate; /* offered requests/s over all connections; 0: closed loop */
     struct sb_clock *clock;
 };
 
@@ -24,7 +25,7 @@ struct echo_client_result {
     uint32_t done; /* set (and futex-woken) when the load generator has finished */
     uint64_t round_trips, bytes_verified;
     uint64_t min_per_conn, max_per_conn;
-    double p50_us, p99_us, p999_us, mean_us;
+    double p50_us, p90_us, p99_us, p999_us, max_us, mean_us;
     double server_memory_bytes; /* sb_run_memory_bytes while every connection is open */
     double server_rss_bytes;    /* plain RSS summed over the server's processes */
     unsigned connected;
@@ -55,6 +56,7 @@ struct echo_state {
     unsigned conns_n, n_accepts;
     size_t msg_size;
     uint64_t round_trips;
+    uint64_t rate; /* offered requests/s (echo-open), 0: closed loop */
     uint16_t port;
     bool own_copies; /* task processes hold their own copies of sockets */
     uint32_t next_slot, slots;
@@ -69,13 +71,18 @@ struct echo_state {
     struct echo_client_result *client;
 };
 
-/* What the echo workload lends its self-test (wl_echo_die.c). */
+/* What the echo workload lends echo-open (wl_echo_open.c) and its
+ * self-test (wl_echo_die.c). */
 #define ECHO_N_PARAMS 2
 extern const struct sb_param_def echo_params[ECHO_N_PARAMS];
-int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_trips, void **state,
-                    sb_body_fn conn_body, struct sb_err *err);
+/* rate: the load generator's offered requests/s (open loop), 0 for its
+ * closed loop; conn_body NULL: echo's own connection task. */
+int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_trips,
+                    uint64_t rate, void **state, sb_body_fn conn_body, struct sb_err *err);
 int echo_verify(void *state, struct sb_err *err);
 void echo_report(void *state, struct sb_run *run);
+int echo_external(struct sb_run *run, void *state, uint64_t round_trips, struct sb_err *err);
+void echo_demand(const long long *params, struct sb_demand *d);
 uint64_t echo_min_iterations(const long long *params);
 
 /* The baseline: serve the listening socket of accepts[0] with plain libuv

@@ -31,7 +31,7 @@ static sb_ret echo_conn_dying(struct sb_task *t)
 static int echo_die_setup(struct sb_run *run, const long long *params, uint64_t round_trips,
                           void **state, struct sb_err *err)
 {
-    return echo_setup_with(run, params, round_trips, state, echo_conn_dying, err);
+    return echo_setup_with(run, params, round_trips, 0, state, echo_conn_dying, err);
 }
 
 const struct sb_workload sb_wl_selftest_echo_die = {

@@ -14,6 +14,7 @@
     X(bare)                     \
     X(sleep)                    \
     X(echo)                     \
+    X(echo_open)                \
     X(pipeline)                 \
     X(cpu)                      \
     X(spawn)                    \

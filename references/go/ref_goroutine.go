@@ -48,7 +48,7 @@ var workloads = map[string]work{"switch": switchTurns, "pingpong": pingpong, "ri
 
 // servers: the workloads the harness drives, this program serving (--serve).
 var servers = map[string]func(p map[string]int64, ready func(port int)) (map[string]float64, error){
-	"echo": serveEcho}
+	"echo": serveEcho, "echo-open": serveEcho}
 
 func cpuNanos() int64 {
 	var ru syscall.Rusage

@@ -192,4 +192,5 @@ def sleep(n, done, params, clock):
 if __name__ == "__main__":
     sys.exit(sbref.main({"switch": switch, "pingpong": pingpong, "ring": ring, "pipeline": pipeline,
                          "spawn": spawn, "sleep": sleep, "cpu": cpu, "blocking": blocking},
-                        f"gevent {gevent.__version__}", servers={"echo": serve_echo}))
+                        f"gevent {gevent.__version__}",
+                        servers={"echo": serve_echo, "echo-open": serve_echo}))

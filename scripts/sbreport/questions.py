@@ -142,6 +142,13 @@ LINES = [
     ("echo", "conns", "min_per_conn", "echo_starvation", "Echo: the least-served connection",
      "Is every connection served, or do some starve? (requests of the connection served least)", "connections",
      "least-served connection", True, True),
+    ("echo-open", "rate", "p99_us", "echo_open_p99", "Echo, open loop: p99 latency vs offered rate",
+     "Where does each engine saturate? Requests fall due at a fixed rate whether or not the server kept up, and "
+     "each latency counts from when its request fell due: past the knee, the queue grows and p99 climbs (C11).",
+     "requests offered per second", "p99 latency", True, True),
+    ("echo-open", "rate", "items_per_second", "echo_open_served", "Echo, open loop: requests served vs offered",
+     "Does each engine serve what is offered? On the diagonal it keeps up; below it, it has saturated (C11).",
+     "requests offered per second", "requests served", True, True),
     ("sleep", "tasks", _sleep_excess, "sleep_wall", "Sleep: wall time beyond one sleep vs sleepers",
      "Do N sleepers finish in about one sleep (C8)? 0 % is perfect overlap, 10 % is wall time 1.1x one sleep, "
      "100 % is two sleeps' worth.", "tasks sleeping at once", "% beyond one sleep (log)", True, True),

@@ -542,6 +542,7 @@ def c11(v, t):
         return Verdict(MISSING, figures=_echo_references(v),
                        why=f"echo did not run at {t['conns']:,} connections or more on a coroutine engine")
     c = conns[-1]
+    open_conns = [x for x in v.sizes("echo-open", "conns") if x >= t["conns"]]
     figs, results = [], []
     for e in coro:
         hits = v.pick("echo", e, conns=c)
@@ -550,12 +551,51 @@ def c11(v, t):
         n, b = hits[0]
         # Every connection served in every repetition: a count, no noise.
         least = min(b.counters.get("min_per_conn") or [0]) if b.ok else 0
-        results.append((e, least >= 1, []))
+        oks, qs = [least >= 1], []
         figs.append(f"{e}, {int(c):,} connections: " + (
             f"{qfmt(v.counter(n, b, 'items_per_second'))} req/s, p99 {qfmt(v.counter(n, b, 'p99_us'))} us, every "
             f"connection served at least {int(least)} times" if b.ok else (b.error or b.skipped or "")[:120]))
-    return _tally(results, "the engine", figs + _echo_references(v),
-                  f"echo did not run at {int(c):,} connections on a coroutine engine")
+        if open_conns:
+            ok, q, line = _open_loop_kept_up(v, e, open_conns[-1], t["kept_up"])
+            oks.append(ok)
+            qs += [q] if q else []
+            figs.append(line)
+        results.append((e, _all(oks), qs))
+    figs += [_open_loop_kept_up(v, x, open_conns[-1], t["kept_up"])[2]
+             for x in v.engines("baseline", "echo-open") if open_conns]
+    verdict = _tally(results, "the engine", figs + _echo_references(v),
+                     f"echo did not run at {int(c):,} connections on a coroutine engine")
+    if not open_conns:
+        verdict.unmeasured = f"the open-loop load (echo-open at {t['conns']:,} connections or more)"
+    return verdict
+
+
+def _open_loop_kept_up(v, e, conns, share):
+    """echo-open on engine e at `conns` connections: whether it kept up
+    with the lowest offered rate measured (served at least `share` of it,
+    every connection served; tri-state, from the repetitions' interval),
+    the quantity that decided, and a figure line that also gives the knee:
+    the highest offered rate it kept up with, and its p99 there."""
+    hits = sorted(((n.params.get("rate", 0), n, b) for n, b in v.pick("echo-open", e, conns=conns)),
+                  key=lambda r: r[0])
+    if not hits:
+        return False, None, f"{e}, open loop at {int(conns):,} connections: did not run"
+    rows = []
+    for rate, n, b in hits:
+        q = v.counter(n, b, "items_per_second")
+        served = b.ok and min(b.counters.get("min_per_conn") or [0]) >= 1
+        rows.append((rate, n, b, q, at_least(q, share * rate) if q and served else False))
+    rate, n, b, q, ok = rows[0]
+    kept = [r for r in rows if r[4]]
+    line = (f"{e}, open loop at {int(conns):,} connections: offered {fmt(rate)} req/s, served "
+            f"{qfmt(q)}, p99 {qfmt(v.counter(n, b, 'p99_us'))} us" if b.ok else
+            f"{e}, open loop at {int(conns):,} connections, {fmt(rate)} req/s offered: "
+            f"{(b.error or b.skipped or 'no figures')[:120]}")
+    if kept:
+        k = kept[-1]
+        line += (f"; kept up to {fmt(k[0])} req/s offered (p99 {qfmt(v.counter(k[1], k[2], 'p99_us'))} us)"
+                 + ("" if k is rows[-1] else f", not at {fmt(rows[rows.index(k) + 1][0])}"))
+    return ok, q, line + mark(ok, "kept up", "fell behind" if b.ok else "failed")
 
 
 def _echo_references(v):
