@@ -219,7 +219,8 @@ int echo_verify(void *state, struct sb_err *err)
     struct echo_state *st = state;
     if (echo_explain(state, err) != 0) return -1;
     const struct echo_client_result *r = st->client;
-    uint64_t want = st->round_trips * st->msg_size;
+    /* Every byte the server echoed, the untimed warm-up's included. */
+    uint64_t want = (st->round_trips + r->warm_up_trips) * st->msg_size;
     if (st->accepted != st->conns_n || st->spawn_failures || st->accept_failures ||
         st->conn_failures) {
         sb_err_set(err,
@@ -231,8 +232,8 @@ int echo_verify(void *state, struct sb_err *err)
                    (unsigned long long)st->conn_failures);
         return -1;
     }
-    if (r->round_trips != st->round_trips || r->bytes_verified != want ||
-        st->bytes_echoed != want) {
+    if (r->round_trips != st->round_trips || r->warm_up_trips != st->conns_n ||
+        r->bytes_verified != want || st->bytes_echoed != want) {
         sb_err_set(err,
                    "echo: %llu of %llu round trips; %llu bytes checked, %llu echoed, %llu expected",
                    (unsigned long long)r->round_trips, (unsigned long long)st->round_trips,

@@ -24,6 +24,7 @@ struct echo_client_spec {
 struct echo_client_result {
     uint32_t done; /* set (and futex-woken) when the load generator has finished */
     uint64_t round_trips, bytes_verified;
+    uint64_t warm_up_trips; /* one per connection, before the clock started */
     uint64_t min_per_conn, max_per_conn;
     double p50_us, p90_us, p99_us, p999_us, max_us, mean_us;
     double server_memory_bytes; /* sb_run_memory_bytes while every connection is open */
