@@ -30,6 +30,11 @@ struct coro_chan {
 };
 
 struct coro_engine;
+struct coro_sched;
+
+/* How an engine runs a ready task on its scheduler: a switch from the
+ * scheduler's context, or a call of the body (coro_run_loop). */
+typedef void (*coro_dispatch_fn)(struct coro_sched *s, struct sb_task *t);
 
 struct coro_sched {
     struct coro_engine *eng;
@@ -45,6 +50,8 @@ struct coro_sched {
     struct coro_stack_pool stacks; /* stackful: the tasks' stacks, live and spare */
     uv_loop_t loop;
     bool loop_open;
+    bool polling;              /* inside uv_run: fd callbacks may run their task at once */
+    coro_dispatch_fn dispatch; /* the engine's, set by coro_run_loop */
     unsigned worker;
     pthread_t thread;
     struct sb_err err;

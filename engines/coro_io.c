@@ -68,7 +68,28 @@ static void io_poll_fired(uv_poll_t *h, int status, int events)
         io->poll_events = 0;
         return;
     }
-    io_wake(coro_of(t), io, status < 0 ? status : SB_OK);
+    struct coro_sched *s = coro_of(t);
+    if (!s->polling || !s->dispatch) {
+        io_wake(s, io, status < 0 ? status : SB_OK);
+        return;
+    }
+    /* Run the task now, inside the poll, as a libuv server serves a
+     * connection in its read callback: it reads until EAGAIN and parks
+     * before libuv looks at the next event. Queued instead, its fd stays
+     * readable (level-triggered) until it runs, and past 1,024 ready
+     * descriptors libuv polls again up to 48 times in one uv_run while
+     * the batches come back full, reporting the same woken-but-not-run
+     * connections each time: at 10,000 echo connections the stackless
+     * server's epoll_wait returned 6.2 events per request (680,850 for
+     * 110,000 requests, 663 of 687 batches full), libuv's own 0.86.
+     * Stopping the watcher on such a repeat instead cut that to 2.15 but
+     * made echo 1.32x slower there (epoll_ctl twice per request). */
+    if (io->timer) uv_timer_stop(io->timer);
+    t->sb_result = status < 0 ? status : SB_OK;
+    t->sb_state = CORO_READY;
+    s->io_waiters--;
+    s->since_poll++;
+    s->dispatch(s, t);
 }
 
 /* libuv timers count whole milliseconds from a cached loop time; rounding
@@ -173,7 +194,9 @@ void coro_io_release(struct sb_task *t)
 
 void coro_io_poll(struct coro_sched *s, bool block)
 {
+    s->polling = true;
     uv_run(&s->loop, block ? UV_RUN_ONCE : UV_RUN_NOWAIT);
+    s->polling = false;
     s->since_poll = 0;
     s->poll_round = s->rq_len; /* poll again once every task ready now has run */
 }

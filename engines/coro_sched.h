@@ -264,14 +264,16 @@ static inline sb_ret coro_wait_fd(struct sb_task *t, int fd, unsigned events, ui
 
 /* One worker's scheduler loop: run ready tasks with the engine's
  * dispatch (a switch, or a call of the body), poll the event loop when
- * nothing is ready (blocking) or when it is due (not blocking). */
-typedef void (*coro_dispatch_fn)(struct coro_sched *s, struct sb_task *t);
-
+ * nothing is ready (blocking) or when it is due (not blocking). A task
+ * whose fd became ready runs during the poll itself (coro_io.c). */
 static inline int coro_run_loop(struct coro_sched *s, coro_dispatch_fn dispatch)
 {
+    s->dispatch = dispatch;
     while (s->alive) {
-        if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round))
+        if (s->io_waiters && (s->rq_len == 0 || s->since_poll > s->poll_round)) {
             coro_io_poll(s, s->rq_len == 0);
+            if (!s->alive) break; /* tasks run in the poll may have been the last */
+        }
         struct sb_task *t = coro_rq_pop(s);
         if (!t) {
             if (s->io_waiters) continue;
