@@ -197,7 +197,7 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
 
 /* A connection whose task could not be created is closed at once, and the
  * load generator then fails on it: the spawn failure is the cause. */
-static int echo_explain(void *state, struct sb_err *err)
+int echo_explain(void *state, struct sb_err *err)
 {
     const struct echo_state *st = state;
     if (!st->spawn_failures) return 0;
@@ -317,5 +317,6 @@ const struct sb_workload sb_wl_echo = {
     .baseline = echo_uv_serve,
     .external = echo_external,
     .verify = echo_verify,
+    .explain = echo_explain,
     .report = echo_report,
 };

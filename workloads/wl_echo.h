@@ -82,6 +82,9 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
                     uint64_t rate, void **state, sb_body_fn conn_body, struct sb_err *err);
 int echo_verify(void *state, struct sb_err *err);
 void echo_report(void *state, struct sb_run *run);
+/* A connection whose task could not be created: the cause to name when
+ * the load generator then failed on it (sb_workload.explain). */
+int echo_explain(void *state, struct sb_err *err);
 int echo_external(struct sb_run *run, void *state, uint64_t round_trips, struct sb_err *err);
 void echo_demand(const long long *params, struct sb_demand *d);
 uint64_t echo_min_iterations(const long long *params);

@@ -46,5 +46,6 @@ const struct sb_workload sb_wl_selftest_echo_die = {
     .min_iterations = echo_min_iterations,
     .setup = echo_die_setup,
     .verify = echo_verify,
+    .explain = echo_explain,
     .report = echo_report,
 };

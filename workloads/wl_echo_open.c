@@ -66,5 +66,6 @@ const struct sb_workload sb_wl_echo_open = {
     .baseline = echo_uv_serve,
     .external = echo_external,
     .verify = echo_verify,
+    .explain = echo_explain,
     .report = open_report,
 };
