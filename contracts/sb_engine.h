@@ -22,6 +22,13 @@ typedef void (*sb_pin_fn)(void *pin_ctx, unsigned slot);
  * vm.max_map_count with room to spare (a guarded stack is two mappings),
  * plain stacks past that; struct sb_engine counts which each task got. */
 enum sb_stack_guard { SB_GUARD_PAGE = 0, SB_GUARD_NONE = 1, SB_GUARD_AUTO = 2 };
+/* What an engine's stack_fault found (sb_engine_ops.stack_fault). */
+enum sb_stack_fault {
+    SB_FAULT_NONE = 0,
+    SB_FAULT_GUARD = 1,        /* a stack's own guard page */
+    SB_FAULT_CANARY = 2,       /* a broken canary below a stack under a page */
+    SB_FAULT_PACKED_GUARD = 2, /* the guard page below a chunk of such stacks: the same line */
+};
 
 struct sb_engine_config {
     size_t stack_size;         /* usable bytes per coroutine or thread stack */
@@ -92,10 +99,13 @@ struct sb_engine_ops {
     /* Run every spawned task to completion. Returns 0, or -1 with err set
      * (a deadlock, a task that died). */
     int (*run)(struct sb_engine *e, struct sb_err *err);
-    /* Async-signal-safe: did a fault at `addr`, with the stack pointer at
-     * `sp` (NULL when unknown), hit the guard page below the stack of the
-     * task running now? Used to turn SIGSEGV into an error record.
-     * NULL: the engine's tasks have no stacks of its making. */
+    /* Async-signal-safe: was a fault at `addr`, with the stack pointer at
+     * `sp` (NULL when unknown), a stack overflow? SB_FAULT_GUARD: it hit
+     * the guard page below the stack of the task running now;
+     * SB_FAULT_CANARY (= SB_FAULT_PACKED_GUARD): a stack under a page ran
+     * past its bottom (a broken canary, or the guard below its chunk);
+     * 0: neither. Used to turn SIGSEGV into an error record that names the
+     * overflow. NULL: the engine's tasks have no stacks of its making. */
     int (*stack_fault)(struct sb_engine *e, const void *addr, const void *sp);
     /* The engine's switch primitive in a tight loop, without tasks,
      * scheduler or channels: the floor that the `switch` workload is

@@ -120,7 +120,9 @@ void sb_run_counter(struct sb_run *run, const char *name, double value);
  * once it has forked task processes, the proportional set size (PSS)
  * summed over it and all of them, so pages shared between forked processes
  * count once. Helpers never count. rss_bytes (NULL: not wanted) receives
- * the plain resident sets summed. */
+ * the plain resident sets summed. In the benchmark process the reading is
+ * made on a thread of the harness (harness/run_meter.c), so a task with a
+ * small stack can ask. */
 double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes);
 /* Memory the kernel holds for the run right now, in bytes (kernel stacks,
  * page tables, unreclaimable slab: harness/kmem.h), or NAN when it cannot

@@ -167,7 +167,15 @@ void coro_sched_reap(struct coro_sched *s)
     s->zombies = NULL;
     while (t) {
         struct sb_task *next = t->sb_next;
-        coro_pool_give(&s->stacks, t->sb_stack);
+        if (!coro_pool_give(&s->stacks, t->sb_stack) && !s->err.msg[0]) {
+            /* The stacks below it may hold garbage now: stop the loop
+             * (coro_run_loop fails on err) rather than resume them. */
+            sb_err_set(&s->err,
+                       "%s: stack overflow: task %u ran past the bottom of its %zu-byte stack "
+                       "(the canary below it was overwritten; raise --stack-size)",
+                       s->eng->base.ops->name, (unsigned)t->index, s->stacks.stack_size);
+            s->alive = 0;
+        }
         t->sb_stack = NULL;
         t = next;
     }
@@ -183,17 +191,24 @@ void coro_sched_deadlock(struct coro_sched *s)
  * 11% of switch/asm-sharedfpu. The fault names its stack instead: the
  * guard page it hit, and a stack pointer at most a push and the red zone
  * above the faulting address (a fault from code on another stack, or a
- * wild pointer from the scheduler's, is not an overflow). The pools may be
- * changing on other workers: a missed record leaves the fault a plain
- * SIGSEGV (coro_pool_guard_hit). */
+ * wild pointer from the scheduler's, is not an overflow); or, for packed
+ * stacks, the guard page below their chunk, or a broken canary, whatever
+ * faulted (the overflow may have wrecked a frame below it, and that task
+ * crashed). The pools may be changing on
+ * other workers: a missed record leaves the fault a plain SIGSEGV
+ * (coro_pool_fault_hit). */
 int coro_stack_fault(struct sb_engine *eng, const void *addr, const void *sp)
 {
     struct coro_engine *e = (struct coro_engine *)eng;
     const char *a = addr;
-    if (sp && (const char *)sp > a + 128 + 8) return 0;
-    for (unsigned i = 0; i < e->nworkers; i++)
-        if (coro_pool_guard_hit(&e->w[i].stacks, addr)) return 1;
-    return 0;
+    bool near_sp = !sp || (const char *)sp <= a + 128 + 8;
+    int hit = 0;
+    for (unsigned i = 0; i < e->nworkers; i++) {
+        int h = coro_pool_fault_hit(&e->w[i].stacks, addr, near_sp);
+        if (h == SB_FAULT_GUARD) return SB_FAULT_GUARD;
+        if (h == SB_FAULT_CANARY) hit = SB_FAULT_CANARY;
+    }
+    return hit;
 }
 
 static void *worker_main(void *arg)

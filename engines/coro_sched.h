@@ -283,7 +283,7 @@ static inline int coro_run_loop(struct coro_sched *s, coro_dispatch_fn dispatch)
         s->since_poll++;
         dispatch(s, t);
     }
-    return 0;
+    return s->err.msg[0] ? -1 : 0; /* a reap found an overflow (coro_sched_reap) */
 }
 
 #endif

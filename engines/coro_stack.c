@@ -47,6 +47,42 @@ bool coro_guard_next(struct sb_engine *e, enum sb_stack_guard policy, int64_t *b
 
 static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
+bool coro_stack_is_packed(size_t size) { return size < page_size(); }
+
+/* The canary's pattern: not zero (fresh memory), not a small integer or a
+ * pointer into a normal address range, so a frame that lands on it is
+ * unlikely to write it back unchanged. */
+static const uint64_t canary_word = 0xa5c3f00dcafe5a3cULL;
+
+static void canary_fill(char *below)
+{
+    for (size_t i = 0; i < CORO_CANARY_BYTES; i += sizeof canary_word)
+        memcpy(below + i, &canary_word, sizeof canary_word);
+}
+
+bool coro_stack_canary_ok(const struct coro_stack *stack)
+{
+    if (!stack->packed) return true;
+    const char *c = stack->lo - CORO_CANARY_BYTES;
+    for (size_t i = 0; i < CORO_CANARY_BYTES; i += sizeof canary_word) {
+        uint64_t w;
+        memcpy(&w, c + i, sizeof w);
+        if (w != canary_word) return false;
+    }
+    return true;
+}
+
+char *coro_stack_top(const struct coro_stack *stack, unsigned color)
+{
+    uintptr_t top = (uintptr_t)(stack->lo + stack->size);
+    if (!stack->packed) top -= (color % 64u) * 64u;
+    return (char *)(top & ~(uintptr_t)15);
+}
+
+/* A packed stack's size: whole cache lines, so the next canary starts a
+ * line of its own. */
+static size_t round_to_lines(size_t size) { return (size + 63) & ~(size_t)63; }
+
 /* A stack in `m`, a mapping of a guard page's room and `size` bytes: the
  * guard protected (when asked) and the top page committed. */
 static int stack_place(struct coro_stack *stack, char *m, size_t size, bool guard,
@@ -82,12 +118,27 @@ static int stack_place(struct coro_stack *stack, char *m, size_t size, bool guar
     return 0;
 }
 
-/* Room for `n` stacks of `size` bytes, each above a guard page's room.
+/* A packed stack in the CORO_CANARY_BYTES + size bytes at `slot`: the
+ * canary first. Its mapping is the chunk's, unmapped whole (map_len 0). */
+static void stack_place_packed(struct coro_stack *stack, char *slot, size_t size)
+{
+    memset(stack, 0, sizeof *stack);
+    canary_fill(slot);
+    stack->map = slot;
+    stack->lo = slot + CORO_CANARY_BYTES;
+    stack->size = size;
+    stack->packed = true;
+#if defined(SB_HAVE_VALGRIND)
+    stack->vg_id = VALGRIND_STACK_REGISTER(stack->lo, stack->lo + stack->size);
+#endif
+}
+
+/* `len` bytes of room for `n` stacks of `size` bytes (named in the error).
  * MAP_NORESERVE: a stack costs only the pages it touches, which is what
  * the memory figures of the spawn workload should show. */
-static char *stack_map(size_t n, size_t size, struct sb_err *err, const char *engine)
+static char *stack_map(size_t len, size_t n, size_t size, struct sb_err *err, const char *engine)
 {
-    void *m = mmap(NULL, n * (page_size() + size), PROT_READ | PROT_WRITE,
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (m == MAP_FAILED) {
         int e = errno;
@@ -107,8 +158,19 @@ static size_t round_to_pages(size_t size)
 int coro_stack_alloc(struct coro_stack *stack, size_t size, bool guard, struct sb_err *err,
                      const char *engine)
 {
+    if (coro_stack_is_packed(size)) {
+        /* One page of its own, the stack at its top, the canary below. */
+        size = round_to_lines(size);
+        size_t len = round_to_pages(CORO_CANARY_BYTES + size);
+        char *m = stack_map(len, 1, size, err, engine);
+        if (!m) return -1;
+        stack_place_packed(stack, m + len - size - CORO_CANARY_BYTES, size);
+        stack->map = m;
+        stack->map_len = len;
+        return 0;
+    }
     size = round_to_pages(size);
-    char *m = stack_map(1, size, err, engine);
+    char *m = stack_map(page_size() + size, 1, size, err, engine);
     if (!m) return -1;
     if (stack_place(stack, m, size, guard, err, engine) != 0) {
         munmap(m, page_size() + size);
@@ -123,7 +185,7 @@ void coro_stack_free(struct coro_stack *stack)
 #if defined(SB_HAVE_VALGRIND)
     VALGRIND_STACK_DEREGISTER(stack->vg_id);
 #endif
-    munmap(stack->map, stack->map_len);
+    if (stack->map_len) munmap(stack->map, stack->map_len);
     stack->map = NULL;
 }
 
@@ -177,12 +239,58 @@ void coro_pool_init(struct coro_stack_pool *p, size_t rec_size, struct sb_engine
  * it is used up): one mmap per CORO_CHUNK_STACKS stacks instead of one
  * each, 1.6 us a stack on this machine kind. Each carved stack is still
  * unmapped on its own (munmap takes any page range of a mapping). */
+struct coro_chunk {
+    struct coro_chunk *next;
+    char *base; /* the guard page, then the slots */
+    size_t len;
+    size_t guard; /* bytes of PROT_NONE at base */
+};
+
+/* A packed stack for `rec`, from a chunk of CORO_CHUNK_STACKS slots that
+ * is committed whole at once: its stacks share its pages, so each page
+ * will be written anyway, and one populate costs less than a fault per
+ * page (stack_place has the figures). Below the chunk, one guard page for
+ * its 64 stacks: a run-away recursion goes down through the stacks under
+ * its own and ends there, whatever canaries its frames stepped over (a
+ * big local array never written: under ASan, three of four engines'). */
+static int pool_carve_packed(struct coro_stack_pool *p, struct coro_stack *rec, struct sb_err *err)
+{
+    size_t size = round_to_lines(p->stack_size), slot = CORO_CANARY_BYTES + size;
+    if (p->chunk_left == 0) {
+        size_t page = page_size(), len = page + round_to_pages(CORO_CHUNK_STACKS * slot);
+        struct coro_chunk *c = malloc(sizeof *c);
+        char *m = c ? stack_map(len, CORO_CHUNK_STACKS, size, err, p->engine->ops->name) : NULL;
+        if (!m) {
+            if (!c) sb_err_set(err, "%s: out of memory for a stack chunk", p->engine->ops->name);
+            free(c);
+            return -1;
+        }
+        /* Without it (vm.max_map_count reached) the canaries still name
+         * most overflows: the chunk goes on unguarded. */
+        bool guard = mprotect(m, page, PROT_NONE) == 0;
+#if defined(MADV_POPULATE_WRITE)
+        (void)madvise(m + page, len - page, MADV_POPULATE_WRITE);
+#endif
+        *c = (struct coro_chunk){
+            .next = p->chunks, .base = m, .len = len, .guard = guard ? page : 0};
+        p->chunks = c;
+        p->chunk = m + page;
+        p->chunk_left = CORO_CHUNK_STACKS;
+    }
+    __atomic_fetch_add(&p->engine->stacks_unguarded, 1, __ATOMIC_RELAXED);
+    stack_place_packed(rec, p->chunk, size);
+    p->chunk += slot;
+    p->chunk_left--;
+    return 0;
+}
+
 static int pool_carve(struct coro_stack_pool *p, struct coro_stack *rec, struct sb_err *err)
 {
+    if (coro_stack_is_packed(p->stack_size)) return pool_carve_packed(p, rec, err);
     const char *name = p->engine->ops->name;
     size_t size = round_to_pages(p->stack_size), slot = page_size() + size;
     if (p->chunk_left == 0) {
-        char *m = stack_map(CORO_CHUNK_STACKS, size, err, name);
+        char *m = stack_map(CORO_CHUNK_STACKS * slot, CORO_CHUNK_STACKS, size, err, name);
         if (!m) return -1;
         p->chunk = m;
         p->chunk_left = CORO_CHUNK_STACKS;
@@ -219,7 +327,7 @@ struct coro_stack *coro_pool_take(struct coro_stack_pool *p, unsigned task, stru
     return rec;
 }
 
-void coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec)
+bool coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec)
 {
     if (rec->prev)
         rec->prev->next = rec->next;
@@ -229,6 +337,7 @@ void coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec)
     rec->prev = NULL;
     rec->next = p->spare;
     p->spare = rec;
+    return coro_stack_canary_ok(rec);
 }
 
 static void stack_list_free(struct coro_stack *stack)
@@ -246,19 +355,35 @@ void coro_pool_free(struct coro_stack_pool *p)
     stack_list_free(p->live);
     stack_list_free(p->spare);
     p->live = p->spare = NULL;
-    /* The chunk's stacks not carved yet. */
-    if (p->chunk_left)
+    /* The chunk's stacks not carved yet, or the packed stacks' chunks. */
+    if (p->chunks) {
+        for (struct coro_chunk *c = p->chunks, *next; c; c = next) {
+            next = c->next;
+            munmap(c->base, c->len);
+            free(c);
+        }
+        p->chunks = NULL;
+    } else if (p->chunk_left) {
         munmap(p->chunk, p->chunk_left * (page_size() + round_to_pages(p->stack_size)));
+    }
     p->chunk = NULL;
     p->chunk_left = 0;
 }
 
-bool coro_pool_guard_hit(const struct coro_stack_pool *p, const void *addr)
+int coro_pool_fault_hit(const struct coro_stack_pool *p, const void *addr, bool near_sp)
 {
     const struct coro_stack *rec = p->live;
-    for (size_t n = p->nrecs; rec && n > 0; n--, rec = rec->next)
-        if (coro_stack_guard_hit(rec, addr)) return true;
-    return false;
+    int hit = 0;
+    for (size_t n = p->nrecs; rec && n > 0; n--, rec = rec->next) {
+        if (near_sp && coro_stack_guard_hit(rec, addr)) return SB_FAULT_GUARD;
+        if (!coro_stack_canary_ok(rec)) hit = SB_FAULT_CANARY;
+    }
+    /* Chunks are only ever pushed in front: a walk from a signal sees a
+     * whole list, perhaps without the newest. */
+    const char *a = addr;
+    for (const struct coro_chunk *c = p->chunks; near_sp && c; c = c->next)
+        if (a >= c->base && a < c->base + c->guard) return SB_FAULT_PACKED_GUARD;
+    return hit;
 }
 
 enum { CORO_ALTSTACK_BYTES = 64 * 1024 };

@@ -19,9 +19,29 @@ struct coro_stack {
     char *lo;    /* lowest usable byte */
     size_t size; /* usable bytes; the stack grows down from lo + size */
     size_t guard;
+    bool packed;     /* under a page, sharing pages: a canary below it, no guard */
     unsigned vg_id;  /* Valgrind stack id */
     void *asan_fake; /* ASan's fake-stack handle while this fiber is switched out */
 };
+
+/* Stacks smaller than a page are packed: carved side by side from one
+ * mapping, each with CORO_CANARY_BYTES of a fixed pattern just below it and
+ * no guard page of its own (a page per stack would outweigh the stack);
+ * one guard page below each chunk of CORO_CHUNK_STACKS. An overflow runs
+ * over the canary into the stack below: it is named when the task ends
+ * (coro_pool_give) or when the run crashes (coro_pool_fault_hit), never
+ * left silent. */
+enum { CORO_CANARY_BYTES = 64 };
+bool coro_stack_is_packed(size_t size);
+/* Whether a packed stack's canary is whole (always true for others).
+ * Async-signal-safe. */
+bool coro_stack_canary_ok(const struct coro_stack *stack);
+/* The top of a stack for a new context, 16-byte aligned. `color` moves it
+ * down by a multiple of 64 bytes on page-sized stacks (the asm engines'
+ * asm_initial_frame has the measurement): their tops all sit at one
+ * offset modulo 4 KiB otherwise. Packed stacks need none: each starts at
+ * its own offset already. */
+char *coro_stack_top(const struct coro_stack *stack, unsigned color);
 
 /* Without a guard there is no PROT_NONE page, and adjacent stacks merge
  * into few mappings: the way past vm.max_map_count (each guarded stack
@@ -65,10 +85,11 @@ struct coro_stack_pool {
     size_t rec_size;          /* bytes per record */
     size_t stack_size;        /* usable bytes per stack */
     enum sb_stack_guard policy;
-    struct sb_engine *engine; /* counts guarded stacks; names errors */
-    int64_t *budget;          /* the engine's AUTO budget, shared by its pools */
-    char *chunk;              /* where the next new stack is carved */
-    size_t chunk_left;        /* stacks the chunk still has room for */
+    struct sb_engine *engine;  /* counts guarded stacks; names errors */
+    int64_t *budget;           /* the engine's AUTO budget, shared by its pools */
+    char *chunk;               /* where the next new stack is carved */
+    size_t chunk_left;         /* stacks the chunk still has room for */
+    struct coro_chunk *chunks; /* packed stacks' mappings, unmapped whole at the end */
 };
 
 /* New stacks come from mappings of this many (pool_carve in coro_stack.c):
@@ -81,15 +102,21 @@ void coro_pool_init(struct coro_stack_pool *p, size_t rec_size, struct sb_engine
 /* A record for a new task, on the live list: a spare, or a new one.
  * NULL with `err` set when no stack can be mapped. */
 struct coro_stack *coro_pool_take(struct coro_stack_pool *p, unsigned task, struct sb_err *err);
-/* A finished task's record goes back to the spares. */
-void coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec);
+/* A finished task's record goes back to the spares. false when its stack
+ * was packed and its canary is broken: the task overflowed. */
+bool coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec);
 /* Unmap and free every record. */
 void coro_pool_free(struct coro_stack_pool *p);
-/* Whether `addr` is in the guard page of a live stack. Async-signal-safe
- * and safe against a concurrent take or give: records are never freed
- * during a run and the walk is bounded by nrecs, so the worst a race can
- * do is miss the record. */
-bool coro_pool_guard_hit(const struct coro_stack_pool *p, const void *addr);
+/* Whether a fault at `addr` is a stack overflow: SB_FAULT_GUARD when it
+ * is in the guard page of a live stack, SB_FAULT_PACKED_GUARD in the guard
+ * page below a chunk of packed stacks, SB_FAULT_CANARY when a live packed
+ * stack's canary is broken, else 0. near_sp: the stack pointer was at
+ * most a push and the red zone above `addr` (a stack write); without it
+ * only a broken canary counts. Async-signal-safe and safe
+ * against a concurrent take or give: records are never freed during a run
+ * and the walk is bounded by nrecs, so the worst a race can do is miss the
+ * record. */
+int coro_pool_fault_hit(const struct coro_stack_pool *p, const void *addr, bool near_sp);
 
 /* An alternate signal stack for the calling thread (a worker), so that a
  * guard-page fault can be handled on it; pop it before the thread ends.

@@ -53,7 +53,7 @@ static inline void asm_entry_with(struct sb_task *t, asm_raw_switch_fn raw)
 static void *asm_initial_frame(struct coro_stack *stack, void *arg, void (*entry)(void *),
                                bool fpu_slot, unsigned color)
 {
-    uintptr_t top = ((uintptr_t)(stack->lo + stack->size - (color % 64u) * 64u)) & ~(uintptr_t)15;
+    uintptr_t top = (uintptr_t)coro_stack_top(stack, color);
     return asm_arch_frame(top, arg, entry, sb_asm_first_resume, fpu_slot);
 }
 

@@ -106,12 +106,13 @@ static void fctx_entry(struct fctx_transfer r)
     __builtin_unreachable();
 }
 
-/* The top of a stack, moved down by a multiple of 64 bytes per `color`, as
- * the asm engines do (asm_initial_frame has the measurement): without it
- * the frames of every task sit at the same offsets modulo 4 KiB. */
-static char *fctx_top(const struct coro_stack *stack, unsigned color)
+/* A context that has never run, on `stack`, its top colored as the asm
+ * engines' are (coro_stack_top). */
+static fctx_t fctx_fresh(const struct coro_stack *stack, unsigned color,
+                         void (*fn)(struct fctx_transfer))
 {
-    return stack->lo + stack->size - (color % 64u) * 64u;
+    char *top = coro_stack_top(stack, color);
+    return make_fcontext(top, (size_t)(top - stack->lo), fn);
 }
 
 static void fctx_prepare(struct coro_sched *s, struct sb_task *t, struct coro_stack *rec)
@@ -119,7 +120,7 @@ static void fctx_prepare(struct coro_sched *s, struct sb_task *t, struct coro_st
     (void)s;
     struct coro_stack creator = {0};
     struct fctx_prime p = {.t = t, .creator = &creator};
-    fctx_t fresh = make_fcontext(fctx_top(rec, t->index), rec->size - 4096, fctx_entry);
+    fctx_t fresh = fctx_fresh(rec, t->index, fctx_entry);
     coro_asan_start(&creator, rec, 0);
     struct fctx_transfer r = jump_fcontext(fresh, &p);
     coro_asan_finish(&creator, NULL);
@@ -202,9 +203,8 @@ static int fctx_bare(struct sb_engine *eng, uint64_t switches, uint64_t *ball, s
         munmap(b, sizeof *b);
         return -1;
     }
-    fctx_t side0 =
-        make_fcontext(fctx_top(&b->stacks[0], 0), b->stacks[0].size - 4096, fctx_bare_side0);
-    b->side1 = make_fcontext(fctx_top(&b->stacks[1], 1), b->stacks[1].size - 4096, fctx_bare_side1);
+    fctx_t side0 = fctx_fresh(&b->stacks[0], 0, fctx_bare_side0);
+    b->side1 = fctx_fresh(&b->stacks[1], 1, fctx_bare_side1);
     /* Into side 0; back here once it has counted every round. */
     (void)fctx_bare_jump(b, b->main_stack, &b->stacks[0], side0);
     coro_stack_free_pair(b->stacks);

@@ -146,6 +146,20 @@ _Noreturn static void run_repetitions(int fd, struct measurer *m, int first_rep,
 /* This process's lot: it dies with switchbench, leads its own process
  * group, has the default signals, reports a stack overflow on `fd`, and
  * may open as many descriptors as the hard limit allows. */
+/* One error line for the result pipe: a stack overflow, and how. */
+static void overflow_line(char *out, size_t len, const char *engine, size_t stack_size,
+                          const char *how)
+{
+    char msg[384];
+    snprintf(msg, sizeof msg, "stack overflow: engine %s, stack size %zu bytes: %s", engine,
+             stack_size, how);
+    json_t *ov = json_pack("{s:s}", "error", msg);
+    char *ovs = ov ? json_dumps(ov, JSON_COMPACT) : NULL;
+    json_decref(ov);
+    snprintf(out, len, "%s\n", ovs ? ovs : "{\"error\":\"stack overflow\"}");
+    free(ovs);
+}
+
 static void become_benchmark_process(int fd, pid_t parent, const struct sb__runner_config *rc,
                                      const struct sb__instance *in)
 {
@@ -159,17 +173,15 @@ static void become_benchmark_process(int fd, pid_t parent, const struct sb__runn
     const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
 
-    /* Formatted now: the signal handler may only write() it. */
-    char msg[256], overflow[512];
-    snprintf(msg, sizeof msg,
-             "stack overflow: engine %s, stack size %zu bytes: the task ran into its guard page",
-             in->engine->name, rc->stack_size);
-    json_t *ov = json_pack("{s:s}", "error", msg);
-    char *ovs = ov ? json_dumps(ov, JSON_COMPACT) : NULL;
-    json_decref(ov);
-    snprintf(overflow, sizeof overflow, "%s\n", ovs ? ovs : "{\"error\":\"stack overflow\"}");
-    free(ovs);
-    sb__crash_install(fd, overflow);
+    /* Formatted now: the signal handler may only write() them. */
+    char guard[512], canary[512];
+    overflow_line(guard, sizeof guard, in->engine->name, rc->stack_size,
+                  "the task ran into its guard page");
+    overflow_line(canary, sizeof canary, in->engine->name, rc->stack_size,
+                  "a task ran past the bottom of its stack (stacks under a page share "
+                  "pages, a canary below each and a guard page below each 64): raise "
+                  "--stack-size");
+    sb__crash_install(fd, guard, canary);
 
     /* Room for rings of processes and channels (each pipe is two
      * descriptors) and for echo connections: the soft limit goes up to the

@@ -96,7 +96,9 @@ enum {
            "(default: pack, but spread for cpu and with --workers)")                               \
     OPTION(STACK_SIZE, "stack-size", required_argument, "=BYTES", 0,                               \
            "coroutine and thread stack size, K/M suffixes (default " SB_STR(                       \
-               SB_DEFAULT_STACK_KB) "K)")                                                          \
+               SB_DEFAULT_STACK_KB) "K); under a page, coroutine\n"                                \
+                                    "stacks share pages, with a canary below each instead of a\n"  \
+                                    "guard page; threads get at least PTHREAD_STACK_MIN")          \
     OPTION(STACK_GUARD, "stack-guard", required_argument, "=auto|page|none", 0,                    \
            "page: a PROT_NONE page below each coroutine stack, so an\n"                            \
            "overflow is named; none: stacks merge into few mappings, the\n"                        \
@@ -595,9 +597,9 @@ static int apply_number(int c, const char *a, struct sb__options *o, char *err, 
         o->layout_seed = (uint64_t)ll;
         return 1;
     case OPT_STACK_SIZE:
-        if (parse_size(a, &o->stack_size) == 0 && o->stack_size >= 16 * 1024) return 1;
+        if (parse_size(a, &o->stack_size) == 0 && o->stack_size >= 1024) return 1;
         snprintf(err, errlen,
-                 "--stack-size: '%s' is not a size from 16K to 1G (e.g. 65536, 64K, 1M)", a);
+                 "--stack-size: '%s' is not a size from 1K to 1G (e.g. 65536, 64K, 1M)", a);
         return -1;
     default:
         return 0;
@@ -711,6 +713,14 @@ int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_
     }
     if (o->help || o->version) return 1;
     resolve_defaults(o);
+    long page = sysconf(_SC_PAGESIZE);
+    if (o->stack_guard == SB_GUARD_PAGE && page > 0 && o->stack_size < (size_t)page) {
+        snprintf(err, errlen,
+                 "--stack-guard=page needs --stack-size of a page (%ld bytes) or more: stacks "
+                 "under a page share pages and have a canary instead",
+                 page);
+        return -1;
+    }
     if (min_time_set && !o->fixed_iterations && o->min_time >= o->timeout) {
         snprintf(
             err, errlen,

@@ -11,8 +11,8 @@
  * the registries, each written by a handler. */
 static struct {
     int fd;
-    char line[512];
-    size_t len;
+    char line[2][512]; /* by enum sb_stack_fault, less one */
+    size_t len[2];
     struct sb_engine *volatile engine;
 } sb_crash;
 
@@ -27,8 +27,9 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     (void)uc;
 #endif
     struct sb_engine *e = sb_crash.engine;
-    if (e && e->ops->stack_fault && e->ops->stack_fault(e, si->si_addr, sp)) {
-        ssize_t w = write(sb_crash.fd, sb_crash.line, sb_crash.len);
+    int hit = e && e->ops->stack_fault ? e->ops->stack_fault(e, si->si_addr, sp) : SB_FAULT_NONE;
+    if (hit == SB_FAULT_GUARD || hit == SB_FAULT_CANARY) {
+        ssize_t w = write(sb_crash.fd, sb_crash.line[hit - 1], sb_crash.len[hit - 1]);
         (void)w;
         _exit(3);
     }
@@ -36,13 +37,19 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     raise(sig);
 }
 
-int sb__crash_install(int fd, const char *overflow_line)
+static void crash_keep_line(int which, const char *line)
+{
+    size_t n = strlen(line);
+    if (n >= sizeof sb_crash.line[which]) n = sizeof sb_crash.line[which] - 1;
+    memcpy(sb_crash.line[which], line, n);
+    sb_crash.len[which] = n;
+}
+
+int sb__crash_install(int fd, const char *guard_line, const char *canary_line)
 {
     sb_crash.fd = fd;
-    size_t n = strlen(overflow_line);
-    if (n >= sizeof sb_crash.line) n = sizeof sb_crash.line - 1;
-    memcpy(sb_crash.line, overflow_line, n);
-    sb_crash.len = n;
+    crash_keep_line(SB_FAULT_GUARD - 1, guard_line);
+    crash_keep_line(SB_FAULT_CANARY - 1, canary_line);
 
     stack_t ss;
     ss.ss_size = 64 * 1024;

@@ -152,6 +152,7 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
     if (run.served) out->cpu_ns += run.server.cpu_ns - run.server.total_ns;
     rc = 0;
 close:
+    sb__meter_stop(&run.meter);
     for (int i = 0; i < run.nhelpers; i++) sb__helper_kill(&run.helpers[i]);
     if (run.serving) sb__external_kill(&run.server);
     sb__crash_set_engine(NULL);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "proctree.h"
+#include "run_meter.h"
 #include "run_state.h"
 
 int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct sb_err *err)
@@ -41,7 +42,7 @@ static int probe_main(void *p)
     struct probe_args *a = p;
     struct timespec ts = {(time_t)(a->delay_ns / 1000000000u), (long)(a->delay_ns % 1000000000u)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-    a->bytes = sb_run_memory_bytes(a->run, NULL);
+    a->bytes = sb__run_memory_now(a->run, NULL); /* a helper: no meter thread here */
     return 0;
 }
 
@@ -56,13 +57,26 @@ int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, str
     return 0;
 }
 
-double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes)
+double sb__run_memory_now(const struct sb_run *run, double *rss_bytes)
 {
     const struct run_helper_pids *h = run->helper_pids;
     return sb__proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, rss_bytes);
 }
 
+/* Both read by the memory meter's thread (run_meter.c). The contract's
+ * const run: the meter is the one part that a reading changes, and every
+ * sb_run is a non-const object of sb__run_repetition. */
+double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes)
+{
+    return sb__meter_read((struct sb_run *)run, SB__METER_USER, rss_bytes);
+}
+
 double sb_run_kernel_memory_bytes(struct sb_run *run)
+{
+    return sb__meter_read(run, SB__METER_KERNEL, NULL);
+}
+
+double sb__run_kernel_memory_now(struct sb_run *run)
 {
     if (!run->kmem_open) {
         if (getpid() != run->root) return NAN; /* a cgroup is joined from setup only */

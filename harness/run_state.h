@@ -1,7 +1,7 @@
 /* What one repetition holds while it runs (struct sb_run), shared by the
  * files that implement the sb_run_* services of sb_workload.h: the
  * repetition's lifecycle (repetition.c), memory, helpers and probes
- * (run_memory.c), the manual clock (run_clock.c), the task services
+ * (run_memory.c, run_meter.c), the manual clock (run_clock.c), the task services
  * (run_services.c) and an external reference's server (run_external.c).
  * Internal to the harness: its names that are not the contract's carry
  * the sb__ prefix (libuv's habit), so the sb_ names of contracts/ stand
@@ -17,6 +17,7 @@
 #include "helper.h"
 #include "kmem.h"
 #include "repetition.h"
+#include "run_meter.h"
 
 struct sb_clock {
     int64_t run_start_ns; /* when the timed run began */
@@ -50,6 +51,7 @@ struct sb_run {
     bool serving, served; /* started; stopped and reaped */
     struct sb__kmem kmem; /* opened by the first sb_run_kernel_memory_bytes */
     bool kmem_open;
+    struct sb__meter meter; /* reads the memory figures off the tasks' stacks */
 };
 
 /* The address-space limit in words, for a message ("" when none). */

@@ -96,7 +96,7 @@ case_bad_values() {
     usage_error "--min-time: '0x1p-3'" --min-time=0x1p-3
     usage_error "--min-time: 'inf'" --min-time=inf
     usage_error "is not shorter than --timeout" --min-time=30 --timeout=10
-    usage_error "--stack-size: '1T' is not a size from 16K to 1G" --stack-size=1T
+    usage_error "--stack-size: '1T' is not a size from 1K to 1G" --stack-size=1T
     usage_error "--cpus: '-1' is not a CPU list" --cpus=-1
     usage_error "--cpus: '0-' is not a CPU list" --cpus=0-
     usage_error "--stack-guard: 'maybe' is not auto, page or none" --stack-guard=maybe

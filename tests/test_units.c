@@ -1,6 +1,7 @@
 /* Unit tests of the harness's pure functions: option parsing (sizes,
  * lists, counts), the plan's sweep and names, the aggregates, and the bare
- * loops' proof of work, the open-loop load's schedule.
+ * loops' proof of work, the open-loop load's schedule, packed stacks'
+ * canaries.
  *   test_units --list       the tests, one a line (CTest: units/<test>)
  *   test_units --test=NAME  run one; exit 0 pass, 1 fail */
 #include <jansson.h>
@@ -19,6 +20,7 @@
 #include "../harness/record.h"
 #include "../harness/sample_wire.h"
 #include "../harness/stats.h"
+#include "../engines/coro_stack.h"
 #include "../workloads/echo_pace.h"
 #include "sb_engine.h"
 
@@ -53,6 +55,57 @@ static void cli_sizes(void)
     CHECK(PARSE(&o, err, "--stack-size=2G") != 0 && strstr(err, "--stack-size"));
     CHECK(PARSE(&o, err, "--stack-size=abc") != 0);
     CHECK(PARSE(&o, err, "--stack-size=") != 0);
+    CHECK(PARSE(&o, err, "--stack-size=1K") == 0 && o.stack_size == 1024);
+    CHECK(PARSE(&o, err, "--stack-size=512") != 0 && strstr(err, "from 1K to 1G"));
+    /* Stacks under a page share pages: no guard page for them. */
+    CHECK(PARSE(&o, err, "--stack-size=2K", "--stack-guard=page") != 0 &&
+          strstr(err, "--stack-guard=page needs --stack-size of a page"));
+    CHECK(PARSE(&o, err, "--stack-size=2K", "--stack-guard=none") == 0);
+    CHECK(PARSE(&o, err, "--stack-size=2K") == 0 && o.stack_guard == SB_GUARD_AUTO);
+}
+
+/* Stacks under a page: carved side by side, a canary below each, an
+ * overflow found when the task's stack is given back and by the fault
+ * handler's walk; page-sized stacks keep their colored tops. */
+static void packed_stack_canary(void)
+{
+    static const struct sb_engine_ops ops = {.name = "unit"};
+    struct sb_engine eng = {.ops = &ops};
+    struct sb_engine_config cfg = {.stack_size = 1000, .guard = SB_GUARD_AUTO};
+    int64_t budget = 0;
+    struct coro_stack_pool pool;
+    struct sb_err err = {0};
+    CHECK(coro_stack_is_packed(1000) && !coro_stack_is_packed(64 * 1024));
+    coro_pool_init(&pool, sizeof(struct coro_stack), &eng, &cfg, &budget);
+    struct coro_stack *a = coro_pool_take(&pool, 0, &err);
+    struct coro_stack *b = coro_pool_take(&pool, 1, &err);
+    CHECK(a && b);
+    if (!a || !b) return;
+    CHECK(a->packed && a->size == 1024 && a->guard == 0); /* whole cache lines */
+    CHECK(b->lo - a->lo == 1024 + CORO_CANARY_BYTES);
+    CHECK(eng.stacks_unguarded == 2 && eng.stacks_guarded == 0);
+    CHECK(coro_stack_top(a, 7) == a->lo + a->size); /* no color: offsets differ already */
+    CHECK(coro_pool_fault_hit(&pool, NULL, true) == SB_FAULT_NONE);
+    /* A stack write in the chunk's guard page: a run-away recursion. */
+    CHECK(coro_pool_fault_hit(&pool, a->lo - CORO_CANARY_BYTES - 8, true) == SB_FAULT_PACKED_GUARD);
+    CHECK(coro_pool_fault_hit(&pool, a->lo - CORO_CANARY_BYTES - 8, false) == SB_FAULT_NONE);
+    b->lo[-1] = 0; /* b ran past its bottom, toward a's top */
+    CHECK(coro_stack_canary_ok(a) && !coro_stack_canary_ok(b));
+    CHECK(coro_pool_fault_hit(&pool, NULL, false) == SB_FAULT_CANARY);
+    CHECK(coro_pool_give(&pool, a));
+    CHECK(!coro_pool_give(&pool, b));
+    coro_pool_free(&pool);
+
+    struct coro_stack big;
+    CHECK(coro_stack_alloc(&big, 64 * 1024, false, &err, "unit") == 0);
+    CHECK(!big.packed && coro_stack_canary_ok(&big));
+    CHECK(coro_stack_top(&big, 0) == big.lo + big.size);
+    CHECK(coro_stack_top(&big, 65) == big.lo + big.size - 64); /* 64 colors of a line each */
+    coro_stack_free(&big);
+    struct coro_stack small;
+    CHECK(coro_stack_alloc(&small, 2048, true, &err, "unit") == 0);
+    CHECK(small.packed && small.guard == 0 && coro_stack_canary_ok(&small));
+    coro_stack_free(&small);
 }
 
 static void cli_counts_and_lists(void)
@@ -555,6 +608,7 @@ static const struct {
     {"schedule_jobs", schedule_jobs},
     {"bare_ball_counts_alternation", bare_ball_counts_alternation},
     {"echo_pace_schedule", echo_pace_schedule},
+    {"packed_stack_canary", packed_stack_canary},
 };
 
 int main(int argc, char **argv)
