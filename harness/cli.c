@@ -110,6 +110,15 @@ enum {
            "coroutine engines: N schedulers on N pinned threads, tasks\n"                          \
            "dealt round robin (the M:N configuration; default 1, and\n"                            \
            "1 and <cores> for cpu; ref-goroutine: GOMAXPROCS)")                                    \
+    SECTION("Load from another host (echo workloads; ./bench agent --help)")                       \
+    OPTION(LOADGEN, "loadgen", required_argument, "=HOST:PORT", CLI_LONG,                          \
+           "the echo load comes from the agent there (./bench agent\n"                             \
+           "on the load host); the label names its host")                                          \
+    OPTION(SERVER_ADDR, "server-addr", required_argument, "=ADDR", 0,                              \
+           "IPv4 address the echo server listens on for the agent\n"                               \
+           "(default: the one this host reaches the agent from)")                                  \
+    OPTION(TOKEN_FILE, "token-file", required_argument, "=FILE", CLI_LONG,                         \
+           "the agent's shared secret, first line of FILE")                                        \
     SECTION("Output")                                                                              \
     OPTION(FORMAT, "format", required_argument, "=console|json|csv", 0,                            \
            "what goes to standard output (default console)")                                       \
@@ -250,7 +259,9 @@ void sb__cli_usage(FILE *out)
         "record with skipped and the limit named; a size you asked for is an error.\n"
         "Exit status: 0 the run completed and its files were written (with --strict: and no\n"
         "record carries an error); 1 otherwise; 2 bad usage; 130 interrupted (SIGINT, SIGTERM,\n"
-        "SIGHUP or SIGQUIT: benchmark processes stopped, nothing written).\n");
+        "SIGHUP or SIGQUIT: benchmark processes stopped, nothing written).\n"
+        "Other commands: bench report, bench regress, bench history (each --help);\n"
+        "bench agent --listen=ADDR:PORT runs the load host's side of --loadgen.\n");
 }
 
 static int parse_ll(const char *s, long long min, long long max, long long *out)
@@ -472,6 +483,15 @@ static int apply_setting(int c, const char *a, const char *optarg_, struct sb__o
         break;
     case OPT_RESULTS_DIR:
         o->results_dir = a;
+        break;
+    case OPT_LOADGEN:
+        o->loadgen = a;
+        break;
+    case OPT_SERVER_ADDR:
+        o->server_addr = a;
+        break;
+    case OPT_TOKEN_FILE:
+        o->token_file = a;
         break;
     case OPT_LIST:
         o->list = !optarg_ || gbench_truthy(optarg_);
@@ -712,6 +732,11 @@ int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_
         return -1;
     }
     if (o->help || o->version) return 1;
+    if ((o->server_addr || o->token_file) && !o->loadgen) {
+        snprintf(err, errlen, "--%s needs --loadgen=HOST:PORT (the agent it is for)",
+                 o->server_addr ? "server-addr" : "token-file");
+        return -1;
+    }
     resolve_defaults(o);
     long page = sysconf(_SC_PAGESIZE);
     if (o->stack_guard == SB_GUARD_PAGE && page > 0 && o->stack_size < (size_t)page) {

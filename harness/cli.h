@@ -58,6 +58,9 @@ struct sb__options {
     unsigned workers[SB_MAX_PARAM_VALUES];
     size_t n_workers;
     const char *results_dir; /* "" disables the results directory */
+    const char *loadgen;     /* --loadgen HOST:PORT, NULL: load made here */
+    const char *server_addr; /* --server-addr, NULL: from the hello */
+    const char *token_file;  /* --token-file, NULL: no token */
     unsigned seed;
     bool layout_fixed;    /* --layout=fixed: every repetition at offset 0 */
     uint64_t layout_seed; /* --layout-seed, else drawn at start */

@@ -10,6 +10,7 @@
 
 #include "pin.h"
 #include "plan.h"
+#include "sb_loadgen.h"
 
 struct sb__runner_config {
     double min_time;
@@ -20,8 +21,9 @@ struct sb__runner_config {
     enum sb_stack_guard guard;
     struct sb__pin *pin;
     volatile sig_atomic_t *interrupted;
-    bool layout_fixed;    /* every repetition at stack offset 0 */
-    uint64_t layout_seed; /* else offsets from this (layout.h) */
+    bool layout_fixed;                /* every repetition at stack offset 0 */
+    uint64_t layout_seed;             /* else offsets from this (layout.h) */
+    const struct sb_loadgen *loadgen; /* --loadgen, NULL: load made here */
 };
 
 #endif

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "counters.h"
 #include "describe.h"
+#include "loadgen.h"
 #include "output.h"
 #include "report_run.h"
 #include "pin.h"
@@ -280,11 +281,18 @@ static int write_results(const struct sb__options *o, struct sb__output *dest, j
 int main(int argc, char **argv)
 {
     open_std_fds();
+    /* The load host's side of --loadgen: a mode of its own. */
+    if (argc > 1 && strcmp(argv[1], "agent") == 0) return sb_agent_main(argc - 1, argv + 1);
     struct sb__options o;
     char err[1024];
     int status = 0;
     if (sb__cli_parse(argc, argv, &o, err, sizeof err) < 0) return usage_error(err);
     if (answer_without_running(&o, err, sizeof err, &status)) return status;
+    /* Before any work: an agent that is not there is one line, exit 2. */
+    struct sb_loadgen loadgen;
+    json_t *load_host = NULL;
+    if (o.loadgen && !o.list && sb__loadgen_prepare(&o, &loadgen, &load_host, err, sizeof err) != 0)
+        return usage_error(err);
     /* The cores come first: the quick run's sweeps depend on them. */
     struct sb__pin pin;
     if (sb__pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) return usage_error(err);
@@ -313,6 +321,8 @@ int main(int argc, char **argv)
     } else {
         catch_interrupts();
         json_t *ctx = run_context(&o, &pin, argv[0], &limits, &plan);
+        if (load_host) json_object_set_new(ctx, "load_host", load_host);
+        load_host = NULL;
         if (o.format == SB_FMT_CONSOLE) sb__report_console_context(stderr, ctx);
         struct sb__runner_config rc = {
             .min_time = o.min_time,
@@ -325,6 +335,7 @@ int main(int argc, char **argv)
             .interrupted = &interrupted,
             .layout_fixed = o.layout_fixed,
             .layout_seed = o.layout_seed,
+            .loadgen = o.loadgen ? &loadgen : NULL,
         };
         struct sb__records *per_instance = calloc(plan.n ? plan.n : 1, sizeof *per_instance);
         struct sb__records rows = {0};
@@ -349,6 +360,7 @@ int main(int argc, char **argv)
         sb__records_free(&rows);
         json_decref(ctx);
     }
+    json_decref(load_host);
     sb__pin_destroy(&pin);
     sb__plan_free(&plan);
     return status;

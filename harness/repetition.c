@@ -4,6 +4,8 @@
  * calls meanwhile are in run_*.c (run_state.h). */
 #include "repetition.h"
 
+#include "sb_loadgen.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +65,19 @@ static int run_timed(struct sb_run *run, void *state, uint64_t iterations, struc
     if (spec->engine->exec_argv) return w->external(run, state, iterations, err);
     if (w->timed) return w->timed(run, state, iterations, err);
     return run->eng->ops->run(run->eng, err);
+}
+
+/* The label's note: how kernel memory was read, where the load came from. */
+static void run_note(const struct sb_run *run, struct sb__sample *out)
+{
+    if (run->kmem_open)
+        snprintf(out->note, sizeof out->note, "kernel memory: %s",
+                 sb__kmem_method_name(run->kmem.method));
+    if (run->loaded_remotely) {
+        size_t used = strlen(out->note);
+        snprintf(out->note + used, sizeof out->note - used, "%sload from %s", used ? "; " : "",
+                 run->spec->loadgen->load_host);
+    }
 }
 
 int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, struct sb__sample *out,
@@ -125,9 +140,7 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
     if (w->report) w->report(state, &run);
     /* The stack guard policy that really ran (--stack-guard=auto decides
      * per stack), for the record's label and counters. */
-    if (run.kmem_open)
-        snprintf(out->note, sizeof out->note, "kernel memory: %s",
-                 sb__kmem_method_name(run.kmem.method));
+    run_note(&run, out);
     if (run.eng->stacks_guarded + run.eng->stacks_unguarded) {
         sb_run_counter(&run, "stacks_guarded", (double)run.eng->stacks_guarded);
         sb_run_counter(&run, "stacks_unguarded", (double)run.eng->stacks_unguarded);

@@ -36,6 +36,7 @@ struct sb__run_spec {
     const struct sb_workload *workload;
     const long long *params;
     struct sb_engine_config cfg;
+    const struct sb_loadgen *loadgen; /* NULL: the load is made on this host */
 };
 
 /* 0 and a sample, or -1 with err set. */

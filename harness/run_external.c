@@ -2,6 +2,7 @@
  * `external` hook of sb_workload.h): started for the workload to drive,
  * stopped for its counts. */
 #include "run_state.h"
+#include "sb_loadgen.h"
 
 int sb_run_serve_external(struct sb_run *run, uint16_t *port, struct sb_err *err)
 {
@@ -15,6 +16,8 @@ int sb_run_serve_external(struct sb_run *run, uint16_t *port, struct sb_err *err
     }
     struct sb__external_args a;
     sb__external_args_init(&a, spec->engine, spec->workload, spec->params, spec->cfg.workers);
+    /* Where the load agent reaches the server (--loadgen); else loopback. */
+    if (spec->loadgen) sb__external_args_add(&a, "--listen=%s", spec->loadgen->server_addr);
     if (sb__external_serve(&run->server, &a, spec->cfg.pin_ctx, spec->cfg.workers, port, err) != 0)
         return -1;
     run->serving = true;

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include "run_state.h"
+#include "sb_loadgen.h"
 
 void sb__run_as_limit_text(char *buf, size_t len)
 {
@@ -58,6 +59,12 @@ int sb_run_engine_has(const struct sb_run *run, unsigned caps)
 int sb_run_engine_external(const struct sb_run *run)
 {
     return run->spec->engine->exec_argv != NULL;
+}
+
+const struct sb_loadgen *sb_run_loadgen(struct sb_run *run)
+{
+    if (run->spec->loadgen) run->loaded_remotely = true;
+    return run->spec->loadgen;
 }
 
 unsigned sb_run_workers(const struct sb_run *run)

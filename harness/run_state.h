@@ -52,6 +52,7 @@ struct sb_run {
     struct sb__kmem kmem; /* opened by the first sb_run_kernel_memory_bytes */
     bool kmem_open;
     struct sb__meter meter; /* reads the memory figures off the tasks' stacks */
+    bool loaded_remotely;   /* the workload asked for the run's load agent */
 };
 
 /* The address-space limit in words, for a message ("" when none). */

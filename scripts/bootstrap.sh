@@ -9,8 +9,9 @@ SB_PACKAGES_RUN="cmake make gcc libc6-dev pkg-config libhwloc-dev libuv1-dev lib
 # Tests add: Valgrind (and its headers), Google Benchmark's compare.py with
 # the numpy/scipy it imports, the static analysers, a real Google Benchmark
 # binary to report on (g++, libbenchmark-dev), a browser to look at the
-# report with (chromium), and git for ./bench regress --base.
-SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git gdb"
+# report with (chromium), git for ./bench regress --base, and ip (iproute2) for the
+# load tests' two network namespaces.
+SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git gdb iproute2"
 # The reference engines' packages are not listed here: each engine names
 # its own (engines/engine_ref_*.c, `.package`, `.in_default_run`), and
 # ./bench and scripts/test ask the built binary which are missing

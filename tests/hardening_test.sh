@@ -7,25 +7,8 @@
 # Every case ends every process it starts; benchmark processes are found
 # by a marker only this call's command lines carry.
 set -u
-PY=/usr/bin/python3
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
-
-fail() { echo "FAIL: $*"; exit 1; }
-skip() { echo "skipped: $*"; exit 77; }
-
-# json_check FILE EXPR: strict JSON, then a Python expression on `doc`.
-json_check() {
-    "$PY" - "$1" "$2" <<'PYEOF'
-import json, sys
-def reject(c): raise ValueError("non-standard JSON constant " + c)
-with open(sys.argv[1]) as f:
-    doc = json.load(f, parse_constant=reject)
-rows = doc["benchmarks"]
-ok = eval(sys.argv[2], {"doc": doc, "rows": rows, "any": any, "all": all, "len": len})
-sys.exit(0 if ok else 1)
-PYEOF
-}
+. "$SRC_DIR/tests/case_kit.sh"
 
 # usage_error WANT ARGS...: exit 2, one line on stderr containing WANT,
 # nothing on stdout, and done before any benchmark ran (well under 2 s).

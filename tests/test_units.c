@@ -20,7 +20,13 @@
 #include "../harness/record.h"
 #include "../harness/sample_wire.h"
 #include "../harness/stats.h"
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "../engines/coro_stack.h"
+#include "sb_loadgen.h"
 #include "../workloads/echo_pace.h"
 #include "sb_engine.h"
 
@@ -62,6 +68,46 @@ static void cli_sizes(void)
           strstr(err, "--stack-guard=page needs --stack-size of a page"));
     CHECK(PARSE(&o, err, "--stack-size=2K", "--stack-guard=none") == 0);
     CHECK(PARSE(&o, err, "--stack-size=2K") == 0 && o.stack_guard == SB_GUARD_AUTO);
+}
+
+/* The load agent's wire: HOST:PORT, token files, lines with deadlines. */
+static void loadgen_wire(void)
+{
+    char host[64], port[16], err[256], tok[32];
+    CHECK(sb_host_port("198.18.0.1:7000", host, sizeof host, port, sizeof port, err, sizeof err) ==
+              0 &&
+          strcmp(host, "198.18.0.1") == 0 && strcmp(port, "7000") == 0);
+    CHECK(sb_host_port("nohost", host, sizeof host, port, sizeof port, err, sizeof err) != 0 &&
+          strstr(err, "is not HOST:PORT"));
+    CHECK(sb_host_port("h:0", host, sizeof host, port, sizeof port, err, sizeof err) != 0);
+    CHECK(sb_host_port("h:70000", host, sizeof host, port, sizeof port, err, sizeof err) != 0);
+    CHECK(sb_host_port(":80", host, sizeof host, port, sizeof port, err, sizeof err) != 0);
+
+    char path[] = "/tmp/sb_token_XXXXXX";
+    int tf = mkstemp(path);
+    CHECK(tf >= 0 && write(tf, "s3cret\n", 7) == 7);
+    if (tf >= 0) close(tf);
+    CHECK(chmod(path, 0600) == 0 &&
+          sb_token_read(path, true, tok, sizeof tok, err, sizeof err) == 0 &&
+          strcmp(tok, "s3cret") == 0);
+    CHECK(chmod(path, 0644) == 0 &&
+          sb_token_read(path, true, tok, sizeof tok, err, sizeof err) != 0 &&
+          strstr(err, "readable by others"));
+    CHECK(sb_token_read(path, false, tok, sizeof tok, err, sizeof err) == 0);
+    unlink(path);
+
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    char line[16];
+    CHECK(sb_line_send(sv[0], json_pack("{s:i}", "a", 1)) == 0);
+    CHECK(write(sv[0], "0123456789abcdefXYZ\n", 20) == 20);
+    CHECK(sb_line_read(sv[1], line, sizeof line, 1000) == 7 && strcmp(line, "{\"a\":1}") == 0);
+    CHECK(sb_line_read(sv[1], line, sizeof line, 1000) < 0 && errno == EMSGSIZE);
+    CHECK(sb_line_read(sv[1], line, sizeof line, 1000) == 3); /* the rest: nothing over-read */
+    CHECK(sb_line_read(sv[1], line, sizeof line, 10) < 0 && errno == ETIMEDOUT);
+    close(sv[0]);
+    CHECK(sb_line_read(sv[1], line, sizeof line, 1000) < 0 && errno == ECONNRESET);
+    close(sv[1]);
 }
 
 /* Stacks under a page: carved side by side, a canary below each, an
@@ -609,6 +655,7 @@ static const struct {
     {"bare_ball_counts_alternation", bare_ball_counts_alternation},
     {"echo_pace_schedule", echo_pace_schedule},
     {"packed_stack_canary", packed_stack_canary},
+    {"loadgen_wire", loadgen_wire},
 };
 
 int main(int argc, char **argv)

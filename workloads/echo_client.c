@@ -1,12 +1,16 @@
 /* The echo workloads' load generator, run as a helper process of the
- * repetition (sb_run_helper): it opens `conns` connections to
- * 127.0.0.1:port, then runs them closed-loop (echo: send msg_size bytes,
- * wait for the echo, check every byte, send again) or open-loop (echo-open:
- * requests fall due at a constant offered rate, echo_pace.h) until
- * `round_trips` echoes have come back, every byte checked. It starts and
- * stops the run's clock around the loop, which begins after one untimed
- * round trip on every connection (client_warm_up); measures the server's
- * memory while every connection is open; and then closes them. */
+ * repetition (sb_run_helper), or by a load agent on another host
+ * (echo_agent.c, through echo_client_run): it opens `conns` connections to
+ * the server (127.0.0.1:port, or the agent's target), then runs them
+ * closed-loop (echo: send msg_size bytes, wait for the echo, check every
+ * byte, send again) or open-loop (echo-open: requests fall due at a
+ * constant offered rate, echo_pace.h) until `round_trips` echoes have come
+ * back, every byte checked. Its hooks say when the loop, which begins after
+ * one untimed round trip on every connection (client_warm_up), starts and
+ * ends, and when the figures are in while every connection is still open:
+ * here they start and stop the run's clock and measure the server's
+ * memory; on an agent they are lines to the controller. Then it closes
+ * the connections. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gsl/gsl_histogram.h>
@@ -25,6 +29,7 @@
 
 #include "echo_pace.h"
 #include "futex.h"
+#include "sb_loadgen.h"
 #include "wl_echo.h"
 
 struct client_conn {
@@ -77,12 +82,15 @@ static int client_send(struct client_conn *conn, unsigned c, size_t size, unsign
     return 0;
 }
 
-static int client_connect(uint16_t port, struct echo_client_result *res, unsigned c)
+static int client_connect(const struct echo_client_spec *spec, struct echo_client_result *res,
+                          unsigned c)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return client_fail(res, "connection %u: socket: %llu %s", c, 0, strerror(errno));
-    struct sockaddr_in a = {
-        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons(spec->port),
+                            .sin_addr.s_addr =
+                                spec->target ? spec->target : htonl(INADDR_LOOPBACK)};
     while (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
         if (errno == EINTR) continue;
         int e = errno;
@@ -162,7 +170,7 @@ static int client_open(const struct echo_client_spec *spec, struct echo_client_r
     for (int i = 0; i <= CLIENT_BINS; i++) m->edges[i] = 0.5 * pow(1.2e8, (double)i / CLIENT_BINS);
     gsl_histogram_set_ranges(m->hist, m->edges, CLIENT_BINS + 1);
     for (unsigned c = 0; c < spec->conns; c++) {
-        m->conns[c].fd = client_connect(spec->port, res, c);
+        m->conns[c].fd = client_connect(spec, res, c);
         if (m->conns[c].fd < 0) return -1;
         struct epoll_event ev = {.events = EPOLLIN, .data.u32 = c};
         epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->conns[c].fd, &ev);
@@ -312,9 +320,8 @@ static int client_open_loop(const struct echo_client_spec *spec, struct echo_cli
 
 /* What the run measured, while every connection is still open. */
 static void client_sum_up(const struct echo_client_spec *spec, struct echo_client_result *res,
-                          const struct sb_run *run, const struct client_mem *m)
+                          const struct client_mem *m)
 {
-    res->server_memory_bytes = sb_run_memory_bytes(run, &res->server_rss_bytes);
     res->round_trips = m->done;
     res->min_per_conn = UINT64_MAX;
     for (unsigned c = 0; c < spec->conns; c++) {
@@ -356,19 +363,19 @@ static int client_warm_up(const struct echo_client_spec *spec, struct echo_clien
 }
 
 static int client_loop(const struct echo_client_spec *spec, struct echo_client_result *res,
-                       const struct sb_run *run, struct client_mem *m)
+                       const struct echo_client_hooks *hooks, struct client_mem *m)
 {
     if (client_open(spec, res, m) != 0 || client_warm_up(spec, res, m) != 0) return -1;
-    sb_clock_start(spec->clock);
+    hooks->started(hooks->ctx);
     int rc = spec->rate ? client_open_loop(spec, res, m) : client_closed_loop(spec, res, m);
     if (rc != 0) return -1;
-    sb_clock_stop(spec->clock);
-    client_sum_up(spec, res, run, m); /* every connection is still open: the server under load */
-    return 0;
+    hooks->ended(hooks->ctx);
+    client_sum_up(spec, res, m);
+    return hooks->loaded(hooks->ctx, res); /* every connection still open: the server under load */
 }
 
-static int client_run(const struct echo_client_spec *spec, struct echo_client_result *res,
-                      const struct sb_run *run)
+int echo_client_run(const struct echo_client_spec *spec, struct echo_client_result *res,
+                    const struct echo_client_hooks *hooks)
 {
     struct client_mem m = {
         .conns = calloc(spec->conns, sizeof(struct client_conn)),
@@ -385,7 +392,7 @@ static int client_run(const struct echo_client_spec *spec, struct echo_client_re
         (spec->rate && (!m.pace || m.timerfd < 0)))
         client_fail(res, "load generator %u: %llu %s", 0, 0, "out of memory");
     else
-        rc = client_loop(spec, res, run, &m);
+        rc = client_loop(spec, res, hooks, &m);
     client_mem_free(&m, spec->conns);
     return rc;
 }
@@ -398,10 +405,21 @@ struct echo_client {
     const struct sb_run *run;
 };
 
+static void local_started(void *ctx) { sb_clock_start(((struct echo_client *)ctx)->spec.clock); }
+static void local_ended(void *ctx) { sb_clock_stop(((struct echo_client *)ctx)->spec.clock); }
+static int local_loaded(void *ctx, struct echo_client_result *res)
+{
+    res->server_memory_bytes =
+        sb_run_memory_bytes(((struct echo_client *)ctx)->run, &res->server_rss_bytes);
+    return 0;
+}
+
 static int client_main(void *p)
 {
     struct echo_client *cl = p;
-    int rc = client_run(&cl->spec, &cl->result, cl->run);
+    struct echo_client_hooks hooks = {
+        .started = local_started, .ended = local_ended, .loaded = local_loaded, .ctx = cl};
+    int rc = echo_client_run(&cl->spec, &cl->result, &hooks);
     if (rc != 0 && cl->spec.clock)
         sb_clock_stop(cl->spec.clock); /* leave it consistent; the error decides */
     __atomic_store_n(&cl->result.done, 1, __ATOMIC_RELEASE);
@@ -435,6 +453,11 @@ int echo_client_start(struct sb_run *run, const struct echo_client_spec *spec,
     if (!cl) return -1;
     cl->spec = *spec;
     cl->run = run;
+    if (sb_run_loadgen(run)) {
+        if (echo_remote_start(run, &cl->spec, &cl->result, err) != 0) return -1;
+        *out = &cl->result;
+        return 0;
+    }
     struct sb_helper_spec helper = {.name = "load generator",
                                     .main = client_main,
                                     .arg = cl,

@@ -7,6 +7,7 @@
  *
  * The `libuv` baseline runs instead a plain libuv callback server with a
  * buffer per connection (wl_echo_uv.c), against the same load generator. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sb_loadgen.h"
 #include "wl_echo.h"
 
 #define ECHO_POLL_NS 20000000u /* how often an idle accept loop checks for the end */
@@ -79,6 +81,9 @@ static sb_ret echo_accept(struct sb_task *t)
             }
             int one = 1;
             setsockopt(me->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            /* Across a network, a load host that vanishes sends no FIN:
+             * the connection fails instead of waiting out the run. */
+            if (st->remote) sb_tcp_keepalive(me->fd);
             me->conn = &st->conns[slot];
             me->conn->st = st;
             me->conn->fd = me->fd;
@@ -106,8 +111,12 @@ static sb_ret echo_accept(struct sb_task *t)
     SB_END(t);
 }
 
-int echo_listen(uint16_t *port, struct sb_err *err)
+/* The listening socket: on 127.0.0.1, or on the address the run's load
+ * agent reaches us at (--server-addr, or the one our hello left from). */
+static int echo_listen(struct sb_run *run, uint16_t *port, struct sb_err *err)
 {
+    const struct sb_loadgen *lg = sb_run_loadgen(run);
+    const char *addr = lg ? lg->server_addr : "127.0.0.1";
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         sb_err_set(err, "echo: socket: %s", strerror(errno));
@@ -116,12 +125,12 @@ int echo_listen(uint16_t *port, struct sb_err *err)
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {
-        .sin_family = AF_INET, .sin_port = htons(*port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(*port)};
     socklen_t len = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4096) != 0 ||
+    if (inet_pton(AF_INET, addr, &a.sin_addr) != 1 ||
+        bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4096) != 0 ||
         getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
-        sb_err_set(err, "echo: cannot listen on 127.0.0.1:%u: %s", *port, strerror(errno));
+        sb_err_set(err, "echo: cannot listen on %s:%u: %s", addr, *port, strerror(errno));
         close(fd);
         return -1;
     }
@@ -155,6 +164,7 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
     st->round_trips = round_trips;
     st->slots = conns;
     st->own_copies = sb_run_engine_has(run, SB_CAP_SEPARATE_MEMORY);
+    st->remote = sb_run_loadgen(run) != NULL;
     st->conns = sb_run_alloc(run, conns * sizeof *st->conns, err);
     st->bufs = sb_run_alloc(run, (size_t)conns * msg, err);
     st->accepts = sb_run_alloc(run, workers * sizeof *st->accepts, err);
@@ -168,7 +178,7 @@ int echo_setup_with(struct sb_run *run, const long long *params, uint64_t round_
     }
     for (unsigned i = 0; i < workers; i++) {
         st->accepts[i].st = st;
-        st->accepts[i].lfd = echo_listen(&port, err);
+        st->accepts[i].lfd = echo_listen(run, &port, err);
         if (st->accepts[i].lfd < 0) {
             for (unsigned j = 0; j < i; j++) close(st->accepts[j].lfd);
             return -1;

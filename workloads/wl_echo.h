@@ -2,6 +2,7 @@
 #ifndef SB_WL_ECHO_H
 #define SB_WL_ECHO_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -12,7 +13,21 @@ struct echo_state;
 /* The load generator (echo_client.c), a helper process: see there. Its
  * result lives in memory the server's tasks can read too (`done` tells an
  * accept loop to stop). */
+struct echo_client_result;
+
+/* What the load generator tells its owner, and when: the timed loop
+ * starts (after the warm-up), ends, and the figures are in while every
+ * connection is still open (the moment to measure the server's memory).
+ * Local: the run's clock and memory; on an agent: lines to the controller. */
+struct echo_client_hooks {
+    void (*started)(void *ctx);
+    void (*ended)(void *ctx);
+    int (*loaded)(void *ctx, struct echo_client_result *res); /* 0, or -1 with res->error */
+    void *ctx;
+};
+
 struct echo_client_spec {
+    uint32_t target; /* the server's IPv4 address, network order; 0: 127.0.0.1 */
     uint16_t port;
     unsigned conns;
     size_t msg_size;
@@ -33,8 +48,19 @@ struct echo_client_result {
     char error[200]; /* empty when all went well */
 };
 
+/* The load generator as a helper process of the run: here, or asking the
+ * run's agent (sb_run_loadgen) for the load (echo_remote.c). */
 int echo_client_start(struct sb_run *run, const struct echo_client_spec *spec,
                       struct echo_client_result **out, struct sb_err *err);
+/* The load itself, in this process: 0, or -1 with res->error. */
+int echo_client_run(const struct echo_client_spec *spec, struct echo_client_result *res,
+                    const struct echo_client_hooks *hooks);
+/* The agent's half: its load over the controller's connection `fd`. */
+int echo_remote_start(struct sb_run *run, const struct echo_client_spec *spec,
+                      struct echo_client_result *res, struct sb_err *err);
+/* The result as JSON and back (the agent's "loaded" line). */
+json_t *echo_result_json(const struct echo_client_result *res);
+void echo_result_from_json(const json_t *j, struct echo_client_result *res);
 
 struct echo_conn {
     struct sb_task t;
@@ -60,6 +86,7 @@ struct echo_state {
     uint64_t rate; /* offered requests/s (echo-open), 0: closed loop */
     uint16_t port;
     bool own_copies; /* task processes hold their own copies of sockets */
+    bool remote;     /* the load comes from an agent on another host (--loadgen) */
     uint32_t next_slot, slots;
     uint64_t accepted, bytes_echoed, conn_failures, accept_failures, spawn_failures;
     int accept_errno;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "sb_loadgen.h"
 #include "wl_echo.h"
 
 struct uvb_server {
@@ -109,6 +110,11 @@ static void uvb_connection(uv_stream_t *l, int status)
         return;
     }
     uv_tcp_nodelay(&c->h, 1);
+    /* As the task servers do (echo_accept): a vanished load host fails. */
+    if (st->remote) {
+        uv_os_fd_t fd;
+        if (uv_fileno((uv_handle_t *)&c->h, &fd) == 0) sb_tcp_keepalive(fd);
+    }
     srv->open_conns++;
     st->accepted++;
     uv_read_start((uv_stream_t *)&c->h, uvb_alloc, uvb_read);

@@ -14,8 +14,12 @@ import (
 	"sync/atomic"
 )
 
+// listenAddr: where to listen (--listen: the address a load agent on
+// another host reaches; 127.0.0.1 otherwise).
+var listenAddr = "127.0.0.1"
+
 func serveEcho(p map[string]int64, ready func(port int)) (map[string]float64, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", net.JoinHostPort(listenAddr, "0"))
 	if err != nil {
 		return nil, err
 	}

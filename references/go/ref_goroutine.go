@@ -104,6 +104,7 @@ func main() {
 	name := flag.String("workload", "", "workload")
 	workers := flag.Int("workers", 1, "GOMAXPROCS: scheduler threads")
 	serve := flag.Bool("serve", false, "serve the workload for the harness's load generator")
+	flag.StringVar(&listenAddr, "listen", "127.0.0.1", "address to serve on (--serve)")
 	p := params{}
 	flag.Var(p, "param", "KEY=VALUE")
 	flag.Parse()

@@ -37,7 +37,7 @@ def serve_echo(params, ready):
         counts["bytes_echoed"] += echoed
 
     handlers = gevent.pool.Pool()  # no size: a handler for every connection
-    server = StreamServer(("127.0.0.1", 0), handle, spawn=handlers, backlog=4096)
+    server = StreamServer((sbref.LISTEN, 0), handle, spawn=handlers, backlog=4096)
     server.start()
     ready(server.server_port)
     sbref.stdin_closed(gevent.socket.wait_read)

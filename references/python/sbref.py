@@ -27,6 +27,11 @@ import platform
 import sys
 import time
 
+# Where --serve listens: 127.0.0.1, or the address a load agent on
+# another host reaches the server at (--listen, from the harness).
+LISTEN = "127.0.0.1"
+
+
 class Wrong(Exception):
     """The work did not check out: the record becomes an error."""
 
@@ -68,7 +73,10 @@ def main(workloads, system, multiple=None, servers=None):
     ap.add_argument("--param", action="append", default=[])
     ap.add_argument("--workers", type=int, default=1)  # one interpreter thread: always 1
     ap.add_argument("--serve", action="store_true")
+    ap.add_argument("--listen", default="127.0.0.1")  # where a load agent reaches the server
     a = ap.parse_args()
+    global LISTEN
+    LISTEN = a.listen
     out = os.fdopen(3, "w")
     params = {k: int(v) for k, v in (p.split("=", 1) for p in a.param)}
     if a.serve:

@@ -1,0 +1,191 @@
+/* The load agent's wire (sb_loadgen.h): JSON lines over TCP, a connect
+ * with a deadline, HOST:PORT and token files. Both sides use it: the
+ * harness's hello, the echo workload's remote load and its agent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sb_loadgen.h"
+
+static long ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long sb_line_read(int fd, char *buf, size_t cap, int timeout_ms)
+{
+    long deadline = timeout_ms >= 0 ? ms_now() + timeout_ms : 0;
+    size_t n = 0;
+    for (;;) {
+        if (timeout_ms >= 0) {
+            long left = deadline - ms_now();
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) return -1;
+            if (r == 0) {
+                errno = ETIMEDOUT;
+                return -1;
+            }
+        }
+        char c;
+        ssize_t got = recv(fd, &c, 1, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return -1;
+        if (got == 0) {
+            errno = ECONNRESET;
+            return -1;
+        }
+        if (c == '\n') {
+            buf[n] = '\0';
+            return (long)n;
+        }
+        if (n + 1 >= cap) {
+            errno = EMSGSIZE;
+            return -1;
+        }
+        buf[n++] = c;
+    }
+}
+
+int sb_line_send(int fd, json_t *msg)
+{
+    char *s = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    if (!s) {
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t len = strlen(s), off = 0;
+    s[len] = '\0';
+    int rc = 0;
+    char nl = '\n';
+    while (rc == 0 && off <= len) {
+        const char *from = off < len ? s + off : &nl;
+        size_t want = off < len ? len - off : 1;
+        ssize_t w = send(fd, from, want, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            rc = -1;
+        else
+            off += (size_t)w;
+    }
+    free(s);
+    return rc;
+}
+
+void sb_tcp_keepalive(int fd)
+{
+    /* A peer that vanishes without a FIN (a cable, a dead host) fails a
+     * read after 5 s idle and 5 unanswered probes 2 s apart; with data in
+     * flight, keepalive does not probe, and the user timeout ends it after
+     * 15 s unacknowledged (else retransmissions go on for many minutes). */
+    int one = 1, idle = 5, intvl = 2, cnt = 5;
+    unsigned user_timeout_ms = 15000;
+    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/* connect() on a non-blocking socket, then wait for it: 0, or -1 with errno. */
+static int connect_within(int fd, const struct sockaddr *a, socklen_t len, int timeout_ms)
+{
+    int flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    int rc = connect(fd, a, len);
+    if (rc != 0 && errno == EINPROGRESS) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        int r;
+        while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR) {}
+        int e = 0;
+        socklen_t el = sizeof e;
+        if (r == 0)
+            e = ETIMEDOUT;
+        else if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0)
+            e = errno;
+        rc = e ? -1 : 0;
+        errno = e;
+    }
+    int saved = errno;
+    fcntl(fd, F_SETFL, flags);
+    errno = saved;
+    return rc;
+}
+
+int sb_tcp_connect(const char *host, const char *port, int timeout_ms, char *err, size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    int g = getaddrinfo(host, port, &hints, &res);
+    if (g != 0) {
+        snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(g));
+        return -1;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect_within(fd, res->ai_addr, res->ai_addrlen, timeout_ms) != 0) {
+        snprintf(err, errlen, "cannot reach %s:%s: %s", host, port, strerror(errno));
+        if (fd >= 0) close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    sb_tcp_keepalive(fd);
+    return fd;
+}
+
+int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen, char *err,
+                 size_t errlen)
+{
+    const char *colon = strrchr(arg, ':');
+    char *end = NULL;
+    long p = colon ? strtol(colon + 1, &end, 10) : 0;
+    size_t h = colon ? (size_t)(colon - arg) : 0;
+    if (!colon || h == 0 || h >= hlen || !end || *end || end == colon + 1 || p < 1 || p > 65535) {
+        snprintf(err, errlen, "'%s' is not HOST:PORT (e.g. 198.18.0.1:7000)", arg);
+        return -1;
+    }
+    memcpy(host, arg, h);
+    host[h] = '\0';
+    snprintf(port, plen, "%ld", p);
+    return 0;
+}
+
+int sb_token_read(const char *path, bool need_private, char *tok, size_t len, char *err,
+                  size_t errlen)
+{
+    FILE *f = fopen(path, "re");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0) {
+        snprintf(err, errlen, "cannot read the token file %s: %s", path, strerror(errno));
+        if (f) fclose(f);
+        return -1;
+    }
+    if (need_private && (st.st_mode & 077)) {
+        snprintf(err, errlen, "the token file %s is readable by others (mode %03o): chmod 600 it",
+                 path, (unsigned)(st.st_mode & 0777));
+        fclose(f);
+        return -1;
+    }
+    if (!fgets(tok, (int)len, f)) tok[0] = '\0';
+    fclose(f);
+    tok[strcspn(tok, "\r\n")] = '\0';
+    if (!tok[0]) {
+        snprintf(err, errlen, "the token file %s is empty", path);
+        return -1;
+    }
+    return 0;
+}
