@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbreport import build, charts, entry, load, page, publish  # noqa: E402
+from sbreport import build, charts, entry, load, machines, page, publish  # noqa: E402
 
 
 def parse(argv):
@@ -19,7 +19,12 @@ def parse(argv):
         prog="./bench report",
         description="Charts and a report (HTML and Markdown) from one run, or a comparison of two. PATH is a run "
                     "directory, a results.json or a CSV, switchbench's or any Google Benchmark binary's.")
-    ap.add_argument("paths", nargs="+", metavar="PATH", help="one run: a report; two runs (A B): a comparison")
+    ap.add_argument("paths", nargs="+", metavar="PATH",
+                    help="one run: a report; two runs (A B): a comparison; runs from different hosts, or "
+                         "any number with --machines: the machines side by side")
+    ap.add_argument("--machines", action="store_true",
+                    help="one report of runs from several machines: a series per machine and engine, a verdict "
+                         "and an environment column per machine (chosen by itself when the runs' hosts differ)")
     ap.add_argument("--out", metavar="DIR", help="where to write (default: the directory of the last PATH)")
     ap.add_argument("--quiet", action="store_true", help="no line naming what was written")
     return ap.parse_args(argv)
@@ -27,20 +32,27 @@ def parse(argv):
 
 def main(argv):
     a = parse(argv)
-    if len(a.paths) > 2:
-        print("report: give one run for a report or two (A B) for a comparison, not "
-              f"{len(a.paths)}", file=sys.stderr)
+    if len(a.paths) > 2 and not a.machines:
+        print("report: give one run for a report, two (A B) for a comparison, or --machines RUN... for "
+              f"several machines, not {len(a.paths)} runs", file=sys.stderr)
         return 2
     t0 = time.monotonic()
     runs = [load.load(p) for p in a.paths]
     out = a.out or os.path.dirname(os.path.abspath(load.resolve(a.paths[-1])))
     publish.check_dir(out)
+    if a.machines or (len(runs) >= 2 and machines.hosts_differ(runs)):
+        return write(out, "machines", "charts-machines", machines.model(runs, "charts-machines"), a, t0)
     if len(runs) == 2:
         common = set(runs[0].benchmarks) & set(runs[1].benchmarks)
         if not common:
             raise load.BadInput(f"{a.paths[0]} and {a.paths[1]} have no benchmark in common")
     stem, chart_dir = ("compare", "charts-compare") if len(runs) == 2 else ("report", "charts")
     model = build.compare(runs[0], runs[1], chart_dir) if len(runs) == 2 else build.single(runs[0], chart_dir)
+    return write(out, stem, chart_dir, model, a, t0)
+
+
+def write(out, stem, chart_dir, model, a, t0):
+    """STEM.html, STEM.md and CHART_DIR/ under out, whole or not at all."""
     with publish.Stage(out, [stem + ".html", stem + ".md", chart_dir]) as st:
         cdir = st.path(chart_dir)
         os.mkdir(cdir)

@@ -586,6 +586,43 @@ def comparison_states_both_sides(w, binary):
 
 
 @case
+def machines_side_by_side(w, binary):
+    """Runs from two hosts: one report (chosen by itself), a verdict and an
+    environment column per machine, a series per machine and engine in the
+    line charts, every warning naming its machine, a host name shown as
+    text; --machines takes three runs; without it three are refused."""
+    a, b = fixture(), fixture()
+    b["context"]["host_name"] = "arm<b>box\"</b>"
+    b["context"]["load_host"] = {"agent": "198.18.0.1:7000", "host": "loadhost", "server_addr": "198.18.0.2"}
+    for x in b["benchmarks"]:
+        x["real_time"] *= 1.5
+    pa, pb = save(a, os.path.join(w, "a.json")), save(b, os.path.join(w, "b.json"))
+    rc, err = report(pa, pb, "--out", w)
+    check(rc == 0, err)
+    page = open(os.path.join(w, "machines.html"), encoding="utf-8").read()
+    md = open(os.path.join(w, "machines.md"), encoding="utf-8").read()
+    host = a["context"]["host_name"]
+    check("Claims, machine by machine" in page and "Environment, machine by machine" in page, page[:800])
+    check("<b>box" not in page and "arm&lt;b&gt;box&quot;&lt;/b&gt;" in page, "the host name became markup")
+    check(f"| id | claim | {host} | arm" in md, md[:600])
+    check("loadhost (198.18.0.1:7000)" in md and "this host" in md, "the load host is not in the environment")
+    warns = md.split("## Warnings", 1)[1].split("##", 1)[0]
+    check(all(line.startswith((f"- {host} — ", "- arm")) for line in warns.strip().splitlines()), warns)
+    charts_dir = os.path.join(w, "charts-machines")
+    ring = open(os.path.join(charts_dir, "ring.svg"), encoding="utf-8").read()
+    check(f"{host}: asm" in ring and "arm&lt;b>box\"&lt;/b>: asm" in ring, "ring has no series per machine and engine")
+    check(any(n.startswith("switch_cost__") for n in os.listdir(charts_dir)), "no small multiple per machine")
+    c = fixture()
+    c["context"]["host_name"] = "third"
+    pc = save(c, os.path.join(w, "c.json"))
+    rc, err = report(pa, pb, pc, "--out", w)
+    check(rc == 2 and "--machines" in err, err)
+    rc, err = report("--machines", pa, pb, pc, "--out", w)
+    md = open(os.path.join(w, "machines.md"), encoding="utf-8").read()
+    check(rc == 0 and f"| id | claim | {host} | " in md and " | third |" in md, err or md[:600])
+
+
+@case
 def mann_whitney_agrees_with_scipy(w, binary):
     try:
         from scipy.stats import mannwhitneyu

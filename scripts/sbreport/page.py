@@ -20,6 +20,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .v{font-weight:600}
 table.claims{table-layout:fixed;min-width:560px}
 table.results{min-width:860px}
+table.mclaims{min-width:640px}table.menv th{white-space:nowrap}.mname{display:none}
 .c-id{width:3.2em}td.cid{background:#eaf1fb}.c-claim{width:28%}.c-v{width:17%}
 .v-holds{color:#17692b}.v-not{color:#b3261e}.v-only{color:#8a5a00}.v-missing{color:#666}
 .v-open{color:#5a4a9a}.test{color:#555;font-size:.88em;margin-top:4px}.by{color:#555;font-size:.85em;font-weight:400}
@@ -37,6 +38,9 @@ dt{color:#555}dd{margin:0;word-break:break-word}
 @media (max-width:600px){body{font-size:14px}dl{grid-template-columns:1fr}dt{font-weight:600}
 table.claims,table.claims tbody,table.claims tr,table.claims td{display:block;width:auto;min-width:0}
 table.claims thead,table.claims colgroup{display:none}
+table.mclaims,table.mclaims tbody,table.mclaims tr,table.mclaims td{display:block;width:auto;min-width:0}
+table.mclaims thead{display:none}table.mclaims tr{border:1px solid #e2e2e2;margin:0 0 10px;background:#fff}
+table.mclaims td{border:0;padding:3px 8px}.mname{display:inline;color:#555;font-weight:400}
 table.claims tr{border:1px solid #e2e2e2;margin:0 0 10px;background:#fff}
 table.claims td{border:0;padding:3px 8px}}
 """
@@ -70,6 +74,44 @@ def _claims_html(m):
             "<col class=c-claim><col class=c-v><col class=c-figs></colgroup><thead><tr><th>id</th><th>claim"
             "</th><th>verdict</th><th>figures that decide it</th></tr></thead><tbody>" + "".join(rows) +
             "</tbody></table></div>")
+
+
+def _machine_claims_html(m):
+    """Many machines: a verdict column per machine (the verdict, its
+    first figures on a line below)."""
+    mc = m.get("machine_claims")
+    if not mc or not mc["rows"]:
+        return ""
+    head = "".join(f"<th>{e(n)}</th>" for n in mc["machines"])
+    rows = []
+    for c, vs in mc["rows"]:
+        cells = []
+        for name, v in zip(mc["machines"], vs):
+            # The machine's name inside the cell too: narrow screens stack
+            # the cells and hide the header row.
+            who = f"<span class=mname>{e(name)}: </span>"
+            if v is None:
+                cells.append(f"<td class=\"v v-missing\">{who}no verdict (not our results file)</td>")
+                continue
+            figs = "".join(f"<li>{e(f)}</li>" for f in v.figures[:3])
+            cells.append(f"<td class=\"v {STATUS_CLASS[v.status]}\">{who}{e(v.text)}<ul class=figs>{figs}</ul></td>")
+        rows.append(f"<tr id=\"{e(c['id'])}\"><td class=cid><b>{e(c['id'])}</b></td><td>{e(c['claim'])}</td>"
+                    + "".join(cells) + "</tr>")
+    return ("<h2>Claims, machine by machine</h2><p class=sub>Each verdict is computed from that machine's run "
+            "by the rule in scripts/sbreport/claims.json, as a one-machine report computes it.</p>"
+            "<div class=wrap><table class=mclaims><thead><tr><th>id</th><th>claim</th>" + head +
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
+
+
+def _machine_env_html(m):
+    me = m.get("machine_env")
+    if not me or not me["rows"]:
+        return ""
+    head = "".join(f"<th>{e(n)}</th>" for n in me["machines"])
+    body = "".join(f"<tr><th>{e(k)}</th>" + "".join(f"<td>{e(v)}</td>" for v in vs) + "</tr>"
+                   for k, vs in me["rows"])
+    return (f"<h2>Environment, machine by machine</h2><div class=wrap><table class=menv><thead><tr><th></th>{head}"
+            f"</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def _env_html(m):
@@ -140,8 +182,27 @@ def html_page(m):
             "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
             f"<title>{e(m['title'])}</title><style>{CSS}</style></head><body><main>"
             f"<h1>{e(m['title'])}</h1><p class=sub>{e(m['subtitle'])}</p>"
-            + _banner_html(m) + _claims_html(m) + _env_html(m) + _warn_html(m) + _charts_html(m) + _table_html(m) + _complexity_html(m) +
+            + _banner_html(m) + _claims_html(m) + _machine_claims_html(m) + _env_html(m) + _machine_env_html(m)
+            + _warn_html(m) + _charts_html(m) + _table_html(m) + _complexity_html(m) +
             "</main></body></html>\n")
+
+
+def _machine_markdown(m):
+    """Many machines: the claims and the environment, a column per machine."""
+    out = []
+    mc, me = m.get("machine_claims"), m.get("machine_env")
+    if mc and mc["rows"]:
+        out += ["## Claims, machine by machine", "", "| id | claim | " + " | ".join(md(n) for n in mc["machines"])
+                + " |", "|---|---|" + "---|" * len(mc["machines"])]
+        for c, vs in mc["rows"]:
+            out.append(f"| {md(c['id'])} | {md(c['claim'])} | " + " | ".join(
+                "no verdict" if v is None else f"**{md(v.text)}**" for v in vs) + " |")
+        out.append("")
+    if me and me["rows"]:
+        out += ["## Environment, machine by machine", "", "| | " + " | ".join(md(n) for n in me["machines"]) + " |",
+                "|---|" + "---|" * len(me["machines"])]
+        out += [f"| **{md(k)}** | " + " | ".join(md(v) for v in vs) + " |" for k, vs in me["rows"]] + [""]
+    return out
 
 
 def markdown_page(m):
@@ -160,6 +221,7 @@ def markdown_page(m):
             by = f" (decided by {', '.join(v.decided_by)})" if v.decided_by else ""
             out.append(f"| {md(c['id'])} | {md(c['claim'] + test)} | **{md(v.text)}**{md(by)} | {md(figs)} |")
         out.append("")
+    out += _machine_markdown(m)
     if m["environment"]:
         out += ["## Environment", ""] + [f"- **{md(k)}**: {md(v)}" for k, v in m["environment"]] + [""]
     if m["warnings"]:
