@@ -9,9 +9,10 @@ SB_PACKAGES_RUN="cmake make gcc libc6-dev pkg-config libhwloc-dev libuv1-dev lib
 # Tests add: Valgrind (and its headers), Google Benchmark's compare.py with
 # the numpy/scipy it imports, the static analysers, a real Google Benchmark
 # binary to report on (g++, libbenchmark-dev), a browser to look at the
-# report with (chromium), git for ./bench regress --base, and ip (iproute2) for the
-# load tests' two network namespaces.
-SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git gdb iproute2"
+# report with (chromium), git for ./bench regress --base, ip (iproute2) for the
+# load tests' two network namespaces, and a one-node Slurm cluster (munge,
+# slurmctld, slurmd, slurm-client) for ./bench cluster's test.
+SB_PACKAGES_TEST="valgrind libbenchmark-tools python3-numpy python3-scipy cppcheck clang-tidy clang-format g++ libbenchmark-dev chromium git gdb iproute2 munge slurmctld slurmd slurm-client"
 # The reference engines' packages are not listed here: each engine names
 # its own (engines/engine_ref_*.c, `.package`, `.in_default_run`), and
 # ./bench and scripts/test ask the built binary which are missing
