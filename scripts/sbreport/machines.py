@@ -17,13 +17,20 @@ MACHINE_DASHES = [1, 2, 4, 5, 3, 6]
 
 
 def machine_names(runs):
-    """A name per run: its host, with the run's date or place where two
-    runs share a host (a machine measured twice stays two columns)."""
+    """A name per run: its host; where two runs share a host (a machine
+    measured twice stays two columns), where its echo load came from when
+    that differs, else its date."""
     hosts = [r.context.get("host_name") or "?" for r in runs]
+    loads = [r.context.get("load_host") if isinstance(r.context.get("load_host"), dict) else None for r in runs]
     names = []
-    for i, (r, h) in enumerate(zip(runs, hosts)):
+    for i, (r, h, lh) in enumerate(zip(runs, hosts, loads)):
         if hosts.count(h) > 1:
-            h = f"{h} ({r.context.get('date') or i + 1})"
+            if any(loads) and lh:
+                h = f"{h} (load from {lh.get('agent', '?')})"
+            elif any(loads):
+                h = f"{h} (load on this host)"
+            else:
+                h = f"{h} ({r.context.get('date') or i + 1})"
         names.append(h)
     return names
 
