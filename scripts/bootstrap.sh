@@ -36,22 +36,26 @@ sb_ensure_packages() {
     missing=$(sb_missing_packages "$@")
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
-        echo "switchbench needs Debian packages that are not installed. Run as root:" >&2
-        echo "  apt-get update && apt-get install -y --no-install-recommends $missing" >&2
+        # One line, before anything is built: what is missing and the command.
+        echo "switchbench: missing Debian packages: $missing; as root: apt-get update && apt-get install -y --no-install-recommends $missing" >&2
         exit 2
     fi
+    # No question asked on a terminal, as Debian's own images set it.
     export DEBIAN_FRONTEND=noninteractive
     local log="$SB_ROOT/.apt.log" n
     n=$(printf '%s\n' $missing | wc -l)
-    : >"$log"
     # A line per step, and on a terminal apt's own progress too; the whole
-    # output stays in the log either way.
+    # output is appended to the log under a header per step, so that the
+    # test command's install does not erase ./bench's.
     sb_apt_step() {
         local what=$1
         shift
         echo "switchbench: $what (log: $log)" >&2
+        printf '\n== %s: %s ==\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$what" >>"$log"
         if [ -t 2 ]; then
-            "$@" 2>&1 | tee -a "$log" >&2
+            # debconf says on every install that it delays configuration
+            # because apt-utils is absent: true, harmless, kept in the log.
+            "$@" 2>&1 | tee -a "$log" | grep --line-buffered -v "^debconf: delaying package configuration" >&2
             return "${PIPESTATUS[0]}"
         fi
         "$@" >>"$log" 2>&1
@@ -105,10 +109,41 @@ sb_build() {
         tail -n 30 "$log" >&2
         exit 2
     fi
-    if ! sb_group cmake --build "$dir" -j "$(nproc)" >"$log" 2>&1; then
+    # The build's output goes through sb_progress (a process of its own);
+    # sb_group stays in this shell, so a signal to it still stops the
+    # build's whole group.
+    local t0=$SECONDS rc=0 pfd reader
+    exec {pfd}> >(sb_progress "$dir" "$log")
+    reader=$!
+    sb_group cmake --build "$dir" -j "$(nproc)" >&"$pfd" 2>&1 || rc=$?
+    exec {pfd}>&-
+    wait "$reader" 2>/dev/null || true
+    if [ "$rc" -ne 0 ]; then
         echo "switchbench: building $dir failed:" >&2
         grep -E "error|Error" "$log" | head -n 30 >&2
         exit 2
     fi
     exec {lockfd}>&-
+    # Said when something was built: a first build takes about a minute.
+    grep -q "Building\|Linking" "$log" &&
+        echo "switchbench: built ${dir#"$SB_ROOT"/} in $((SECONDS - t0)) s (log: $log)" >&2
+    return 0
+}
+
+# sb_progress DIR LOG: the build's output into LOG; on a terminal, one line
+# that CMake's percentage and the file it works on keep rewriting (in CI,
+# where stderr is a file, nothing: the log has it all).
+sb_progress() {
+    local dir=${1#"$SB_ROOT"/} log=$2 line shown=0
+    : >"$log"
+    while IFS= read -r line; do
+        printf '%s\n' "$line" >>"$log"
+        if [ -t 2 ] && [[ $line =~ ^\[\ *([0-9]+)%\]\ (Building|Linking)\ .*\ ([^ ]+)$ ]]; then
+            printf '\rswitchbench: building %s [%3s%%] %-48.48s' "$dir" "${BASH_REMATCH[1]}" \
+                "${BASH_REMATCH[3]##*/}" >&2
+            shown=1
+        fi
+    done
+    [ $shown -eq 0 ] || printf '\r\033[K' >&2
+    return 0
 }

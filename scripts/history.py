@@ -250,7 +250,11 @@ def trend_charts(rows, last, threshold):
 def chart(a):
     rows = read_history(a.dir)
     out = a.out or a.dir
-    publish.check_dir(out)
+    with publish.OutDir(out):
+        return _chart_into(out, rows, a)
+
+
+def _chart_into(out, rows, a):
     cs, marks = trend_charts(rows, a.last, a.threshold)
     with publish.Stage(out, ["history.html", "charts-history"]) as st:
         cdir = st.path("charts-history")

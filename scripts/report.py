@@ -39,7 +39,11 @@ def main(argv):
     t0 = time.monotonic()
     runs = [load.load(p) for p in a.paths]
     out = a.out or os.path.dirname(os.path.abspath(load.resolve(a.paths[-1])))
-    publish.check_dir(out)
+    with publish.OutDir(out):
+        return draw(a, runs, out, t0)
+
+
+def draw(a, runs, out, t0):
     if a.machines or (len(runs) >= 2 and machines.hosts_differ(runs)):
         return write(out, "machines", "charts-machines", machines.model(runs, "charts-machines"), a, t0)
     if len(runs) == 2:

@@ -32,6 +32,7 @@ case "$*" in
 *update*) echo "Hit:1 http://deb.debian.org/debian bookworm InRelease"; echo "Reading package lists..." ;;
 *install*)
     [ -n "${APT_FAIL:-}" ] && { echo "E: Unable to locate package sb-fake-two"; exit 100; }
+    echo "debconf: delaying package configuration, since apt-utils is not installed"
     for p in "$@"; do case $p in sb-fake-*) echo "Setting up $p (1.0) ..." ;; esac; done ;;
 esac
 EOF
@@ -63,6 +64,13 @@ case_apt_steps_are_shown_and_logged() {
     grep -q "installing 2 package(s)" "$WORK/tty" || fail "no step line on the terminal: $(cat "$WORK/tty")"
     grep -q "Setting up sb-fake-one" "$WORK/tty" || fail "no apt progress on the terminal: $(cat "$WORK/tty")"
     grep -q "Setting up sb-fake-one" "$WORK/root/.apt.log" || fail "the terminal run kept no log"
+    # debconf's note on every install stays in the log, off the terminal.
+    grep -q "debconf: delaying" "$WORK/tty" && fail "debconf's noise on the terminal: $(cat "$WORK/tty")"
+    grep -q "debconf: delaying" "$WORK/root/.apt.log" || fail "debconf's note is not in the log"
+    # The log is appended to, a header per step: the first install's
+    # output is still there after the second.
+    [ "$(grep -c '^== .*: updating the package lists ==$' "$WORK/root/.apt.log")" -ge 2 ] ||
+        fail "the log was not appended to: $(grep '^==' "$WORK/root/.apt.log")"
     # A failing apt-get: exit 2, the cause and where the log is.
     APT_FAIL=1 ensure >/dev/null 2>"$WORK/err"
     local rc=$?
@@ -119,6 +127,59 @@ EOF
         fail "the waiting build did not say so: $(cat "$WORK/err2")"
 }
 
+case_build_shows_progress_on_a_terminal() {
+    # On a terminal a build keeps one line of progress (CMake's percentage
+    # and the file); in a log (CI) only the closing line; the full output
+    # is in DIR.log either way.
+    stub_root
+    cat >"$WORK/stub/cmake" <<'EOF'
+#!/bin/sh
+case "$*" in
+*--build*) echo "[ 50%] Building C object CMakeFiles/sbcore.dir/engines/coro_stack.c.o"
+           echo "[100%] Linking C executable switchbench" ;;
+esac
+EOF
+    chmod +x "$WORK/stub/cmake"
+    mkdir -p "$WORK/tree"
+    script -qec "bash -c '. \"$WORK/root/scripts/bootstrap.sh\"; sb_build \"$WORK/tree\"'" /dev/null >"$WORK/tty" 2>&1 ||
+        fail "exit $?: $(cat "$WORK/tty")"
+    grep -q "building .*tree \[ 50%\] coro_stack.c.o" "$WORK/tty" || fail "no progress line: $(cat -v "$WORK/tty")"
+    grep -q "switchbench: built .*tree in [0-9]* s" "$WORK/tty" || fail "no closing line: $(cat -v "$WORK/tty")"
+    bash -c '. "$1/scripts/bootstrap.sh"; sb_build "$2"' _ "$WORK/root" "$WORK/tree" 2>"$WORK/err" || fail "exit $?"
+    grep -q "building" "$WORK/err" && fail "progress in a log: $(cat "$WORK/err")"
+    grep -q "switchbench: built" "$WORK/err" || fail "no closing line in a log: $(cat "$WORK/err")"
+    grep -q "Linking C executable switchbench" "$WORK/tree.log" || fail "the build's output is not in its log"
+}
+
+case_test_command_says_what_it_leaves_out() {
+    # scripts/test's per-tree lines: counts from CTest's JUnit file, each
+    # skip reason, and each group the tree leaves out (registered in the
+    # reference tree only, or filtered with -E) with why; then the sum.
+    command -v ctest >/dev/null || skip "ctest is not installed"
+    mkdir -p "$WORK/ref" "$WORK/asan"
+    printf 'add_test(units/a "true")\nadd_test(valgrind/asm/x "true")\nadd_test(valgrind/asm/y "true")\nadd_test(lint/cppcheck "true")\n' \
+        >"$WORK/ref/CTestTestfile.cmake"
+    printf 'add_test(units/a "true")\nadd_test(lint/cppcheck "true")\n' >"$WORK/asan/CTestTestfile.cmake"
+    cat >"$WORK/asan/junit.xml" <<'EOF'
+<testsuite><testcase name="units/a" status="run"/>
+<testcase name="lint/cppcheck" status="notrun"><skipped/><system-out>skipped: cppcheck is not installed</system-out></testcase>
+</testsuite>
+EOF
+    local py=/usr/bin/python3 st="$WORK/state"
+    $py "$SRC/scripts/test_summary.py" tree "ASan tree" "$WORK/asan" "$WORK/asan/junit.xml" "$st" \
+        --reference "$WORK/ref" --exclude '^lint/' >"$WORK/out" || fail "exit $?"
+    $py "$SRC/scripts/test_summary.py" total "$st" >>"$WORK/out" || fail "total: exit $?"
+    local out
+    out=$(cat "$WORK/out")
+    for want in "== ASan tree: 2 tests: 1 passed, 0 failed, 1 skipped; 3 left out by design" \
+        "skipped (1): cppcheck is not installed (e.g. lint/cppcheck)" \
+        "left out: valgrind/* (2): Valgrind cannot run a sanitized binary" \
+        "left out: lint/* (1): the sources are the same in every tree" \
+        "== scripts/test, 1 trees (ASan tree): 2 tests, 1 passed, 0 failed, 1 skipped, 3 left out by design"; do
+        case "$out" in *"$want"*) ;; *) fail "no '$want' in: $out" ;; esac
+    done
+}
+
 case_stopped_build_stops_its_compilers() {
     # SIGTERM to ./bench while it builds: the build's whole process group
     # goes (the stub stands for make and the cc1 under it).
@@ -144,6 +205,50 @@ EOF
         kill -KILL "$cc"
         fail "the compiler was left running after the build was stopped"
     fi
+}
+
+# as_user CMD...: CMD as the unprivileged user nobody, in $WORK, with a
+# home there; skipped where there is no root to become nobody from.
+as_user() {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to run as another user"
+    command -v runuser >/dev/null || skip "runuser (util-linux) is not installed"
+    chmod 755 "$WORK"
+    runuser -u nobody -- env HOME="$WORK" PATH="$PATH" "$@"
+}
+
+case_non_root_missing_packages_is_one_line() {
+    # Not root and packages missing: one line naming them and the command
+    # that installs them, exit 2, and nothing built or written.
+    stub_root
+    stub_apt
+    chmod -R a+rX "$WORK"
+    as_user bash -c '. "$1/scripts/bootstrap.sh"; sb_ensure_packages sb-fake-one sb-fake-two; touch "$1/built"' \
+        _ "$WORK/root" >"$WORK/out" 2>"$WORK/err"
+    local rc=$? err
+    err=$(cat "$WORK/err")
+    [ $rc -eq 2 ] || fail "exit $rc, expected 2: $err"
+    [ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "not one line: $err"
+    case "$err" in *"missing Debian packages: sb-fake-one sb-fake-two; as root: apt-get update && apt-get install -y --no-install-recommends sb-fake-one sb-fake-two"*) ;;
+        *) fail "the line lacks the packages or the command: $err" ;; esac
+    [ -e "$WORK/root/built" ] || [ -e "$WORK/root/.apt.log" ] && fail "work was done after the refusal"
+    return 0
+}
+
+case_non_root_with_packages_runs() {
+    # A user who is not root, on a machine that has every package: ./bench
+    # builds its own checkout and runs, and never asks for root.
+    [ -n "$(. "$SRC/scripts/bootstrap.sh"; sb_missing_packages $SB_PACKAGES_RUN)" ] &&
+        skip "this machine lacks run packages: $(. "$SRC/scripts/bootstrap.sh"; sb_missing_packages $SB_PACKAGES_RUN)"
+    mkdir -p "$WORK/co"
+    (cd "$SRC" && git ls-files -z 2>/dev/null | xargs -0 cp --parents -t "$WORK/co") ||
+        cp -r "$SRC/bench" "$SRC/scripts" "$SRC/CMakeLists.txt" "$SRC/cmake" "$SRC/contracts" "$SRC/engines" \
+            "$SRC/harness" "$SRC/workloads" "$SRC/references" "$SRC/tests" "$WORK/co/"
+    chown -R nobody "$WORK/co"
+    as_user "$WORK/co/bench" --engine=asm --workload=switch --tiny --results-dir= --format=json \
+        >"$WORK/out" 2>"$WORK/err" || fail "exit $?: $(tail -5 "$WORK/err")"
+    grep -q '"switch/asm"' "$WORK/out" || fail "no switch/asm record: $(head -c 300 "$WORK/out")"
+    grep -qi "root\|sudo" "$WORK/err" && fail "it spoke of root: $(cat "$WORK/err")"
+    return 0
 }
 
 case_bench_through_a_symlink() {

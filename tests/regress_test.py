@@ -239,6 +239,11 @@ def history_chart(w, build):
                    and not b.get("skipped") and not b.get("error_occurred")})
     check(lines[0].startswith("commit,date,machine_class,metric,benchmark") and len(lines) == 1 + 4 * per_run,
           f"{len(lines)} lines, {per_run} benchmarks a run")
+    # A new --out folder is made (its parent exists); a missing parent is one line, exit 2.
+    rc, _, err = run(HISTORY, "chart", "--dir", hdir, "--out", os.path.join(w, "nope", "out"))
+    check(rc == 2 and "does not exist" in err and len(err.strip().splitlines()) == 1, err)
+    rc, _, err = run(HISTORY, "chart", "--dir", hdir, "--out", os.path.join(w, "new"))
+    check(rc == 0 and os.path.exists(os.path.join(w, "new", "history.html")), err)
     rc, _, err = run(HISTORY, "chart", "--dir", hdir, "--out", w)
     check(rc == 0, err)
     svg = open(os.path.join(w, "charts-history", f"history_{cls}_time_switch.svg")).read()

@@ -673,9 +673,18 @@ def bad_input_is_one_line(w, binary):
     other = save({"benchmarks": [{"name": "BM_z", "real_time": 1, "cpu_time": 1, "time_unit": "ns",
                                   "iterations": 1}]}, os.path.join(w, "z.json"))
     _bad(w, [a, other], "no benchmark in common")
-    _bad(w, [a, a, a], "not 3")
-    rc, err = report(a, "--out", os.path.join(w, "missing"))
-    check(rc == 2 and "no such directory" in err and len(err.strip().splitlines()) == 1, err)
+    _bad(w, [a, a, a], "not 3 runs")
+    # An --out whose parent is missing: one line; a new folder in an
+    # existing one is made, as mkdir -p would (and taken away again when
+    # the report then fails, so nothing is left half-done).
+    rc, err = report(a, "--out", os.path.join(w, "missing", "deeper"))
+    check(rc == 2 and "does not exist" in err and len(err.strip().splitlines()) == 1, err)
+    rc, err = report(a, "--out", os.path.join(w, "made"))
+    check(rc == 0 and os.path.exists(os.path.join(w, "made", "report.html")), err)
+    env = dict(os.environ, PATH=os.path.join(w, "nognuplot"))
+    os.mkdir(os.path.join(w, "nognuplot"))
+    rc, err = report(a, "--out", os.path.join(w, "made2"), env=env)
+    check(rc != 0 and not os.path.exists(os.path.join(w, "made2")), f"exit {rc}, {err}")
 
 
 @case

@@ -24,6 +24,36 @@ def check_dir(out):
         raise BadInput(f"--out {out}: not writable")
 
 
+class OutDir:
+    """`with OutDir(out):` the output folder, made as `mkdir -p` would
+    when only its last part is missing (a missing or unwritable parent is
+    bad input, one line); removed again if the work fails and left it
+    empty, so a failure leaves the disk as it was."""
+
+    def __init__(self, out):
+        self.out, self.made = out, False
+
+    def __enter__(self):
+        if not os.path.lexists(self.out):
+            parent = os.path.dirname(os.path.abspath(self.out))
+            if not os.path.isdir(parent):
+                raise BadInput(f"--out {self.out}: its parent {parent} does not exist")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise BadInput(f"--out {self.out}: cannot make it, {parent} is not writable")
+            os.mkdir(self.out)
+            self.made = True
+        check_dir(self.out)
+        return self.out
+
+    def __exit__(self, kind, value, tb):
+        if kind is not None and self.made:
+            try:
+                os.rmdir(self.out)  # only if empty: nothing else is touched
+            except OSError:
+                pass
+        return False
+
+
 def _alive(pid):
     try:
         os.kill(pid, 0)
