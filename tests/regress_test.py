@@ -126,9 +126,12 @@ def baseline_files(w, build):
     rc, out, err = run(REGRESS, "--baseline", today, "--input", today, "--head-binary", head, "--out", w)
     check(rc == 0 and set(verdicts(w).values()) == {"unchanged"}, f"itself: exit {rc}: {out[-500:]} {err}")
     doc = json.load(open(today))
+    # A tenth, not a half: 9 repetitions of 0.01 s under a loaded ctest -j2
+    # once spread over more than 2x (interval 0.89-4.09, "unchanged"), and
+    # the case is about reading baselines, not about this machine's noise.
     for b in doc["benchmarks"]:
-        b["real_time"] /= 2
-        b["cpu_time"] /= 2
+        b["real_time"] /= 10
+        b["cpu_time"] /= 10
     half = os.path.join(w, "half.json")
     json.dump(doc, open(half, "w"))
     rc, out, err = run(REGRESS, "--baseline", half, "--input", today, "--head-binary", head, "--out", w)
