@@ -605,7 +605,10 @@ def machines_side_by_side(w, binary):
     check("Claims, machine by machine" in page and "Environment, machine by machine" in page, page[:800])
     check("<b>box" not in page and "arm&lt;b&gt;box&quot;&lt;/b&gt;" in page, "the host name became markup")
     check(f"| id | claim | {host} | arm" in md, md[:600])
-    check("loadhost (198.18.0.1:7000)" in md and "this host" in md, "the load host is not in the environment")
+    check("loadhost (agent 198.18.0.1:7000" in md and "| this host |" in md, "the load host is not in the environment")
+    rc, err = report(pb, "--out", w)
+    check(rc == 0 and "**echo load from**: loadhost (agent 198.18.0.1:7000; server listening on 198.18.0.2)"
+          in open(os.path.join(w, "report.md"), encoding="utf-8").read(), err)
     warns = md.split("## Warnings", 1)[1].split("##", 1)[0]
     check(all(line.startswith((f"- {host} — ", "- arm")) for line in warns.strip().splitlines()), warns)
     charts_dir = os.path.join(w, "charts-machines")

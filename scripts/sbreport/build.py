@@ -63,6 +63,12 @@ def environment(ctx, ran=None):
         elif ctx.get("order"):
             order = f", {ctx['order']}"
         add("repetitions", f"{ctx['repetitions']} per benchmark, each at least {ctx.get('min_time', '?')} s{order}")
+    lh = ctx.get("load_host")
+    if isinstance(lh, dict):
+        m = lh.get("machine") if isinstance(lh.get("machine"), dict) else {}
+        add("echo load from", f"{lh.get('host', '?')} (agent {lh.get('agent', '?')}; server listening on "
+            f"{lh.get('server_addr', '?')}): {m.get('cpus', '?')} CPUs, {m.get('cpu_model') or '?'}, "
+            f"{m.get('machine', '?')}, Linux {m.get('kernel', '?')}")
     if isinstance(ctx.get("load_avg"), list) and ctx["load_avg"]:
         add("load average", ", ".join(f"{x:.2f}" for x in ctx["load_avg"]))
     if isinstance(ctx.get("limits"), dict):

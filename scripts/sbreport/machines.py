@@ -109,11 +109,7 @@ def environment(runs, names):
     keys = []
     for d in per:
         keys += [k for k in d if k not in keys]
-    rows = [(k, [d.get(k, "") for d in per]) for k in keys]
-    loads = [r.context.get("load_host") for r in runs]
-    if any(loads):
-        rows.append(("echo load from", [f"{lh.get('host', '?')} ({lh.get('agent', '?')})" if isinstance(lh, dict)
-                                        else "this host" for lh in loads]))
+    rows = [(k, [d.get(k, "") or ("this host" if k == "echo load from" else "") for d in per]) for k in keys]
     return rows
 
 
