@@ -161,13 +161,15 @@ make_namespaces() {
     ip netns add $NS_B || fail "cannot make the second namespace"
     command -v nsenter >/dev/null || skip "nsenter (util-linux) is not installed"
     ip link add va$$ netns $NS_A type veth peer name vb$$ netns $NS_B || fail "cannot make a veth pair"
-    ip -n $NS_A addr add 198.18.0.1/30 dev va$$
-    ip -n $NS_B addr add 198.18.0.2/30 dev vb$$
+    # Configured from inside (in_ns): `ip -n` remounts / as `ip netns exec`
+    # does, and fails where / is not a mount point.
+    in_ns $NS_A ip addr add 198.18.0.1/30 dev va$$ || fail "cannot address the first end"
+    in_ns $NS_B ip addr add 198.18.0.2/30 dev vb$$ || fail "cannot address the second end"
     for ns in $NS_A $NS_B; do
-        ip -n $ns link set lo up
+        in_ns $ns ip link set lo up
     done
-    ip -n $NS_A link set va$$ up
-    ip -n $NS_B link set vb$$ up
+    in_ns $NS_A ip link set va$$ up
+    in_ns $NS_B ip link set vb$$ up
     printf 'ns-secret-%s\n' "$RANDOM$RANDOM" >"$WORK/tok"
     chmod 600 "$WORK/tok"
 }
@@ -186,7 +188,7 @@ case_two_namespaces_echo() {
     json_check "$WORK/a.json" 'len(rows) >= 4 and not any(r.get("error_occurred") for r in rows) and all("load from " in r["label"] for r in rows) and doc["context"]["load_host"]["server_addr"] == "198.18.0.2"' ||
         fail "$(show_rows "$WORK/a.json")"
     # Nothing of the load left the link: the agent saw only the controller's address.
-    ip -n $NS_B route | grep -qv '198.18.0.0/30' && fail "a route leaves the namespace"
+    in_ns $NS_B ip route | grep -qv '198.18.0.0/30' && fail "a route leaves the namespace"
     return 0
 }
 
@@ -205,7 +207,7 @@ case_two_namespaces_network_drop() {
         sleep 0.05
     done
     sleep 0.5
-    ip -n $NS_A link set va$$ down
+    in_ns $NS_A ip link set va$$ down
     start=$(date +%s)
     wait $pid
     local took=$(($(date +%s) - start))
