@@ -87,7 +87,12 @@ EOF
         sinfo -h -o %T 2>/dev/null | grep -q '^idle' && return 0
         sleep 0.1
     done
-    skip "the one-node cluster did not come up: $(sinfo 2>&1 | tail -2; tail -3 "$WORK/slurmctld.log" "$WORK/slurmd.log" 2>/dev/null)"
+    # The daemon's own last error says why (in a chroot whose /sys was
+    # bound without its submounts: "No filesystem mounted on /sys/fs/cgroup").
+    local why
+    why=$(grep -h "error:" "$WORK/slurmd.out" 2>/dev/null | head -1)
+    [ -n "$why" ] || why=$(grep -h "error:" "$WORK/slurmctld.out" 2>/dev/null | tail -1)
+    skip "the one-node cluster did not come up (node $(sinfo -h -o %T 2>/dev/null | head -1)): ${why:-see slurmd.log}"
 }
 
 # cluster ARGS...: ./bench cluster's script, bounded: a job that never
