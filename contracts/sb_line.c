@@ -147,14 +147,16 @@ int sb_tcp_connect(const char *host, const char *port, int timeout_ms, char *err
     return fd;
 }
 
-int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen, char *err,
-                 size_t errlen)
+/* HOST:PORT with a port from min_port to 65535. */
+static int host_port_from(const char *arg, long min_port, char *host, size_t hlen, char *port,
+                          size_t plen, char *err, size_t errlen)
 {
     const char *colon = strrchr(arg, ':');
     char *end = NULL;
-    long p = colon ? strtol(colon + 1, &end, 10) : 0;
+    long p = colon ? strtol(colon + 1, &end, 10) : -1;
     size_t h = colon ? (size_t)(colon - arg) : 0;
-    if (!colon || h == 0 || h >= hlen || !end || *end || end == colon + 1 || p < 1 || p > 65535) {
+    if (!colon || h == 0 || h >= hlen || !end || *end || end == colon + 1 || p < min_port ||
+        p > 65535) {
         snprintf(err, errlen, "'%s' is not HOST:PORT (e.g. 198.18.0.1:7000)", arg);
         return -1;
     }
@@ -162,6 +164,18 @@ int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t pl
     host[h] = '\0';
     snprintf(port, plen, "%ld", p);
     return 0;
+}
+
+int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen, char *err,
+                 size_t errlen)
+{
+    return host_port_from(arg, 1, host, hlen, port, plen, err, errlen);
+}
+
+int sb_listen_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen,
+                        char *err, size_t errlen)
+{
+    return host_port_from(arg, 0, host, hlen, port, plen, err, errlen);
 }
 
 int sb_token_read(const char *path, bool need_private, char *tok, size_t len, char *err,

@@ -62,9 +62,12 @@ int sb_tcp_connect(const char *host, const char *port, int timeout_ms, char *err
 /* Keepalive and a user timeout (a read or write fails within about 15 s
  * of the peer vanishing) and TCP_NODELAY on a connected socket. */
 void sb_tcp_keepalive(int fd);
-/* Split HOST:PORT; 0, or -1 with err set. */
+/* Split HOST:PORT; 0, or -1 with err set. The listen form takes port 0
+ * (any, chosen by the kernel). */
 int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen, char *err,
                  size_t errlen);
+int sb_listen_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen,
+                        char *err, size_t errlen);
 /* A token file's first line into tok (its newline dropped); 0, or -1 with
  * err set. need_private: refuse a file others may read (mode & 077). */
 int sb_token_read(const char *path, bool need_private, char *tok, size_t len, char *err,

@@ -259,19 +259,14 @@ static bool agent_serve(const struct agent *ag, int fd, struct in_addr peer)
 
 static int agent_listen(const char *arg, bool *loopback)
 {
-    char host[64];
+    char host[64], port[16], why[160];
     struct sockaddr_in a = {.sin_family = AF_INET};
-    const char *colon = strrchr(arg, ':');
-    char *end = NULL;
-    long port = colon ? strtol(colon + 1, &end, 10) : -1;
-    if (!colon || colon - arg >= (long)sizeof host || !end || *end || end == colon + 1 ||
-        port < 0 || port > 65535 ||
-        (snprintf(host, sizeof host, "%.*s", (int)(colon - arg), arg),
-         inet_pton(AF_INET, host, &a.sin_addr) != 1)) {
+    if (sb_listen_host_port(arg, host, sizeof host, port, sizeof port, why, sizeof why) != 0 ||
+        inet_pton(AF_INET, host, &a.sin_addr) != 1) {
         fprintf(stderr, "switchbench agent: --listen: '%s' is not IPV4:PORT (port 0: any)\n", arg);
         return -2;
     }
-    a.sin_port = htons((uint16_t)port);
+    a.sin_port = htons((uint16_t)atoi(port));
     *loopback = (ntohl(a.sin_addr.s_addr) >> 24) == 127;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -43,10 +43,6 @@ def hosts_differ(runs):
     return all(r.ours for r in runs) and None not in hosts and len(hosts) > 1
 
 
-def _slug(s):
-    return "".join(ch if ch.isalnum() else "_" for ch in s)[:40]
-
-
 def _merged_lines(key, per_machine):
     """One lines chart from each machine's copy: series "machine: engine",
     the engine's colour kept, the machine's dash."""
@@ -68,7 +64,7 @@ def _merged_lines(key, per_machine):
 
 def _small_multiple(name, ch):
     c = copy.copy(ch)
-    c.key = f"{ch.key}__{_slug(name)}"
+    c.key = f"{ch.key}__{build._slug(name)}"
     c.title = f"{name}: {ch.title}"
     c.question = f"{name}: {ch.question}"
     c.notes = list(ch.notes)
