@@ -36,7 +36,7 @@ long sb_line_read(int fd, char *buf, size_t cap, int timeout_ms)
             if (r < 0 && errno == EINTR) continue;
             if (r < 0) return -1;
             if (r == 0) {
-                errno = ETIMEDOUT;
+                errno = ETIME;
                 return -1;
             }
         }
@@ -181,25 +181,87 @@ int sb_listen_host_port(const char *arg, char *host, size_t hlen, char *port, si
 int sb_token_read(const char *path, bool need_private, char *tok, size_t len, char *err,
                   size_t errlen)
 {
-    FILE *f = fopen(path, "re");
+    /* O_NONBLOCK: a FIFO (or a device) named as the token file must not
+     * hang both sides waiting for a writer; fstat then refuses it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     struct stat st;
-    if (!f || fstat(fileno(f), &st) != 0) {
+    if (fd < 0 || fstat(fd, &st) != 0) {
         snprintf(err, errlen, "cannot read the token file %s: %s", path, strerror(errno));
-        if (f) fclose(f);
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "the token file %s is not a regular file (%s)", path,
+                 S_ISDIR(st.st_mode)    ? "a directory"
+                 : S_ISFIFO(st.st_mode) ? "a FIFO"
+                 : S_ISSOCK(st.st_mode) ? "a socket"
+                                        : "a device");
+        close(fd);
         return -1;
     }
     if (need_private && (st.st_mode & 077)) {
         snprintf(err, errlen, "the token file %s is readable by others (mode %03o): chmod 600 it",
                  path, (unsigned)(st.st_mode & 0777));
-        fclose(f);
+        close(fd);
         return -1;
     }
-    if (!fgets(tok, (int)len, f)) tok[0] = '\0';
-    fclose(f);
-    tok[strcspn(tok, "\r\n")] = '\0';
-    if (!tok[0]) {
-        snprintf(err, errlen, "the token file %s is empty", path);
+    /* The first line, read whole up to one byte past the bound, so that a
+     * longer token is refused rather than cut. */
+    char buf[SB_TOKEN_MAX + 2] = {0};
+    size_t n = 0;
+    ssize_t got = 1;
+    while (n < sizeof buf && got > 0 && !memchr(buf, '\n', n)) {
+        got = read(fd, buf + n, sizeof buf - n);
+        if (got < 0 && errno == EINTR)
+            got = 1;
+        else if (got > 0)
+            n += (size_t)got;
+    }
+    int saved = errno;
+    close(fd);
+    if (got < 0) {
+        snprintf(err, errlen, "cannot read the token file %s: %s", path, strerror(saved));
         return -1;
     }
+    const char *nl = memchr(buf, '\n', n);
+    size_t tl = nl ? (size_t)(nl - buf) : n;
+    if (tl > 0 && buf[tl - 1] == '\r') tl--;
+    char why[96] = "";
+    if (sb_token_check(buf, tl, why, sizeof why) == 0 && tl + 1 > len)
+        snprintf(why, sizeof why, "the token is too long for this build");
+    if (why[0]) {
+        snprintf(err, errlen, "the token file %s: %s", path, why);
+        return -1;
+    }
+    memcpy(tok, buf, tl);
+    tok[tl] = '\0';
+    return 0;
+}
+
+int sb_token_check(const char *tok, size_t n, char *why, size_t whylen)
+{
+    if (n == 0) {
+        snprintf(why, whylen, "the token is empty");
+        return -1;
+    }
+    if (n > SB_TOKEN_MAX) {
+        snprintf(why, whylen, "the token is longer than %d bytes", SB_TOKEN_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)tok[i];
+        if (c == 0 || c < 0x20 || c == 0x7f) {
+            snprintf(why, whylen, "the token holds a %s at byte %zu (printable text only)",
+                     c == 0 ? "NUL" : "control character", i + 1);
+            return -1;
+        }
+    }
+    /* On the wire it is a JSON string: jansson takes UTF-8 only. */
+    json_t *probe = json_stringn(tok, n);
+    if (!probe) {
+        snprintf(why, whylen, "the token is not UTF-8 text");
+        return -1;
+    }
+    json_decref(probe);
     return 0;
 }

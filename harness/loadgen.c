@@ -29,7 +29,9 @@ static int hello(int fd, struct sb_loadgen *lg, json_t **load_host, char *err, s
     if (sb_line_send(fd, json_pack("{s:s, s:s}", "op", "hello", "token", lg->token)) != 0 ||
         sb_line_read(fd, line, sizeof line, 5000) < 0) {
         snprintf(err, errlen, "--loadgen: the agent at %s did not answer a hello: %s", lg->agent,
-                 errno == ECONNRESET ? "it closed the connection" : strerror(errno));
+                 errno == ECONNRESET ? "it closed the connection"
+                 : errno == ETIME    ? "no answer within 5 s (is the agent stopped or hung?)"
+                                     : strerror(errno));
         return -1;
     }
     json_error_t je;

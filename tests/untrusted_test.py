@@ -336,6 +336,11 @@ def _rec(**kw):
     return r
 
 
+_COUNTERS = {"counters": [
+    {"name": "p99_us", "unit": "us", "kind": "latency", "better": "lower", "meaning": "99th-percentile latency"},
+    {"name": "tasks", "unit": "tasks", "kind": "count", "better": "neither", "meaning": "tasks alive at once"}]}
+
+
 def _doc(records, ctx=None):
     return json.dumps({"context": ctx or {}, "benchmarks": records})
 
@@ -363,6 +368,16 @@ BAD_JSON = [
     ("deep nesting", '{"benchmarks": ' + "[" * 100000 + "]" * 100000 + "}", "nested too deeply"),
     ("load_avg strings", _doc([_rec()], {"load_avg": ["high"]}), "context.load_avg[0]"),
     ("truncated", _doc([_rec()])[:-9], "not valid JSON"),
+    # Figures a remote agent could have sent: a registered latency beyond
+    # its repetition's wall time, or below zero; a registered counter that
+    # is not a number; a negative count; a layout version nobody wrote.
+    ("p99 1e308", _doc([_rec(p99_us=1e308)], _COUNTERS), "BM_x: p99_us is 1e+308 us, longer than its repetition"),
+    ("p99 negative", _doc([_rec(p99_us=-2.5)], _COUNTERS), "BM_x: p99_us is -2.5: a latency cannot be negative"),
+    ("counter a string", _doc([_rec(p99_us="12")], _COUNTERS), "BM_x: p99_us (a registered counter) is a string"),
+    ("counter a list", _doc([_rec(tasks=[1])], _COUNTERS), "BM_x: tasks (a registered counter) is a list"),
+    ("counter a boolean", _doc([_rec(tasks=True)], _COUNTERS), "BM_x: tasks (a registered counter) is true/false"),
+    ("negative iterations", _doc([_rec(iterations=-1)]), "BM_x: iterations is -1: a count cannot be negative"),
+    ("schema version", _doc([_rec()], {"json_schema_version": "bogus"}), "context.json_schema_version is 'bogus'"),
 ]
 
 CSV_HEAD = "name,iterations,real_time,cpu_time,time_unit,label\n"

@@ -5,12 +5,17 @@
  * says its timed loop starts and ends (the figures then carry a control
  * line's trip each way, a fraction of a millisecond against runs of
  * seconds), measures the server's memory while the agent still holds
- * every connection open, and takes the agent's figures as its own. Any
- * failure (no agent, a refusal, the agent dying, the network dropping)
- * becomes res->error, named after the agent. */
+ * every connection open, and takes the agent's figures as its own once
+ * they pass as data from a peer (finite, within the load's wall time, in
+ * order; the counts are then checked against the server's own). Any
+ * failure (no agent, a refusal, the agent dying or stopping, the network
+ * dropping, a figure out of bounds) becomes res->error, named after the
+ * agent and the step it did not reach. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,6 +47,68 @@ static uint64_t u64_of(const json_t *j, const char *key)
     return v > 0 ? (uint64_t)v : 0;
 }
 
+/* Each step's deadline, proportionate to the load: a step's own work at
+ * a floor rate, plus STEP_SLACK_MS for the network and a busy host. The
+ * floors are far below what any server did here (the slowest, processes
+ * at 10,000 connections, served 3,800 round trips/s and connected them
+ * in 1.1 s), so only an agent that stopped or hangs meets them. */
+enum {
+    STEP_SLACK_MS = 10000,
+    CONNECT_MS_PER_CONN = 2, /* connect and one warm-up trip each */
+    TRIPS_PER_S_FLOOR = 1000,
+    CLOSE_MS_PER_CONN = 1,
+};
+
+static double ms_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* The agent's latencies as data from a peer: finite and within [0, the
+ * load's wall time], the percentiles in order (max_us is exact, the
+ * percentiles are histogram bins' edges, so a percentile may lie above
+ * it), or the first field that is not (named in bad). */
+static int figures_ok(const json_t *j, double wall_us, char *bad, size_t len)
+{
+    static const char *const order[] = {"p50_us", "p90_us", "p99_us", "p999_us", "max_us"};
+    static const char *const counts[] = {"round_trips",  "bytes_verified", "warm_up_trips",
+                                         "min_per_conn", "max_per_conn",   "connected"};
+    if (!json_is_object(j)) {
+        snprintf(bad, len, "'result' is not an object");
+        return -1;
+    }
+    double prev = 0;
+    for (size_t i = 0; i <= sizeof order / sizeof *order; i++) {
+        const char *key = i < sizeof order / sizeof *order ? order[i] : "mean_us";
+        const json_t *v = json_object_get(j, key);
+        if (!json_is_number(v)) {
+            snprintf(bad, len, "%s is not a number", key);
+            return -1;
+        }
+        double x = json_number_value(v);
+        if (!isfinite(x) || x < 0 || x > wall_us) {
+            snprintf(bad, len, "%s = %.6g is outside [0, %.0f us] (the load's wall time)", key, x,
+                     wall_us);
+            return -1;
+        }
+        if (i + 1 < sizeof order / sizeof *order && x < prev) {
+            snprintf(bad, len, "%s = %.6g is below the percentile before it (%.6g)", key, x, prev);
+            return -1;
+        }
+        if (i + 1 < sizeof order / sizeof *order) prev = x;
+    }
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+        const json_t *v = json_object_get(j, counts[i]);
+        if (!json_is_integer(v) || json_integer_value(v) < 0) {
+            snprintf(bad, len, "%s is not a count", counts[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void echo_result_from_json(const json_t *j, struct echo_client_result *r)
 {
     r->round_trips = u64_of(j, "round_trips");
@@ -60,19 +127,27 @@ void echo_result_from_json(const json_t *j, struct echo_client_result *r)
 
 static int remote_fail(struct remote *r, const char *what, const char *why)
 {
-    snprintf(r->res->error, sizeof r->res->error, "agent %.40s (%.30s): %.50s%s%.70s", r->lg->agent,
-             r->lg->load_host, what, why[0] ? ": " : "", why);
+    snprintf(r->res->error, sizeof r->res->error, "agent %.40s (%.30s): %.60s%s%.160s",
+             r->lg->agent, r->lg->load_host, what, why[0] ? ": " : "", why);
     return -1;
 }
 
-/* The agent's next line: an event object, or -1 with the error named. */
-static int remote_next(struct remote *r, int fd, json_t **msg)
+/* The agent's next line, due within timeout_ms: an event object, or -1
+ * with the error named. */
+static int remote_next(struct remote *r, int fd, json_t **msg, const char *event, double timeout_ms)
 {
-    char line[SB_LOADGEN_LINE];
-    if (sb_line_read(fd, line, sizeof line, -1) < 0)
-        return remote_fail(
-            r, errno == ECONNRESET ? "closed the connection mid-run (died?)" : "connection lost",
-            errno == ECONNRESET ? "" : strerror(errno));
+    char line[SB_LOADGEN_LINE], late[80];
+    int ms = timeout_ms > 2e9 ? 2000000000 : (int)timeout_ms;
+    if (sb_line_read(fd, line, sizeof line, ms) < 0) {
+        int e = errno;
+        snprintf(late, sizeof late, "did not say '%s' within %.1f s (stopped? hung?)", event,
+                 ms / 1e3);
+        return remote_fail(r,
+                           e == ETIME        ? late
+                           : e == ECONNRESET ? "closed the connection mid-run (died?)"
+                                             : "connection lost",
+                           e == ETIME || e == ECONNRESET ? "" : strerror(e));
+    }
     json_error_t je;
     *msg = json_loads(line, 0, &je);
     if (!json_is_object(*msg)) {
@@ -88,9 +163,10 @@ static int remote_next(struct remote *r, int fd, json_t **msg)
     return 0;
 }
 
-static int remote_expect(struct remote *r, int fd, const char *event, json_t **msg)
+static int remote_expect(struct remote *r, int fd, const char *event, double timeout_ms,
+                         json_t **msg)
 {
-    if (remote_next(r, fd, msg) != 0) return -1;
+    if (remote_next(r, fd, msg, event, timeout_ms) != 0) return -1;
     const char *ev = json_string_value(json_object_get(*msg, "event"));
     if (!ev || strcmp(ev, event) != 0) {
         json_decref(*msg);
@@ -110,19 +186,29 @@ static int remote_session(struct remote *r, int fd)
                   "target", target, "port", (int)r->spec.port, "conns", (json_int_t)r->spec.conns,
                   "msg_size", (json_int_t)r->spec.msg_size, "round_trips",
                   (json_int_t)r->spec.round_trips, "rate", (json_int_t)r->spec.rate);
+    double asked = ms_now(), conns = (double)r->spec.conns;
     if (sb_line_send(fd, ask) != 0) return remote_fail(r, "cannot send the load", strerror(errno));
     json_t *msg = NULL;
-    if (remote_expect(r, fd, "started", &msg) != 0) return -1;
+    if (remote_expect(r, fd, "started", STEP_SLACK_MS + CONNECT_MS_PER_CONN * conns, &msg) != 0)
+        return -1;
     json_decref(msg);
     sb_clock_start(r->spec.clock);
-    if (remote_expect(r, fd, "loaded", &msg) != 0) return -1;
+    double trips_ms = (double)r->spec.round_trips * 1e3 / TRIPS_PER_S_FLOOR;
+    if (remote_expect(r, fd, "loaded", STEP_SLACK_MS + trips_ms, &msg) != 0) return -1;
     sb_clock_stop(r->spec.clock);
-    echo_result_from_json(json_object_get(msg, "result"), r->res);
+    char bad[160];
+    json_t *result = json_object_get(msg, "result");
+    if (figures_ok(result, (ms_now() - asked) * 1e3, bad, sizeof bad) != 0) {
+        json_decref(msg);
+        return remote_fail(r, "sent a figure that cannot be", bad);
+    }
+    echo_result_from_json(result, r->res);
     json_decref(msg);
     r->res->server_memory_bytes = sb_run_memory_bytes(r->run, &r->res->server_rss_bytes);
     if (sb_line_send(fd, json_pack("{s:s}", "op", "close")) != 0)
         return remote_fail(r, "cannot ask to close", strerror(errno));
-    if (remote_expect(r, fd, "closed", &msg) != 0) return -1;
+    if (remote_expect(r, fd, "closed", STEP_SLACK_MS + CLOSE_MS_PER_CONN * conns, &msg) != 0)
+        return -1;
     json_decref(msg);
     return 0;
 }

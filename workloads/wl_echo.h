@@ -45,7 +45,7 @@ struct echo_client_result {
     double server_memory_bytes; /* sb_run_memory_bytes while every connection is open */
     double server_rss_bytes;    /* plain RSS summed over the server's processes */
     unsigned connected;
-    char error[200]; /* empty when all went well */
+    char error[320]; /* empty when all went well */
 };
 
 /* The load generator as a helper process of the run: here, or asking the

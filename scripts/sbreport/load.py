@@ -190,8 +190,9 @@ def _load_json(f, text):
         raise BadInput(f"{f}: JSON without a \"benchmarks\" list: not Google Benchmark output")
     ctx = doc.get("context", {})
     schema.context(f, ctx)
+    counters = {c["name"]: c for c in ctx.get("counters") or []}
     for i, r in enumerate(doc["benchmarks"]):
-        schema.record(f, i, r)
+        schema.record(f, i, r, counters)
     out, complexity = {}, []
     for r in doc["benchmarks"]:
         _add_record(out, complexity, r, f)

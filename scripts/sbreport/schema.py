@@ -38,6 +38,15 @@ RECORD = {
     "engine": _STR, "workload": _STR, "params": _DICT, "workers": _INT,
 }
 UNITS = ("ns", "us", "ms", "s")
+_NS_PER = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
+# The JSON layout versions this reader knows (Google Benchmark writes 1).
+SCHEMA_VERSIONS = (1,)
+# Registered counters that cannot be negative: every kind but a ratio.
+_NOT_NEGATIVE = ("rate", "latency", "time", "size", "count")
+# A latency lies within its repetition's wall time (real_time x
+# iterations); this much slack covers the clocks' start (the load
+# generator's loop and the run's clock start a control line apart).
+LATENCY_SLACK_US = 1e6
 # Python's float reaches 1.8e308; a longer integer literal is refused as
 # a number out of range rather than parsed digit by digit (Python limits
 # int parsing to 4300 digits and raises past it).
@@ -102,6 +111,10 @@ def parse_json(f, text):
 def context(f, ctx):
     if not isinstance(ctx, dict):
         raise BadInput(f"{f}: context is {_type_name(ctx)}, not an object")
+    if "json_schema_version" in ctx and (isinstance(ctx["json_schema_version"], bool)
+                                         or ctx["json_schema_version"] not in SCHEMA_VERSIONS):
+        raise BadInput(f"{f}: context.json_schema_version is {_short(ctx['json_schema_version'])}: this "
+                       f"reader knows version {', '.join(map(str, SCHEMA_VERSIONS))} (Google Benchmark's)")
     for k, types in CONTEXT.items():
         if k in ctx and ctx[k] is not None:
             check_type(ctx[k], types, f"{f}: context.{k}")
@@ -125,8 +138,10 @@ def context(f, ctx):
             check_type(v["kind"], _STR, f"{f}: context.engines.{e}.kind")
 
 
-def record(f, i, r):
-    """One record of Google Benchmark's JSON (or a CSV row made into one)."""
+def record(f, i, r, counters=None):
+    """One record of Google Benchmark's JSON (or a CSV row made into one).
+    counters: the run's counter registry (name -> line), when it has one:
+    a registered counter must then be a number of its kind's range."""
     if not isinstance(r, dict):
         raise BadInput(f"{f}: benchmark record {i} is {_type_name(r)}, not an object")
     name = r.get("name")
@@ -148,6 +163,8 @@ def record(f, i, r):
             finite(v, f"{where}: {k}")
     if failed or complexity or r.get("aggregate_unit") == "percentage":
         return
+    if "iterations" in r and r["iterations"] is not None and r["iterations"] < 0:
+        raise BadInput(f"{where}: iterations is {r['iterations']!r}: a count cannot be negative")
     for k in ("real_time", "cpu_time"):
         if k not in r and k == "cpu_time":
             continue
@@ -156,6 +173,28 @@ def record(f, i, r):
         agg = r.get("aggregate_name") or (name.rsplit("_", 1)[-1] if "_" in name else None)
         if v < 0 or (k == "real_time" and v == 0 and agg not in ("stddev", "cv")):
             raise BadInput(f"{where}: {k} is {v!r}: a time must be positive")
+    _counters(where, r, counters or {})
+
+
+def _counters(where, r, counters):
+    """Registered counters: numbers, never negative where their kind cannot
+    be, and a latency within its repetition's wall time (iteration records:
+    an aggregate's figures are summaries of several)."""
+    wall_us = None
+    if r.get("run_type") != "aggregate" and isinstance(r.get("iterations"), (int, float)):
+        wall_us = r["real_time"] * r["iterations"] * _NS_PER[r.get("time_unit", "ns")] / 1e3
+    for k, line in counters.items():
+        if k not in r or k in RECORD or k in ("real_time", "cpu_time"):
+            continue
+        v = r[k]
+        check_type(v, _NUM, f"{where}: {k} (a registered counter)")
+        kind = line.get("kind")
+        if kind in _NOT_NEGATIVE and v < 0:
+            raise BadInput(f"{where}: {k} is {v!r}: a {kind} cannot be negative")
+        if kind == "latency" and wall_us is not None and line.get("unit") == "us" \
+                and v > wall_us + LATENCY_SLACK_US:
+            raise BadInput(f"{where}: {k} is {v!r} us, longer than its repetition "
+                           f"({wall_us:.6g} us: real_time x iterations)")
 
 
 def instruction_file(f, doc):
