@@ -29,6 +29,7 @@ enum {
     CLI_LONG = 2,     /* a path: up to SB_MAX_PATH_ARG characters */
     CLI_EMPTY_OK = 4, /* an empty value means something */
     CLI_LIST = 8,     /* comma-separated: an empty item is refused, never skipped */
+    CLI_WHERE = 16,   /* chooses where results are written (a cluster run decides that) */
 };
 
 #define SB_CLI_OPTIONS(OPTION, ALIAS, SECTION)                                                     \
@@ -123,12 +124,14 @@ enum {
     OPTION(FORMAT, "format", required_argument, "=console|json|csv", 0,                            \
            "what goes to standard output (default console)")                                       \
     ALIAS(FORMAT, "benchmark_format", required_argument)                                           \
-    OPTION(OUT, "out", required_argument, "=FILE", CLI_LONG, "also write the results to FILE")     \
+    OPTION(OUT, "out", required_argument, "=FILE", CLI_LONG | CLI_WHERE,                           \
+           "also write the results to FILE")                                                       \
     ALIAS(OUT, "benchmark_out", required_argument)                                                 \
     OPTION(OUT_FORMAT, "out-format", required_argument, "=json|csv|console", 0,                    \
            "format of --out (default json)")                                                       \
     ALIAS(OUT_FORMAT, "benchmark_out_format", required_argument)                                   \
-    OPTION(RESULTS_DIR, "results-dir", required_argument, "=DIR", CLI_LONG | CLI_EMPTY_OK,         \
+    OPTION(RESULTS_DIR, "results-dir", required_argument, "=DIR",                                  \
+           CLI_LONG | CLI_EMPTY_OK | CLI_WHERE,                                                    \
            "where runs are saved (default " SB_DEFAULT_RESULTS_DIR "; '' to skip)")                \
     OPTION(STRICT, "strict", no_argument, "", 0, "exit 1 when any record carries an error")        \
     OPTION(NO_REPORT, "no-report", no_argument, "", 0,                                             \
@@ -141,7 +144,8 @@ enum {
 
 #define CLI_NOTHING(...)
 #define CLI_ENUM(id, ...) OPT_##id,
-enum { OPT_FIRST_ = 255, SB_CLI_OPTIONS(CLI_ENUM, CLI_NOTHING, CLI_NOTHING) };
+enum { OPT_FIRST_ = 255, SB_CLI_OPTIONS(CLI_ENUM, CLI_NOTHING, CLI_NOTHING) OPT_END_ };
+enum { CLI_IDS = OPT_END_ - OPT_FIRST_ };
 
 struct cli_option {
     const char *name; /* NULL: a section heading (in help) */
@@ -686,6 +690,32 @@ static int apply_choice(int c, const char *a, struct sb__options *o, char *err, 
     }
 }
 
+static bool where_listed(const struct sb__options *o, const char *name)
+{
+    for (unsigned i = 0; i < o->n_where; i++)
+        if (strcmp(o->where_given[i], name) == 0) return true;
+    return o->n_where >= sizeof o->where_given / sizeof *o->where_given;
+}
+
+/* Options that undo each other: refused, never decided by their order. */
+static int contradiction(const bool *given, const struct sb__options *o, char *err, size_t errlen)
+{
+#define GIVEN(id) given[OPT_##id - OPT_FIRST_]
+    const char *why = NULL;
+    if (GIVEN(IN_ORDER) && GIVEN(INTERLEAVE))
+        why = "--in-order and --interleave contradict each other: give one";
+    else if (GIVEN(IN_ORDER) && GIVEN(SEED))
+        why = "--seed shuffles the order of an interleaved run, and --in-order does not shuffle: "
+              "give one";
+    else if (o->layout_fixed && GIVEN(LAYOUT_SEED))
+        why = "--layout-seed draws the repetitions' layouts, and --layout=fixed turns them off: "
+              "give one";
+#undef GIVEN
+    if (!why) return 0;
+    snprintf(err, errlen, "%s", why);
+    return -1;
+}
+
 /* getopt's table: every row of cli_table but the section headings. */
 static void getopt_table(struct option *longopts)
 {
@@ -705,7 +735,7 @@ int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_
     opterr = 0;
     optind = 1;
     int c, li = -1;
-    bool min_time_set = false;
+    bool min_time_set = false, given[CLI_IDS] = {false};
     while ((c = getopt_long(argc, argv, ":", longopts, &li)) != -1) {
         if (c == ':' || c == '?') {
             snprintf(err, errlen,
@@ -720,6 +750,8 @@ int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_
         unsigned flags = row ? row->flags : 0;
         if (flags & CLI_SELECTS) o->selects = true;
         if (c == OPT_MIN_TIME) min_time_set = true;
+        if (c > OPT_FIRST_ && c < OPT_END_) given[c - OPT_FIRST_] = true;
+        if ((flags & CLI_WHERE) && !where_listed(o, row->name)) o->where_given[o->n_where++] = row->name;
         if (check_value(opt, optarg, flags, err, errlen) != 0) return -1;
         int done = apply_setting(c, a, optarg, o);
         if (!done) done = apply_number(c, a, o, err, errlen);
@@ -731,7 +763,8 @@ int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_
         snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
         return -1;
     }
-    if (o->help || o->version) return 1;
+    if ((o->help || o->version) && !o->describe) return 1;
+    if (contradiction(given, o, err, errlen) != 0) return -1;
     if ((o->server_addr || o->token_file) && !o->loadgen) {
         snprintf(err, errlen, "--%s needs --loadgen=HOST:PORT (the agent it is for)",
                  o->server_addr ? "server-addr" : "token-file");

@@ -72,6 +72,11 @@ struct sb__options {
     bool workers_set; /* --workers given (else the quick run may add its own) */
     bool list, list_engines, list_workloads, describe, tiny, quick, interleave, help, version,
         strict, no_report;
+    /* The options given that choose where results are written (--out,
+     * --results-dir, by their names in --help, whatever the spelling):
+     * --describe lists them, and a cluster run refuses them. */
+    const char *where_given[4];
+    unsigned n_where;
 };
 
 /* 0: parsed, with every default resolved (repetitions and min_time from

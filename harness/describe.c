@@ -123,7 +123,8 @@ static json_t *selected(const char *list, bool engines, char *err, size_t errlen
     return a;
 }
 
-json_t *sb__describe(const struct sb__options *o, char *err, size_t errlen)
+json_t *sb__describe(const struct sb__options *o, const struct sb__plan *plan, char *err,
+                     size_t errlen)
 {
     json_t *eng = selected(o->engines, true, err, errlen);
     json_t *wl = eng ? selected(o->workloads, false, err, errlen) : NULL;
@@ -152,8 +153,16 @@ json_t *sb__describe(const struct sb__options *o, char *err, size_t errlen)
     json_object_set_new(sel, "engines_named",
                         json_boolean(o->engines && strcmp(o->engines, "all") != 0));
     json_object_set_new(sel, "engines_given", json_boolean(o->engines != NULL));
-    /* False when the options only list the plan (--list). */
-    json_object_set_new(sel, "runs", json_boolean(!o->list));
+    /* False when the options only answer (--list, --help, ...). */
+    json_object_set_new(sel, "runs", json_boolean(!o->list && !o->help && !o->version &&
+                                                  !o->list_engines && !o->list_workloads));
+    json_object_set_new(sel, "benchmarks", json_integer((json_int_t)plan->n));
+    /* The options given that choose where results go, by their names in
+     * --help (an abbreviation or an alias counts as what it stands for). */
+    json_t *where = json_array();
+    for (unsigned i = 0; i < o->n_where; i++)
+        json_array_append_new(where, json_string(o->where_given[i]));
+    json_object_set_new(sel, "where_given", where);
     json_object_set_new(doc, "selected", sel);
     return doc;
 }

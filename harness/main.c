@@ -157,31 +157,39 @@ static void list_registries(const struct sb__options *o)
     }
 }
 
-/* --help, --version, --list-engines, --list-workloads, --describe: what
- * needs no plan. True when one of them was asked for; *rc is its status. */
-static bool answer_without_running(const struct sb__options *o, char *err, size_t errlen, int *rc)
+/* --help, --version, --list-engines, --list-workloads: what needs no
+ * plan (--describe says what the options would do, so it is answered
+ * after the plan, through the same checks as a run). True when one of
+ * them was asked for; *rc is its status. */
+static bool answer_without_running(const struct sb__options *o, int *rc)
 {
     *rc = 0;
+    if (o->describe) return false;
     if (o->help) {
         sb__cli_usage(stdout);
     } else if (o->version) {
         printf("switchbench %s\n", SB_VERSION);
     } else if (o->list_engines || o->list_workloads) {
         list_registries(o);
-    } else if (o->describe) {
-        json_t *doc = sb__describe(o, err, errlen);
-        if (!doc) {
-            *rc = usage_error(err);
-            return true;
-        }
-        if (json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 ||
-            fputc('\n', stdout) == EOF || fflush(stdout) != 0)
-            *rc = 1;
-        json_decref(doc);
     } else {
         return false;
     }
     return true;
+}
+
+/* --describe, once the options passed every check a run makes: the
+ * registries and what the options select. */
+static int describe(const struct sb__options *o, const struct sb__plan *plan)
+{
+    char err[1024];
+    json_t *doc = sb__describe(o, plan, err, sizeof err);
+    if (!doc) return usage_error(err);
+    int rc = 0;
+    if (json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 ||
+        fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+        rc = 1;
+    json_decref(doc);
+    return rc;
 }
 
 /* The run's context: the machine, the limits, and the engines left out
@@ -287,11 +295,12 @@ int main(int argc, char **argv)
     char err[1024];
     int status = 0;
     if (sb__cli_parse(argc, argv, &o, err, sizeof err) < 0) return usage_error(err);
-    if (answer_without_running(&o, err, sizeof err, &status)) return status;
+    if (answer_without_running(&o, &status)) return status;
     /* Before any work: an agent that is not there is one line, exit 2. */
     struct sb_loadgen loadgen;
     json_t *load_host = NULL;
-    if (o.loadgen && !o.list && sb__loadgen_prepare(&o, &loadgen, &load_host, err, sizeof err) != 0)
+    if (o.loadgen && !o.list && !o.describe &&
+        sb__loadgen_prepare(&o, &loadgen, &load_host, err, sizeof err) != 0)
         return usage_error(err);
     /* The cores come first: the quick run's sweeps depend on them. */
     struct sb__pin pin;
@@ -306,14 +315,16 @@ int main(int argc, char **argv)
     }
     /* Each with the command that adds it: ./bench installs a reference's
      * package when a run names its engine (as root). */
-    for (size_t i = 0; i < plan.n_left_out; i++)
+    for (size_t i = 0; i < plan.n_left_out && !o.describe; i++)
         fprintf(stderr, "bench: %s left out: %s; ./bench --engine=%s adds it\n",
                 plan.left_out[i]->name, sb_engine_unavailable(plan.left_out[i]),
                 plan.left_out[i]->name);
     /* Every destination is checked before the run: a long run must not be
      * lost at its end to a missing directory or a typo. */
     struct sb__output dest;
-    if (o.list) {
+    if (o.describe) {
+        status = describe(&o, &plan);
+    } else if (o.list) {
         for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
     } else if (sb__output_prepare(&dest, o.out, o.out_format, o.results_dir, err, sizeof err) !=
                0) {

@@ -321,7 +321,10 @@ int sb__plan_build(const struct sb__options *o, const struct sb__limits *limits,
     bool esel[SB_MAX_ENGINES] = {false}, wsel[SB_MAX_WORKLOADS] = {false};
     if (sb__plan_select_names(o->engines, true, esel, err, errlen) != 0) return -1;
     if (sb__plan_select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
-    if (leave_out_unavailable(esel, plan, err, errlen) != 0) return -1;
+    /* --describe plans as if every engine's package were installed: it
+     * says what the options select once ./bench has installed them, and
+     * checks them as a run would (a missing package is no bad option). */
+    if (!o->describe && leave_out_unavailable(esel, plan, err, errlen) != 0) return -1;
     if (check_param_args(o, wsel, err, errlen) != 0) return -1;
     struct name_filter f;
     if (filter_open(o->filter, &f, err, errlen) != 0) return -1;

@@ -17,11 +17,22 @@ results are kept.
 
 Nothing read is executed: the options after -- reach the nodes as a file of
 NUL-separated words read into an array, never as script text; --partition
-and --nodelist go to sbatch as its own arguments."""
+and --nodelist go to sbatch as its own arguments.
+
+Everything is checked before anything is written or queued: this script's
+own options first (SB_CLUSTER_STAGE=options: only that, and --help, which
+./bench asks before it installs or builds anything), then the options
+after -- by the binary's own parser (switchbench --describe, the checks a
+run makes): bad ones are its one line and exit 2, and those that choose
+where results go (--out, --results-dir, in any spelling the parser takes)
+or that make a node answer instead of run (--list, --help) are refused:
+the cluster decides where each node's results go."""
 
 import argparse
+import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import subprocess
@@ -64,6 +75,14 @@ srun --ntasks-per-node=1 --kill-on-bad-exit=0 bash -c '
 """
 
 
+# Slurm's time limits (sbatch --time): minutes, minutes:seconds,
+# hours:minutes:seconds, days-hours, days-hours:minutes,
+# days-hours:minutes:seconds; or UNLIMITED.
+TIME = re.compile(r"(\d+(:\d{1,2}){0,2}|\d+-\d+(:\d{1,2}){0,2}|UNLIMITED|INFINITE)")
+# Node lists and partitions as Slurm writes them; nothing else reaches sbatch.
+SLURM_NAMES = re.compile(r"[A-Za-z0-9_.,\[\]\-]{1,1000}")
+
+
 def parse(argv):
     words = list(argv)
     options = []
@@ -88,10 +107,41 @@ def parse(argv):
         ap.error("say --slurm: Slurm is the scheduler this drives")
     if a.nodes is not None and not 1 <= a.nodes <= 4096:
         ap.error(f"--nodes {a.nodes} is not from 1 to 4096")
-    for opt in options:
-        if opt.startswith(("--results-dir", "--out=", "--out")) and not opt.startswith("--out-format"):
-            ap.error(f"'{opt}' after --: the cluster run decides where results go (--out DIR before --)")
+    if not TIME.fullmatch(a.time) or a.time.strip("0:-") == "":
+        ap.error(f"--time {a.time!r} is not a Slurm time limit (minutes, HH:MM:SS or D-HH:MM:SS, above 0)")
+    for opt, v in (("--nodelist", a.nodelist), ("--partition", a.partition)):
+        if v is not None and not SLURM_NAMES.fullmatch(v):
+            ap.error(f"{opt} {v[:60]!r} is not a Slurm name (letters, digits, _ . , - and [ ])")
+    if a.out is not None:
+        parent = os.path.dirname(os.path.abspath(a.out))
+        if os.path.lexists(a.out):
+            ap.error(f"--out {a.out[:200]!r} exists: a cluster run goes into a new folder")
+        if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
+            ap.error(f"--out {a.out[:200]!r}: {parent[:200]!r} is not a folder this user can write in")
     return a
+
+
+def check_node_options(options):
+    """The options after -- through the binary's own parser: they must make
+    a run, and leave where its results go to the cluster."""
+    p = subprocess.run([BINARY, "--describe", *options], capture_output=True, text=True)
+    if p.returncode != 0:
+        said = entry.one_line(p.stderr.strip().removeprefix("bench: ")) or f"exit {p.returncode}"
+        raise entry.BadInput(f"the options after -- are refused by switchbench: {said}")
+    try:
+        sel = json.loads(p.stdout)["selected"]
+        where, runs, n = list(sel["where_given"]), bool(sel["runs"]), int(sel["benchmarks"])
+    except (ValueError, KeyError, TypeError):
+        raise entry.BadInput(f"{BINARY} --describe did not describe the options (an old build?): "
+                             "run ./bench cluster, which builds it first") from None
+    if where:
+        raise entry.BadInput(f"--{where[0]} after -- (as spelled there: {' '.join(options)[:120]!r}) chooses "
+                             "where results go, and a cluster run decides that: each node writes into the "
+                             "cluster folder (give --out DIR before --)")
+    if not runs:
+        raise entry.BadInput("the options after -- ask a node to answer (--list, --help, --version, ...) "
+                             "rather than run the benchmarks")
+    return n
 
 
 def sbatch_command(a, out, script):
@@ -147,6 +197,12 @@ def gather(out):
 
 def main(argv):
     a = parse(argv)
+    if os.environ.get("SB_CLUSTER_STAGE") == "options":
+        return 0  # ./bench's check before it installs or builds: the options are good
+    if os.access(BINARY, os.X_OK):
+        check_node_options(a.options)
+    elif not a.dry_run:
+        raise entry.BadInput(f"{BINARY} is not built: run ./bench cluster, which builds it first")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = os.path.abspath(a.out or os.path.join(ROOT, "results", f"{stamp}-cluster"))
     script_text = SCRIPT.format(out=shlex.quote(out), binary=shlex.quote(BINARY),
@@ -159,8 +215,6 @@ def main(argv):
         if not shutil.which(tool):
             raise entry.BadInput(f"{tool} is not installed (Debian package slurm-client): this host cannot "
                                  "submit to Slurm")
-    if not os.access(BINARY, os.X_OK):
-        raise entry.BadInput(f"{BINARY} is not built: run ./bench cluster, which builds it first")
     os.makedirs(out)
     with open(os.path.join(out, "options"), "wb") as f:
         f.write(b"".join(w.encode() + b"\0" for w in a.options))

@@ -77,6 +77,11 @@ case_usage_errors() {
     usage_error bad_stack_size "--stack-size: '12'" --stack-size=12
     usage_error unknown_option "unknown option '--frobnicate'" --frobnicate
     usage_error stray_argument "unexpected argument 'extra'" extra
+    usage_error in_order_and_interleave "--in-order and --interleave contradict each other" --in-order --interleave
+    usage_error interleave_and_in_order "--in-order and --interleave contradict each other" --interleave --in-order
+    usage_error in_order_and_seed "--seed shuffles the order of an interleaved run" --in-order --seed=4
+    usage_error fixed_layout_and_seed "--layout=fixed turns them off" --layout=fixed --layout-seed=5
+    usage_error seed_and_fixed_layout "--layout=fixed turns them off" --layout-seed=5 --layout=fixed
 
 }
 
@@ -199,9 +204,12 @@ case_describe() {
         { bad describe "$(cat "$WORK/d.err")"; return; }
     local listed
     listed=$("$BENCH" --list-engines | awk '{print $1}' | paste -sd, -)
-    if json_check "$WORK/d1.json" 'doc["describe_version"]==1 and ",".join(e["name"] for e in doc["engines"])=="'"$listed"'" and doc["selected"]=={"engines":["asm","ref-greenlet"],"workloads":["switch"],"engines_named":True,"engines_given":True,"runs":True} and all(set(e)>={"kind","capabilities","package","available","unavailable"} for e in doc["engines"]) and all(p["min"]<=v<=p["max"] for w in doc["workloads"] for p in w["params"] for v in p["sweep"]+p["quick_sweep"]) and {c["name"] for c in doc["counters"]} >= {w["rate_counter"] for w in doc["workloads"]} and all(c["better"] in ("higher","lower","neither") and c["unit"] and c["meaning"] for c in doc["counters"])' &&
+    if json_check "$WORK/d1.json" 'doc["describe_version"]==1 and ",".join(e["name"] for e in doc["engines"])=="'"$listed"'" and {k: doc["selected"][k] for k in ("engines","workloads","engines_named","engines_given","runs","where_given")}=={"engines":["asm","ref-greenlet"],"workloads":["switch"],"engines_named":True,"engines_given":True,"runs":True,"where_given":[]} and doc["selected"]["benchmarks"]==2 and all(set(e)>={"kind","capabilities","package","available","unavailable"} for e in doc["engines"]) and all(p["min"]<=v<=p["max"] for w in doc["workloads"] for p in w["params"] for v in p["sweep"]+p["quick_sweep"]) and {c["name"] for c in doc["counters"]} >= {w["rate_counter"] for w in doc["workloads"]} and all(c["better"] in ("higher","lower","neither") and c["unit"] and c["meaning"] for c in doc["counters"])' &&
         json_check "$WORK/d2.json" 'doc["selected"]["engines_named"] is False and len(doc["selected"]["engines"])==len(doc["engines"])' &&
         ! "$BENCH" --describe --engine=nope >/dev/null 2>"$WORK/d3.err" && [ "$(wc -l <"$WORK/d3.err")" -eq 1 ] &&
+        ! "$BENCH" --describe "--filter=(" >/dev/null 2>"$WORK/d4.err" && [ "$(wc -l <"$WORK/d4.err")" -eq 1 ] &&
+        ! "$BENCH" --describe --in-order --interleave >/dev/null 2>"$WORK/d4.err" && [ "$(wc -l <"$WORK/d4.err")" -eq 1 ] &&
+        "$BENCH" --describe --res=/x --benchmark_out /y/z.json | "$PY" -c 'import json,sys; sys.exit(json.load(sys.stdin)["selected"]["where_given"] != ["results-dir", "out"])' &&
         [ "$(SB_HIDE_ENGINES=ref-greenlet "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engi=asm,ref-greenlet)" = python3-greenlet ] &&
         [ -z "$(SB_HIDE_ENGINES=ref-greenlet "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --engine=all)" ] &&
         [ "$(SB_HIDE_ENGINES=ref-greenlet,ref-goroutine "$PY" "$SRC_DIR/scripts/named_packages.py" "$BENCH" --workload=switch)" = python3-greenlet ] &&

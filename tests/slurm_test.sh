@@ -128,9 +128,10 @@ case_one_node_cluster() {
 case_failed_node_is_named() {
     start_cluster
     local out="$WORK/run"
-    # Options the benchmark refuses: the node's run fails and is named.
+    # Options that pass the submit host's checks but fail on the node (an
+    # agent that is not there is found only by the run): named.
     cluster --slurm --nodes 1 --partition sbtest --time 00:05:00 --out "$out" -- \
-        --engine=no-such-engine >"$WORK/cluster.out" 2>&1
+        --engine=asm --workload=echo --loadgen=127.0.0.1:1 >"$WORK/cluster.out" 2>&1
     local rc=$?
     [ $rc -ne 0 ] || fail "a failed node was not a failure"
     grep -q "node $(hostname -s) failed: exit 2" "$WORK/cluster.out" || fail "$(cat "$WORK/cluster.out")"
@@ -138,13 +139,64 @@ case_failed_node_is_named() {
 
 case_dry_run_prints_the_script() {
     local out
-    out=$("$PY" "$ROOT/scripts/cluster.py" --slurm --nodes 3 --dry-run -- --engine=asm '--filter=$(touch '"$WORK"'/pwned)') ||
+    out=$("$PY" "$ROOT/scripts/cluster.py" --slurm --nodes 3 --dry-run -- --engine=asm '--filter=switch|$(touch '"$WORK"'/pwned)') ||
         fail "the dry run failed"
     case "$out" in *"#!/bin/bash"*"srun --ntasks-per-node=1"*"sbatch --wait"*"--exclusive"*"--hint=nomultithread"*"--nodes=3"*) ;;
         *) fail "the dry run lacks the script or the command: $out" ;; esac
     # The options are never script text.
     case "$out" in *"touch"*) fail "an option reached the script's text" ;; esac
     [ -e "$WORK/pwned" ] && fail "an option was executed"
+    return 0
+}
+
+# Bad cluster options and node options that would move results are one
+# line and exit 2 before anything is written or queued; --help and bad
+# options install nothing. No Slurm is started: sbatch, apt-get and
+# dpkg-query are stand-ins that record being called (dpkg-query says every
+# package is missing, so that an install would be tried).
+case_options_are_checked_before_queueing() {
+    local fake="$WORK/fakebin" spelling
+    mkdir -p "$fake"
+    for tool in sbatch srun scontrol apt-get; do
+        printf '#!/bin/sh\necho "$0 $*" >>"%s/called"\nexit 0\n' "$WORK" >"$fake/$tool"
+        chmod +x "$fake/$tool"
+    done
+    printf '#!/bin/sh\nexit 1\n' >"$fake/dpkg-query"
+    chmod +x "$fake/dpkg-query"
+    refused() {
+        local want=$1 rc err
+        shift
+        PATH="$fake:$PATH" "$@" >"$WORK/out" 2>"$WORK/err"
+        rc=$?
+        err=$(cat "$WORK/err")
+        [ $rc -eq 2 ] || fail "$* -> exit $rc, expected 2: $err"
+        [ "$(wc -l <"$WORK/err")" -eq 1 ] || fail "$* -> not one line: $err"
+        case "$err" in *"$want"*) ;; *) fail "$* -> '$err' lacks '$want'" ;; esac
+        [ -e "$WORK/called" ] && fail "$* -> called $(cat "$WORK/called")"
+        [ -z "$(ls "$WORK/outs" 2>/dev/null)" ] || fail "$* -> wrote $(ls "$WORK/outs")"
+        echo "ok   ${*: -3} -> $err"
+    }
+    mkdir -p "$WORK/outs"
+    local c=("$PY" "$ROOT/scripts/cluster.py" --slurm --nodes 1 --out "$WORK/outs/run")
+    for spelling in --results-dir=/elsewhere "--results-dir /elsewhere" --results-d=/elsewhere "--res /elsewhere" \
+        --out=/shared/x.json "--out /shared/x.json" --benchmark_out=/shared/x.json "--benchmark_out /shared/x.json" \
+        --results-dir=; do
+        # shellcheck disable=SC2086 # the spelling is one or two words
+        refused "chooses where results go" "${c[@]}" -- --engine=asm $spelling
+        refused "chooses where results go" "${c[@]}" --dry-run -- $spelling --engine=asm
+    done
+    refused "refused by switchbench: unknown engine 'no-such-engine'" "${c[@]}" -- --engine=no-such-engine
+    refused "refused by switchbench: --filter: '(' is not a valid regular expression" "${c[@]}" -- "--filter=("
+    refused "ask a node to answer" "${c[@]}" -- --list
+    refused "--time 'abc' is not a Slurm time limit" "${c[@]}" --time abc --dry-run
+    refused "--time '-5' is not a Slurm time limit" "${c[@]}" --time=-5 --dry-run
+    refused "--nodes 0 is not from 1 to 4096" "$PY" "$ROOT/scripts/cluster.py" --slurm --nodes 0 --dry-run
+    refused "is not a Slurm name" "${c[@]}" "--partition=a;reboot"
+    # ./bench: help and bad options before any install or build.
+    PATH="$fake:$PATH" "$ROOT/bench" cluster --help >"$WORK/out" 2>"$WORK/err" || fail "bench cluster --help failed: $(cat "$WORK/err")"
+    grep -q "usage: ./bench cluster" "$WORK/out" || fail "bench cluster --help printed: $(head -3 "$WORK/out")"
+    [ -e "$WORK/called" ] && fail "bench cluster --help called $(cat "$WORK/called")"
+    refused "--time 'abc' is not a Slurm time limit" "$ROOT/bench" cluster --slurm --time abc
     return 0
 }
 

@@ -189,10 +189,10 @@ static void cli_defaults_and_spellings(void)
           o.repetitions == SB_DEFAULT_REPETITIONS && o.min_time == SB_DEFAULT_MIN_TIME);
     CHECK(PARSE(&o, err, "--engine=asm", "--quick") == 0 && o.repetitions == SB_QUICK_REPETITIONS);
     CHECK(PARSE(&o, err, "--tiny") == 0 && o.repetitions == 1 && o.fixed_iterations == 1);
-    /* Interleaved unless told otherwise; the later of the two options wins. */
+    /* Interleaved unless told otherwise; both at once contradict. */
     CHECK(PARSE(&o, err, "--engine=asm") == 0 && o.interleave);
     CHECK(PARSE(&o, err, "--in-order") == 0 && !o.interleave);
-    CHECK(PARSE(&o, err, "--in-order", "--interleave") == 0 && o.interleave);
+    CHECK(PARSE(&o, err, "--in-order", "--interleave") != 0 && strstr(err, "contradict"));
     CHECK(PARSE(&o, err, "--tiny", "--repetitions=2") == 0 && o.repetitions == 2);
     CHECK(PARSE(&o, err, "--benchmark_repetitions=4") == 0 && o.repetitions == 4 && o.selects);
     CHECK(PARSE(&o, err, "--engines=asm") == 0 && strcmp(o.engines, "asm") == 0);
