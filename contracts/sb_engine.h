@@ -96,6 +96,11 @@ struct sb_engine_ops {
     int (*chan_open)(struct sb_engine *e, unsigned capacity, struct sb_chan **out,
                      struct sb_err *err);
     int (*spawn)(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err);
+    /* Why a task's own spawn failed (sb_spawn gave it -errno), in words:
+     * the call, its errno, the limit and its value; 0 with err set, or -1
+     * when the engine cannot say. A task's spawn only records a failure,
+     * since the task's stack may be too small to format one. NULL: -1. */
+    int (*spawn_failure)(struct sb_engine *e, struct sb_err *err);
     /* Run every spawned task to completion. Returns 0, or -1 with err set
      * (a deadlock, a task that died). */
     int (*run)(struct sb_engine *e, struct sb_err *err);

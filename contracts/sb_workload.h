@@ -106,6 +106,10 @@ int sb_run_spawn(struct sb_run *run, struct sb_task *t, sb_body_fn body, struct 
 int sb_run_bare_loop(struct sb_run *run, uint64_t switches, uint64_t *ball, struct sb_err *err);
 /* Non-zero when the engine has every capability in `caps`. */
 int sb_run_engine_has(const struct sb_run *run, unsigned caps);
+/* Why a task's sb_spawn failed, in the engine's words (the call, its
+ * errno, the limit and its value): 0 with err set, -1 when the engine
+ * cannot say. Call it from verify, not from a task. */
+int sb_run_spawn_failure(const struct sb_run *run, struct sb_err *err);
 /* Non-zero when the engine is an external reference's program (see
  * sb_workload.external). */
 int sb_run_engine_external(const struct sb_run *run);

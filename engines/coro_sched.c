@@ -109,8 +109,9 @@ int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, str
      * the hot path never checks for room. */
     while (s->rq_cap < s->alive + 2) {
         if (rq_grow(s) != 0) {
-            sb_err_set(err, "%s: out of memory for the ready queue (%zu tasks)", name,
-                       s->alive + 1);
+            s->stacks.failed = (struct coro_stack_failure){"malloc of the ready queue", ENOMEM,
+                                                           s->alive + 1, sizeof(struct sb_task *)};
+            if (err) coro_stack_failure_say(&s->stacks.failed, name, err);
             return -1;
         }
     }
@@ -121,7 +122,7 @@ int coro_sched_add(struct coro_sched *s, struct sb_task *t, sb_body_fn body, str
     t->sb_worker = s->worker;
     t->index = __atomic_fetch_add(&e->next_index, 1, __ATOMIC_RELAXED);
     if (e->kind->prepare) {
-        struct coro_stack *rec = coro_pool_take(&s->stacks, t->index, err);
+        struct coro_stack *rec = coro_pool_take(&s->stacks, err);
         if (!rec) return -1;
         t->sb_stack = rec;
         e->kind->prepare(s, t, rec);
@@ -141,10 +142,27 @@ int coro_engine_spawn(struct sb_engine *eng, struct sb_task *t, sb_body_fn body,
 
 sb_ret coro_spawn_child(struct sb_task *t, struct sb_task *child, sb_body_fn body)
 {
-    struct sb_err err = {{0}};
-    /* The child stays on its parent's scheduler: no cross-thread queue. */
-    t->sb_result = coro_sched_add(coro_of(t), child, body, &err) == 0 ? SB_OK : -ENOMEM;
+    /* The child stays on its parent's scheduler: no cross-thread queue.
+     * A failure is only recorded (s->stacks.failed): this runs on the
+     * parent's stack, which may be 1K, too small for printf's frames; the
+     * words come later from coro_engine_spawn_failure. */
+    struct coro_sched *s = coro_of(t);
+    if (coro_sched_add(s, child, body, NULL) == 0)
+        t->sb_result = SB_OK;
+    else
+        t->sb_result = s->stacks.failed.err ? -s->stacks.failed.err : -ENOMEM;
     return SB_OK;
+}
+
+int coro_engine_spawn_failure(struct sb_engine *eng, struct sb_err *err)
+{
+    struct coro_engine *e = (struct coro_engine *)eng;
+    for (unsigned i = 0; i < e->nworkers; i++)
+        if (e->w[i].stacks.failed.call) {
+            coro_stack_failure_say(&e->w[i].stacks.failed, eng->ops->name, err);
+            return 0;
+        }
+    return -1;
 }
 
 void coro_task_finished(struct coro_sched *s, struct sb_task *t)

@@ -31,6 +31,8 @@ int coro_engine_open(const struct sb_engine_ops *ops, const struct coro_kind *ki
                      struct sb_err *err);
 void coro_engine_close(struct sb_engine *e);
 int coro_engine_spawn(struct sb_engine *e, struct sb_task *t, sb_body_fn body, struct sb_err *err);
+/* sb_engine_ops.spawn_failure: the first stack a worker could not provide. */
+int coro_engine_spawn_failure(struct sb_engine *e, struct sb_err *err);
 int coro_engine_run(struct sb_engine *e, struct sb_err *err);
 /* Channels (coro_chan.c): refused when the engine has more than one
  * worker (a channel's hand-off takes no lock). Freed with the engine. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #if defined(SB_HAVE_VALGRIND)
@@ -16,22 +17,57 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-int64_t coro_guard_budget(enum sb_stack_guard policy)
+/* vm.max_map_count and the mappings this process holds now. */
+static void map_counts(long long *limit, long long *in_use)
 {
-    if (policy != SB_GUARD_AUTO) return 0;
-    long long limit = 65530; /* the kernel's default, if /proc says nothing */
+    *limit = 65530; /* the kernel's default, if /proc says nothing */
     FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
     if (f) {
-        if (fscanf(f, "%lld", &limit) != 1) limit = 65530;
+        if (fscanf(f, "%lld", limit) != 1) *limit = 65530;
         fclose(f);
     }
-    long long in_use = 0;
+    *in_use = 0;
     f = fopen("/proc/self/maps", "r");
     if (f) {
         int c;
-        while ((c = getc(f)) != EOF) in_use += c == '\n';
+        while ((c = getc(f)) != EOF) *in_use += c == '\n';
         fclose(f);
     }
+}
+
+void coro_stack_failure_say(const struct coro_stack_failure *f, const char *engine,
+                            struct sb_err *err)
+{
+    /* ENOMEM from mmap, mprotect (a split mapping) or malloc (a new heap)
+     * is most often the map limit here: say it, and whether it is reached. */
+    char limit[200] = "";
+    struct rlimit as;
+    if (f->err == ENOMEM) {
+        long long max, in_use;
+        map_counts(&max, &in_use);
+        if (in_use + 16 >= max)
+            snprintf(limit, sizeof limit,
+                     "; vm.max_map_count is %lld and this process holds %lld: the map limit is "
+                     "reached",
+                     max, in_use);
+        else if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+            snprintf(limit, sizeof limit, "; the address-space limit (ulimit -v) is %llu KiB",
+                     (unsigned long long)(as.rlim_cur / 1024));
+        else
+            snprintf(limit, sizeof limit,
+                     "; not the map limit (vm.max_map_count is %lld, this process holds %lld): "
+                     "memory",
+                     max, in_use);
+    }
+    sb_err_set(err, "%s: %s (%zu x %zu bytes) failed: %s%s", engine, f->call, f->n, f->size,
+               strerror(f->err), limit);
+}
+
+int64_t coro_guard_budget(enum sb_stack_guard policy)
+{
+    if (policy != SB_GUARD_AUTO) return 0;
+    long long limit, in_use;
+    map_counts(&limit, &in_use);
     long long room = limit / 8 > 1024 ? limit / 8 : 1024;
     long long budget = (limit - in_use - room) / 2;
     return budget > 0 ? budget : 0;
@@ -86,15 +122,11 @@ static size_t round_to_lines(size_t size) { return (size + 63) & ~(size_t)63; }
 /* A stack in `m`, a mapping of a guard page's room and `size` bytes: the
  * guard protected (when asked) and the top page committed. */
 static int stack_place(struct coro_stack *stack, char *m, size_t size, bool guard,
-                       struct sb_err *err, const char *engine)
+                       struct coro_stack_failure *fail)
 {
     size_t page = page_size();
     if (guard && mprotect(m, page, PROT_NONE) != 0) {
-        int e = errno;
-        sb_err_set(err, "%s: cannot protect a stack guard page: %s%s", engine, strerror(e),
-                   e == ENOMEM ? " (vm.max_map_count exhausted: each guarded stack is two "
-                                 "mappings; --stack-guard=auto or none lifts it)"
-                               : "");
+        *fail = (struct coro_stack_failure){"mprotect of a guard page", errno, 1, size};
         return -1;
     }
     memset(stack, 0, sizeof *stack);
@@ -136,14 +168,12 @@ static void stack_place_packed(struct coro_stack *stack, char *slot, size_t size
 /* `len` bytes of room for `n` stacks of `size` bytes (named in the error).
  * MAP_NORESERVE: a stack costs only the pages it touches, which is what
  * the memory figures of the spawn workload should show. */
-static char *stack_map(size_t len, size_t n, size_t size, struct sb_err *err, const char *engine)
+static char *stack_map(size_t len, size_t n, size_t size, struct coro_stack_failure *fail)
 {
     void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (m == MAP_FAILED) {
-        int e = errno;
-        sb_err_set(err, "%s: cannot map %zu stack(s) of %zu bytes: %s%s", engine, n, size,
-                   strerror(e), e == ENOMEM ? " (memory or vm.max_map_count exhausted)" : "");
+        *fail = (struct coro_stack_failure){"mmap of stacks", errno, n, size};
         return NULL;
     }
     return m;
@@ -158,22 +188,29 @@ static size_t round_to_pages(size_t size)
 int coro_stack_alloc(struct coro_stack *stack, size_t size, bool guard, struct sb_err *err,
                      const char *engine)
 {
+    struct coro_stack_failure fail = {0};
     if (coro_stack_is_packed(size)) {
         /* One page of its own, the stack at its top, the canary below. */
         size = round_to_lines(size);
         size_t len = round_to_pages(CORO_CANARY_BYTES + size);
-        char *m = stack_map(len, 1, size, err, engine);
-        if (!m) return -1;
+        char *m = stack_map(len, 1, size, &fail);
+        if (!m) {
+            coro_stack_failure_say(&fail, engine, err);
+            return -1;
+        }
         stack_place_packed(stack, m + len - size - CORO_CANARY_BYTES, size);
         stack->map = m;
         stack->map_len = len;
         return 0;
     }
     size = round_to_pages(size);
-    char *m = stack_map(page_size() + size, 1, size, err, engine);
-    if (!m) return -1;
-    if (stack_place(stack, m, size, guard, err, engine) != 0) {
+    char *m = stack_map(page_size() + size, 1, size, &fail);
+    if (m && stack_place(stack, m, size, guard, &fail) != 0) {
         munmap(m, page_size() + size);
+        m = NULL;
+    }
+    if (!m) {
+        coro_stack_failure_say(&fail, engine, err);
         return -1;
     }
     return 0;
@@ -253,15 +290,17 @@ struct coro_chunk {
  * its 64 stacks: a run-away recursion goes down through the stacks under
  * its own and ends there, whatever canaries its frames stepped over (a
  * big local array never written: under ASan, three of four engines'). */
-static int pool_carve_packed(struct coro_stack_pool *p, struct coro_stack *rec, struct sb_err *err)
+static int pool_carve_packed(struct coro_stack_pool *p, struct coro_stack *rec)
 {
     size_t size = round_to_lines(p->stack_size), slot = CORO_CANARY_BYTES + size;
     if (p->chunk_left == 0) {
         size_t page = page_size(), len = page + round_to_pages(CORO_CHUNK_STACKS * slot);
         struct coro_chunk *c = malloc(sizeof *c);
-        char *m = c ? stack_map(len, CORO_CHUNK_STACKS, size, err, p->engine->ops->name) : NULL;
+        char *m = c ? stack_map(len, CORO_CHUNK_STACKS, size, &p->failed) : NULL;
+        if (!c)
+            p->failed =
+                (struct coro_stack_failure){"malloc of a chunk record", ENOMEM, 1, sizeof *c};
         if (!m) {
-            if (!c) sb_err_set(err, "%s: out of memory for a stack chunk", p->engine->ops->name);
             free(c);
             return -1;
         }
@@ -284,25 +323,26 @@ static int pool_carve_packed(struct coro_stack_pool *p, struct coro_stack *rec, 
     return 0;
 }
 
-static int pool_carve(struct coro_stack_pool *p, struct coro_stack *rec, struct sb_err *err)
+/* A new stack for rec: 0, or -1 with p->failed set (never formatted
+ * here: this runs on the spawning task's stack). */
+static int pool_carve(struct coro_stack_pool *p, struct coro_stack *rec)
 {
-    if (coro_stack_is_packed(p->stack_size)) return pool_carve_packed(p, rec, err);
-    const char *name = p->engine->ops->name;
+    if (coro_stack_is_packed(p->stack_size)) return pool_carve_packed(p, rec);
     size_t size = round_to_pages(p->stack_size), slot = page_size() + size;
     if (p->chunk_left == 0) {
-        char *m = stack_map(CORO_CHUNK_STACKS * slot, CORO_CHUNK_STACKS, size, err, name);
+        char *m = stack_map(CORO_CHUNK_STACKS * slot, CORO_CHUNK_STACKS, size, &p->failed);
         if (!m) return -1;
         p->chunk = m;
         p->chunk_left = CORO_CHUNK_STACKS;
     }
     bool guard = coro_guard_next(p->engine, p->policy, p->budget);
-    if (stack_place(rec, p->chunk, size, guard, err, name) != 0) return -1;
+    if (stack_place(rec, p->chunk, size, guard, &p->failed) != 0) return -1;
     p->chunk += slot;
     p->chunk_left--;
     return 0;
 }
 
-struct coro_stack *coro_pool_take(struct coro_stack_pool *p, unsigned task, struct sb_err *err)
+struct coro_stack *coro_pool_take(struct coro_stack_pool *p, struct sb_err *err)
 {
     const char *name = p->engine->ops->name;
     struct coro_stack *rec = p->spare;
@@ -310,12 +350,12 @@ struct coro_stack *coro_pool_take(struct coro_stack_pool *p, unsigned task, stru
         p->spare = rec->next;
     } else {
         rec = calloc(1, p->rec_size);
-        if (!rec) {
-            sb_err_set(err, "%s: out of memory for task %u", name, task);
-            return NULL;
-        }
-        if (pool_carve(p, rec, err) != 0) {
+        if (!rec)
+            p->failed =
+                (struct coro_stack_failure){"malloc of a task record", ENOMEM, 1, p->rec_size};
+        if (!rec || pool_carve(p, rec) != 0) {
             free(rec);
+            if (err) coro_stack_failure_say(&p->failed, name, err);
             return NULL;
         }
         p->nrecs++;

@@ -49,6 +49,16 @@ char *coro_stack_top(const struct coro_stack *stack, unsigned color);
 int coro_stack_alloc(struct coro_stack *stack, size_t size, bool guard, struct sb_err *err,
                      const char *engine);
 
+/* A stack the pool could not provide: the call that failed, its errno,
+ * and what was asked. Recorded without formatting (a task spawning on a
+ * 1K stack has no room for printf's frames), said by
+ * coro_stack_failure_say from a stack that has. */
+struct coro_stack_failure {
+    const char *call; /* NULL: none */
+    int err;
+    size_t n, size; /* stacks asked for, bytes each */
+};
+
 /* SB_GUARD_AUTO's budget, read when an engine opens: how many more guarded
  * stacks fit under vm.max_map_count, less the mappings in use and room
  * for what else the run maps (an eighth of the limit, at least 1,024). */
@@ -58,6 +68,13 @@ int64_t coro_guard_budget(enum sb_stack_guard policy);
  * spawn concurrently). Counted in the engine's stacks_(un)guarded. */
 bool coro_guard_next(struct sb_engine *e, enum sb_stack_guard policy, int64_t *budget);
 void coro_stack_free(struct coro_stack *stack);
+/* The failure in words into err: the call, its errno, and for ENOMEM the
+ * map limit and this process's mappings (the usual cause), e.g. "asm:
+ * mmap of stacks (64 x 1024 bytes) failed: Cannot allocate memory;
+ * vm.max_map_count is 1000 and this process holds 1001: the map limit is
+ * reached (...)". */
+void coro_stack_failure_say(const struct coro_stack_failure *f, const char *engine,
+                            struct sb_err *err);
 /* Async-signal-safe. */
 int coro_stack_guard_hit(const struct coro_stack *stack, const void *addr);
 
@@ -78,6 +95,7 @@ void *coro_bare_state(size_t size, struct sb_err *err, const char *engine);
  * stack costs system calls and page faults that dwarf the rest of a
  * task's life, and every coroutine library pools stacks for that reason.
  * One scheduler's pool is used by its worker thread only. */
+
 struct coro_stack_pool {
     struct coro_stack *live;  /* records of live tasks */
     struct coro_stack *spare; /* records of finished tasks, kept for reuse */
@@ -85,11 +103,12 @@ struct coro_stack_pool {
     size_t rec_size;          /* bytes per record */
     size_t stack_size;        /* usable bytes per stack */
     enum sb_stack_guard policy;
-    struct sb_engine *engine;  /* counts guarded stacks; names errors */
-    int64_t *budget;           /* the engine's AUTO budget, shared by its pools */
-    char *chunk;               /* where the next new stack is carved */
-    size_t chunk_left;         /* stacks the chunk still has room for */
-    struct coro_chunk *chunks; /* packed stacks' mappings, unmapped whole at the end */
+    struct sb_engine *engine;         /* counts guarded stacks; names errors */
+    int64_t *budget;                  /* the engine's AUTO budget, shared by its pools */
+    char *chunk;                      /* where the next new stack is carved */
+    size_t chunk_left;                /* stacks the chunk still has room for */
+    struct coro_chunk *chunks;        /* packed stacks' mappings, unmapped whole at the end */
+    struct coro_stack_failure failed; /* the first stack it could not provide */
 };
 
 /* New stacks come from mappings of this many (pool_carve in coro_stack.c):
@@ -100,8 +119,9 @@ enum { CORO_CHUNK_STACKS = 64 };
 void coro_pool_init(struct coro_stack_pool *p, size_t rec_size, struct sb_engine *engine,
                     const struct sb_engine_config *cfg, int64_t *budget);
 /* A record for a new task, on the live list: a spare, or a new one.
- * NULL with `err` set when no stack can be mapped. */
-struct coro_stack *coro_pool_take(struct coro_stack_pool *p, unsigned task, struct sb_err *err);
+ * NULL when no stack can be mapped: p->failed says why, and so does err
+ * unless it is NULL (a task's own spawn: formatted later, elsewhere). */
+struct coro_stack *coro_pool_take(struct coro_stack_pool *p, struct sb_err *err);
 /* A finished task's record goes back to the spares. false when its stack
  * was packed and its canary is broken: the task overflowed. */
 bool coro_pool_give(struct coro_stack_pool *p, struct coro_stack *rec);

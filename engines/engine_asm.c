@@ -174,7 +174,8 @@ static int asm_bare_with(struct sb_engine *eng, uint64_t switches, uint64_t *bal
 #define ASM_ENGINE_OPS(prefix)                                                                     \
     .costs = {.maps_per_guarded_stack = 2}, .task_ops = &prefix##_task_ops, .open = prefix##_open, \
     .close = coro_engine_close, .chan_open = coro_chan_open, .spawn = coro_engine_spawn,           \
-    .run = coro_engine_run, .stack_fault = coro_stack_fault, .bare_loop = prefix##_bare
+    .spawn_failure = coro_engine_spawn_failure, .run = coro_engine_run,                            \
+    .stack_fault = coro_stack_fault, .bare_loop = prefix##_bare
 
 /* ---- asm: full contract ---- */
 

@@ -220,8 +220,8 @@ static const char *fctx_unavailable(void) { return NULL; }
             SB_CAP_OWN_STACKS | SB_CAP_BARE_LOOP | SB_CAP_REFERENCE,                       \
     .costs = {.maps_per_guarded_stack = 2}, .task_ops = &fctx_task_ops, .open = fctx_open, \
     .close = coro_engine_close, .chan_open = coro_chan_open, .spawn = coro_engine_spawn,   \
-    .run = coro_engine_run, .stack_fault = coro_stack_fault, .bare_loop = fctx_bare,       \
-    .unavailable = fctx_unavailable
+    .spawn_failure = coro_engine_spawn_failure, .run = coro_engine_run,                    \
+    .stack_fault = coro_stack_fault, .bare_loop = fctx_bare, .unavailable = fctx_unavailable
 
 #else /* no Boost.Context in this build */
 

@@ -89,6 +89,7 @@ const struct sb_engine_ops sb_engine_stackless = {
     .close = coro_engine_close,
     .chan_open = coro_chan_open,
     .spawn = coro_engine_spawn,
+    .spawn_failure = coro_engine_spawn_failure,
     .run = coro_engine_run,
     .bare_loop = stackless_bare,
 };

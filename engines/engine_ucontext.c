@@ -181,6 +181,7 @@ const struct sb_engine_ops sb_engine_ucontext = {
     .close = uc_close,
     .chan_open = coro_chan_open,
     .spawn = coro_engine_spawn,
+    .spawn_failure = coro_engine_spawn_failure,
     .run = coro_engine_run,
     .stack_fault = coro_stack_fault,
     .bare_loop = uc_bare,

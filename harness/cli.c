@@ -704,9 +704,6 @@ static int contradiction(const bool *given, const struct sb__options *o, char *e
     const char *why = NULL;
     if (GIVEN(IN_ORDER) && GIVEN(INTERLEAVE))
         why = "--in-order and --interleave contradict each other: give one";
-    else if (GIVEN(IN_ORDER) && GIVEN(SEED))
-        why = "--seed shuffles the order of an interleaved run, and --in-order does not shuffle: "
-              "give one";
     else if (o->layout_fixed && GIVEN(LAYOUT_SEED))
         why = "--layout-seed draws the repetitions' layouts, and --layout=fixed turns them off: "
               "give one";
@@ -751,7 +748,8 @@ int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_
         if (flags & CLI_SELECTS) o->selects = true;
         if (c == OPT_MIN_TIME) min_time_set = true;
         if (c > OPT_FIRST_ && c < OPT_END_) given[c - OPT_FIRST_] = true;
-        if ((flags & CLI_WHERE) && !where_listed(o, row->name)) o->where_given[o->n_where++] = row->name;
+        if ((flags & CLI_WHERE) && !where_listed(o, row->name))
+            o->where_given[o->n_where++] = row->name;
         if (check_value(opt, optarg, flags, err, errlen) != 0) return -1;
         int done = apply_setting(c, a, optarg, o);
         if (!done) done = apply_number(c, a, o, err, errlen);

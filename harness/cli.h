@@ -61,10 +61,15 @@ struct sb__options {
     const char *loadgen;     /* --loadgen HOST:PORT, NULL: load made here */
     const char *server_addr; /* --server-addr, NULL: from the hello */
     const char *token_file;  /* --token-file, NULL: no token */
+    /* The options given that choose where results are written (--out,
+     * --results-dir, by their names in --help, whatever the spelling):
+     * --describe lists them, and a cluster run refuses them. */
+    const char *where_given[4];
     unsigned seed;
     bool layout_fixed;    /* --layout=fixed: every repetition at offset 0 */
     uint64_t layout_seed; /* --layout-seed, else drawn at start */
     unsigned cores;       /* CPUs the run may use (set by main from the pinning) */
+    unsigned n_where;     /* where_given's length */
     /* An option chose what runs or how long (--engine, --workload,
      * --filter, --param, --workers, --repetitions, --min-time): without
      * one, the run is the quick default. */
@@ -72,11 +77,6 @@ struct sb__options {
     bool workers_set; /* --workers given (else the quick run may add its own) */
     bool list, list_engines, list_workloads, describe, tiny, quick, interleave, help, version,
         strict, no_report;
-    /* The options given that choose where results are written (--out,
-     * --results-dir, by their names in --help, whatever the spelling):
-     * --describe lists them, and a cluster run refuses them. */
-    const char *where_given[4];
-    unsigned n_where;
 };
 
 /* 0: parsed, with every default resolved (repetitions and min_time from

@@ -154,8 +154,9 @@ json_t *sb__describe(const struct sb__options *o, const struct sb__plan *plan, c
                         json_boolean(o->engines && strcmp(o->engines, "all") != 0));
     json_object_set_new(sel, "engines_given", json_boolean(o->engines != NULL));
     /* False when the options only answer (--list, --help, ...). */
-    json_object_set_new(sel, "runs", json_boolean(!o->list && !o->help && !o->version &&
-                                                  !o->list_engines && !o->list_workloads));
+    json_object_set_new(sel, "runs",
+                        json_boolean(!o->list && !o->help && !o->version && !o->list_engines &&
+                                     !o->list_workloads));
     json_object_set_new(sel, "benchmarks", json_integer((json_int_t)plan->n));
     /* The options given that choose where results go, by their names in
      * --help (an abbreviation or an alias counts as what it stands for). */

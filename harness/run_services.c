@@ -51,6 +51,12 @@ int sb_run_bare_loop(struct sb_run *run, uint64_t switches, uint64_t *ball, stru
     return run->eng->ops->bare_loop(run->eng, switches, ball, err);
 }
 
+int sb_run_spawn_failure(const struct sb_run *run, struct sb_err *err)
+{
+    const struct sb_engine_ops *ops = run->eng ? run->eng->ops : NULL;
+    return ops && ops->spawn_failure ? ops->spawn_failure(run->eng, err) : -1;
+}
+
 int sb_run_engine_has(const struct sb_run *run, unsigned caps)
 {
     return (run->eng->ops->caps & caps) == caps;

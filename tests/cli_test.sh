@@ -79,7 +79,6 @@ case_usage_errors() {
     usage_error stray_argument "unexpected argument 'extra'" extra
     usage_error in_order_and_interleave "--in-order and --interleave contradict each other" --in-order --interleave
     usage_error interleave_and_in_order "--in-order and --interleave contradict each other" --interleave --in-order
-    usage_error in_order_and_seed "--seed shuffles the order of an interleaved run" --in-order --seed=4
     usage_error fixed_layout_and_seed "--layout=fixed turns them off" --layout=fixed --layout-seed=5
     usage_error seed_and_fixed_layout "--layout=fixed turns them off" --layout-seed=5 --layout=fixed
 

@@ -466,6 +466,13 @@ case_address_space_limit_is_named() {
         --results-dir= --format=json) >"$WORK/b.json" 2>"$WORK/err"
     json_check "$WORK/b.json" 'len(rows) == 1 and "ulimit -v" in rows[0].get("error_message", "")' ||
         fail "the limit is not named: $(cat "$WORK/err")"
+    # Packed 1K stacks: the spawning task's own stack is 1K, too small to
+    # format the failure; it is recorded there and said from verify, with
+    # the call and the limit, never as a stack overflow.
+    (ulimit -v 110000; exec "$BENCH" --engine=asm,ref-fcontext --workload=spawn --param tasks=100000 \
+        --stack-size=1K "${FAST[@]}" --results-dir= --format=json) >"$WORK/c.json" 2>"$WORK/err"
+    json_check "$WORK/c.json" 'len(rows) >= 1 and all("mmap of stacks" in r.get("error_message", "") and "ulimit -v" in r["error_message"] and "overflow" not in r["error_message"] for r in rows)' ||
+        fail "a failed map on a 1K stack is not named: $(grep error_message "$WORK/c.json")"
 }
 
 case_stopped_repetition_is_marked() {

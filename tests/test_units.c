@@ -123,8 +123,8 @@ static void packed_stack_canary(void)
     struct sb_err err = {0};
     CHECK(coro_stack_is_packed(1000) && !coro_stack_is_packed(64 * 1024));
     coro_pool_init(&pool, sizeof(struct coro_stack), &eng, &cfg, &budget);
-    struct coro_stack *a = coro_pool_take(&pool, 0, &err);
-    struct coro_stack *b = coro_pool_take(&pool, 1, &err);
+    struct coro_stack *a = coro_pool_take(&pool, &err);
+    struct coro_stack *b = coro_pool_take(&pool, &err);
     CHECK(a && b);
     if (!a || !b) return;
     CHECK(a->packed && a->size == 1024 && a->guard == 0); /* whole cache lines */

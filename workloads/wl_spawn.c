@@ -115,6 +115,12 @@ static int sp_setup(struct sb_run *run, const long long *params, uint64_t batche
 static int sp_verify(void *state, struct sb_err *err)
 {
     struct sp_state *st = state;
+    struct sb_err engine_says = {{0}};
+    if (st->failures && sb_run_spawn_failure(st->run, &engine_says) == 0) {
+        sb_err_set(err, "spawn: could not create task %llu of %llu: %s", (unsigned long long)st->i,
+                   (unsigned long long)st->n, engine_says.msg);
+        return -1;
+    }
     if (st->failures) {
         /* ENOMEM under an address-space limit is most likely that limit. */
         char as[96] = "";
