@@ -1,7 +1,9 @@
 #include "kmem.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,19 +218,47 @@ const char *sb__kmem_method_name(enum sb__kmem_method m)
     return "not measured";
 }
 
-void sb__kmem_remove_for(pid_t pid)
+/* Each directory a benchmark process makes its cgroup in (join_new's
+ * choices): the own cgroup and its parent (v2), the own memory one (v1). */
+static void each_parent(void (*fn)(const char *dir, pid_t pid), pid_t pid)
 {
-    char own[512], up[512], p[640];
+    char own[512], up[512];
     if (own_cgroup_dir("cgroup2", NULL, own, sizeof own)) {
-        snprintf(p, sizeof p, "%s/switchbench-%ld", own, (long)pid);
-        rmdir(p);
-        if (parent_dir(own, up, sizeof up)) {
-            snprintf(p, sizeof p, "%s/switchbench-%ld", up, (long)pid);
-            rmdir(p);
-        }
+        fn(own, pid);
+        if (parent_dir(own, up, sizeof up)) fn(up, pid);
     }
-    if (own_cgroup_dir("cgroup", "memory", own, sizeof own)) {
-        snprintf(p, sizeof p, "%s/switchbench-%ld", own, (long)pid);
-        rmdir(p);
-    }
+    if (own_cgroup_dir("cgroup", "memory", own, sizeof own)) fn(own, pid);
 }
+
+static void remove_in(const char *dir, pid_t pid)
+{
+    char p[640];
+    snprintf(p, sizeof p, "%s/switchbench-%ld", dir, (long)pid);
+    rmdir(p);
+}
+
+void sb__kmem_remove_for(pid_t pid) { each_parent(remove_in, pid); }
+
+/* switchbench-PID cgroups in dir whose PID is gone: ours (the name), and
+ * left by a run killed with -9 before it could remove them. A live PID's
+ * is left alone, whoever it is; rmdir refuses one that still holds a
+ * process. */
+static void sweep_in(const char *dir, pid_t unused)
+{
+    (void)unused;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char *end = NULL;
+        if (strncmp(e->d_name, "switchbench-", 12) != 0) continue;
+        long pid = strtol(e->d_name + 12, &end, 10);
+        if (end == e->d_name + 12 || *end || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char p[640];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        rmdir(p);
+    }
+    if (d) closedir(d);
+}
+
+void sb__kmem_sweep_stale(void) { each_parent(sweep_in, 0); }

@@ -41,5 +41,8 @@ const char *sb__kmem_method_name(enum sb__kmem_method m);
 /* Remove the cgroup a process `pid` (now dead) made, if it left one: the
  * runner's backstop after a benchmark process was killed. */
 void sb__kmem_remove_for(pid_t pid);
+/* Remove the switchbench-PID cgroups whose PID is gone, left behind by a
+ * run that was killed (kill -9) mid-benchmark: called as a run starts. */
+void sb__kmem_sweep_stale(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "counters.h"
 #include "describe.h"
+#include "kmem.h"
 #include "loadgen.h"
 #include "output.h"
 #include "report_run.h"
@@ -331,6 +332,7 @@ int main(int argc, char **argv)
         status = usage_error(err);
     } else {
         catch_interrupts();
+        sb__kmem_sweep_stale();
         json_t *ctx = run_context(&o, &pin, argv[0], &limits, &plan);
         if (load_host) json_object_set_new(ctx, "load_host", load_host);
         load_host = NULL;

@@ -17,6 +17,7 @@ Exit 0 done, 1 failed, 2 bad input (one line, nothing written)."""
 import argparse
 import contextlib
 import csv
+import datetime
 import io
 import math
 import os
@@ -51,7 +52,7 @@ def parse(argv):
     ch = sub.add_parser("chart", help="draw the trend charts into history.html")
     ch.add_argument("--out", metavar="DIR", help="where history.html goes (default results/history)")
     ch.add_argument("--last", type=int, default=5, metavar="N", help="runs in the band (default 5)")
-    ch.add_argument("--threshold", type=float, default=10.0, metavar="PCT",
+    ch.add_argument("--threshold", type=entry.finite_number, default=10.0, metavar="PCT",
                     help="beyond the band's median by this much is a regression (default 10)")
     ch.add_argument("--dir", default=HISTORY, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -111,6 +112,12 @@ def rows_of_run(path, allow_dirty):
         raise load.BadInput(f"{f}: the run does not say its machine class (no context.cpu_model)")
     if date is not None and not isinstance(date, str):
         raise load.BadInput(f"{f}: its date is not a string")
+    if date:
+        try:
+            datetime.datetime.fromisoformat(date)
+        except ValueError:
+            raise load.BadInput(f"{f}: its date {date[:60]!r} is not an ISO 8601 date "
+                                "(Google Benchmark writes 2026-12-07T21:30:00+00:00)") from None
     if not vals:
         raise load.BadInput(f"{f}: no successful benchmark to add")
     return cls, [{"commit": commit, "date": date or "", "machine_class": cls, "metric": metric, "benchmark": n,

@@ -57,13 +57,13 @@ def parse(argv):
                      help="measure the head and write an instruction-count baseline (with --metric=instructions)")
     ap.add_argument("--input", metavar="FILE", help="with --baseline: the head's results instead of a fresh run")
     ap.add_argument("--metric", choices=("time", "instructions"), default="time")
-    ap.add_argument("--threshold", type=float, metavar="PCT",
+    ap.add_argument("--threshold", type=entry.finite_number, metavar="PCT",
                     help="smallest change called a regression, in percent (default 10 for time, 1 for "
                          "instructions)")
-    ap.add_argument("--alpha", type=float, default=0.05,
+    ap.add_argument("--alpha", type=entry.finite_number, default=0.05,
                     help="family-wise significance of the U tests, Holm-adjusted over the benchmarks (default 0.05)")
     ap.add_argument("--repetitions", type=int, default=9, metavar="N", help="samples a side (default 9)")
-    ap.add_argument("--min-time", type=float, default=0.05, metavar="S",
+    ap.add_argument("--min-time", type=entry.finite_number, default=0.05, metavar="S",
                     help="seconds a time sample lasts at least (default 0.05)")
     ap.add_argument("--iterations", type=int, default=20000, metavar="N",
                     help="operations counted per instruction sample (default 20000)")
@@ -77,8 +77,10 @@ def parse(argv):
     a = ap.parse_args(argv)
     if a.threshold is None:
         a.threshold = 10.0 if a.metric == "time" else 1.0
-    if not 0 < a.threshold < 1000 or not 0 < a.alpha < 1 or a.repetitions < 1 or a.iterations < 1:
-        ap.error("--threshold, --alpha, --repetitions and --iterations must be positive (alpha below 1)")
+    if not 0 < a.threshold < 1000 or not 0 < a.alpha < 1 or a.repetitions < 1 or a.iterations < 1 or \
+            a.min_time <= 0:
+        ap.error("--threshold, --alpha, --repetitions, --iterations and --min-time must be positive "
+                 "(alpha below 1)")
     if a.write_baseline and a.metric != "instructions":
         ap.error("--write-baseline is for --metric=instructions (a time baseline is any run's results.json)")
     if a.input and not a.baseline:

@@ -45,6 +45,7 @@ def main(argv):
 
 def draw(a, runs, out, t0):
     if a.machines or (len(runs) >= 2 and machines.hosts_differ(runs)):
+        machines.refuse_repeats(runs)
         return write(out, "machines", "charts-machines", machines.model(runs, "charts-machines"), a, t0)
     if len(runs) == 2:
         common = set(runs[0].benchmarks) & set(runs[1].benchmarks)

@@ -35,8 +35,20 @@ WHY = {
 
 
 def names(build):
-    """The tests a tree registers (ctest -N)."""
-    p = subprocess.run(["ctest", "-N"], cwd=build, capture_output=True, text=True)
+    """The tests a tree registers (ctest -N). ctest -N rewrites the tree's
+    Testing/Temporary/LastTest.log, which holds the output of the run just
+    made: it is kept aside and put back."""
+    log = os.path.join(build, "Testing", "Temporary", "LastTest.log")
+    kept = None
+    if os.path.exists(log):
+        with open(log, "rb") as f:
+            kept = f.read()
+    try:
+        p = subprocess.run(["ctest", "-N"], cwd=build, capture_output=True, text=True)
+    finally:
+        if kept is not None:
+            with open(log, "wb") as f:
+                f.write(kept)
     return [m.group(1) for m in re.finditer(r"Test\s+#\d+: (\S+)", p.stdout)]
 
 
@@ -44,21 +56,32 @@ def group(name):
     return name.split("/", 1)[0]
 
 
+def skip_reason(tc):
+    """Why a test skipped, in its own words: its "skipped: WHY" line (or
+    "skip NAME: WHY", test_conformance's), else the last line it printed,
+    else CTest's note (SKIP_RETURN_CODE=77 says only how it exited)."""
+    out = tc.findtext("system-out") or ""
+    m = re.search(r"^skip(?:ped)?\b[^:\n]*: (.+)$", out, re.M) or re.search(r"reason: (.+)", out)
+    if m:
+        return m.group(1).strip()
+    lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
+    if lines:
+        return lines[-1]
+    sk = tc.find("skipped")
+    return sk.get("message") if sk is not None and sk.get("message") else "not run, and it said nothing"
+
+
 def junit(path):
-    """(passed, failed, [(name, reason) skipped]) from CTest's JUnit file."""
-    passed, failed, skipped = 0, 0, []
+    """(passed, [failed names], [(name, reason) skipped]) from CTest's JUnit file."""
+    passed, failed, skipped = 0, [], []
     if not os.path.exists(path):
         return None
     for tc in ET.parse(path).getroot().iter("testcase"):
         status = tc.get("status", "")
         if tc.find("skipped") is not None or status == "notrun":
-            out = (tc.findtext("system-out") or "")
-            m = re.search(r"^skipped: (.+)$", out, re.M) or re.search(r"reason: (.+)", out)
-            why = m.group(1).strip() if m else (tc.find("skipped").get("message") if tc.find("skipped") is not None
-                                                else "not run")
-            skipped.append((tc.get("name"), why))
+            skipped.append((tc.get("name"), skip_reason(tc)))
         elif tc.find("failure") is not None or status == "fail":
-            failed += 1
+            failed.append(tc.get("name"))
         else:
             passed += 1
     return passed, failed, skipped
@@ -73,7 +96,8 @@ def tree(argv):
     if got is None:
         print(f"== {name}: no CTest results ({junit_file} is missing)")
         return 0
-    passed, failed, skipped = got
+    passed, failed_names, skipped = got
+    failed = len(failed_names)
     mine = names(build)
     left = collections.Counter()
     if ref and os.path.abspath(ref) != os.path.abspath(build):
@@ -88,6 +112,11 @@ def tree(argv):
     ran = passed + failed
     print(f"== {name}: {ran + len(skipped)} tests: {passed} passed, {failed} failed, {len(skipped)} skipped; "
           f"{sum(left.values())} left out by design")
+    for n in failed_names:
+        print(f"   FAILED: {n}")
+    if failed_names:
+        print(f"   (their output: {os.path.join(build, 'Testing', 'Temporary', 'LastTest.log')}, "
+              "and above)")
     reasons = collections.Counter(why for _, why in skipped)
     for why, k in reasons.most_common():
         example = next(n for n, w in skipped if w == why)
@@ -95,7 +124,8 @@ def tree(argv):
     for g, k in sorted(left.items()):
         print(f"   left out: {g}/* ({k}): {WHY.get(g, 'not registered in this tree')}")
     with open(state, "a", encoding="utf-8") as f:
-        f.write(json.dumps({"tree": name, "passed": passed, "failed": failed, "skipped": len(skipped),
+        f.write(json.dumps({"tree": name, "passed": passed, "failed": failed, "failed_names": failed_names,
+                            "skipped": len(skipped),
                             "reasons": dict(reasons), "left_out": dict(left)}) + "\n")
     return 0
 
@@ -116,7 +146,10 @@ def total(argv):
     print(f"== scripts/test, {len(rows)} trees ({', '.join(r['tree'] for r in rows)}): "
           f"{t['passed'] + t['failed'] + t['skipped']} tests, {t['passed']} passed, {t['failed']} failed, "
           f"{t['skipped']} skipped, {left} left out by design")
-    for why, k in reasons.most_common(6):
+    for r in rows:
+        for n in r.get("failed_names", []):
+            print(f"   FAILED in the {r['tree']}: {n}")
+    for why, k in reasons.most_common():
         print(f"   skipped ({k}): {why}")
     return 0
 

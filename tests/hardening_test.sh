@@ -161,7 +161,7 @@ case_limits_skip_default_sizes() {
     rc=$?
     [ $rc -eq 1 ] || fail "--param tasks=100 over the limit: exit $rc, expected 1"
     json_check "$WORK/b.json" \
-        'all(r.get("error_occurred") and "needs about 264 descriptors" in r["error_message"] and "hard limit is 200" in r["error_message"] for r in rows)' ||
+        'all(r.get("error_occurred") and "needs about 264 descriptors (64 of them a reserve for the harness)" in r["error_message"] and "hard limit is 200" in r["error_message"] for r in rows)' ||
         fail "the error record does not give the need and the limit: $(head -c 800 "$WORK/b.json")"
     # CSV: as Google Benchmark 1.8, error_occurred false and the message.
     (ulimit -n 200 && "$BENCH" "${FAST[@]}" --engine=processes --workload=ring --filter='tasks:100$' \
@@ -451,6 +451,16 @@ case_full_disk_is_named() {
     [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q "no space left on device" "$WORK/err" ||
         fail "report: not one line naming the full disk: $(cat "$WORK/err")"
     [ "$(ls -A "$WORK/disk/run")" = results.json ] || fail "report: left behind: $(ls -A "$WORK/disk/run")"
+    # No room at all: whatever it writes first (a chart's data, a gnuplot
+    # template copied beside it), the file named is the one on the full
+    # disk, never the template it was read from.
+    rm -f "$WORK/disk/filler"
+    head -c 1048576 /dev/zero >"$WORK/disk/filler" 2>/dev/null
+    "$PY" "$SRC_DIR/scripts/report.py" "$WORK/disk/run" 2>"$WORK/err"
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "$WORK/disk/" "$WORK/err" && ! grep -q "scripts/gp" "$WORK/err" ||
+        fail "report on a full disk named $(cat "$WORK/err")"
+    [ "$(ls -A "$WORK/disk/run")" = results.json ] || fail "report: left behind: $(ls -A "$WORK/disk/run")"
 }
 
 case_address_space_limit_is_named() {
@@ -516,16 +526,70 @@ case_thread_memory_counts_the_kernel() {
     # kernel memory (v2, else v1), else /proc/meminfo. As another user,
     # who cannot make a cgroup: /proc/meminfo, which says it is
     # machine-wide. Either way no cgroup of ours is left behind.
-    local method="" # root: whichever of the three this machine gives
+    # Only this run's are judged: cgroups that were not there before and
+    # whose process is gone (another suite on the machine may hold some).
+    local method="" before # root: whichever of the three this machine gives
+    before=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'switchbench-*' 2>/dev/null | sort)
     [ "$(id -u)" -eq 0 ] || method="/proc/meminfo"
     thread_kernel_memory "$method"
     if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
         chmod 0755 "$WORK"
         thread_kernel_memory "/proc/meminfo, machine-wide" setpriv --reuid=65534 --regid=65534 --clear-groups
     fi
-    local left
-    left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'switchbench-*' 2>/dev/null)
-    [ -z "$left" ] || fail "cgroups left behind: $left"
+    local left="" d
+    for d in $(comm -13 <(printf '%s\n' "$before") \
+        <(find /sys/fs/cgroup -maxdepth 6 -type d -name 'switchbench-*' 2>/dev/null | sort)); do
+        kill -0 "${d##*switchbench-}" 2>/dev/null || left="$left $d"
+    done
+    [ -z "$left" ] || fail "cgroups this run left behind:$left"
+}
+
+# own_memory_cgroup: the directory where this process's benchmark would
+# make its cgroup (the memory hierarchy's, v1, else the unified one).
+own_memory_cgroup() {
+    "$PY" - <<'PYEOF'
+import os
+mounts = {}
+for ln in open("/proc/self/mountinfo"):
+    left, right = ln.split(" - ", 1)
+    f, r = left.split(), right.split()
+    if r[0] == "cgroup" and "memory" in r[2].split(","):
+        mounts["memory"] = (f[3], f[4])
+    elif r[0] == "cgroup2":
+        mounts.setdefault("", (f[3], f[4]))
+for ln in open("/proc/self/cgroup"):
+    _, ctrl, path = ln.rstrip("\n").split(":", 2)
+    key = "memory" if "memory" in ctrl.split(",") else ("" if ctrl == "" else None)
+    if key in mounts and (key == "memory" or "memory" not in mounts):
+        root, point = mounts[key]
+        rel = path[len(root):] if root != "/" and path.startswith(root) else path
+        print(os.path.normpath(point + "/" + rel))
+        break
+PYEOF
+}
+
+case_stale_cgroups_are_swept() {
+    # A run killed with -9 mid-benchmark leaves switchbench-PID behind; the
+    # next run removes those whose process is gone, and only those.
+    [ "$(id -u)" -eq 0 ] || skip "making a cgroup needs root"
+    local dir dead live
+    dir=$(own_memory_cgroup)
+    [ -n "$dir" ] && [ -d "$dir" ] || skip "no memory cgroup hierarchy here"
+    sh -c 'exit 0' &
+    dead=$!
+    wait $dead
+    kill -0 $dead 2>/dev/null && skip "pid $dead was reused at once"
+    live=$$
+    mkdir "$dir/switchbench-$dead" 2>"$WORK/err" || skip "cannot make a cgroup in $dir: $(cat "$WORK/err")"
+    mkdir "$dir/switchbench-$live" || { rmdir "$dir/switchbench-$dead"; fail "cannot make a second cgroup"; }
+    "$BENCH" --engine=asm --workload=switch "${FAST[@]}" --results-dir= --format=json "$MARK" >/dev/null 2>"$WORK/err"
+    local rc=$? gone=1 kept=0
+    [ -d "$dir/switchbench-$dead" ] && gone=0
+    [ -d "$dir/switchbench-$live" ] && kept=1
+    rmdir "$dir/switchbench-$dead" "$dir/switchbench-$live" 2>/dev/null
+    [ $rc -eq 0 ] || fail "the run failed: $(cat "$WORK/err")"
+    [ $gone -eq 1 ] || fail "the stale cgroup of dead pid $dead was not removed"
+    [ $kept -eq 1 ] || fail "the cgroup of a live pid ($live) was removed"
 }
 
 case_spawn_reports_cold_and_warm() {

@@ -160,24 +160,42 @@ case_test_command_says_what_it_leaves_out() {
     printf 'add_test(units/a "true")\nadd_test(valgrind/asm/x "true")\nadd_test(valgrind/asm/y "true")\nadd_test(lint/cppcheck "true")\n' \
         >"$WORK/ref/CTestTestfile.cmake"
     printf 'add_test(units/a "true")\nadd_test(lint/cppcheck "true")\n' >"$WORK/asan/CTestTestfile.cmake"
-    cat >"$WORK/asan/junit.xml" <<'EOF'
-<testsuite><testcase name="units/a" status="run"/>
-<testcase name="lint/cppcheck" status="notrun"><skipped/><system-out>skipped: cppcheck is not installed</system-out></testcase>
-</testsuite>
-EOF
+    # A failure, a skip in each shape the suite's tests print, and more
+    # reasons than six: every one named; the tree's LastTest.log kept.
+    {
+        echo '<testsuite><testcase name="units/a" status="run"/>'
+        echo '<testcase name="lint/cppcheck" status="notrun"><skipped/><system-out>skipped: cppcheck is not installed</system-out></testcase>'
+        echo '<testcase name="units/b" status="fail"><failure message="Failed"/><system-out>FAIL: b</system-out></testcase>'
+        echo '<testcase name="conformance/x/y" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/><system-out>skip y/x: needs CPUs 0 and 1&#10;0 passed, 0 failed, 1 skipped</system-out></testcase>'
+        echo '<testcase name="units/quiet" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/><system-out>setting up&#10;no root here&#10;</system-out></testcase>'
+        for i in 1 2 3 4 5 6; do
+            echo "<testcase name=\"units/r$i\" status=\"notrun\"><skipped/><system-out>skipped: reason $i</system-out></testcase>"
+        done
+        echo '</testsuite>'
+    } >"$WORK/asan/junit.xml"
+    mkdir -p "$WORK/asan/Testing/Temporary"
+    echo "the run's own log" >"$WORK/asan/Testing/Temporary/LastTest.log"
     local py=/usr/bin/python3 st="$WORK/state"
     $py "$SRC/scripts/test_summary.py" tree "ASan tree" "$WORK/asan" "$WORK/asan/junit.xml" "$st" \
         --reference "$WORK/ref" --exclude '^lint/' >"$WORK/out" || fail "exit $?"
     $py "$SRC/scripts/test_summary.py" total "$st" >>"$WORK/out" || fail "total: exit $?"
     local out
     out=$(cat "$WORK/out")
-    for want in "== ASan tree: 2 tests: 1 passed, 0 failed, 1 skipped; 3 left out by design" \
+    for want in "== ASan tree: 11 tests: 1 passed, 1 failed, 9 skipped; 3 left out by design" \
+        "FAILED: units/b" "FAILED in the ASan tree: units/b" \
         "skipped (1): cppcheck is not installed (e.g. lint/cppcheck)" \
+        "skipped (1): needs CPUs 0 and 1 (e.g. conformance/x/y)" \
+        "skipped (1): no root here (e.g. units/quiet)" \
+        "skipped (1): reason 6" \
         "left out: valgrind/* (2): Valgrind cannot run a sanitized binary" \
         "left out: lint/* (1): the sources are the same in every tree" \
-        "== scripts/test, 1 trees (ASan tree): 2 tests, 1 passed, 0 failed, 1 skipped, 3 left out by design"; do
+        "== scripts/test, 1 trees (ASan tree): 11 tests, 1 passed, 1 failed, 9 skipped, 3 left out by design"; do
         case "$out" in *"$want"*) ;; *) fail "no '$want' in: $out" ;; esac
     done
+    case "$out" in *SKIP_RETURN_CODE*) fail "a skip reads as its exit code: $out" ;; esac
+    [ "$(grep -c 'skipped (1): reason' "$WORK/out")" -eq 12 ] || fail "not every skip reason is listed twice (tree, total): $out"
+    [ "$(cat "$WORK/asan/Testing/Temporary/LastTest.log")" = "the run's own log" ] ||
+        fail "the tree's LastTest.log was overwritten: $(head -3 "$WORK/asan/Testing/Temporary/LastTest.log")"
 }
 
 case_stopped_build_stops_its_compilers() {

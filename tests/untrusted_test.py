@@ -243,11 +243,21 @@ def hostile_names_run_nothing(w, binary):
     _check_md_tables(out, "regress's stdout")
     check("<img" not in out, "regress's summary passes raw HTML")
     # history: a run with a hostile CPU model (its class), then its chart.
+    # `add` takes only an ISO 8601 date; the hostile one is then written
+    # into the history file by hand, as an edited file could hold it.
     run = gb_doc(names[:6], dict(ctx, source_commit="0123456789abcdef0123456789abcdef01234567",
-                                 switchbench_version="x"))
+                                 switchbench_version="x", date="2026-12-04T00:00:00+00:00"))
     h = os.path.join(w, "hist")
     rc, _, err = tool("history", "add", save(run, os.path.join(w, "h.json")), "--dir", h)
     check(rc == 0, f"history add: exit {rc}: {err}")
+    hist_file = os.path.join(h, os.listdir(h)[0])
+    with open(hist_file, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    for row in rows[1:]:
+        row[1] = ctx["date"]
+    with open(hist_file, "w", newline="", encoding="utf-8") as f:
+        f.write(",".join(rows[0]) + "\n")
+        csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows[1:])
     hc = os.path.join(w, "hc")
     os.mkdir(hc)
     rc, _, err = tool("history", "chart", "--dir", h, "--out", hc)
@@ -265,7 +275,7 @@ def history_csv_neutralises_formulas(w, binary):
     """A text cell a spreadsheet would run (=, +, -, @) is written with a
     leading quote, and read back as it was."""
     names = ["=HYPERLINK(\"http://x\")/1", "+1+1/2", "-2+3/3", "@SUM(A1)/4", "'quoted/5", "plain/6"]
-    run = gb_doc(names, {"cpu_model": "=cpu", "num_cpus": 2, "date": "@today",
+    run = gb_doc(names, {"cpu_model": "=cpu", "num_cpus": 2, "date": "2026-12-04T00:00:00+00:00",
                          "source_commit": "0123456789abcdef0123456789abcdef01234567", "switchbench_version": "x"})
     h = os.path.join(w, "hist")
     rc, _, err = tool("history", "add", save(run, os.path.join(w, "h.json")), "--dir", h)
@@ -275,7 +285,7 @@ def history_csv_neutralises_formulas(w, binary):
     import csv
     import io
     for row in list(csv.reader(io.StringIO(text, newline="")))[1:]:
-        for cell in (row[1], row[2], row[4], row[5]):
+        for cell in (row[2], row[4], row[5]):
             check(not cell.startswith(("=", "+", "-", "@")), f"a formula cell: {cell!r}")
     sys.path.insert(0, SCRIPTS)
     import history
@@ -477,7 +487,8 @@ def history_add_writes_nothing_when_it_fails(w, binary):
     for what, ctx, needle in (("numeric commit", dict(base, source_commit=1234567), "source_commit is a number"),
                               ("backtick commit", dict(base, source_commit="`id`abc"), "not a git object name"),
                               ("numeric date", dict(base, date=5), "context.date is a number"),
-                              ("numeric model", dict(base, cpu_model=5), "context.cpu_model is a number")):
+                              ("numeric model", dict(base, cpu_model=5), "context.cpu_model is a number"),
+                              ("not a date", dict(base, date="not a date"), "its date 'not a date' is not an ISO 8601")):
         f = save(gb_doc(["BM_a"], ctx), os.path.join(w, "bad.json"))
         rc, _, err = tool("history", "add", f, "--dir", h)
         lines = err.strip().splitlines()
@@ -497,6 +508,41 @@ def history_add_writes_nothing_when_it_fails(w, binary):
             check(rc == 2 and len(lines) == 1 and needle in lines[0], f"{what} {args[0]}: exit {rc}: {err}")
         check(open(os.path.join(bad, "m-x2.csv")).read() == first + row + "\n", f"{what}: the file changed")
         check(not os.path.exists(os.path.join(w, "history.html")), f"{what}: a chart was written")
+    # Numbers that are not finite are refused by name, everywhere.
+    for args, needle in ((["history", "chart", "--dir", h, "--out", w, "--threshold=nan"], "'nan' is not a finite"),
+                         (["history", "chart", "--dir", h, "--out", w, "--threshold=inf"], "'inf' is not a finite"),
+                         (["regress", "--baseline", path, "--min-time=nan"], "'nan' is not a finite"),
+                         (["regress", "--baseline", path, "--alpha=-inf"], "'-inf' is not a finite")):
+        rc, _, err = tool(*args)
+        lines = err.strip().splitlines()
+        check(rc == 2 and len(lines) == 1 and needle in lines[0], f"{args}: exit {rc}: {err}")
+
+
+@case
+def machines_refuse_one_run_twice(w, binary):
+    """report --machines of one run twice, or of a run and its copy: one
+    line and exit 2, not two identical columns that read as two machines."""
+    copy = os.path.join(w, "copy.json")
+    shutil.copyfile(FIXTURE, copy)
+    for args, needle in (([FIXTURE, FIXTURE], "are the same file"), ([FIXTURE, copy], "the same results (a copy)")):
+        _bad(w, ["--machines", *args, "--out", os.path.join(w, "out")], needle)
+
+
+@case
+def history_keeps_long_machine_classes(w, binary):
+    """A 5,000-character CPU model (a file says what it likes): the
+    history file's name is bounded and safe, two models that differ only
+    past the cut stay apart, and the add succeeds."""
+    h = os.path.join(w, "hist")
+    names = []
+    for tail in ("a", "b"):
+        ctx = {"cpu_model": "Ve/ry Lo..ng " * 384 + tail, "num_cpus": 2, "switchbench_version": "x",
+               "source_commit": "0123456789abcdef0123456789abcdef01234567"}
+        rc, _, err = tool("history", "add", save(gb_doc(["BM_a"], ctx), os.path.join(w, f"{tail}.json")), "--dir", h)
+        check(rc == 0, f"a long cpu_model: exit {rc}: {err}")
+    names = sorted(os.listdir(h))
+    check(len(names) == 2 and all(len(n) <= 84 and n.endswith(".csv") and "/" not in n for n in names),
+          f"history files for two long classes: {names}")
 
 
 @case

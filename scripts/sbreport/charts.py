@@ -8,13 +8,12 @@ once for all of them (a process per chart cost ~60 ms each here)."""
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 
-from . import stats, text
+from . import entry, stats, text
 
 # Colour-blind-safe, one per engine in the order engines first appear, the
 # same in every chart of a report.
@@ -281,7 +280,11 @@ def render(charts, workdir, progress=None):
     if not drawn:
         return []
     for t in TEMPLATES:
-        shutil.copyfile(os.path.join(GP_DIR, t), os.path.join(workdir, t))
+        # Read, then written through _write: a full disk is then named by
+        # the file that could not be written (shutil's sendfile names the
+        # read-only template it copied from).
+        with open(os.path.join(GP_DIR, t), encoding="utf-8") as f:
+            _write(os.path.join(workdir, t), f.read())
     script = []
     for n, c in enumerate(drawn, 1):
         _fix_log(c)
@@ -329,8 +332,7 @@ def render(charts, workdir, progress=None):
 
 
 def _write(path, text):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    entry.write_text(path, text)
 
 
 def _space(workdir):
@@ -356,8 +358,7 @@ def _checked_svg(path, key, workdir):
     except ET.ParseError as e:
         raise RuntimeError(f"gnuplot's {os.path.basename(path)} is not well-formed XML ({e}): a truncated "
                            "file?" + _space(workdir)) from None
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(s)
+    entry.write_text(path, s)
     return inline_svg(s, key)
 
 

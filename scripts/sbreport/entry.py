@@ -8,6 +8,8 @@ killed on the way out."""
 
 import argparse
 import errno
+import math
+import os
 import signal
 import sys
 import traceback
@@ -24,6 +26,33 @@ def one_line(s):
     """A message on one line whatever it quotes (an option holding a
     newline gives one line, not two)."""
     return str(s).replace("\r", "\\r").replace("\n", "\\n")
+
+
+def write_text(path, text, sync=False):
+    """text into path (UTF-8); an OSError names path, since a write or a
+    close that runs out of room says only its errno. sync: fsync too."""
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
+    except OSError as e:
+        if not e.filename:
+            e.filename = path
+        raise
+
+
+def finite_number(text):
+    """An argparse type: a finite number (nan and inf are refused by name,
+    as every number a subcommand takes)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a finite number")
+    return v
 
 
 class Parser(argparse.ArgumentParser):
@@ -67,7 +96,11 @@ def run(name, main, on_stop="", failed=1):
         print(one_line(f"{name}: {e}"), file=sys.stderr)
         sys.exit(failed)
     except OSError as e:
-        where = f"{e.filename}: " if e.filename else "writing: "
+        # A copy or a move that ran out of room failed on its destination
+        # (filename2), not on the file it read.
+        full = e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        named = e.filename2 if full and e.filename2 else e.filename
+        where = f"{named}: " if named else "writing: "
         print(one_line(f"{name}: {where}{why(e)}{tail}"), file=sys.stderr)
         sys.exit(failed)
     except RecursionError:

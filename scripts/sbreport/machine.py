@@ -2,6 +2,7 @@
 instruction counts compare only within one class (scripts/regress.py,
 history files are kept per class)."""
 
+import hashlib
 import os
 import re
 
@@ -42,6 +43,17 @@ def here():
     return f"{model} x{os.cpu_count()}"
 
 
+# A class's file name stays within this many characters: a CPU model is
+# whatever the machine (or a file) says, and a name past the file
+# system's 255 bytes cannot be written at all.
+SLUG_MAX = 80
+
+
 def slug(cls):
-    """A file name for a class: 'AMD EPYC x2' -> 'amd-epyc-x2'."""
-    return re.sub(r"[^a-z0-9]+", "-", cls.lower()).strip("-") or "unknown"
+    """A file name for a class: 'AMD EPYC x2' -> 'amd-epyc-x2'; a long one
+    keeps its start and ends in a hash of the whole, so that two classes
+    that differ only past the cut stay apart."""
+    s = re.sub(r"[^a-z0-9]+", "-", cls.lower()).strip("-") or "unknown"
+    if len(s) <= SLUG_MAX:
+        return s
+    return s[:SLUG_MAX - 13].rstrip("-") + "-" + hashlib.sha256(cls.encode("utf-8", "replace")).hexdigest()[:12]

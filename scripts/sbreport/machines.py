@@ -7,8 +7,11 @@ machine, and every warning names its machine. Every figure comes from the
 files read; a machine's name is data, escaped where it is shown."""
 
 import copy
+import json
+import os
 
 from . import build, questions, rules
+from .entry import BadInput
 from .charts import Chart
 from .rules import fmt
 
@@ -33,6 +36,27 @@ def machine_names(runs):
                 h = f"{h} ({r.context.get('date') or i + 1})"
         names.append(h)
     return names
+
+
+def _fingerprint(run):
+    """What makes a run itself: its context and every figure."""
+    figures = sorted((n, tuple(b.real_ns), b.error or "", b.skipped or "") for n, b in run.benchmarks.items())
+    return json.dumps(run.context, sort_keys=True, default=str), tuple(figures)
+
+
+def refuse_repeats(runs):
+    """The same run given twice (one file twice, or two copies) would be
+    two identical columns that look like two machines: BadInput naming
+    both."""
+    seen = {}
+    for r in runs:
+        key = (os.path.realpath(r.path),)
+        fp = _fingerprint(r)
+        for other, (okey, ofp) in seen.items():
+            if key == okey or fp == ofp:
+                how = "the same file" if key == okey else "the same results (a copy)"
+                raise BadInput(f"{other} and {r.path} are {how}: give each run once")
+        seen[r.path] = (key, fp)
 
 
 def hosts_differ(runs):

@@ -10,6 +10,7 @@ import shutil
 import signal
 import time
 
+from . import entry
 from .load import BadInput
 
 STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT}
@@ -116,10 +117,7 @@ class Stage:
         return os.path.join(self.dir, name)
 
     def write(self, name, text):
-        with open(self.path(name), "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        entry.write_text(self.path(name), text, sync=True)
 
     def commit(self):
         old = os.path.join(self.out, f".report.old.{os.getpid()}")
