@@ -136,10 +136,17 @@ double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes);
  * /proc for PSS grows the kernel's caches. The method joins the record's
  * label. */
 double sb_run_kernel_memory_bytes(struct sb_run *run);
-/* The same, measured by a helper process on another core `delay_ns` after
- * the timed run starts, so the measurement costs the tasks no CPU time.
- * The figure appears in *out (negative until then, and if it never ran). */
-int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, struct sb_err *err);
+/* Both, measured by a helper process on another core `delay_ns` after the
+ * timed run starts, so the measurement costs the tasks no CPU time: the
+ * user figure (sb_run_memory_bytes's) and the kernel's (NAN where it is
+ * not measured; call sb_run_kernel_memory_bytes from setup first, as for
+ * any kernel figure). user_bytes is negative until then, and if it never
+ * ran. */
+struct sb_memory_probe {
+    double user_bytes, kernel_bytes;
+};
+int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, const struct sb_memory_probe **out,
+                        struct sb_err *err);
 
 /* Manual timing, as Google Benchmark's UseManualTime and PauseTiming: a
  * workload whose tasks have a start-up or shutdown phase (N threads or

@@ -129,11 +129,24 @@ static bool unfit_sample(const struct sb__instance *in, const struct sb__sample 
     /* A counter the registry does not list would reach the record
      * unexplained (a reference's program names its counters itself). */
     for (int i = 0; i < s->ncounters; i++) {
-        if (!sb__counter_find(s->counters[i].name)) {
+        const struct sb__counter_def *def = sb__counter_find(s->counters[i].name);
+        if (!def) {
             snprintf(why, len,
                      "the benchmark reported counter '%.40s', which is not a number in the "
                      "counter registry (harness/counter_list.h)",
                      s->counters[i].name);
+            return true;
+        }
+        /* A rate, latency, time, size or count below zero is a measurement
+         * that went backwards (memory per task from a peak below the
+         * baseline, when memory was freed elsewhere in the run): an error
+         * with its figure, never a median. */
+        if (def->kind != SB_COUNTER_RATIO && s->counters[i].value < 0) {
+            snprintf(why, len,
+                     "the benchmark measured %s = %.4g %s, and a %s cannot be negative: the "
+                     "measurement went backwards (for memory: the figure with the tasks alive "
+                     "was below the one before them)",
+                     def->name, s->counters[i].value, def->unit, sb__counter_kind_word(def->kind));
             return true;
         }
     }

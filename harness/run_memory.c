@@ -32,9 +32,9 @@ int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct 
 }
 
 struct probe_args {
-    const struct sb_run *run; /* the helper's copy, as it was at fork */
+    struct sb_run *run; /* the helper's copy, as it was at fork */
     uint64_t delay_ns;
-    double bytes;
+    struct sb_memory_probe got;
 };
 
 static int probe_main(void *p)
@@ -42,18 +42,22 @@ static int probe_main(void *p)
     struct probe_args *a = p;
     struct timespec ts = {(time_t)(a->delay_ns / 1000000000u), (long)(a->delay_ns % 1000000000u)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-    a->bytes = sb__run_memory_now(a->run, NULL); /* a helper: no meter thread here */
+    /* A helper: no meter thread here; the kernel figure only where setup
+     * opened its method (a cgroup is joined from setup only). */
+    a->got.kernel_bytes = a->run->kmem_open ? sb__kmem_bytes(&a->run->kmem) : NAN;
+    a->got.user_bytes = sb__run_memory_now(a->run, NULL);
     return 0;
 }
 
-int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, double **out, struct sb_err *err)
+int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, const struct sb_memory_probe **out,
+                        struct sb_err *err)
 {
     struct probe_args *a = sb_run_alloc(run, sizeof *a, err);
     if (!a) return -1;
-    *a = (struct probe_args){.run = run, .delay_ns = delay_ns, .bytes = -1};
+    *a = (struct probe_args){.run = run, .delay_ns = delay_ns, .got = {-1, NAN}};
     struct sb_helper_spec spec = {.name = "memory probe", .main = probe_main, .arg = a};
     if (sb_run_helper(run, &spec, err) != 0) return -1;
-    *out = &a->bytes;
+    *out = &a->got;
     return 0;
 }
 

@@ -291,6 +291,12 @@ case_wrong_work() {
         'len(doc["benchmarks"]) == 1 and all(b.get("error_occurred") and "counter '"'"'unregistered_figure'"'"'" in b["error_message"] and "unregistered_figure" not in b for b in doc["benchmarks"])'; then
         ok unregistered_counter_is_error
     else bad unregistered_counter_is_error "$(head -c 600 "$WORK/odd.json")"; fi
+    # A negative memory figure: an error record with the figure, no median.
+    "$BENCH" "${FAST[@]}" --engine=stackless --workload=selftest-negative-size --format=json >"$WORK/neg.json" 2>/dev/null
+    if json_check "$WORK/neg.json" \
+        'len(doc["benchmarks"]) == 1 and all(b.get("error_occurred") and "bytes_per_task = -3.26e+04 B, and a size cannot be negative" in b["error_message"] and "bytes_per_task" not in b for b in doc["benchmarks"])'; then
+        ok negative_size_is_error
+    else bad negative_size_is_error "$(head -c 600 "$WORK/neg.json")"; fi
 }
 
 # --- JSON: strict, Google Benchmark's fields ---

@@ -295,6 +295,89 @@ def rules_say_which_part_decided(w, binary):
     check(vs["C8"].status == rules.ONLY and not re.search(r"\basm/100\b", vs["C8"].when), f"C8: {vs['C8'].text}")
 
 
+# --- charts draw what their labels say -----------------------------------
+
+def _render(w, chart):
+    """Render one chart into w: (the gnuplot program, the data file, the
+    SVG's text). render removes its working files: they are caught as
+    written."""
+    from sbreport import charts
+    written, write = {}, charts._write
+
+    def keep(path, text):
+        written[os.path.basename(path)] = text
+        write(path, text)
+    charts._write = keep
+    try:
+        drawn = charts.render([chart], w)
+    finally:
+        charts._write = write
+    check(len(drawn) == 1, f"{chart.key}: not drawn")
+    with open(os.path.join(w, chart.key + ".svg"), encoding="utf-8") as f:
+        return written["charts.gp"], written["series-01.dat"], f.read()
+
+
+@case
+def a_series_without_points_keeps_its_place(w, binary):
+    """A series whose every point cannot be drawn (non-positive on a log
+    axis, as sleep/processes' negative memory once was) keeps its block,
+    so the series after it stay under their own titles, and its key says
+    "no data"."""
+    from sbreport.charts import Chart
+    c = Chart("t", "t", "q", "lines", "tasks", "bytes (log)", logx=True, logy=True)
+    c.add("threads", [(100, 1e4, 9e3, 1.1e4), (1000, 1.2e4, 1e4, 1.3e4)])
+    c.add("processes", [(100, -3.2e4, -4e4, 8e4)])
+    c.add("asm", [(100, 400, 390, 410), (1000, 500, 490, 510)])
+    c.add("ucontext", [(100, 6e3, 5.9e3, 6.1e3), (1000, 7e3, 6.9e3, 7.1e3)])
+    _, dat, svg = _render(w, c)
+    blocks = dat.rstrip("\n").split("\n\n\n")
+    check(len(blocks) == 4 and blocks[1].strip() == "NaN NaN NaN NaN",
+          f"the blocks are not one per series, in order: {blocks}")
+    check(blocks[2].startswith("100 400 ") and blocks[3].startswith("100 6000 "),
+          f"asm's and ucontext's data moved: {blocks}")
+    keys = re.findall(r"<title>([^<]*)</title>", svg)
+    check(keys[:4] == ["threads", "processes (no data)", "asm", "ucontext"] or
+          [k for k in keys if k != "Gnuplot"][:4] == ["threads", "processes (no data)", "asm", "ucontext"],
+          f"the key: {keys}")
+
+
+@case
+def axes_say_what_they_are(w, binary):
+    """A label says log scale exactly when the axis is one: a log axis over
+    less than a decade is drawn linear and its label loses "log"."""
+    from sbreport.charts import Chart
+    for lo, hi, want in ((100, 120, "ns per switch"), (10, 5000, "ns per switch (log scale)")):
+        d = os.path.join(w, f"{lo}-{hi}")
+        os.mkdir(d)
+        c = Chart("t", "t", "q", "bars", "", "ns per switch (log)", logy=True)
+        c.groups = ["a", "b"]
+        c.add("x", [(0, lo, lo, lo), (1, hi, hi, hi)])
+        gp, _, svg = _render(d, c)
+        labels = [t for t in re.findall(r">([^<>]*ns per switch[^<>]*)<", svg)]
+        check(labels and labels[0] == want, f"{lo}-{hi}: the y label is {labels}, not {want!r}")
+        check(f"logy = {int('log' in want)}" in gp, f"{lo}-{hi}: the axis does not match its label")
+
+
+@case
+def one_value_is_not_a_curve(w, binary):
+    """A lines chart with one x value (echo-open at one offered rate) is
+    drawn as points with whiskers, and its caption says why."""
+    from sbreport.charts import Chart
+    c = Chart("t", "t", "q", "lines", "requests offered per second", "p99", logx=True, logy=True)
+    for e, v in (("asm", 800), ("threads", 2500), ("stackless", 700)):
+        c.add(e, [(20000, v, v * 0.9, v * 1.1)])
+    gp, _, _ = _render(w, c)
+    check('style = "yerrorbars"' in gp and 'style = "yerrorlines"' not in gp, "one rate drawn as a curve")
+    check(any("Only one value of requests offered per second ran (20000)" in n for n in c.notes),
+          f"the caption does not say why: {c.notes}")
+    d = os.path.join(w, "two")
+    os.mkdir(d)
+    c2 = Chart("t", "t", "q", "lines", "rate", "p99")
+    c2.add("asm", [(1, 2, 1, 3), (2, 3, 2, 4)])
+    gp, _, _ = _render(d, c2)
+    check('style = "yerrorlines"' in gp, "a sweep lost its lines")
+
+
 # --- the report's files ---------------------------------------------------
 
 EXPECTED_CHARTS = ["switch_cost", "distribution", "ring", "echo_throughput", "echo_p99", "echo_starvation",

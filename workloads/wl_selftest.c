@@ -191,3 +191,19 @@ const struct sb_workload sb_wl_selftest_odd_counter = {
     .verify = ok_verify,
     .report = odd_counter_report,
 };
+
+/* Memory per task below zero (a peak below its baseline, as sleep on the
+ * processes engine once measured): an error record with the figure, never
+ * a median or a point on a chart. */
+static void negative_size_report(void *state, struct sb_run *run)
+{
+    (void)state;
+    sb_run_counter(run, "bytes_per_task", -32600);
+}
+const struct sb_workload sb_wl_selftest_negative_size = {
+    ST_WORKLOAD("selftest-negative-size", "reports a negative memory figure (record test)"),
+    .flags = SB_WL_HIDDEN,
+    .setup = wrong_setup,
+    .verify = ok_verify,
+    .report = negative_size_report,
+};

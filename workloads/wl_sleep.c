@@ -6,6 +6,8 @@
  * from its last sleep; N threads or processes exiting afterwards are not
  * sleeping. A memory probe on another core measures the run half-way
  * through the first round, while all N sleep. */
+#include <math.h>
+
 #include "sb_workload.h"
 
 struct sleep_state;
@@ -19,7 +21,8 @@ struct sleep_task {
 struct sleep_state {
     uint64_t n, rounds, sleep_ns;
     uint64_t finished; /* tasks done with every round */
-    double mem_before, *mem_peak;
+    double mem_before, kmem_before;
+    const struct sb_memory_probe *peak;
     struct sb_clock *clock;
     struct sleep_task *tasks;
 };
@@ -57,8 +60,11 @@ static int sleep_setup(struct sb_run *run, const long long *params, uint64_t rou
     st->n = n;
     st->rounds = rounds;
     st->sleep_ns = (uint64_t)params[1] * 1000000u;
+    /* One memory definition with spawn's: user plus kernel, the kernel's
+     * first (its method may join a cgroup, from setup only). */
+    st->kmem_before = sb_run_kernel_memory_bytes(run);
     st->mem_before = sb_run_memory_bytes(run, NULL);
-    if (sb_run_memory_probe(run, st->sleep_ns / 2, &st->mem_peak, err) != 0) return -1;
+    if (sb_run_memory_probe(run, st->sleep_ns / 2, &st->peak, err) != 0) return -1;
     for (uint64_t i = 0; i < n; i++) {
         st->tasks[i].st = st;
         if (sb_run_spawn(run, &st->tasks[i].t, sleep_body, err) != 0) return -1;
@@ -93,9 +99,14 @@ static void sleep_report(void *state, struct sb_run *run)
     sb_run_counter(run, "late_max_us", (double)late_max / 1e3);
     sb_run_counter(run, "late_mean_us", late_sum / (double)(st->n * st->rounds) / 1e3);
     sb_run_counter(run, "sleep_ms", (double)st->sleep_ns / 1e6);
-    if (*st->mem_peak >= 0) {
-        sb_run_counter(run, "memory_kb", *st->mem_peak / 1024);
-        sb_run_counter(run, "bytes_per_task", (*st->mem_peak - st->mem_before) / (double)st->n);
+    if (st->peak->user_bytes >= 0) {
+        double user = (st->peak->user_bytes - st->mem_before) / (double)st->n;
+        double kernel = (st->peak->kernel_bytes - st->kmem_before) / (double)st->n;
+        sb_run_counter(run, "memory_kb", st->peak->user_bytes / 1024);
+        sb_run_counter(run, "user_bytes_per_task", user);
+        /* NAN (not measured) leaves both counters out of the record. */
+        sb_run_counter(run, "kernel_bytes_per_task", kernel);
+        sb_run_counter(run, "bytes_per_task", isnan(kernel) ? NAN : user + kernel);
     }
 }
 

@@ -26,6 +26,7 @@
     X(selftest_wrong)           \
     X(selftest_echo_die)        \
     X(selftest_overflow_worker) \
-    X(selftest_odd_counter)
+    X(selftest_odd_counter)     \
+    X(selftest_negative_size)
 
 #endif

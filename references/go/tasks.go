@@ -255,5 +255,5 @@ func sleepers(n, done int64, p map[string]int64, c *clock) map[string]float64 {
 	}
 	return map[string]float64{"late_max_us": float64(lateMax.Microseconds()), "late_mean_us": mean,
 		"sleep_ms": float64(p["sleep_ms"]), "memory_kb": firstSleepMemory[1] / 1024,
-		"bytes_per_task": (firstSleepMemory[1] - firstSleepMemory[0]) / float64(tasks)}
+		"user_bytes_per_task": (firstSleepMemory[1] - firstSleepMemory[0]) / float64(tasks)}
 }

@@ -9,6 +9,8 @@ set xtics ("" 0)
 do for [g=0:ngroups-1] { set xtics add (S[s_groups + g] g) }
 set xtics scale 0 rotate by -30 left noenhanced
 set xrange [-0.6:ngroups-0.4]
+# A bar's length is its value: on a linear axis the bars start at zero.
+if (!logy) { set yrange [0:*] }
 plot for [i=0:nseries-1] datafile index i using 1:2 with boxes title S[s_series + i] lc rgb word(colors, i + 1), \
      for [i=0:nseries-1] datafile index i using 1:3:(0):(column(4)-column(3)) notitle with vectors nohead \
          lc rgb "#222222" lw 1.2

@@ -28,7 +28,8 @@ MUTED = ["#6b6b6b", "#a0522d", "#5b3fa0", "#00868b", "#c71585"]
 MUTED_BASE = 100
 OUR_POINT = 7  # a filled circle
 REF_POINTS = [6, 4, 8, 12, 10]  # open circle, square, triangle, diamond, inverted triangle
-REF_DASHES = [2, 3, 4, 5, 6]
+# gnuplot has five dash types (6 and up repeat them): solid is ours.
+REF_DASHES = [2, 3, 4, 5]
 GP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "gp")
 
 
@@ -50,15 +51,21 @@ class Chart:
         self.height = 420
 
     def add(self, title, rows, colour=None, dash=1, slot=None):
-        rows = [r for r in rows if r[1] is not None]
-        if rows:
-            self.series.append((title, sorted(rows)))
-            self.styles.append((len(self.styles) if colour is None else colour, dash))
-            self.slots.append(len(self.slots) if slot is None else slot)
+        """A series; one whose every point is missing (None) keeps its
+        place, key entry and style, and says "no data" (render): dropping
+        it once moved every later series' data under the wrong title."""
+        if not rows:
+            return
+        kept = [r for r in rows if r[1] is not None]
+        self.series.append((title, sorted(kept)))
+        self.styles.append((len(self.styles) if colour is None else colour, dash))
+        self.slots.append(len(self.slots) if slot is None else slot)
 
     @property
     def empty(self):
-        return not (self.points if self.kind == "strip" else self.series)
+        if self.kind == "strip":
+            return not self.points
+        return not any(rows for _, rows in self.series)
 
 
 def point_of(index):
@@ -103,7 +110,11 @@ def _data(chart):
     for i, (_, rows) in enumerate(chart.series):
         if i:
             out += ["", ""]
-        out += [" ".join(_gp_number(v) for v in r) for r in rows]
+        # A series with no drawable point is a block of one undefined
+        # point: an empty block would merge the blank lines around it into
+        # one separator, and gnuplot would read every later block one
+        # index early, under the wrong title.
+        out += [" ".join(_gp_number(v) for v in r) for r in rows] or ["NaN NaN NaN NaN"]
     if chart.failed:
         # One more block: a cross per failed benchmark, on the bottom of
         # the axis (the lowest figure drawn, or below it on a log axis).
@@ -118,8 +129,20 @@ def _texts(chart):
     y label, the series' titles, then the groups' names (bars, strip,
     history). The templates find them at s_series and s_groups."""
     # A tic label is a format for its position: a % in a name is doubled.
-    return [chart.title, chart.xlab, chart.ylab] + [t for t, _ in chart.series] + [
+    return [chart.title, axis_label(chart.xlab, chart.logx), axis_label(chart.ylab, chart.logy)] + [
+        t if rows else f"{t} (no data)" for t, rows in chart.series] + [
         g.replace("%", "%%") for g in chart.groups] + ["failed"]
+
+
+def axis_label(label, log):
+    """An axis label that says what the axis is: "(log scale)" exactly
+    when it is one. A question's label may say log; a log axis whose
+    values span less than a decade is drawn linear (_fix_log), and its
+    label must then not say log."""
+    base = re.sub(r",\s*log\)$", ")", re.sub(r"\s*\(log\)$", "", label or ""))
+    if not base:
+        return base
+    return f"{base} (log scale)" if log else base
 
 
 def _strings(texts):
@@ -204,7 +227,13 @@ def _script(chart, n, fmt):
         xs = sorted({r[0] for _, rows in chart.series for r in rows})
         if 0 < len(xs) <= 8:
             s.append("set xtics (" + ", ".join(f'"{x:g}" {_gp_number(x)}' for x in xs) + ")")
-        if chart.logx and xs and xs[0] > 0:
+        # One x value is no curve (an open-loop chart whose run offered one
+        # rate): points with their whiskers, never a line through nothing.
+        s.append(f"style = {_gp_string('yerrorbars' if len(xs) == 1 else 'yerrorlines')}")
+        if len(xs) == 1:
+            s.append(f"set xrange [{_gp_number(xs[0] * 0.8 if xs[0] > 0 else xs[0] - 1)}:"
+                     f"{_gp_number(xs[0] * 1.25 if xs[0] > 0 else xs[0] + 1)}]")
+        elif chart.logx and xs and xs[0] > 0:
             # A log axis autoscaled with offsets grows by whole decades:
             # spawn's 1,000 and 10,000 stood in the right half of an axis
             # from 100. A twentieth of the span beside each end instead.
@@ -288,6 +317,10 @@ def render(charts, workdir, progress=None):
     script = []
     for n, c in enumerate(drawn, 1):
         _fix_log(c)
+        xs = {r[0] for _, rows in c.series for r in rows}
+        if c.kind == "lines" and len(xs) == 1:
+            c.notes.append(f"Only one value of {c.xlab or 'x'} ran ({next(iter(xs)):g}): drawn as points, "
+                           "since no curve can be read from one value; a sweep of it draws one.")
         if c.kind == "bars":
             bar_positions(c)
         _write(os.path.join(workdir, f"series-{n:02d}.dat"), _data(c))

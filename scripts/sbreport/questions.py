@@ -32,15 +32,19 @@ def _series(run, family, xkey, values, chart, engines_only=False):
         if vals:
             groups.setdefault(key, []).append((n.params[xkey],) + spread(vals))
     refs = sorted(run.references)
+    variants = {}  # engine -> its keys so far: each variant of an engine gets a dash of its own
     for key, pts in groups.items():
         engine = key.split("/")[0]
-        variant = "/workers:" in key or "/placement:" in key
+        k = len(variants.setdefault(engine, []))
+        variants[engine].append(key)
         if engine in refs:
-            # A reference: a hue, dash and open marker of its own.
-            colour, dash = MUTED_BASE + refs.index(engine), REF_DASHES[refs.index(engine) % len(REF_DASHES)]
+            # A reference: a hue and open marker of its own, and a dash
+            # per variant (its --workers run is not its one-scheduler run).
+            colour = MUTED_BASE + refs.index(engine)
+            dash = REF_DASHES[(refs.index(engine) + k) % len(REF_DASHES)]
         else:
-            colour, dash = _colour(run, engine), 2 if variant else 1
-        chart.add(key.replace("/workers:", " x") if not engines_only else key, pts, colour=colour, dash=dash)
+            colour, dash = _colour(run, engine), VARIANT_DASHES[k % len(VARIANT_DASHES)]
+        chart.add(series_title(key) if not engines_only else key, pts, colour=colour, dash=dash)
     # What did not measure is a mark on the chart, with its reason in the
     # caption, not a silent gap in its line.
     for n, b in every:
@@ -52,6 +56,22 @@ def _series(run, family, xkey, values, chart, engines_only=False):
     if const and chart.series:
         chart.title += "  (" + ", ".join(sorted(const)) + ")"
     return chart
+
+
+# An engine's variants (its runs with other --workers, placement or
+# parameters) share its colour and differ in dash: solid, dashed, dotted...
+VARIANT_DASHES = [1, 2, 3, 4, 5]
+
+
+def series_title(key):
+    """A series' words from its key (engine/arg:value/...): "asm, 2
+    workers", "threads, conns 1000", "asm, spread": no bare "x2"."""
+    engine, *args = key.split("/")
+    words = []
+    for a in args:
+        k, _, v = a.partition(":")
+        words.append(f"{v} workers" if k == "workers" else v if k == "placement" else f"{k} {v}")
+    return ", ".join([engine] + words)
 
 
 def _colour(run, engine):
@@ -152,8 +172,13 @@ LINES = [
     ("sleep", "tasks", _sleep_excess, "sleep_wall", "Sleep: wall time beyond one sleep vs sleepers",
      "Do N sleepers finish in about one sleep (C8)? 0 % is perfect overlap, 10 % is wall time 1.1x one sleep, "
      "100 % is two sleeps' worth.", "tasks sleeping at once", "% beyond one sleep (log)", True, True),
-    ("sleep", "tasks", "bytes_per_task", "sleep_memory", "Sleep: memory per sleeping task",
-     "What does a sleeping task cost in memory?", "tasks sleeping at once", "memory per task", True, True),
+    ("sleep", "tasks", "bytes_per_task", "sleep_memory", "Sleep: memory per sleeping task, user + kernel",
+     "What does a sleeping task cost in memory, counting what the kernel holds for it (kernel stacks, page "
+     "tables, slab)? References measure user memory only: they are in the next chart.", "tasks sleeping at once",
+     "memory per task", True, True),
+    ("sleep", "tasks", "user_bytes_per_task", "sleep_user_memory", "Sleep: user-space memory per sleeping task",
+     "What does a sleeping task cost in its own address space, references included (the kernel's share is not in "
+     "this chart)?", "tasks sleeping at once", "user memory per task", True, True),
     ("cpu", "tasks", "items_per_second", "cpu", "CPU-bound work: throughput vs tasks and workers",
      "Does throughput grow with tasks on one scheduler, with --workers, with threads and processes (C3, C4, C13)?",
      "tasks computing at once", "work units", False, False),

@@ -387,7 +387,16 @@ def c5(v, t):
             n, b = max(ran, key=lambda x: x[0])
             ring = v.sizes("ring", "tasks", e)
             hop = v.one("ring", e, tasks=ring[-1]).median() if ring else None
-            figs.append(f"{e}: {int(n):,} live tasks, {fmt(b.counter('memory_kb') * 1024 if b.counter('memory_kb') else None, 'B')}"
+            # One memory definition: user plus kernel per task, as spawn's
+            # chart and C2 show it (user only where the kernel's share was
+            # not measured, said so). The size is what this run asked, not
+            # a capacity: larger sizes that did not run say why below.
+            per = b.counter("bytes_per_task")
+            mem = (f"{fmt(per, 'B')} per task, user + kernel" if per is not None else
+                   f"{fmt(b.counter('user_bytes_per_task'), 'B')} per task, user memory only" if
+                   b.counter("user_bytes_per_task") is not None else "memory not measured")
+            scope = "the largest size this run asked of it" if not stopped else "the largest that ran"
+            figs.append(f"{e}: {int(n):,} live tasks ({scope}), {mem}"
                         + (f"; ring of {int(ring[-1]):,}: {fmt(hop)} ns/hop" if hop else ""))
             if e in coro and n >= t["tasks"]:
                 good.append(e)
