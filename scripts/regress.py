@@ -223,13 +223,19 @@ def markdown(rows, a, title):
         iv = f"{j.interval[0]:.3f} – {j.interval[1]:.3f}" if j.interval and a.metric == "time" else ""
         p = f"{j.p_adjusted:.3g}" if j.p_adjusted is not None else ""
         mark = "**regressed**" if j.verdict == "regressed" else j.verdict
+        if j.verdict == "cannot tell" and getattr(j, "why", ""):
+            mark += " (too few samples)" if j.power and not j.power.enough else f" ({j.why})"
         out.append(f"| {md(n)} | {fmt_val(j.base_median, a.metric)} | {fmt_val(j.head_median, a.metric)} | "
                    f"{j.ratio:.3f} | {iv} | {p} | {mark} |")
-    reg = sum(j.verdict == "regressed" for *_, j in rows)
-    out += ["", f"{reg} regressed, {sum(j.verdict == 'improved' for *_, j in rows)} improved, "
-                f"{sum(j.verdict == 'unchanged' for *_, j in rows)} unchanged of {len(rows)}; metric {a.metric}, "
-                f"threshold {a.threshold:g} %" + (f", alpha {a.alpha:g}, {a.repetitions} samples a side"
-                                                   if a.metric == "time" else " (counts repeat exactly)"), ""]
+    counts = {v: sum(j.verdict == v for *_, j in rows)
+              for v in ("regressed", "improved", "within noise", "cannot tell", "unchanged")}
+    said = ", ".join(f"{k} {v}" for v, k in counts.items() if k or v in ("regressed", "improved"))
+    out += ["", f"{said} of {len(rows)}; metric {a.metric}, threshold {a.threshold:g} %"
+                + (f", alpha {a.alpha:g}, {a.repetitions} samples a side" if a.metric == "time"
+                   else " (counts repeat exactly)"), ""]
+    weak = next((j.power for *_, j in rows if j.power and not j.power.enough), None)
+    if weak:
+        out += [f"No change can be called: {weak.words()} (--repetitions).", ""]
     return "\n".join(out)
 
 

@@ -268,6 +268,7 @@ def counter_changes(ra, rb, ok):
 
 
 def compare(ra, rb, chart_dir):
+    from . import machines  # it builds on this module: imported when used
     common = [n for n in rb.benchmarks if n in ra.benchmarks]
     ok = [n for n in common if ra.benchmarks[n].ok and rb.benchmarks[n].ok]
     js = judge.judge_all({n: (ra.benchmarks[n].real_ns, rb.benchmarks[n].real_ns) for n in ok}, CHANGE, ALPHA)
@@ -282,6 +283,8 @@ def compare(ra, rb, chart_dir):
             continue
         j = js[n]
         ratio, ci, p, v = j.ratio, j.interval, j.p_adjusted, j.verdict
+        if v == "cannot tell":
+            v = "cannot tell: too few repetitions" if j.power and not j.power.enough else f"cannot tell: {j.why}"
         table.append({"cells": [n, fmt(a.median()), fmt(b.median()), f"{ratio:.3f}",
                                 f"{ci[0]:.3f} – {ci[1]:.3f}" if ci else "", f"{p:.3g}" if p is not None else "",
                                 v, "; ".join(moved.get(n, []))], "verdict": v})
@@ -298,9 +301,14 @@ def compare(ra, rb, chart_dir):
         c.series[1][1].append((gi,) + spread(b.real_ns))
     counts = {}
     for r in table:
-        counts[r.get("verdict", "not compared")] = counts.get(r.get("verdict", "not compared"), 0) + 1
+        word = r.get("verdict", "not compared").split(":")[0]
+        counts[word] = counts.get(word, 0) + 1
     side_rows, side_warn = sides(ra, rb)
-    warn = side_warn + [f"A: {w}" for w in warnings(ra)] + [f"B: {w}" for w in warnings(rb)]
+    weak = next((js[n].power for n in ok if js[n].power and not js[n].power.enough), None)
+    power = [f"No change can be called: {weak.words()} (./bench --repetitions=N). A row that says \"cannot "
+             "tell\" may still have moved; one that says \"within noise\" has its whole interval inside "
+             f"±{CHANGE:.0%}."] if weak else []
+    warn = power + side_warn + [f"A: {w}" for w in warnings(ra)] + [f"B: {w}" for w in warnings(rb)]
     only = len(set(ra.benchmarks) ^ set(rb.benchmarks))
     if only:
         warn.append(f"{only} benchmark(s) are in only one of the two runs and are not compared.")
@@ -311,6 +319,9 @@ def compare(ra, rb, chart_dir):
                     + f". Verdicts: Mann-Whitney U p < {ALPHA} (Holm-adjusted over the benchmarks) and a change beyond "
                     f"{CHANGE:.0%}.",
         "claims": [],
+        # The claims' verdicts of A and B side by side, each computed from
+        # its own run as a one-run report does.
+        "machine_claims": {"machines": ["A", "B"], "rows": machines.claims([ra, rb], ["A", "B"])},
         "environment": side_rows + [(f"A {k}", v) for k, v in environment(ra.context, ran_engines(ra))] +
                        [(f"B {k}", v) for k, v in environment(rb.context, ran_engines(rb))],
         "warnings": warn,

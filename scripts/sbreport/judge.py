@@ -1,7 +1,16 @@
 """One verdict on two samples of the same benchmark, shared by the
 comparison report and ./bench regress: the ratio of medians head/base with
 a bootstrap interval, a Mann-Whitney U p-value, and regressed / improved /
-unchanged. Lower values are better (times, instructions).
+within noise / cannot tell (exact counts: unchanged). Lower values are
+better (times, instructions).
+
+A verdict says no more than the test can: "within noise" only where the
+whole interval lies inside the threshold, and "cannot tell" where it does
+not and the test could not call a change, with why. With few repetitions
+the U test has no power at all: 6 against 6 can reach at best p = 0.0022,
+and Holm over 173 benchmarks multiplies that to 0.37, so no change could
+ever be called; such a comparison says so and how many repetitions a side
+would give it the power (Power).
 
 Many benchmarks are judged at once, so alpha is family-wise: the p-values
 of one comparison are adjusted by Holm's step-down method before they meet
@@ -48,8 +57,10 @@ class Judgement:
             self.verdict = "regressed"
         elif p < alpha and hi < 1 - self.threshold:
             self.verdict = "improved"
+        elif lo >= 1 - self.threshold and hi <= 1 + self.threshold:
+            self.verdict = "within noise"
         else:
-            self.verdict = "unchanged"
+            self.verdict = "cannot tell"
 
 
 def holm(ps):
@@ -62,12 +73,52 @@ def holm(ps):
     return out
 
 
+class Power:
+    """What a family of U tests can call at best: with n1 and n2 samples
+    the smallest p (the two samples wholly apart, no ties: the same test
+    as the one run), times the family's size (Holm's first step). Where
+    that is not below alpha, no change can be called, and `needed` is the
+    repetitions a side that would allow one."""
+
+    def __init__(self, n1, n2, family, alpha):
+        self.n1, self.n2, self.family, self.alpha = n1, n2, family, alpha
+        self.best_p = self.best(n1, n2, family)
+        self.enough = self.best_p < alpha
+        n = max(n1, n2, 2)
+        while self.best(n, n, family) >= alpha and n < 200:
+            n += 1
+        self.needed = n
+
+    @staticmethod
+    def best(n1, n2, family):
+        p = stats.mann_whitney_p(list(range(n1)), list(range(n1, n1 + n2)))
+        return min(1.0, (p or 1.0) * max(1, family))
+
+    def words(self):
+        side = f"{self.n1} a side" if self.n1 == self.n2 else f"{self.n1} and {self.n2} repetitions"
+        return (f"{side} can reach at best p = {self.best_p:.2g} (Holm over {self.family}; alpha {self.alpha:g}): "
+                f"a change can be called only with {self.needed} or more repetitions a side")
+
+
 def judge_all(pairs, threshold, alpha, min_reps=5, exact=False):
-    """{name: Judgement} for {name: (base, head)}, alpha family-wise."""
+    """{name: Judgement} for {name: (base, head)}, alpha family-wise. Each
+    tested judgement gets `power` (Power) and, where it cannot tell,
+    `why`."""
     js = {n: Judgement(b, h, threshold, min_reps, exact) for n, (b, h) in pairs.items()}
     tested = [j for j in js.values() if j.p is not None]
     for j, pa in zip(tested, holm([j.p for j in tested])):
         j.p_adjusted = pa
-    for j in js.values():
+    powers = {}
+    for n, j in js.items():
         j.decide(alpha)
+        b, h = pairs[n]
+        j.power = None
+        if j.p is not None:
+            key = (len(b), len(h))
+            j.power = powers.setdefault(key, Power(len(b), len(h), len(tested), alpha))
+        j.why = ""
+        if j.verdict == "cannot tell":
+            lo, hi = j.interval or (j.ratio, j.ratio)
+            j.why = (j.power.words() if j.power and not j.power.enough else
+                     f"the interval {lo:.3f}-{hi:.3f} reaches beyond ±{threshold:.0%} and p = {j.p_adjusted:.2g}")
     return js

@@ -120,7 +120,13 @@ def _env_html(m):
 
 
 def _headline(w):
-    """A warning's first clause, for the banner."""
+    """A warning's first clause, for the banner; a leading tag that names
+    whose warning it is ("A: ", "B: ", a machine's name) stays with the
+    clause after it (cut at the first colon, a comparison's banner once
+    read "A; A; A; B; B; B")."""
+    tag, sep, rest = w.partition(": ")
+    if sep and rest and " " not in tag and len(tag) <= 40:
+        return tag + ": " + _headline(rest)
     h = w.split(": ", 1)[0].split(". ", 1)[0]
     return h if len(h) <= 110 else h[:107] + "…"
 
