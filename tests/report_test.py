@@ -965,29 +965,67 @@ def _rows_with(rows, rgb, least):
 
 
 BANNER_RGB = (0xff, 0xf6, 0xe0)  # page.py: .banner background
-CLAIM_ID_RGB = (0xea, 0xf1, 0xfb)  # page.py: td.cid background
+ANSWERS_RGB = (0xf5, 0xf9, 0xfe)  # page.py: ol.answers background
 
 
 @case
-def first_screen_shows_banner_and_claims(w, binary):
-    """The first screen, at 1280 and at 400 px wide, shows the warnings
-    banner and, below it, the first claims (their id cells' colour), read
-    from Chromium's screenshot of an 800 px high window."""
+def first_screen_answers(w, binary):
+    """The first screen, at 1280 and at 400 px wide, opens on the answers:
+    one line per claim (their list's colour) from near the top, before the
+    warnings banner; read from Chromium's screenshot of an 800 px high
+    window."""
     shutil.copy(FIXTURE, os.path.join(w, "results.json"))
     rc, err = report(w)
     check(rc == 0, err)
     html = os.path.join(w, "report.html")
+    page = open(html, encoding="utf-8").read()
+    check(page.count("<li><a class=aid") == 13, "not one answer line per claim")
+    check(page.index("<ol class=answers>") < page.index("class=banner"), "the banner comes before the answers")
     for width in (1280, 400):
         shot = os.path.join(os.environ.get("SB_SCREENSHOT_DIR", w), f"first-screen-{width}.png")
         p, requests = _chromium(w, html, f"--window-size={width},800", f"--screenshot={shot}")
         check(p.returncode == 0 and os.path.exists(shot), f"no screenshot at {width}px: {p.stderr[-400:]}")
         _, h, rows = _png_pixels(shot)
-        banner = _rows_with(rows, BANNER_RGB, 40)
-        claims = _rows_with(rows, CLAIM_ID_RGB, 8)
-        check(banner, f"{width}px: no warnings banner on the first screen ({shot})")
-        check(len(claims) >= 20, f"{width}px: no claim on the first screen ({len(claims)} rows of its colour; {shot})")
-        check(max(banner) < min(claims), f"{width}px: the banner is not above the claims ({shot})")
-        print(f"ok   {width}px: banner at y {min(banner)}-{max(banner)}, claims from y {min(claims)} of {h}")
+        answers = _rows_with(rows, ANSWERS_RGB, width // 4)
+        check(answers and min(answers) < 220, f"{width}px: the answers do not open the page ({shot})")
+        check(len(answers) > h // 2, f"{width}px: the answers fill {len(answers)} of {h} rows ({shot})")
+        print(f"ok   {width}px: answers from y {min(answers)}, {len(answers)} of {h} rows")
+
+
+# Appended to a copy of the page (never to the report): measures, once
+# laid out, whether the page or any chart is wider than the window.
+MEASURE = """<script>
+window.onload = function () {
+  var w = window.innerWidth, over = [];
+  if (document.documentElement.scrollWidth > w) over.push("page " + document.documentElement.scrollWidth);
+  document.querySelectorAll("figure svg").forEach(function (s) {
+    var r = s.getBoundingClientRect();
+    if (r.right > w + 0.5) over.push(s.closest("figure").id + " " + Math.round(r.right));
+  });
+  document.title = "MEASURED " + w + ": " + (over.join(", ") || "none wider");
+};
+</script>"""
+
+
+@case
+def no_chart_wider_than_the_page(w, binary):
+    """At 400 and 1280 px, no chart (nor the page) is wider than the
+    window: measured by Chromium in a copy of the page with a script
+    appended."""
+    shutil.copy(FIXTURE, os.path.join(w, "results.json"))
+    rc, err = report(w)
+    check(rc == 0, err)
+    copy = os.path.join(w, "measured.html")
+    with open(os.path.join(w, "report.html"), encoding="utf-8") as f:
+        text = f.read()
+    with open(copy, "w", encoding="utf-8") as f:
+        f.write(text.replace("</body>", MEASURE + "</body>"))
+    for width in (400, 1280):
+        p, _ = _chromium(w, copy, f"--window-size={width},800", "--dump-dom")
+        got = re.search(r"<title>MEASURED (\d+): ([^<]*)</title>", p.stdout)
+        check(got, f"{width}px: the page was not measured: {p.stderr[-300:]}")
+        check(got.group(2) == "none wider", f"{width}px (window {got.group(1)}): wider than the window: "
+                                              f"{got.group(2)}")
 
 
 @case

@@ -30,7 +30,12 @@ table.mclaims{min-width:640px}table.menv th{white-space:nowrap}.mname{display:no
 .banner ul{margin:2px 0 2px 1.1em;padding:0}
 figure{margin:1.2em 0;background:#fff;border:1px solid #e2e2e2;padding:8px}
 .plot{overflow-x:auto;-webkit-overflow-scrolling:touch}
-figure svg{width:100%;min-width:520px;height:auto;display:block}
+figure svg{width:100%;max-width:900px;height:auto;display:block;margin:0 auto}
+ol.answers{list-style:none;margin:.4em 0 1em;padding:0;background:#f5f9fe;border:1px solid #e2e2e2}
+ol.answers li{padding:5px 10px;border-bottom:1px solid #eee}ol.answers li:last-child{border-bottom:0}
+ol.answers .aid{font-weight:700;margin-right:.4em}ol.answers .claim{color:#555;font-size:.88em}
+ol.answers .fig{font-size:.88em;font-variant-numeric:tabular-nums}
+details.more>summary{cursor:pointer;color:#1b6ca8;margin:.6em 0}
 figcaption{color:#444;font-size:.92em;margin-top:4px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0}
 dt{color:#555}dd{margin:0;word-break:break-word}
@@ -55,6 +60,22 @@ def e(s):
     return html.escape(shown(s), quote=True)
 
 
+def _answers_html(m):
+    """The first screen: one line per claim, its verdict in words (the
+    engines it holds for), the figure that decides it and a link to every
+    figure behind it."""
+    if not m["claims"]:
+        return ""
+    items = []
+    for c, v in m["claims"]:
+        fig = f" <span class=fig>— {e(v.figures[0])}</span>" if v.figures else (
+            f" <span class=fig>— {e(v.why)}</span>" if v.why else "")
+        items.append(f"<li><a class=aid href=\"#{e(c['id'])}\">{e(c['id'])}</a>"
+                     f"<span class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}</span>{fig}"
+                     f"<div class=claim>{e(c['claim'])}</div></li>")
+    return ("<h2>Answers</h2><ol class=answers>" + "".join(items) + "</ol>")
+
+
 def _claims_html(m):
     if not m["claims"]:
         return ""
@@ -67,13 +88,14 @@ def _claims_html(m):
         rows.append(f"<tr id=\"{e(c['id'])}\"><td class=cid><b>{e(c['id'])}</b></td><td>{e(c['claim'])}{test}</td>"
                     f"<td class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}{by}</td>"
                     f"<td><ul class=figs>{figs}{why}</ul></td></tr>")
-    return ("<h2>Claims</h2><p class=sub>Each verdict is computed from this run's repetitions by the rule in "
+    return ("<details class=more id=claims><summary>Every figure behind each answer</summary>"
+            "<h2>Claims</h2><p class=sub>Each verdict is computed from this run's repetitions by the rule in "
             "scripts/sbreport/claims.json: every median with its 95 % interval (order statistics), a comparison "
             "decided only when its interval is clear of the threshold, else <b>inconclusive</b> with what would "
             "decide it.</p><div class=wrap><table class=claims><colgroup><col class=c-id>"
             "<col class=c-claim><col class=c-v><col class=c-figs></colgroup><thead><tr><th>id</th><th>claim"
             "</th><th>verdict</th><th>figures that decide it</th></tr></thead><tbody>" + "".join(rows) +
-            "</tbody></table></div>")
+            "</tbody></table></div></details>")
 
 
 def _machine_claims_html(m):
@@ -188,7 +210,7 @@ def html_page(m):
             "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
             f"<title>{e(m['title'])}</title><style>{CSS}</style></head><body><main>"
             f"<h1>{e(m['title'])}</h1><p class=sub>{e(m['subtitle'])}</p>"
-            + _banner_html(m) + _claims_html(m) + _machine_claims_html(m) + _env_html(m) + _machine_env_html(m)
+            + _answers_html(m) + _banner_html(m) + _claims_html(m) + _machine_claims_html(m) + _env_html(m) + _machine_env_html(m)
             + _warn_html(m) + _charts_html(m) + _table_html(m) + _complexity_html(m) +
             "</main></body></html>\n")
 
@@ -216,6 +238,12 @@ def markdown_page(m):
     so a name cannot end a table row, open a code span or pass raw HTML
     into a CI summary."""
     out = [f"# {md(m['title'])}", "", md(m["subtitle"]), ""]
+    if m["claims"]:
+        out += ["## Answers", ""]
+        for c, v in m["claims"]:
+            fig = v.figures[0] if v.figures else v.why
+            out.append(f"- **{md(c['id'])}: {md(v.text)}**" + (f" — {md(fig)}" if fig else ""))
+        out.append("")
     if m["warnings"]:
         out += [f"> **Read with care ({len(m['warnings'])}):** " + "; ".join(md(_headline(w)) for w in m["warnings"])
                 + " (details under Warnings)", ""]
