@@ -27,6 +27,8 @@
     X(offered_per_second, "/s", RATE, NEITHER, "requests offered per second (open loop)")         \
     X(late_max_us, "us", LATENCY, LOWER, "latest wake-up after a sleep's deadline")               \
     X(late_mean_us, "us", LATENCY, LOWER, "mean lateness of a wake-up")                           \
+    X(late_p50_us, "us", LATENCY, LOWER, "median lateness of a wake-up past its due time")        \
+    X(late_p99_us, "us", LATENCY, LOWER, "99th-percentile lateness of a wake-up")                 \
     X(max_stall_us, "us", LATENCY, LOWER, "longest time the other tasks went unserved")           \
     X(cold_ns_per_task, "ns", TIME, LOWER, "time to create a task in fresh memory")               \
     X(warm_ns_per_task, "ns", TIME, LOWER, "time to create a task in reused memory")              \

@@ -272,8 +272,9 @@ def two_clusters_are_named(w, binary):
 @case
 def rules_say_which_part_decided(w, binary):
     """C9 names the side that failed; C10 without its cross-core benchmark
-    says that half was not measured; C8 judges overlap apart from the
-    overhead per sleeper; C1 judges the references as context."""
+    says that half was not measured; C8 judges overlap apart from how
+    late each sleeper woke (p50, p99, max; the max where a run has no
+    percentiles); C1 judges the references as context."""
     doc = fixture()
     for b in doc["benchmarks"]:
         if b["name"].startswith("blocking/threads"):
@@ -288,8 +289,16 @@ def rules_say_which_part_decided(w, binary):
     check(vs["C10"].status == rules.HOLDS and vs["C10"].text == "holds; not measured: across cores",
           f"C10: {vs['C10'].text}")
     vs = verdicts(FIXTURE)
-    check(vs["C8"].status == rules.HOLDS and all("overlaps]" in f and "per sleeper [" in f
+    check(vs["C8"].status == rules.HOLDS and all("overlaps]" in f and "woke late by max " in f
                                                  for f in vs["C8"].figures), f"C8: {vs['C8'].figures}")
+    doc = fixture()
+    for b in doc["benchmarks"]:
+        if b["name"].startswith("sleep/asm/tasks:1000") and "late_max_us" in b:
+            b["late_p50_us"], b["late_p99_us"] = 900.0, 7000.0
+    vs = verdicts(save(doc, os.path.join(w, "c8p.json")))
+    line = next((f for f in vs["C8"].figures if f.startswith("asm, 1,000 sleepers")), "")
+    check("p50 0.9 ms, p99 7 ms, max " in line and "[p99 beyond 5% of the 100 ms sleep]" in line,
+          f"C8 with percentiles: {line!r}")
     doc = _scale(fixture(), "sleep/asm/tasks:100/sleep_ms:100", 80)
     vs = verdicts(save(doc, os.path.join(w, "c8.json")))
     check(vs["C8"].status == rules.ONLY and not re.search(r"\basm/100\b", vs["C8"].when), f"C8: {vs['C8'].text}")
