@@ -511,13 +511,22 @@ case_stopped_repetition_is_marked() {
 # stack (16 KiB a thread on x86-64 and arm64) in kernel_bytes_per_task, sum
 # user and kernel in bytes_per_task, and name the method in its label.
 thread_kernel_memory() {
-    local want=$1
+    local want=$1 least=16384 try
     shift
-    "$@" "$BENCH" --engine=threads --workload=spawn --param=tasks=1000 --min-time=1x --repetitions=1 \
-        --results-dir= --format=json "$MARK" >"$WORK/k.json" 2>"$WORK/err" ||
-        fail "the run failed: $(cat "$WORK/err")"
-    json_check "$WORK/k.json" 'len(rows) == 1 and rows[0]["kernel_bytes_per_task"] >= 16384 and abs(rows[0]["bytes_per_task"] - rows[0]["user_bytes_per_task"] - rows[0]["kernel_bytes_per_task"]) < 1 and "kernel memory: '"$want"'" in rows[0]["label"]' ||
-        fail "kernel memory not counted by $want: $(grep -E '"(label|[a-z_]*bytes_per_task)"' "$WORK/k.json")"
+    # /proc/meminfo is machine-wide: another suite on the machine moves it
+    # by more than 1,000 threads' kernel stacks, so there only the label,
+    # the sum and a figure of zero or more are this run's to judge (a few
+    # tries: a figure that went backwards is an error record, rightly).
+    case "$want" in /proc/meminfo*) least=0 ;; esac
+    for try in 1 2 3; do
+        "$@" "$BENCH" --engine=threads --workload=spawn --param=tasks=1000 --min-time=1x --repetitions=1 \
+            --results-dir= --format=json "$MARK" >"$WORK/k.json" 2>"$WORK/err" ||
+            fail "the run failed: $(cat "$WORK/err")"
+        json_check "$WORK/k.json" 'len(rows) == 1 and rows[0]["kernel_bytes_per_task"] >= '"$least"' and abs(rows[0]["bytes_per_task"] - rows[0]["user_bytes_per_task"] - rows[0]["kernel_bytes_per_task"]) < 1 and "kernel memory: '"$want"'" in rows[0]["label"]' &&
+            break
+        [ $least -eq 0 ] && [ $try -lt 3 ] && continue
+        fail "kernel memory not counted by $want: $(grep -E '"(label|error_message|[a-z_]*bytes_per_task)"' "$WORK/k.json")"
+    done
     echo "ok   $want: $(grep -E '"(kernel_bytes_per_task|label)"' "$WORK/k.json" | tr -s ' ' | tr -d '\n')"
 }
 
