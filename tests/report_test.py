@@ -298,7 +298,7 @@ def rules_say_which_part_decided(w, binary):
             b["late_p50_us"], b["late_p99_us"] = 900.0, 7000.0
     vs = verdicts(save(doc, os.path.join(w, "c8p.json")))
     line = next((f for f in vs["C8"].figures if f.startswith("asm, 1,000 sleepers")), "")
-    check("p50 0.9 ms, p99 7 ms, max " in line and "[p99 beyond 5% of the 100 ms sleep]" in line,
+    check("p50 900 µs, p99 7 ms, max " in line and "[p99 beyond 5% of the 100 ms sleep]" in line,
           f"C8 with percentiles: {line!r}")
     doc = _scale(fixture(), "sleep/asm/tasks:100/sleep_ms:100", 80)
     vs = verdicts(save(doc, os.path.join(w, "c8.json")))

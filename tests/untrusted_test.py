@@ -152,7 +152,7 @@ PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2
              "colgroup", "col", "thead", "tbody", "tr", "th", "td", "b", "ul", "li", "dl", "dt", "dd", "figure",
              "figcaption", "svg", "g", "path", "text", "tspan", "defs", "circle", "rect", "use", "image",
              "desc", "clippath", "polygon", "line", "polyline", "a", "pattern", "lineargradient", "stop", "filter",
-             "fecomposite", "feflood"}
+             "fecomposite", "feflood", "ol", "span", "details", "summary"}
 
 
 def check_outputs(out, names, canary, what):

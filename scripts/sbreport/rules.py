@@ -35,10 +35,31 @@ def load_claims():
         return json.load(f)["claims"]
 
 
+# Units that scale to the size of the figure: 46.9 ms, not 46.9k us;
+# 13.9 MB, not 13.9k KiB. (factor in the given unit, name), largest first.
+_SCALES = {
+    "ns": [(1e9, "s"), (1e6, "ms"), (1e3, "µs"), (1, "ns")],
+    "us": [(1e6, "s"), (1e3, "ms"), (1, "µs"), (1e-3, "ns")],
+    "ms": [(1e3, "s"), (1, "ms"), (1e-3, "µs"), (1e-6, "ns")],
+    "B": [(1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1, "B")],
+}
+
+
+def _scale(v, unit):
+    """(factor, name) of the unit v reads best in."""
+    steps = _SCALES[unit]
+    a = abs(v)
+    return next(((f, name) for f, name in steps if a >= f), steps[-1])
+
+
 def fmt(v, unit=""):
-    """A figure as people read it: three significant digits, SI prefix."""
+    """A figure as people read it: three significant digits, SI prefix; a
+    time or a size in the unit that fits it (46.9 ms, 13.9 MB)."""
     if v is None:
         return "-"
+    if unit in _SCALES:
+        f, name = _scale(v, unit)
+        return f"{v / f:.3g} {name}"
     a = abs(v)
     for lim, suf in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if a >= lim:
@@ -47,11 +68,15 @@ def fmt(v, unit=""):
 
 
 def qfmt(q, unit=""):
-    """A quantity as people read it: median (interval)."""
+    """A quantity as people read it: median (interval), the interval in
+    the median's unit."""
     if q is None:
         return "-"
     if q.lo == q.hi:
         return fmt(q.med, unit)
+    if unit in _SCALES:
+        f, name = _scale(q.med, unit)
+        return f"{q.med / f:.3g} ({q.lo / f:.3g}–{q.hi / f:.3g}) {name}"
     return f"{fmt(q.med, unit)} ({fmt(q.lo)}–{fmt(q.hi, unit)})"
 
 
@@ -262,9 +287,9 @@ def c2(v, t):
     for i, what in ((0, "memory"), (1, "creation time")):
         halves[what] = (_all([_gt(p[i], th[i])] + [_gt(th[i], c[i]) for c in cs.values()]),
                         [p[i], th[i]] + [c[i] for c in cs.values()])
-    figs = [f"at {int(n):,} live tasks: processes {qfmt(p[0], 'B')}/task{p[2]}, {qfmt(p[1])} ns to create (cold: a repetition's first batch)",
-            f"threads {qfmt(th[0], 'B')}/task{th[2]}, {qfmt(th[1])} ns"] + \
-        [f"{e} {qfmt(c[0], 'B')}/task{c[2]}, {qfmt(c[1])} ns" for e, c in cs.items()]
+    figs = [f"at {int(n):,} live tasks: processes {qfmt(p[0], 'B')}/task{p[2]}, {qfmt(p[1], 'ns')} to create (cold: a repetition's first batch)",
+            f"threads {qfmt(th[0], 'B')}/task{th[2]}, {qfmt(th[1], 'ns')}"] + \
+        [f"{e} {qfmt(c[0], 'B')}/task{c[2]}, {qfmt(c[1], 'ns')}" for e, c in cs.items()]
     methods = sorted({m for c in costs.values() for m in c[3]})
     figs.append("memory is user + kernel (kernel stacks, page tables, slab), the kernel's share measured by "
                 + (", ".join(methods) or "an unnamed method"))
@@ -397,7 +422,7 @@ def c5(v, t):
                    b.counter("user_bytes_per_task") is not None else "memory not measured")
             scope = "the largest size this run asked of it" if not stopped else "the largest that ran"
             figs.append(f"{e}: {int(n):,} live tasks ({scope}), {mem}"
-                        + (f"; ring of {int(ring[-1]):,}: {fmt(hop)} ns/hop" if hop else ""))
+                        + (f"; ring of {int(ring[-1]):,}: {fmt(hop, 'ns')} a hop" if hop else ""))
             if e in coro and n >= t["tasks"]:
                 good.append(e)
         if stopped:
@@ -492,7 +517,7 @@ def _lateness(v, n, b, sleep_ns, share):
     judged = "p99" if got["p99"] is not None else "max"
     if got[judged] is None:
         return "lateness not measured"
-    parts = [f"{label} {qfmt(q * 1e-3)} ms" for label, q in got.items() if q is not None]
+    parts = [f"{label} {qfmt(q, 'us')}" for label, q in got.items() if q is not None]
     ok = below(got[judged] * 1e3, share * sleep_ns)
     limit = f"{share:.0%} of the {sleep_ns / 1e6:g} ms sleep"
     return "woke late by " + ", ".join(parts) + mark(ok, f"{judged} within {limit}", f"{judged} beyond {limit}")
@@ -509,8 +534,8 @@ def c9(v, t):
             continue
         ok = at_least(s, t["stalled"]) if kind == "coroutine" else below(s, t["free"])
         sides[kind].append((n.engine, ok, [s]))
-        figs.append(f"{n.engine} ({kind}): others stalled {qfmt(s)} of the call "
-                    f"(longest stall {fmt(b.counter('max_stall_us'))} us)"
+        figs.append(f"{n.engine} ({kind}): others stalled {qfmt(s * 100)} % of the call "
+                    f"(longest stall {fmt(b.counter('max_stall_us'), 'us')})"
                     + mark(ok, "as claimed", f"{'not stalled' if kind == 'coroutine' else 'stalled too'}"))
     if not sides["coroutine"] or not sides["kernel"]:
         return Verdict(MISSING, figures=figs, why="blocking did not run on both a coroutine and a kernel engine")
@@ -544,7 +569,7 @@ def c10(v, t):
         r = v.time(*th) / asm_q
         ok = at_least(r, t["ratio"])
         results.append((where, ok, [r]))
-        figs.append(f"{where}: threads {qfmt(v.time(*th))} ns vs asm {qfmt(asm_q)} ns = {xfmt(r, '.0f')}"
+        figs.append(f"{where}: threads {qfmt(v.time(*th), 'ns')} vs asm {qfmt(asm_q, 'ns')} = {xfmt(r, '.0f')}"
                     + mark(ok))
     if not results:
         return Verdict(MISSING, figures=figs, why="pingpong/threads did not run")
@@ -580,7 +605,7 @@ def c11(v, t):
         least = min(b.counters.get("min_per_conn") or [0]) if b.ok else 0
         oks, qs = [least >= 1], []
         figs.append(f"{e}, {int(c):,} connections: " + (
-            f"{qfmt(v.counter(n, b, 'items_per_second'))} req/s, p99 {qfmt(v.counter(n, b, 'p99_us'))} us, every "
+            f"{qfmt(v.counter(n, b, 'items_per_second'))} req/s, p99 {qfmt(v.counter(n, b, 'p99_us'), 'us')}, every "
             f"connection served at least {int(least)} times" if b.ok else (b.error or b.skipped or "")[:120]))
         if open_conns:
             ok, q, line = _open_loop_kept_up(v, e, open_conns[-1], t["kept_up"])
@@ -615,12 +640,12 @@ def _open_loop_kept_up(v, e, conns, share):
     rate, n, b, q, ok = rows[0]
     kept = [r for r in rows if r[4]]
     line = (f"{e}, open loop at {int(conns):,} connections: offered {fmt(rate)} req/s, served "
-            f"{qfmt(q)}, p99 {qfmt(v.counter(n, b, 'p99_us'))} us" if b.ok else
+            f"{qfmt(q)}, p99 {qfmt(v.counter(n, b, 'p99_us'), 'us')}" if b.ok else
             f"{e}, open loop at {int(conns):,} connections, {fmt(rate)} req/s offered: "
             f"{(b.error or b.skipped or 'no figures')[:120]}")
     if kept:
         k = kept[-1]
-        line += (f"; kept up to {fmt(k[0])} req/s offered (p99 {qfmt(v.counter(k[1], k[2], 'p99_us'))} us)"
+        line += (f"; kept up to {fmt(k[0])} req/s offered (p99 {qfmt(v.counter(k[1], k[2], 'p99_us'), 'us')})"
                  + ("" if k is rows[-1] else f", not at {fmt(rows[rows.index(k) + 1][0])}"))
     return ok, q, line + mark(ok, "kept up", "fell behind" if b.ok else "failed")
 
@@ -637,7 +662,7 @@ def _echo_references(v):
         c = sizes[-1]
         b = v.one("echo", e, conns=c)
         line = f"{e} (reference), {int(c):,} connections: {fmt(b.counter('items_per_second'))} req/s, p99 " \
-               f"{fmt(b.counter('p99_us'))} us"
+               f"{fmt(b.counter('p99_us'), 'us')}"
         ours = [(x, v.one("echo", x, conns=c)) for x in v.engines("coroutine", "echo")]
         ours = [(x, o.counter("items_per_second")) for x, o in ours if o and o.counter("items_per_second")]
         for x, r in sorted(ours, key=lambda xr: -xr[1])[:1] + [
@@ -678,7 +703,7 @@ def c13(v, t):
             for n, b in v.pick(fam, e, workers=k, **params):
                 r = v.counter(n, b, "items_per_second") if b.ok else None
                 if r and (mn is None or r.med > mn[1].med):
-                    mn = (f"{e} x{int(k)} workers", r)
+                    mn = (f"{e} on {int(k)} workers", r)
         single = _best_any(v, fam, v.engines(family=fam), **params)
         if mn and single:
             ratio = mn[1] / single[1]
