@@ -257,16 +257,19 @@ def noise_makes_a_verdict_inconclusive(w, binary):
 @case
 def two_clusters_are_named(w, binary):
     """Repetitions that fall into two levels (as layouts can split them)
-    are named in the warnings with both levels; one level is not, nor is
-    a wide but single cluster."""
+    are named in the warnings with both levels and the claims that may
+    rest on them, first, and their answer lines are marked; one level is
+    not, nor is a wide but single cluster."""
     from sbreport import build
     for factors, flagged in (([1.0, 1.01, 0.99, 1.45, 1.46, 1.44], True), (QUIET, False),
                              ([0.9, 0.95, 1.0, 1.05, 1.1, 1.15], False)):
-        doc = _reps(fixture(), lambda n: n == "switch/asm", factors)
+        doc = _reps(fixture(), lambda n: n == "pingpong/asm", factors)
         run = load.load(save(doc, os.path.join(w, "r.json")))
-        ws = [x for x in build.warnings(run) if "two clusters" in x]
-        named = bool(ws) and "switch/asm " in ws[0] and "(3 and 3 repetitions)" in ws[0]
+        ws = [x for x in build.warnings(run) if "pingpong/asm ran at two levels" in x]
+        named = bool(ws) and "(3 and 3 repetitions)" in ws[0] and ws[0].startswith("C1 and C10 may rest on it: ")
         check(named == flagged, f"{factors}: {ws}")
+        check(("pingpong/asm" in build.suspect_claims(run).get("C1", [])) == flagged,
+              f"{factors}: C1's answer line is {'not ' if flagged else ''}marked")
 
 
 @case

@@ -76,20 +76,70 @@ def environment(ctx, ran=None):
     return rows
 
 
+def claims_by_family(run):
+    """family -> the ids of the claims whose rule reads that workload
+    (their `needs` in claims.json), for our runs; {} for another's."""
+    if not run.ours:
+        return {}
+    out = {}
+    for c in rules.load_claims():
+        for need in c.get("needs", []):
+            out.setdefault(need.split("/", 1)[0], [])
+            if c["id"] not in out[need.split("/", 1)[0]]:
+                out[need.split("/", 1)[0]].append(c["id"])
+    return out
+
+
+def _ids(ids):
+    return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
+
+
+def suspect_claims(run):
+    """claim id -> [benchmark names it may rest on whose repetitions fell
+    into two levels]: the answer lines say so."""
+    fams, out, refs = claims_by_family(run), {}, set(run.references)
+    for n, b in run.benchmarks.items():
+        if b.nm.engine in refs:
+            continue  # a reference decides no claim
+        if b.ok and len(b.real_ns) >= 4 and stats.two_levels(b.real_ns):
+            for cid in fams.get(b.nm.family, []):
+                out.setdefault(cid, []).append(n)
+    return out
+
+
 def warnings(run):
-    ctx, out = run.context, []
+    """What to read with care, those that bear on the claims first, each
+    naming the claims it bears on (by the workloads their rules read)."""
+    ctx, out, ranked = run.context, [], []
+    fams = claims_by_family(run)
+
+    refs = set(run.references)
+
+    def bearing(names):
+        """The claims a benchmark may bear on: those reading its workload,
+        unless it is a reference's (which decides none)."""
+        ids = sorted({cid for n in names for cid in fams.get(run.benchmarks[n].nm.family, [])
+                      if run.benchmarks[n].nm.engine not in refs},
+                     key=lambda c: int(c[1:]) if c[1:].isdigit() else 0)
+        return ids
+
+    split = [(n, t) for n, b in run.benchmarks.items() if b.ok and len(b.real_ns) >= 4
+             for t in [stats.two_levels(b.real_ns)] if t]
+    for n, (lo, hi, a, b) in split:
+        ids = bearing([n])
+        text = (f"{n} ran at two levels, {fmt(lo, 'ns')} and {fmt(hi, 'ns')} ({a} and {b} repetitions): its "
+                "median is neither. The layout a repetition drew (or something else that switches) sets its "
+                "speed.")
+        ranked.append((len(ids), (f"{_ids(ids)} may rest on it: " if ids else "") + text))
     noisy = [(n, b.cv()) for n, b in run.benchmarks.items() if b.ok and len(b.real_ns) > 1 and b.cv() > CV_WARN]
     if noisy:
         noisy.sort(key=lambda x: -x[1])
-        out.append(f"{len(noisy)} benchmark(s) vary by more than {CV_WARN:.0%} (cv) across repetitions: "
-                   + ", ".join(f"{n} {cv:.0%}" for n, cv in noisy[:6]) + (" …" if len(noisy) > 6 else ""))
-    split = [(n, t) for n, b in run.benchmarks.items() if b.ok and len(b.real_ns) >= 4
-             for t in [stats.two_levels(b.real_ns)] if t]
-    if split:
-        out.append(f"{len(split)} benchmark(s) fall into two clusters across their repetitions: " + "; ".join(
-            f"{n} {fmt(lo)} and {fmt(hi)} ns ({a} and {b} repetitions)" for n, (lo, hi, a, b) in split[:5])
-            + (" …" if len(split) > 5 else "") + ". Multimodal: the layout a repetition drew (or something else "
-            "that switches) sets their speed, and the median is neither level.")
+        ids = bearing([n for n, _ in noisy])
+        ranked.append((len(ids) / 10, f"{len(noisy)} benchmark(s) vary by more than {CV_WARN:.0%} (cv) across "
+                       "repetitions" + (f", among them the workloads of {_ids(ids)}" if ids else "") + ": "
+                       + ", ".join(f"{n} {cv:.0%}" for n, cv in noisy[:6]) + (" …" if len(noisy) > 6 else "")))
+    ranked.sort(key=lambda x: -x[0])
+    out += [t for _, t in ranked]
     virt = ctx.get("virtualization")
     if virt and virt not in ("none", "no"):
         out.append(f"A virtual machine ({virt}): other guests share the cores; compare ratios measured in one run.")
@@ -116,7 +166,9 @@ def warnings(run):
             for e, v in left.items()))
     errors = [(n, b.error) for n, b in run.benchmarks.items() if b.error]
     if errors:
-        out.append(f"{len(errors)} error record(s): " + "; ".join(f"{n}: {m}" for n, m in errors[:5]))
+        ids = bearing([n for n, _ in errors])
+        out.insert(0, f"{len(errors)} error record(s)" + (f", in the workloads of {_ids(ids)}" if ids else "")
+                   + ": " + "; ".join(f"{n}: {m}" for n, m in errors[:5]))
     skipped = [(n, b.skipped) for n, b in run.benchmarks.items() if b.skipped and not b.error]
     if skipped:
         out.append(f"{len(skipped)} skipped record(s): " + "; ".join(f"{n}: {m}" for n, m in skipped[:5]))
@@ -138,6 +190,8 @@ def _counter_value(key, v, reg):
             if abs(v) >= lim:
                 return f"{v / lim:.3g} {suf}B/s"
         return f"{v:.3g} B/s"
+    if u in rules._SCALES:
+        return fmt(v, u)  # a time or a size in the unit that fits it
     return fmt(v, u if u.startswith("/") or not u else " " + u)
 
 
@@ -203,6 +257,7 @@ def single(run, chart_dir):
         "claims": decided,
         "environment": environment(run.context, ran_engines(run)),
         "warnings": warnings(run),
+        "suspects": suspect_claims(run),
         "charts": charts,
         "table_title": "Results (real time in ns per iteration)",
         "table_head": ["benchmark", "median", "min – max", "cv", "reps"] + (

@@ -35,7 +35,7 @@ ol.answers{list-style:none;margin:.4em 0 1em;padding:0;background:#f5f9fe;border
 ol.answers li{padding:5px 10px;border-bottom:1px solid #eee}ol.answers li:last-child{border-bottom:0}
 ol.answers .aid{font-weight:700;margin-right:.4em}ol.answers .claim{color:#555;font-size:.88em}
 ol.answers .fig{font-size:.88em;font-variant-numeric:tabular-nums}
-details.more>summary{cursor:pointer;color:#1b6ca8;margin:.6em 0}
+details.more>summary{cursor:pointer;color:#1b6ca8;margin:.6em 0}.flag{color:#8a5a00;font-size:.85em}
 figcaption{color:#444;font-size:.92em;margin-top:4px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0}
 dt{color:#555}dd{margin:0;word-break:break-word}
@@ -70,9 +70,12 @@ def _answers_html(m):
     for c, v in m["claims"]:
         fig = f" <span class=fig>— {e(v.figures[0])}</span>" if v.figures else (
             f" <span class=fig>— {e(v.why)}</span>" if v.why else "")
+        sus = (m.get("suspects") or {}).get(c["id"])
+        flag = (f"<div class=flag>⚑ may rest on {e(', '.join(sus[:3]))}{' …' if len(sus) > 3 else ''}, which "
+                f"ran at two levels (see Warnings)</div>") if sus else ""
         items.append(f"<li><a class=aid href=\"#{e(c['id'])}\">{e(c['id'])}</a>"
                      f"<span class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}</span>{fig}"
-                     f"<div class=claim>{e(c['claim'])}</div></li>")
+                     f"<div class=claim>{e(c['claim'])}</div>{flag}</li>")
     return ("<h2>Answers</h2><ol class=answers>" + "".join(items) + "</ol>")
 
 
@@ -242,7 +245,9 @@ def markdown_page(m):
         out += ["## Answers", ""]
         for c, v in m["claims"]:
             fig = v.figures[0] if v.figures else v.why
-            out.append(f"- **{md(c['id'])}: {md(v.text)}**" + (f" — {md(fig)}" if fig else ""))
+            sus = (m.get("suspects") or {}).get(c["id"])
+            out.append(f"- **{md(c['id'])}: {md(v.text)}**" + (f" — {md(fig)}" if fig else "")
+                       + (f" (may rest on {md(', '.join(sus[:3]))}, which ran at two levels)" if sus else ""))
         out.append("")
     if m["warnings"]:
         out += [f"> **Read with care ({len(m['warnings'])}):** " + "; ".join(md(_headline(w)) for w in m["warnings"])
