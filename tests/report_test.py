@@ -293,6 +293,9 @@ def rules_say_which_part_decided(w, binary):
           and "the cause (what the OS saves and restores): not tested here" in vs["C10"].text,
           f"C10: {vs['C10'].text}")
     vs = verdicts(FIXTURE)
+    for cid in ("C7", "C12"):
+        check("not measured: threads across cores (here they shared one core" in vs[cid].text,
+              f"{cid} does not say the threads shared one core: {vs[cid].text}")
     check(vs["C8"].status == rules.HOLDS and all("overlaps]" in f and "woke late by max " in f
                                                  for f in vs["C8"].figures), f"C8: {vs['C8'].figures}")
     doc = fixture()

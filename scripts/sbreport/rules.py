@@ -456,6 +456,21 @@ def _pipeline_sizes(v):
     return out
 
 
+def _one_core_scope(v, verdict):
+    """C7 and C12 compare a hand-off between coroutines with one between
+    threads; threads packed on one core (the workload's own placement)
+    make every hand-off a context switch, the case most favourable to the
+    claim. Where no cross-core run of them is in this run, the verdict
+    says its scope."""
+    one = [b for _, b in v.pick("pipeline", "threads") if b.ok]
+    spread = [b for _, b in v.pick("pipeline", "threads", placement="spread") if b.ok]
+    packed = one and all(b.cpus_used and not any(ch in b.cpus_used for ch in ",-?") for b in one)
+    if packed and not spread and verdict.status not in (OPEN, MISSING):
+        verdict.unmeasured = ("threads across cores (here they shared one core, where every hand-off is a "
+                              "context switch)")
+    return verdict
+
+
 def c7(v, t):
     if (m := _needs_kinds(v)):
         return m
@@ -471,7 +486,8 @@ def c7(v, t):
         results.append((tag, ok, [coro[1], th] + ([pr] if pr else [])))
         figs.append(f"{tag}: {coro[0]} {qfmt(coro[1])} items/s, threads {qfmt(th)}, processes {qfmt(pr)}"
                     + mark(ok, "faster than both", "not faster"))
-    return _tally(results, "the pipeline", figs, "pipeline did not run on threads and a coroutine engine at one size")
+    return _one_core_scope(v, _tally(results, "the pipeline", figs,
+                                     "pipeline did not run on threads and a coroutine engine at one size"))
 
 
 def c8(v, t):
@@ -686,7 +702,8 @@ def c12(v, t):
                 ok = _gt(r, th)
                 results.append((e, ok, [r, th]))
                 figs.append(f"{e} {qfmt(r)} items/s vs threads {qfmt(th)} = {xfmt(r / th, '.0f')}" + mark(ok))
-    return _tally(results, "the engine", figs, "pipeline did not run with capacity 1 on threads and a coroutine engine")
+    return _one_core_scope(v, _tally(results, "the engine", figs,
+                                     "pipeline did not run with capacity 1 on threads and a coroutine engine"))
 
 
 def c13(v, t):
