@@ -45,8 +45,12 @@ def save(doc, path):
     return path
 
 
+# How many claims the registry holds: every count below is this one.
+N_CLAIMS = len(rules.load_claims())
+
+
 def verdicts(path):
-    return {c["id"]: v for c, v in rules.decide(load.load(path))}
+    return {c.id: v for c, v in rules.decide(load.load(path))}
 
 
 # --- claims ---------------------------------------------------------------
@@ -55,7 +59,7 @@ def verdicts(path):
 def every_claim_decided(w, binary):
     """The quick run of a 2-core machine decides every claim."""
     vs = verdicts(FIXTURE)
-    check(len(vs) == 13, f"{len(vs)} claims")
+    check(len(vs) == N_CLAIMS, f"{len(vs)} claims")
     missing = [k for k, v in vs.items() if v.status == rules.MISSING]
     check(not missing, f"not measured: {missing}: {[vs[k].why for k in missing]}")
     for k, v in vs.items():
@@ -311,6 +315,101 @@ def rules_say_which_part_decided(w, binary):
     check(vs["C8"].status == rules.ONLY and not re.search(r"\basm/100\b", vs["C8"].when), f"C8: {vs['C8'].text}")
 
 
+# --- claims are registered units ------------------------------------------
+
+def _need_matches(need, names):
+    """The names a claim's need pattern matches: family/<engine>/k:N ... with
+    an optional "(N >= X)"; <engine> is any engine, a capital letter any
+    number, <cores> the cores this process may use."""
+    from sbreport.names import Name
+    pattern, _, cond = need.partition(" (")
+    parts = pattern.split("/")
+    least = {}
+    for m in re.finditer(r"([A-Z]) >= (\d+)", cond):
+        least[m.group(1)] = float(m.group(2))
+    out = []
+    for full in names:
+        n = Name(full)
+        if n.family != parts[0] or (len(parts) > 1 and parts[1] != "<engine>" and n.engine != parts[1]):
+            continue
+        ok = True
+        for p in parts[2:]:
+            k, _, v = p.partition(":")
+            if re.fullmatch(r"[A-Z]", v):
+                ok = ok and k in n.params and n.params[k] >= least.get(v, float("-inf"))
+            elif v == "<cores>":
+                ok = ok and n.params.get(k) == len(os.sched_getaffinity(0))
+            else:
+                ok = ok and p in n.args
+        if ok:
+            out.append(full)
+    return out
+
+
+@case
+def quick_run_covers_every_claim(w, binary):
+    """What the quick default runs (switchbench --list, as ./bench runs it)
+    holds a benchmark for every need of every registered claim, so no
+    verdict of the default report is "not measured" by design."""
+    p = subprocess.run([binary, "--list"], capture_output=True, text=True, timeout=60)
+    check(p.returncode == 0, p.stderr[-400:])
+    names = p.stdout.split()
+    missing = [(c.id, need) for c in rules.load_claims() for need in c.needs if not _need_matches(need, names)]
+    check(not missing, f"the quick run lacks what these claims need: {missing}")
+
+
+@case
+def claims_doc_is_current(w, binary):
+    """docs/claims.md is what the registry says (scripts/claims_doc.py)."""
+    p = subprocess.run([PY, os.path.join(ROOT, "scripts", "claims_doc.py"), "--check"], capture_output=True,
+                       text=True, timeout=60)
+    check(p.returncode == 0, p.stderr.strip())
+
+
+THROWAWAY = """\"\"\"C99: a throwaway claim, to show that a claim is one file.\"\"\"
+
+from ..claim import Claim
+from ..rules import HOLDS, Verdict
+
+
+def check(v, t):
+    n = len(v.engines(family="pingpong"))
+    return Verdict(HOLDS, figures=[f"{n} engines ran pingpong (at least {t['engines']})"])
+
+
+CLAIM = Claim(id="C99", claim="A throwaway claim.", test="Did pingpong run?", needs=["pingpong/<engine>"],
+              rule="Holds when pingpong ran.", threshold={"engines": 1}, check=check)
+"""
+
+
+@case
+def a_claim_is_one_file(w, binary):
+    """In a scratch copy of the scripts, one new module and one registry
+    line add a claim: its answer, its verdict and its row in the docs
+    appear, and nothing else was touched."""
+    scratch = os.path.join(w, "scripts")
+    shutil.copytree(os.path.join(ROOT, "scripts"), scratch, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(os.path.join(scratch, "sbreport", "claims", "c99_throwaway.py"), "w", encoding="utf-8") as f:
+        f.write(THROWAWAY)
+    reg = os.path.join(scratch, "sbreport", "claims", "__init__.py")
+    text = open(reg, encoding="utf-8").read()
+    text = text.replace("from . import (", "from . import (c99_throwaway, ", 1)
+    text = text.replace("\n]\n", "\n    c99_throwaway.CLAIM,\n]\n", 1)
+    with open(reg, "w", encoding="utf-8") as f:
+        f.write(text)
+    run = os.path.join(w, "run")
+    os.mkdir(run)
+    shutil.copy(FIXTURE, os.path.join(run, "results.json"))
+    p = subprocess.run([PY, os.path.join(scratch, "report.py"), "--quiet", run], capture_output=True, text=True,
+                       timeout=120)
+    check(p.returncode == 0, p.stderr[-600:])
+    md = open(os.path.join(run, "report.md"), encoding="utf-8").read()
+    check("- **C99: holds** — " in md and "| C99 | A throwaway claim." in md, f"C99 is not in the report: {md[:800]}")
+    p = subprocess.run([PY, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import claims_doc; "
+                        "print(claims_doc.page())", scratch], capture_output=True, text=True, timeout=60)
+    check("| C99 | A throwaway claim. | `pingpong` |" in p.stdout, f"C99 is not in the docs: {p.stderr[-300:]}")
+
+
 # --- charts draw what their labels say -----------------------------------
 
 def _render(w, chart):
@@ -418,7 +517,7 @@ def report_of_the_quick_run(w, binary):
               .replace('xmlns:xlink="http://www.w3.org/1999/xlink"', ""), f"the HTML refers to {bad}")
     md = open(os.path.join(w, "report.md"), encoding="utf-8").read()
     rows = [ln for ln in md.splitlines() if ln.startswith("| C")]
-    check(len(rows) == 13, f"{len(rows)} claim rows in report.md")
+    check(len(rows) == N_CLAIMS, f"{len(rows)} claim rows in report.md")
     check(all(r.split("|")[1].strip() == f"C{i + 1}" for i, r in enumerate(rows)), "claim ids out of order")
     for c in EXPECTED_CHARTS:
         check(f"(charts/{c}.png)" in md, f"report.md does not link charts/{c}.png")
@@ -995,7 +1094,7 @@ def first_screen_answers(w, binary):
     check(rc == 0, err)
     html = os.path.join(w, "report.html")
     page = open(html, encoding="utf-8").read()
-    check(page.count("<li><a class=aid") == 13, "not one answer line per claim")
+    check(page.count("<li><a class=aid") == N_CLAIMS, "not one answer line per claim")
     check(page.index("<ol class=answers>") < page.index("class=banner"), "the banner comes before the answers")
     for width in (1280, 400):
         shot = os.path.join(os.environ.get("SB_SCREENSHOT_DIR", w), f"first-screen-{width}.png")
@@ -1059,7 +1158,7 @@ def chromium_renders_the_report(w, binary):
     for c in EXPECTED_CHARTS:
         check(f'id="chart-{c}"' in dom and "<svg" in dom, f"chart {c} is not in the rendered page")
     rows = dom.count('<tr id="C')
-    check(rows == 13, f"{rows} claim rows rendered")
+    check(rows == N_CLAIMS, f"{rows} claim rows rendered")
     for width in (1280, 400):
         shot = os.path.join(os.environ.get("SB_SCREENSHOT_DIR", w), f"report-{width}.png")
         p, requests = _chromium(w, html, f"--window-size={width},2400", f"--screenshot={shot}")

@@ -1,6 +1,6 @@
 /* blocking: one task makes a blocking system call (nanosleep, not the
  * engine's sleep) while the others run short work units and stamp their
- * progress (claim C9 in scripts/sbreport/claims.json). One iteration is one blocking call. The
+ * progress (claim C9 in scripts/sbreport/claims/). One iteration is one blocking call. The
  * record's headline is max_stall_us: the longest any other task went without progress. On one
  * coroutine scheduler it is the whole call. */
 #include <errno.h>

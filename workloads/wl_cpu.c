@@ -1,5 +1,5 @@
 /* cpu: W tasks each run a CPU kernel, optionally yielding every K units
- * (claims C3, C4 in scripts/sbreport/claims.json). A unit is 1024 steps of a 64-bit linear
+ * (claims C3, C4 in scripts/sbreport/claims/). A unit is 1024 steps of a 64-bit linear
  * congruential generator: a chain of dependent multiplies no compiler folds away. Each task's final
  * state is checked against a jump-ahead computed in O(log n), so verification costs nothing next to
  * the work. One iteration is one unit; the units are shared out among the tasks. */

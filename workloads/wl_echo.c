@@ -1,4 +1,4 @@
-/* echo: the gevent echo server's shape (claims C3, C11, C13 in scripts/sbreport/claims.json). One
+/* echo: the gevent echo server's shape (claims C3, C11, C13 in scripts/sbreport/claims/). One
  * accept task per scheduler, each on its own SO_REUSEPORT listening socket, spawns a task per
  * connection; a connection task reads and writes back until end of stream. Threads get a thread per
  * connection, processes a process per connection: the same source. The harness's load generator

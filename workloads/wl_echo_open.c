@@ -1,6 +1,6 @@
 /* echo-open: the echo server (wl_echo.c, the same tasks and the same
  * libuv baseline) under an open-loop load (claim C11 in
- * scripts/sbreport/claims.json). The load generator offers `rate`
+ * scripts/sbreport/claims/). The load generator offers `rate`
  * requests per second over `conns` connections on a constant schedule
  * and counts each request's latency from when it fell due, not from when
  * it could be sent (echo_pace.h): a server that falls behind shows its

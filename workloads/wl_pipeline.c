@@ -1,5 +1,5 @@
 /* pipeline: producer -> K stages -> consumer through bounded channels
- * (claims C7, C12 in scripts/sbreport/claims.json). With capacity 1 every item is a hand-off, the
+ * (claims C7, C12 in scripts/sbreport/claims/). With capacity 1 every item is a hand-off, the
  * yield of the tutorials' producer/consumer. One iteration is one item through the whole pipeline;
  * each stage adds 1 and the consumer checks every value. */
 #include "sb_workload.h"

@@ -1,5 +1,5 @@
 /* sleep: N tasks each sleep S at the same time, as gevent.sleep's example
- * (claim C8 in scripts/sbreport/claims.json). One iteration is one round in which every task sleeps
+ * (claim C8 in scripts/sbreport/claims/). One iteration is one round in which every task sleeps
  * S once. Every task checks with CLOCK_MONOTONIC that it slept at least S.
  *
  * The clock runs from the start of the run until the last sleeper wakes

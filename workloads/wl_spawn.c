@@ -1,5 +1,5 @@
 /* spawn: a task creates N tasks that are all alive at once, releases them
- * and waits until they have finished (claims C2, C5 in scripts/sbreport/claims.json). One iteration
+ * and waits until they have finished (claims C2, C5 in scripts/sbreport/claims/). One iteration
  * is one such batch; ns_per_task divides it by N. After the first batch is alive the clock pauses
  * while the memory of the run is measured to give bytes per live task: the kernel's share first
  * (kernel stacks, page tables, slab: sb_run_kernel_memory_bytes), then the user share (RSS

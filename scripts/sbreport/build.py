@@ -78,15 +78,13 @@ def environment(ctx, ran=None):
 
 def claims_by_family(run):
     """family -> the ids of the claims whose rule reads that workload
-    (their `needs` in claims.json), for our runs; {} for another's."""
+    (their registered `needs`), for our runs; {} for another's."""
     if not run.ours:
         return {}
     out = {}
     for c in rules.load_claims():
-        for need in c.get("needs", []):
-            out.setdefault(need.split("/", 1)[0], [])
-            if c["id"] not in out[need.split("/", 1)[0]]:
-                out[need.split("/", 1)[0]].append(c["id"])
+        for w in c.workloads:
+            out.setdefault(w, []).append(c.id)
     return out
 
 

@@ -110,7 +110,7 @@ def charts(runs, names):
 
 
 def claims(runs, names):
-    """[(claim, [verdict per machine])] in claims.json order; a run without
+    """[(claim, [verdict per machine])] in registry order; a run without
     the context the rules need has no verdicts (None)."""
     decided = [rules.decide(r) if r.ours and r.context.get("engines") else None for r in runs]
     base = next((d for d in decided if d), None)

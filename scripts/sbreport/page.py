@@ -70,12 +70,12 @@ def _answers_html(m):
     for c, v in m["claims"]:
         fig = f" <span class=fig>— {e(v.figures[0])}</span>" if v.figures else (
             f" <span class=fig>— {e(v.why)}</span>" if v.why else "")
-        sus = (m.get("suspects") or {}).get(c["id"])
+        sus = (m.get("suspects") or {}).get(c.id)
         flag = (f"<div class=flag>⚑ may rest on {e(', '.join(sus[:3]))}{' …' if len(sus) > 3 else ''}, which "
                 f"ran at two levels (see Warnings)</div>") if sus else ""
-        items.append(f"<li><a class=aid href=\"#{e(c['id'])}\">{e(c['id'])}</a>"
+        items.append(f"<li><a class=aid href=\"#{e(c.id)}\">{e(c.id)}</a>"
                      f"<span class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}</span>{fig}"
-                     f"<div class=claim>{e(c['claim'])}</div>{flag}</li>")
+                     f"<div class=claim>{e(c.claim)}</div>{flag}</li>")
     return ("<h2>Answers</h2><ol class=answers>" + "".join(items) + "</ol>")
 
 
@@ -86,14 +86,14 @@ def _claims_html(m):
     for c, v in m["claims"]:
         figs = "".join(f"<li>{e(f)}</li>" for f in v.figures)
         why = f"<li>{e(v.why)}</li>" if v.why else ""
-        test = f"<div class=test>Tested: {e(c['test'])}</div>" if c.get("test") else ""
+        test = f"<div class=test>Tested: {e(c.test)}</div>" if c.test else ""
         by = f"<div class=by>decided by {e(', '.join(v.decided_by))}</div>" if v.decided_by else ""
-        rows.append(f"<tr id=\"{e(c['id'])}\"><td class=cid><b>{e(c['id'])}</b></td><td>{e(c['claim'])}{test}</td>"
+        rows.append(f"<tr id=\"{e(c.id)}\"><td class=cid><b>{e(c.id)}</b></td><td>{e(c.claim)}{test}</td>"
                     f"<td class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}{by}</td>"
                     f"<td><ul class=figs>{figs}{why}</ul></td></tr>")
     return ("<details class=more id=claims><summary>Every figure behind each answer</summary>"
             "<h2>Claims</h2><p class=sub>Each verdict is computed from this run's repetitions by the rule in "
-            "scripts/sbreport/claims.json: every median with its 95 % interval (order statistics), a comparison "
+            "its module of scripts/sbreport/claims/: every median with its 95 % interval (order statistics), a comparison "
             "decided only when its interval is clear of the threshold, else <b>inconclusive</b> with what would "
             "decide it.</p><div class=wrap><table class=claims><colgroup><col class=c-id>"
             "<col class=c-claim><col class=c-v><col class=c-figs></colgroup><thead><tr><th>id</th><th>claim"
@@ -120,10 +120,10 @@ def _machine_claims_html(m):
                 continue
             figs = "".join(f"<li>{e(f)}</li>" for f in v.figures[:3])
             cells.append(f"<td class=\"v {STATUS_CLASS[v.status]}\">{who}{e(v.text)}<ul class=figs>{figs}</ul></td>")
-        rows.append(f"<tr id=\"{e(c['id'])}\"><td class=cid><b>{e(c['id'])}</b></td><td>{e(c['claim'])}</td>"
+        rows.append(f"<tr id=\"{e(c.id)}\"><td class=cid><b>{e(c.id)}</b></td><td>{e(c.claim)}</td>"
                     + "".join(cells) + "</tr>")
     return ("<h2>Claims, machine by machine</h2><p class=sub>Each verdict is computed from that machine's run "
-            "by the rule in scripts/sbreport/claims.json, as a one-machine report computes it.</p>"
+            "by its rule (scripts/sbreport/claims/), as a one-machine report computes it.</p>"
             "<div class=wrap><table class=mclaims><thead><tr><th>id</th><th>claim</th>" + head +
             "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
 
@@ -226,7 +226,7 @@ def _machine_markdown(m):
         out += ["## Claims, machine by machine", "", "| id | claim | " + " | ".join(md(n) for n in mc["machines"])
                 + " |", "|---|---|" + "---|" * len(mc["machines"])]
         for c, vs in mc["rows"]:
-            out.append(f"| {md(c['id'])} | {md(c['claim'])} | " + " | ".join(
+            out.append(f"| {md(c.id)} | {md(c.claim)} | " + " | ".join(
                 "no verdict" if v is None else f"**{md(v.text)}**" for v in vs) + " |")
         out.append("")
     if me and me["rows"]:
@@ -245,8 +245,8 @@ def markdown_page(m):
         out += ["## Answers", ""]
         for c, v in m["claims"]:
             fig = v.figures[0] if v.figures else v.why
-            sus = (m.get("suspects") or {}).get(c["id"])
-            out.append(f"- **{md(c['id'])}: {md(v.text)}**" + (f" — {md(fig)}" if fig else "")
+            sus = (m.get("suspects") or {}).get(c.id)
+            out.append(f"- **{md(c.id)}: {md(v.text)}**" + (f" — {md(fig)}" if fig else "")
                        + (f" (may rest on {md(', '.join(sus[:3]))}, which ran at two levels)" if sus else ""))
         out.append("")
     if m["warnings"]:
@@ -256,9 +256,9 @@ def markdown_page(m):
         out += ["## Claims", "", "| id | claim | verdict | figures that decide it |", "|---|---|---|---|"]
         for c, v in m["claims"]:
             figs = "; ".join(v.figures + ([v.why] if v.why else []))
-            test = f" Tested: {c['test']}" if c.get("test") else ""
+            test = f" Tested: {c.test}" if c.test else ""
             by = f" (decided by {', '.join(v.decided_by)})" if v.decided_by else ""
-            out.append(f"| {md(c['id'])} | {md(c['claim'] + test)} | **{md(v.text)}**{md(by)} | {md(figs)} |")
+            out.append(f"| {md(c.id)} | {md(c.claim + test)} | **{md(v.text)}**{md(by)} | {md(figs)} |")
         out.append("")
     out += _machine_markdown(m)
     if m["environment"]:

@@ -1,0 +1,32 @@
+"""What a claim is: a registered unit, as an engine is. Each claim is one
+module of sbreport/claims/ (its words, the records its rule reads, its
+threshold and its rule as code) plus one line of the registry
+(claims/__init__.py). Everything else reads them from there: the report's
+verdicts, the docs' table (scripts/claims_doc.py), the tests' counts."""
+
+
+class Claim:
+    def __init__(self, id, claim, test, needs, rule, check, threshold=None):
+        self.id = id  # "C1"
+        self.claim = claim  # the tutorials' claim, in the project's words
+        self.test = test  # what the rule tests, in plain words
+        # What the rule reads: "workload/<engine>/param:N..." patterns; the
+        # workload is their first part (the warnings and the coverage test
+        # read it).
+        self.needs = list(needs)
+        self.rule = rule  # the rule in words, as the code decides it
+        self.check = check  # check(view, threshold) -> rules.Verdict
+        self.threshold = dict(threshold or {})
+
+    @property
+    def workloads(self):
+        """The workloads the rule reads, in order, each once."""
+        out = []
+        for n in self.needs:
+            w = n.split("/", 1)[0]
+            if w not in out:
+                out.append(w)
+        return out
+
+    def decide(self, view):
+        return self.check(view, self.threshold)

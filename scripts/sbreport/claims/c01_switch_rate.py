@@ -1,0 +1,37 @@
+"""C1: A coroutine switch is so cheap that millions of switches per second are easy."""
+
+from ..interval import at_least
+from ..claim import Claim
+from ..rules import fmt, mark, missing, needs_kinds, qfmt, tally
+
+
+def check(v, t):
+    if (m := needs_kinds(v)):
+        return m
+    lim = t["switches_per_second"]
+    rows = []
+    for e in v.engines(family="pingpong"):
+        hit = v.one_named("pingpong", e)
+        q = v.counter(hit[0], hit[1], "switches_per_second") if hit else None
+        if q:
+            rows.append((e, at_least(q, lim), q))
+    coro = [(e, ok, [q]) for e, ok, q in rows if v.kinds.get(e) == "coroutine"]
+    if not coro:
+        return missing("no coroutine engine's pingpong ran")
+    figs = []
+    for e, ok, q in sorted(rows, key=lambda r: -r[2].med):
+        kind = v.kinds.get(e) or "?"
+        role = "" if kind == "coroutine" else ", context: decides nothing"
+        figs.append(f"{e} ({kind}{role}): {qfmt(q)} switches/s" + mark(ok, "reaches it", "falls short"))
+    return tally(coro, "the engine", figs + [f"threshold: {fmt(lim)} switches/s"], "")
+
+
+CLAIM = Claim(
+    id="C1",
+    claim="A coroutine switch is so cheap that millions of switches per second are easy.",
+    test="Does every coroutine engine's pingpong reach a million switches per second, the whole 95 % interval above it? Kernel engines and references are shown as context.",
+    needs=["pingpong/<engine>"],
+    rule="Per engine, the switches/s of pingpong (median). Holds when every coroutine engine reaches the threshold; holds only for the coroutine engines that do when some fall short; does not hold when none does. Kernel engines are reported beside them. Reference engines (ref-greenlet, ref-generator: the claim's own systems; ref-gevent, ref-goroutine, ref-fcontext) are listed with their rates and decide nothing.",
+    threshold={"switches_per_second": 1000000},
+    check=check,
+)

@@ -1,0 +1,34 @@
+"""C7: Coroutines need no locks, so they avoid synchronization overhead."""
+
+from ..claim import Claim
+from ..rules import all_of, best_any, gt, mark, needs_kinds, one_core_scope, pipeline_sizes, qfmt, rate, tally
+
+
+def check(v, t):
+    if (m := needs_kinds(v)):
+        return m
+    figs, results, sizes = [], [], pipeline_sizes(v)
+    for p in sizes:
+        coro = best_any(v, "pipeline", v.engines("coroutine", "pipeline"), **p)
+        th = rate(v, v.one_named("pipeline", "threads", **p))
+        pr = rate(v, v.one_named("pipeline", "processes", **p))
+        if not (coro and th):
+            continue
+        tag = "/".join(f"{k}:{int(x)}" for k, x in p.items())
+        ok = all_of([gt(coro[1], th)] + ([gt(coro[1], pr)] if pr else []))
+        results.append((tag, ok, [coro[1], th] + ([pr] if pr else [])))
+        figs.append(f"{tag}: {coro[0]} {qfmt(coro[1])} items/s, threads {qfmt(th)}, processes {qfmt(pr)}"
+                    + mark(ok, "faster than both", "not faster"))
+    return one_core_scope(v, tally(results, "the pipeline", figs,
+                                     "pipeline did not run on threads and a coroutine engine at one size"))
+
+
+CLAIM = Claim(
+    id="C7",
+    claim="Coroutines need no locks, so they avoid synchronization overhead.",
+    test="Is a coroutine channel faster than a locked queue between threads and a pipe between processes, at every pipeline size?",
+    needs=["pipeline/<engine>/stages:S/capacity:K"],
+    rule="At each pipeline size, the best coroutine channel's items/s against a mutex/condvar queue between threads and a pipe between processes. Holds when the coroutine channel is faster than both at every size; holds only at the sizes where it is; does not hold at none.",
+    threshold={},
+    check=check,
+)
