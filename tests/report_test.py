@@ -433,6 +433,27 @@ def _render(w, chart):
 
 
 @case
+def claims_draw_what_decides_them(w, binary):
+    """C1, C6, C9, C10 and C12 each get the chart that decides them: one
+    mark per engine or comparison with its interval, and the rule's
+    threshold(s) as lines (C9's two: 0.1 and 0.9 of the call)."""
+    from sbreport import build
+    decided = rules.decide(load.load(FIXTURE))
+    got = {c.key: c for c in build.decision_charts(decided)}
+    want = {"decides_C1": [1e6], "decides_C9": [0.1, 0.9], "decides_C10": [10], "decides_C12": [1]}
+    for key, thr in want.items():
+        check(key in got and got[key].thresholds == thr, f"{key}: {got.get(key) and got[key].thresholds}")
+    check(len(got["decides_C1"].rows) == len(got["decides_C1"].groups) >= 6 and
+          "stackless" in got["decides_C1"].groups, f"C1's rows: {got['decides_C1'].groups}")
+    check(got["decides_C6"].thresholds[0] > got["decides_C6"].rows[0][0],
+          "C6's line is not the smallest ring's ratio times the growth it needs")
+    gp, dat, svg = _render(w, got["decides_C9"])
+    check("nthr = 2" in gp and "thr1 = 0.1" in gp and "thr2 = 0.9" in gp and "load 'decision.gp'" in gp,
+          "C9's thresholds are not drawn")
+    check(len(dat.strip().splitlines()) == len(got["decides_C9"].rows), "C9's rows are not one a line")
+
+
+@case
 def a_series_without_points_keeps_its_place(w, binary):
     """A series whose every point cannot be drawn (non-positive on a log
     axis, as sleep/processes' negative memory once was) keeps its block,

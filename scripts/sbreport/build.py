@@ -224,11 +224,30 @@ def _against_reference(run, best, n, b):
     return f"{b.median() / hit[0]:.3g} ({hit[1]})" if hit and b.ok else ""
 
 
+def decision_charts(decided):
+    """Per claim whose rule says what decided it: its own chart, one mark
+    per engine (or comparison) with its interval, the threshold a line."""
+    out = []
+    for c, v in decided:
+        d = v.decision
+        if not d or not d.rows:
+            continue
+        ch = Chart(f"decides_{c.id}", f"{c.id}: what decides it", c.test, "decision", d.what, "", logx=d.log)
+        ch.groups = [label for label, _ in d.rows]
+        ch.rows = [(q.med, q.lo, q.hi) for _, q in d.rows]
+        ch.thresholds = list(d.thresholds)
+        ch.height = 150 + 28 * len(d.rows)
+        ch.notes.append(f"Dashed red: the threshold{'s' if len(d.thresholds) > 1 else ''} "
+                        f"({', '.join(fmt(x) for x in d.thresholds)}); whiskers: each figure's 95 % interval.")
+        out.append(ch)
+    return out
+
+
 def single(run, chart_dir):
     # Claims need the run's context (which engines are coroutines): a CSV
     # has none, and its report says so once rather than 13 times.
     decided = rules.decide(run) if run.ours and run.context.get("engines") else []
-    charts = questions.for_run(run)
+    charts = decision_charts(decided) + questions.for_run(run)
     table = []
     best = best_references(run)
     reg = counters.registry(run)

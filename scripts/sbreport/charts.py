@@ -38,7 +38,7 @@ class Chart:
         self.key = key  # file name stem
         self.title = title
         self.question = question  # the caption: what the chart answers
-        self.kind = kind  # lines, bars, strip or history
+        self.kind = kind  # lines, bars, strip, history or decision
         self.xlab, self.ylab = xlab, ylab
         self.logx, self.logy = logx, logy
         self.series = []  # (title, [(x, median, min, max)])
@@ -48,6 +48,8 @@ class Chart:
         self.points = []  # strip: (ratio to the median, row)
         self.failed = []  # lines: (x, series title, reason) of benchmarks that did not measure
         self.notes = []  # sentences for the caption beside the question
+        self.rows = []  # decision: (median, low, high) per group, in the groups' order
+        self.thresholds = []  # decision: the values the claim's rule holds the rows to
         self.height = 420
 
     def add(self, title, rows, colour=None, dash=1, slot=None):
@@ -65,6 +67,8 @@ class Chart:
     def empty(self):
         if self.kind == "strip":
             return not self.points
+        if self.kind == "decision":
+            return not self.rows
         return not any(rows for _, rows in self.series)
 
 
@@ -106,6 +110,9 @@ def _data(chart):
     out = []
     if chart.kind == "strip":
         out += [f"{_gp_number(d)} {row}" for d, row in chart.points]
+        return "\n".join(out) + "\n"
+    if chart.kind == "decision":
+        out += [f"{_gp_number(m)} {_gp_number(lo)} {_gp_number(hi)} {i}" for i, (m, lo, hi) in enumerate(chart.rows)]
         return "\n".join(out) + "\n"
     for i, (_, rows) in enumerate(chart.series):
         if i:
@@ -160,6 +167,10 @@ def _strings(texts):
 def _fix_log(chart):
     """A log axis cannot show zero or less: such points go, and an axis
     whose values span less than a decade is drawn linear."""
+    if chart.kind == "decision":
+        if chart.logx and not all(lo > 0 for _, lo, _ in chart.rows) or not all(t > 0 for t in chart.thresholds):
+            chart.logx = False
+        return
     for axis in ("x", "y"):
         if not getattr(chart, "log" + axis):
             continue
@@ -216,6 +227,11 @@ def _script(chart, n, fmt):
         s.append("load 'bars.gp'")
     elif chart.kind == "history":
         s.append("load 'history.gp'")
+    elif chart.kind == "decision":
+        s.append(f"nthr = {len(chart.thresholds[:2])}")
+        for i, t in enumerate(chart.thresholds[:2], 1):
+            s.append(f"thr{i} = {_gp_number(t)}")
+        s.append("load 'decision.gp'")
     elif chart.kind == "strip":
         lo = min((d for d, _ in chart.points), default=1.0)
         hi = max((d for d, _ in chart.points), default=1.0)
@@ -272,7 +288,7 @@ def bar_positions(chart):
                     for i, (t, rows) in enumerate(chart.series)]
 
 
-TEMPLATES = ("strings.gp", "common.gp", "lines.gp", "bars.gp", "strip.gp", "history.gp")
+TEMPLATES = ("strings.gp", "common.gp", "lines.gp", "bars.gp", "strip.gp", "history.gp", "decision.gp")
 _KEY = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 

@@ -6,7 +6,7 @@ verdicts, the docs' table (scripts/claims_doc.py), the tests' counts."""
 
 
 class Claim:
-    def __init__(self, id, claim, test, needs, rule, check, threshold=None):
+    def __init__(self, id, claim, test, needs, rule, check, threshold=None, decision=None):
         self.id = id  # "C1"
         self.claim = claim  # the tutorials' claim, in the project's words
         self.test = test  # what the rule tests, in plain words
@@ -17,6 +17,10 @@ class Claim:
         self.rule = rule  # the rule in words, as the code decides it
         self.check = check  # check(view, threshold) -> rules.Verdict
         self.threshold = dict(threshold or {})
+        # decision(view, threshold) -> rules.Decision or None: the figures
+        # that decide the verdict and the threshold they meet, drawn as the
+        # claim's own chart (one mark per engine, the threshold a line).
+        self.decision = decision
 
     @property
     def workloads(self):
@@ -29,4 +33,7 @@ class Claim:
         return out
 
     def decide(self, view):
-        return self.check(view, self.threshold)
+        verdict = self.check(view, self.threshold)
+        if self.decision is not None:
+            verdict.decision = self.decision(view, self.threshold)
+        return verdict

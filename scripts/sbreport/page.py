@@ -71,6 +71,8 @@ def _answers_html(m):
         fig = f" <span class=fig>— {e(v.figures[0])}</span>" if v.figures else (
             f" <span class=fig>— {e(v.why)}</span>" if v.why else "")
         sus = (m.get("suspects") or {}).get(c.id)
+        if any(ch.key == f"decides_{c.id}" for ch in m["charts"]):
+            fig += f" <a href=\"#chart-decides_{e(c.id)}\">chart</a>"
         flag = (f"<div class=flag>⚑ may rest on {e(', '.join(sus[:3]))}{' …' if len(sus) > 3 else ''}, which "
                 f"ran at two levels (see Warnings)</div>") if sus else ""
         items.append(f"<li><a class=aid href=\"#{e(c.id)}\">{e(c.id)}</a>"

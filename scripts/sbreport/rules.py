@@ -13,6 +13,18 @@ HOLDS, NOT, ONLY, MISSING, OPEN = ("holds", "does not hold", "holds only when", 
                                    "inconclusive")
 
 
+class Decision:
+    """What decides a verdict, to draw: per row (an engine, a placement) the
+    deciding figure as a quantity, and the threshold(s) it is held to.
+    what: the axis in words (its unit); log: a log axis."""
+
+    def __init__(self, what, rows, thresholds, log=False):
+        self.what = what
+        self.rows = [(label, q) for label, q in rows if q is not None]
+        self.thresholds = list(thresholds)
+        self.log = log
+
+
 class Verdict:
     def __init__(self, status, when="", figures=(), why="", decided_by=(), unmeasured=""):
         self.status = status  # HOLDS, NOT, ONLY, MISSING or OPEN
@@ -21,6 +33,7 @@ class Verdict:
         self.why = why  # MISSING: what was missing; OPEN: what would decide it
         self.decided_by = list(decided_by)  # the engines or figures the verdict rests on
         self.unmeasured = unmeasured  # a part of the claim this run did not measure
+        self.decision = None  # Decision: the figures that decided it, drawn beside the answer
 
     @property
     def text(self):

@@ -2,7 +2,7 @@
 
 from ..interval import at_least
 from ..claim import Claim
-from ..rules import fmt, mark, missing, needs_kinds, qfmt, tally
+from ..rules import Decision, fmt, mark, missing, needs_kinds, qfmt, tally
 
 
 def check(v, t):
@@ -26,6 +26,17 @@ def check(v, t):
     return tally(coro, "the engine", figs + [f"threshold: {fmt(lim)} switches/s"], "")
 
 
+def decision(v, t):
+    rows = []
+    for e in v.engines(family="pingpong"):
+        hit = v.one_named("pingpong", e)
+        q = v.counter(hit[0], hit[1], "switches_per_second") if hit else None
+        if q:
+            role = "" if v.kinds.get(e) == "coroutine" else " (context)"
+            rows.append((e + role, q))
+    rows.sort(key=lambda r: -r[1].med)
+    return Decision("switches per second (pingpong)", rows, [t["switches_per_second"]], log=True)
+
 CLAIM = Claim(
     id="C1",
     claim="A coroutine switch is so cheap that millions of switches per second are easy.",
@@ -34,4 +45,5 @@ CLAIM = Claim(
     rule="Per engine, the switches/s of pingpong (median). Holds when every coroutine engine reaches the threshold; holds only for the coroutine engines that do when some fall short; does not hold when none does. Kernel engines are reported beside them. Reference engines (ref-greenlet, ref-generator: the claim's own systems; ref-gevent, ref-goroutine, ref-fcontext) are listed with their rates and decide nothing.",
     threshold={"switches_per_second": 1000000},
     check=check,
+    decision=decision,
 )

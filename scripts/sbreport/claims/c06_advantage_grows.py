@@ -2,7 +2,7 @@
 
 from ..interval import at_least
 from ..claim import Claim
-from ..rules import mark, missing, tally, xfmt
+from ..rules import Decision, mark, missing, tally, xfmt
 
 
 def check(v, t):
@@ -19,6 +19,15 @@ def check(v, t):
     return tally([("the growth", ok, [g])], "", figs, "")
 
 
+def decision(v, t):
+    sizes = [n for n in v.sizes("ring", "tasks", "threads") if v.one("ring", "asm", tasks=n)]
+    if len(sizes) < 2:
+        return None
+    rows = [(f"ring of {int(n):,}", v.time(*v.one_named("ring", "threads", tasks=n)) /
+             v.time(*v.one_named("ring", "asm", tasks=n))) for n in sizes]
+    # The largest ring's ratio must reach the smallest's times the growth.
+    return Decision("threads / asm, time per hop (times)", rows, [rows[0][1].med * t["growth"]], log=True)
+
 CLAIM = Claim(
     id="C6",
     claim="The more threads there are, the larger the coroutine advantage.",
@@ -27,4 +36,5 @@ CLAIM = Claim(
     rule="The ratio threads / asm of ns per hop at each ring size both ran. Holds when the ratio at the largest size is at least 1.5x the ratio at the smallest; does not hold otherwise. Needs two sizes.",
     threshold={"growth": 1.5},
     check=check,
+    decision=decision,
 )

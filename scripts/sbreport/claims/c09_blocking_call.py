@@ -2,7 +2,7 @@
 
 from ..interval import at_least, below
 from ..claim import Claim
-from ..rules import HOLDS, MISSING, NOT, ONLY, Verdict, all_of, fmt, mark, needs_kinds, open_verdict, qfmt
+from ..rules import Decision, HOLDS, MISSING, NOT, ONLY, Verdict, all_of, fmt, mark, needs_kinds, open_verdict, qfmt
 
 
 def check(v, t):
@@ -37,6 +37,14 @@ def check(v, t):
     return Verdict(HOLDS, figures=figs, decided_by=tags)
 
 
+def decision(v, t):
+    rows = []
+    for n, b in v.pick("blocking"):
+        s = v.counter(n, b, "stall_over_call")
+        if s is not None and v.kinds.get(n.engine) in ("coroutine", "kernel"):
+            rows.append((f"{n.engine} ({v.kinds.get(n.engine)})", s))
+    return Decision("longest stall of the others / one blocking call", rows, [t["free"], t["stalled"]])
+
 CLAIM = Claim(
     id="C9",
     claim="One blocking call inside a coroutine blocks the whole thread, and every coroutine with it.",
@@ -45,4 +53,5 @@ CLAIM = Claim(
     rule="stall_over_call is the longest time the other tasks made no progress over the length of the blocking call. Holds when every single-scheduler coroutine engine stalls for at least 0.9 of the call and every kernel engine for at most 0.1 of it; does not hold otherwise.",
     threshold={"stalled": 0.9, "free": 0.1},
     check=check,
+    decision=decision,
 )

@@ -2,7 +2,7 @@
 
 from ..interval import at_least
 from ..claim import Claim
-from ..rules import MISSING, ONLY, OPEN, Verdict, mark, missing, qfmt, tally, xfmt
+from ..rules import Decision, MISSING, ONLY, OPEN, Verdict, mark, missing, qfmt, tally, xfmt
 
 
 def check(v, t):
@@ -35,6 +35,15 @@ def check(v, t):
     return verdict
 
 
+def decision(v, t):
+    asm = v.one_named("pingpong", "asm")
+    rows = []
+    for where, pl in (("on one core", None), ("across cores", "spread")):
+        th = v.one_named("pingpong", "threads", placement=pl)
+        if asm and th:
+            rows.append((f"threads / asm, {where}", v.time(*th) / v.time(*asm)))
+    return Decision("thread switch / coroutine switch (pingpong, times)", rows, [t["ratio"]], log=True)
+
 CLAIM = Claim(
     id="C10",
     claim="Thread switches cost far more than coroutine switches because the OS saves and restores much more.",
@@ -43,4 +52,5 @@ CLAIM = Claim(
     rule="The ratio threads / asm of ns per pingpong switch, with both threads on one core and across cores. 'Far more' is at least 10x. Holds when both ratios reach it; holds only on the placement that does; does not hold when neither does. Cross-core needs two cores. The verdict is the cost's only: the cause the claim gives (what the OS saves and restores) is not tested by these figures, and the verdict says so.",
     threshold={"ratio": 10},
     check=check,
+    decision=decision,
 )

@@ -1,7 +1,7 @@
 """C12: A producer and consumer handing off with yield beat a lock-protected queue between threads."""
 
 from ..claim import Claim
-from ..rules import gt, mark, needs_kinds, one_core_scope, pipeline_sizes, qfmt, rate, tally, xfmt
+from ..rules import Decision, gt, mark, needs_kinds, one_core_scope, pipeline_sizes, qfmt, rate, tally, xfmt
 
 
 def check(v, t):
@@ -20,6 +20,16 @@ def check(v, t):
                                      "pipeline did not run with capacity 1 on threads and a coroutine engine"))
 
 
+def decision(v, t):
+    rows = []
+    for p in [p for p in pipeline_sizes(v) if p.get("capacity") == 1]:
+        th = rate(v, v.one_named("pipeline", "threads", **p))
+        for e in v.engines("coroutine", "pipeline"):
+            r = rate(v, v.one_named("pipeline", e, **p))
+            if r and th:
+                rows.append((f"{e} / threads", r / th))
+    return Decision("items per second over threads' (capacity 1, times)", rows, [1], log=True)
+
 CLAIM = Claim(
     id="C12",
     claim="A producer and consumer handing off with yield beat a lock-protected queue between threads.",
@@ -28,4 +38,5 @@ CLAIM = Claim(
     rule="As C7 with a channel of capacity 1 (every item is a handoff): holds when every coroutine engine's items/s beats the threads queue; holds only for the engines that do; does not hold when none does.",
     threshold={},
     check=check,
+    decision=decision,
 )
