@@ -2,13 +2,13 @@
 
 from ..interval import at_least
 from ..claim import Claim
-from ..rules import MISSING, OPEN, Verdict, best_any, mark, needs_kinds, qfmt, tally_halves, xfmt
+from ..rules import Decision, MISSING, OPEN, Verdict, best_any, mark, needs_kinds, qfmt, tally_halves, xfmt
 
 
 def check(v, t):
     if (m := needs_kinds(v)):
         return m
-    figs, halves = [], {}
+    figs, halves, rows = [], {}, []
     if v.cores < 2:
         figs.append(f"cpu half needs two cores; this run had {v.cores}")
     else:
@@ -19,6 +19,7 @@ def check(v, t):
             ratio = kern[1] / coro[1]
             ok = at_least(ratio, t["parallel_speedup"])
             halves["CPU-bound"] = (ok, [kern[1], coro[1]])
+            rows.append((f"cpu: {kern[0]} / one scheduler (needs {t['parallel_speedup']}x)", ratio))
             figs.append(f"cpu, {v.cores} tasks: {kern[0]} {qfmt(kern[1])} items/s vs one {coro[0]} scheduler "
                         f"{qfmt(coro[1])} items/s = {xfmt(ratio)} (needs {t['parallel_speedup']}x)" + mark(ok))
     conns = v.sizes("echo", "conns", "threads")
@@ -30,6 +31,7 @@ def check(v, t):
             ratio = coro[1] / th[1]
             ok = at_least(ratio, 1.0)
             halves["IO-bound"] = (ok, [th[1], coro[1]])
+            rows.append((f"echo: {coro[0]} / threads (needs 1x)", ratio))
             figs.append(f"echo, {int(c):,} connections: {coro[0]} {qfmt(coro[1])} req/s vs threads "
                         f"{qfmt(th[1])} req/s = {xfmt(ratio)}" + mark(ok))
     if not halves:
@@ -37,6 +39,7 @@ def check(v, t):
     v3 = tally_halves(halves, figs, lambda held: f"the work is {held}", [])
     if len(halves) == 1 and v3.status != OPEN:
         v3.unmeasured = "the CPU-bound half" if "IO-bound" in halves else "the IO-bound half"
+    v3.decision = Decision("rate over the other model's (times)", rows, [1.0, t["parallel_speedup"]], log=True)
     return v3
 
 

@@ -2,7 +2,7 @@
 
 from ..interval import below
 from ..claim import Claim
-from ..rules import MISSING, Verdict, mark, qfmt, tally, xfmt
+from ..rules import Decision, MISSING, Verdict, mark, qfmt, tally, xfmt
 
 
 def _lateness(v, n, b, sleep_ns, share):
@@ -54,6 +54,20 @@ def check(v, t):
     return tally(results, "engine/sleepers", figs, "")
 
 
+def decision(v, t):
+    """How late the sleepers woke (p99, else max) as a share of the sleep,
+    per engine and size: the line C8 judges lateness against."""
+    rows = []
+    for n, b in v.pick("sleep"):
+        if not b.ok or "tasks" not in n.params or v.kinds.get(n.engine) == "reference":
+            continue
+        sleep_us = (b.counter("sleep_ms") or n.params.get("sleep_ms", 0)) * 1e3
+        late = v.counter(n, b, "late_p99_us") or v.counter(n, b, "late_max_us")
+        if sleep_us and late is not None:
+            rows.append((f"{n.engine}, {int(n.params['tasks']):,} sleepers", late * (1.0 / sleep_us)))
+    return Decision("lateness past the due time / the sleep (p99, else max)", rows, [t["late_share"]], log=True)
+
+
 CLAIM = Claim(
     id="C8",
     claim="Sleeping cooperatively overlaps: two tasks that sleep 2 s each finish in about 2 s, not 4 s.",
@@ -62,4 +76,5 @@ CLAIM = Claim(
     rule="Per engine and N (two or more sleepers), the wall time of one round of N concurrent sleepers against one sleep. Overlap holds when the whole interval of wall / sleep lies below (1 + N) / 2, nearer one sleep than the sum of N. Each sleeper's lateness past its due time (p50, p99 and max over every wake; a reference reports its max) is reported and judged on its own line, not in the verdict: its p99 (else its max) within 5 % of the sleep. Holds when every engine overlaps at every N; holds only for the engines and sizes that do; does not hold when none does. Reference engines (ref-gevent's gevent.sleep, the claim's own demo; ref-goroutine's time.Sleep) are judged by the same measure and decide nothing.",
     threshold={"late_share": 0.05},
     check=check,
+    decision=decision,
 )

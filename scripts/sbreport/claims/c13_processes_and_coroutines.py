@@ -2,14 +2,14 @@
 
 from ..interval import at_least
 from ..claim import Claim
-from ..rules import OPEN, best_any, mark, missing, needs_kinds_and_cores, qfmt, tally_halves, xfmt
+from ..rules import Decision, OPEN, best_any, mark, missing, needs_kinds_and_cores, qfmt, tally_halves, xfmt
 
 
 def check(v, t):
     if (m := needs_kinds_and_cores(v)):
         return m
     k = float(v.cores)
-    figs, halves = [], {}
+    figs, halves, rows = [], {}, []
     conns = v.sizes("echo", "conns")
     for fam, params in (("echo", {"conns": conns[-1]} if conns else None), ("cpu", {"tasks": k})):
         if params is None:
@@ -25,6 +25,7 @@ def check(v, t):
             ratio = mn[1] / single[1]
             ok = at_least(ratio, t["margin"])
             halves[fam] = (ok, [mn[1], single[1]])
+            rows.append((f"{fam}: {mn[0]} / {single[0]}", ratio))
             figs.append(f"{fam}: M:N {mn[0]} {qfmt(mn[1])}/s vs best single {single[0]} {qfmt(single[1])}/s "
                         f"= {xfmt(ratio)} (a win needs {t['margin']}x)" + mark(ok))
     if not halves:
@@ -32,6 +33,7 @@ def check(v, t):
     verdict = tally_halves(halves, figs, lambda held: f"the workload is {held}", [])
     if len(halves) == 1 and verdict.status != OPEN:
         verdict.unmeasured = "cpu" if "echo" in halves else "echo"
+    verdict.decision = Decision("M:N over the best single model (times)", rows, [t["margin"]])
     return verdict
 
 
