@@ -32,9 +32,11 @@ def environment(ctx, ran=None):
             rows.append((k, v))
     add("date", ctx.get("date"))
     add("host", ctx.get("host_name"))
-    if ctx.get("num_cpus"):
-        add("CPU", f"{ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz"
-            + (", frequency scaling on" if ctx.get("cpu_scaling_enabled") else ""))
+    if ctx.get("num_cpus") or ctx.get("cpu_model"):
+        add("CPU", ", ".join(x for x in (
+            ctx.get("cpu_model"),
+            f"{ctx.get('num_cpus')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz" if ctx.get("num_cpus") else None,
+            "frequency scaling on" if ctx.get("cpu_scaling_enabled") else None) if x))
     add("topology", ctx.get("topology"))
     add("kernel", ctx.get("kernel"))
     add("virtualization", ctx.get("virtualization"))
@@ -133,7 +135,8 @@ def warnings(run):
     if noisy:
         noisy.sort(key=lambda x: -x[1])
         ids = bearing([n for n, _ in noisy])
-        ranked.append((len(ids) / 10, f"{len(noisy)} benchmark(s) vary by more than {CV_WARN:.0%} (cv) across "
+        ranked.append((len(ids) / 10, f"{len(noisy)} benchmark(s) vary by more than {CV_WARN:.0%} (cv, the "
+                       "coefficient of variation: standard deviation over mean) across "
                        "repetitions" + (f", among them the workloads of {_ids(ids)}" if ids else "") + ": "
                        + ", ".join(f"{n} {cv:.0%}" for n, cv in noisy[:6]) + (" …" if len(noisy) > 6 else "")))
     ranked.sort(key=lambda x: -x[0])
@@ -277,7 +280,7 @@ def single(run, chart_dir):
         "suspects": suspect_claims(run),
         "charts": charts,
         "table_title": "Results (real time in ns per iteration)",
-        "table_head": ["benchmark", "median", "min – max", "cv", "reps"] + (
+        "table_head": ["benchmark", "median", "min – max", "cv (sd / mean)", "reps"] + (
             ["engine / best reference"] if best else []) + ["counters (medians)"],
         "table_num": {1, 2, 3, 4, 5} if best else {1, 2, 3, 4},
         "table": table,

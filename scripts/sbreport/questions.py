@@ -54,8 +54,18 @@ def _series(run, family, xkey, values, chart, engines_only=False):
         chart.notes.append("Red crosses on the axis did not measure: " + "; ".join(
             f"{name}: {why}" for _, name, why in chart.failed[:6]) + (" …" if len(chart.failed) > 6 else ""))
     if const and chart.series:
-        chart.title += "  (" + ", ".join(sorted(const)) + ")"
+        chart.title += "  (" + ", ".join(series_title("x/" + a)[3:] for a in sorted(const)) + ")"
+        chart.notes += [TERMS[a.partition(":")[0]] for a in sorted(const) if a.partition(":")[0] in TERMS]
     return chart
+
+
+# The parameters a chart's title names, defined where they first appear.
+TERMS = {
+    "yield_every": "yield every N: each task yields to the scheduler after N units of work (0: never).",
+    "sleep_ms": "sleep_ms: how long each sleeper sleeps.",
+    "msg": "msg: the echoed message's size in bytes.",
+    "capacity": "capacity: how many items a channel holds (1: every item is a hand-off).",
+}
 
 
 # An engine's variants (its runs with other --workers, placement or
@@ -65,12 +75,16 @@ VARIANT_DASHES = [1, 2, 3, 4, 5]
 
 def series_title(key):
     """A series' words from its key (engine/arg:value/...): "asm, 2
-    workers", "threads, conns 1000", "asm, spread": no bare "x2"."""
+    workers", "threads, conns 1000", "asm, spread": no bare "x2"; the
+    placements in words (pack: every task on one core; spread: round
+    robin over the cores)."""
     engine, *args = key.split("/")
     words = []
     for a in args:
         k, _, v = a.partition(":")
-        words.append(f"{v} workers" if k == "workers" else v if k == "placement" else f"{k} {v}")
+        words.append(f"{v} workers" if k == "workers" else
+                     {"spread": "spread over the cores", "pack": "on one core"}.get(v, v) if k == "placement"
+                     else f"{k.replace('_', ' ')} {v}")
     return ", ".join([engine] + words)
 
 
@@ -98,7 +112,9 @@ def _real(n, b):
 
 def switch_cost(run):
     c = Chart("switch_cost", "Switch cost per engine", "What does one switch cost on each engine, next to the "
-              "engine's bare floor, on one core and across cores?", "bars", "", "ns per switch (log)", logy=True)
+              "engine's bare floor (its raw switch in a tight loop, without tasks, scheduler or channels: the "
+              "least a switch can cost), on one core and across cores?", "bars", "", "ns per switch (log)",
+              logy=True)
     engines = []
     for n in run.benchmarks:
         nm = Name(n)
