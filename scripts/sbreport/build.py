@@ -178,9 +178,14 @@ def warnings(run):
 
 def _counters_text(b, reg):
     """The medians of a benchmark's counters with their units from the
-    run's counter registry (the stack counts are in the label already)."""
+    run's counter registry (the stack counts are in the label already);
+    every one, so that cold and warm creation both show, and a spawn
+    record without a warm figure says why."""
     keys = [k for k in b.counters if k not in ("stacks_guarded", "stacks_unguarded")]
-    return ", ".join(f"{k} {_counter_value(k, b.counter(k), reg)}" for k in keys[:6])
+    text = [f"{k} {_counter_value(k, b.counter(k), reg)}" for k in keys]
+    if "cold_ns_per_task" in b.counters and "warm_ns_per_task" not in b.counters:
+        text.append("warm_ns_per_task none (each repetition ran one batch: every creation was cold)")
+    return ", ".join(text)
 
 
 def _counter_value(key, v, reg):
@@ -225,6 +230,36 @@ def _against_reference(run, best, n, b):
         return "reference"
     hit = best.get((nm.family, tuple(a for a in nm.args if a != nm.engine)))
     return f"{b.median() / hit[0]:.3g} ({hit[1]})" if hit and b.ok else ""
+
+
+def scope(run, claim):
+    """What of a claim's workloads this run covered, in words: the sizes
+    that ran, what was skipped and why, and the command that runs the
+    full sweep."""
+    parts = []
+    for w in claim.workloads:
+        ran, skipped, any_ok = {}, [], False
+        for n, b in run.benchmarks.items():
+            nm = b.nm
+            if nm.family != w:
+                continue
+            if b.ok:
+                any_ok = True
+                for k, x in nm.params.items():
+                    ran.setdefault(k, set()).add(x)
+            elif b.skipped or b.error:
+                skipped.append((n, (b.skipped or b.error).split(" (a default size")[0]))
+        if not any_ok and not skipped:
+            parts.append(f"{w}: did not run")
+            continue
+        sizes = "; ".join(f"{k} {', '.join(f'{x:,.0f}' for x in sorted(xs))}" for k, xs in sorted(ran.items())
+                          if k not in ("workers",))
+        text = f"{w}: {sizes or 'ran'}"
+        if skipped:
+            text += f"; {len(skipped)} not measured ({skipped[0][0]}: {skipped[0][1][:120]})"
+        parts.append(text)
+    cmd = "./bench --workload=" + ",".join(claim.workloads)
+    return "; ".join(parts) + f". The full sweep: {cmd}"
 
 
 def decision_charts(decided):
@@ -278,6 +313,7 @@ def single(run, chart_dir):
         "environment": environment(run.context, ran_engines(run)),
         "warnings": warnings(run),
         "suspects": suspect_claims(run),
+        "scopes": {c.id: scope(run, c) for c, _ in decided},
         "charts": charts,
         "table_title": "Results (real time in ns per iteration)",
         "table_head": ["benchmark", "median", "min – max", "cv (sd / mean)", "reps"] + (

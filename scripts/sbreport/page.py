@@ -90,6 +90,8 @@ def _claims_html(m):
         why = f"<li>{e(v.why)}</li>" if v.why else ""
         test = f"<div class=test>Tested: {e(c.test)}</div>" if c.test else ""
         by = f"<div class=by>decided by {e(', '.join(v.decided_by))}</div>" if v.decided_by else ""
+        sc = (m.get("scopes") or {}).get(c.id)
+        test += f"<div class=test>Scope: {e(sc)}</div>" if sc else ""
         rows.append(f"<tr id=\"{e(c.id)}\"><td class=cid><b>{e(c.id)}</b></td><td>{e(c.claim)}{test}</td>"
                     f"<td class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}{by}</td>"
                     f"<td><ul class=figs>{figs}{why}</ul></td></tr>")
@@ -259,6 +261,8 @@ def markdown_page(m):
         for c, v in m["claims"]:
             figs = "; ".join(v.figures + ([v.why] if v.why else []))
             test = f" Tested: {c.test}" if c.test else ""
+            sc = (m.get("scopes") or {}).get(c.id)
+            test += f" Scope: {sc}" if sc else ""
             by = f" (decided by {', '.join(v.decided_by)})" if v.decided_by else ""
             out.append(f"| {md(c.id)} | {md(c.claim + test)} | **{md(v.text)}**{md(by)} | {md(figs)} |")
         out.append("")
