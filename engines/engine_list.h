@@ -1,7 +1,7 @@
 /* Every engine, one line each, in the order runs and reports list them.
  * Adding an engine is its own file (defining `sb_engine_<id>`) plus one
  * line here: the registry (engine_registry.c), `switchbench
- * --list-engines` and through it every per-engine test (tests/
+ * --describe` and through it every per-engine test (tests/
  * engine_tests.cmake) read this list. The id is the engine's name, with
  * '_' written for '-' (asm_sharedfpu is asm-sharedfpu): the one spelling
  * rule (units/registry_names_follow_ids). */

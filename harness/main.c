@@ -132,8 +132,8 @@ static void count_unmeasured(const struct sb__records *rows, bool strict, int *s
     }
 }
 
-/* --list-engines, --list-workloads: the registries as the tests read them
- * (tests/engine_tests.cmake), one line each. */
+/* --list-engines, --list-workloads: the registries for a person, one line
+ * each (the tests read --describe's JSON: tests/engine_tests.cmake). */
 static void list_registries(const struct sb__options *o)
 {
     if (o->list_engines) {
