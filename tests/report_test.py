@@ -25,7 +25,7 @@ PY = "/usr/bin/python3"
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, HERE)
 
-from sbreport import load, rules, stats  # noqa: E402
+from sbreport import claims, load, rules, stats  # noqa: E402
 from casekit import Skip, case, check  # noqa: E402
 import casekit  # noqa: E402
 
@@ -46,11 +46,11 @@ def save(doc, path):
 
 
 # How many claims the registry holds: every count below is this one.
-N_CLAIMS = len(rules.load_claims())
+N_CLAIMS = len(claims.REGISTRY)
 
 
 def verdicts(path):
-    return {c.id: v for c, v in rules.decide(load.load(path))}
+    return {c.id: v for c, v in claims.decide(load.load(path))}
 
 
 # --- claims ---------------------------------------------------------------
@@ -354,7 +354,7 @@ def quick_run_covers_every_claim(w, binary):
     p = subprocess.run([binary, "--list"], capture_output=True, text=True, timeout=60)
     check(p.returncode == 0, p.stderr[-400:])
     names = p.stdout.split()
-    missing = [(c.id, need) for c in rules.load_claims() for need in c.needs if not _need_matches(need, names)]
+    missing = [(c.id, need) for c in claims.REGISTRY for need in c.needs if not _need_matches(need, names)]
     check(not missing, f"the quick run lacks what these claims need: {missing}")
 
 
@@ -458,7 +458,7 @@ def claims_draw_what_decides_them(w, binary):
     mark per engine or comparison with its interval, and the rule's
     threshold(s) as lines (C9's two: 0.1 and 0.9 of the call)."""
     from sbreport import build
-    decided = rules.decide(load.load(FIXTURE))
+    decided = claims.decide(load.load(FIXTURE))
     got = {c.key: c for c in build.decision_charts(decided)}
     want = {"decides_C1": [1e6], "decides_C9": [0.1, 0.9], "decides_C10": [10], "decides_C12": [1]}
     for key, thr in want.items():

@@ -3,7 +3,7 @@ or two (a comparison). Every figure here comes from the files read."""
 
 import os
 
-from . import counters, judge, questions, rules, stats
+from . import claims, counters, judge, questions, rules, stats
 from .charts import Chart, spread
 from .names import Name
 from .rules import fmt
@@ -84,7 +84,7 @@ def claims_by_family(run):
     if not run.ours:
         return {}
     out = {}
-    for c in rules.load_claims():
+    for c in claims.REGISTRY:
         for w in c.workloads:
             out.setdefault(w, []).append(c.id)
     return out
@@ -284,7 +284,7 @@ def decision_charts(decided):
 def single(run, chart_dir):
     # Claims need the run's context (which engines are coroutines): a CSV
     # has none, and its report says so once rather than 13 times.
-    decided = rules.decide(run) if run.ours and run.context.get("engines") else []
+    decided = claims.decide(run) if run.ours and run.context.get("engines") else []
     charts = decision_charts(decided) + questions.for_run(run)
     table = []
     best = best_references(run)
@@ -378,8 +378,17 @@ def counter_changes(ra, rb, ok):
     return moved
 
 
+def claims_side_by_side(runs):
+    """[(claim, [verdict per run])] in registry order; a run without the
+    context the rules need has no verdicts (None)."""
+    decided = [claims.decide(r) if r.ours and r.context.get("engines") else None for r in runs]
+    base = next((d for d in decided if d), None)
+    if not base:
+        return []
+    return [(c, [d[i][1] if d else None for d in decided]) for i, (c, _) in enumerate(base)]
+
+
 def compare(ra, rb, chart_dir):
-    from . import machines  # it builds on this module: imported when used
     common = [n for n in rb.benchmarks if n in ra.benchmarks]
     ok = [n for n in common if ra.benchmarks[n].ok and rb.benchmarks[n].ok]
     js = judge.judge_all({n: (ra.benchmarks[n].real_ns, rb.benchmarks[n].real_ns) for n in ok}, CHANGE, ALPHA)
@@ -432,7 +441,7 @@ def compare(ra, rb, chart_dir):
         "claims": [],
         # The claims' verdicts of A and B side by side, each computed from
         # its own run as a one-run report does.
-        "machine_claims": {"machines": ["A", "B"], "rows": machines.claims([ra, rb], ["A", "B"])},
+        "machine_claims": {"machines": ["A", "B"], "rows": claims_side_by_side([ra, rb])},
         "environment": side_rows + [(f"A {k}", v) for k, v in environment(ra.context, ran_engines(ra))] +
                        [(f"B {k}", v) for k, v in environment(rb.context, ran_engines(rb))],
         "warnings": warn,

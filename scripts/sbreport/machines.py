@@ -10,7 +10,7 @@ import copy
 import json
 import os
 
-from . import build, questions, rules
+from . import build, questions
 from .entry import BadInput
 from .charts import Chart
 from .rules import fmt
@@ -110,16 +110,8 @@ def charts(runs, names):
 
 
 def claims(runs, names):
-    """[(claim, [verdict per machine])] in registry order; a run without
-    the context the rules need has no verdicts (None)."""
-    decided = [rules.decide(r) if r.ours and r.context.get("engines") else None for r in runs]
-    base = next((d for d in decided if d), None)
-    if not base:
-        return []
-    rows = []
-    for i, (c, _) in enumerate(base):
-        rows.append((c, [d[i][1] if d else None for d in decided]))
-    return rows
+    """[(claim, [verdict per machine])] in registry order (build.claims_side_by_side)."""
+    return build.claims_side_by_side(runs)
 
 
 def environment(runs, names):

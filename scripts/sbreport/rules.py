@@ -287,21 +287,3 @@ def one_core_scope(v, verdict):
 
 
 
-
-def load_claims():
-    """The registered claims, in the report's order (sbreport/claims)."""
-    from .claims import REGISTRY  # the claims import this module's helpers
-    return list(REGISTRY)
-
-
-def decide(run):
-    """Every registered claim's verdict for a run, in registry order."""
-    v = View(run)
-    out = []
-    for c in load_claims():
-        try:
-            verdict = c.decide(v)
-        except (ZeroDivisionError, TypeError) as e:
-            verdict = missing(f"its figures are incomplete ({e})")
-        out.append((c, verdict))
-    return out

@@ -5,6 +5,7 @@ line here. A verdict is computed from one run's repetitions, never typed:
 every comparison uses the 95 % interval of each median, and a comparison
 whose interval straddles its threshold makes the verdict inconclusive."""
 
+from ..rules import View, missing
 from . import (c01_switch_rate, c02_resource_order, c03_cpu_wants_processes, c04_one_thread,
                c05_tens_of_thousands, c06_advantage_grows, c07_no_locks, c08_sleeps_overlap,
                c09_blocking_call, c10_thread_switch_cost, c11_echo_server, c12_yield_handoff,
@@ -25,3 +26,16 @@ REGISTRY = [
     c12_yield_handoff.CLAIM,
     c13_processes_and_coroutines.CLAIM,
 ]
+
+
+def decide(run):
+    """Every registered claim's verdict for a run, in registry order."""
+    v = View(run)
+    out = []
+    for c in REGISTRY:
+        try:
+            verdict = c.decide(v)
+        except (ZeroDivisionError, TypeError) as e:
+            verdict = missing(f"its figures are incomplete ({e})")
+        out.append((c, verdict))
+    return out
