@@ -1,7 +1,7 @@
 /* Load from another host: what a run knows of its load agent (--loadgen)
  * and the lines the controller and the agent exchange.
  *
- * The agent (`switchbench agent`, workloads/echo_agent.c) runs on the load
+ * The agent (`switchbench agent`, loadgen/agent_*.c) runs on the load
  * host. The controller side is a run on the server host: the harness says
  * hello once before any work (harness/loadgen.c), then each echo
  * repetition's load generator helper (workloads/echo_remote.c) asks for
@@ -84,7 +84,7 @@ int sb_token_read(const char *path, bool need_private, char *tok, size_t len, ch
  * with why set. */
 int sb_token_check(const char *tok, size_t n, char *why, size_t whylen);
 
-/* `switchbench agent ...`: the agent's main (workloads/echo_agent.c). */
+/* `switchbench agent ...`: the agent's main (loadgen/agent_main.c). */
 int sb_agent_main(int argc, char **argv);
 
 #endif

@@ -120,13 +120,13 @@ unsigned sb_run_workers(const struct sb_run *run);
 /* A user counter for this repetition's record (at most 16). */
 void sb_run_counter(struct sb_run *run, const char *name, double value);
 /* Memory of the whole run right now, in bytes, callable from tasks and
- * helpers: the resident set of the benchmark process while it is alone;
- * once it has forked task processes, the proportional set size (PSS)
- * summed over it and all of them, so pages shared between forked processes
- * count once. Helpers never count. rss_bytes (NULL: not wanted) receives
- * the plain resident sets summed. In the benchmark process the reading is
- * made on a thread of the harness (harness/run_meter.c), so a task with a
- * small stack can ask. */
+ * helpers: where the tasks (or the served program) are processes, the
+ * proportional set size (PSS) summed over the benchmark process and all of
+ * them, so pages shared between forked processes count once, at every
+ * reading of the run (its baseline too); else the resident set. Helpers never count. rss_bytes
+ * (NULL: not wanted) receives the plain resident sets summed. In the benchmark process the reading
+ * is made on a thread of the harness (harness/run_meter.c), so a task with a small stack can ask.
+ */
 double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes);
 /* Memory the kernel holds for the run right now, in bytes (kernel stacks,
  * page tables, unreclaimable slab: harness/kmem.h), or NAN when it cannot
@@ -136,6 +136,11 @@ double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes);
  * /proc for PSS grows the kernel's caches. The method joins the record's
  * label. */
 double sb_run_kernel_memory_bytes(struct sb_run *run);
+/* Memory per task is reported from this many tasks up: below, a page or
+ * two of the benchmark process's own fluctuation between two readings
+ * (4 kB was seen at one task) outweighs what a task holds, and the figure
+ * could come out below zero. */
+#define SB_MEMORY_MIN_TASKS 100
 /* Both, measured by a helper process on another core `delay_ns` after the
  * timed run starts, so the measurement costs the tasks no CPU time: the
  * user figure (sb_run_memory_bytes's) and the kernel's (NAN where it is
@@ -144,6 +149,8 @@ double sb_run_kernel_memory_bytes(struct sb_run *run);
  * ran. */
 struct sb_memory_probe {
     double user_bytes, kernel_bytes;
+    uint64_t
+        at_ns; /* when it read them (sb_now_ns's clock): did the tasks it meant to see live then? */
 };
 int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, const struct sb_memory_probe **out,
                         struct sb_err *err);

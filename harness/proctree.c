@@ -1,5 +1,7 @@
 #include "proctree.h"
 
+#include <stdbool.h>
+
 #include <dirent.h>
 #include <math.h>
 #include <stdint.h>
@@ -116,7 +118,8 @@ static size_t tree(pid_t root, const pid_t *skip, size_t nskip, pid_t **out)
     return n;
 }
 
-double sb__proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, double *rss_sum)
+double sb__proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, bool pss,
+                                  double *rss_sum)
 {
     pid_t *pids;
     size_t n = tree(root, skip, nskip, &pids);
@@ -129,9 +132,9 @@ double sb__proc_tree_memory_bytes(pid_t root, const pid_t *skip, size_t nskip, d
     double pss_kb = 0, rss_kb = 0;
     for (size_t i = 0; i < n; i++) {
         rss_kb += field_kb(pids[i], "status", "VmRSS:");
-        if (n > 1) pss_kb += field_kb(pids[i], "smaps_rollup", "Pss:");
+        if (pss) pss_kb += field_kb(pids[i], "smaps_rollup", "Pss:");
     }
     free(pids);
     if (rss_sum) *rss_sum = rss_kb * 1024;
-    return (n > 1 ? pss_kb : rss_kb) * 1024;
+    return (pss ? pss_kb : rss_kb) * 1024;
 }

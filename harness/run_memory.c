@@ -44,6 +44,7 @@ static int probe_main(void *p)
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
     /* A helper: no meter thread here; the kernel figure only where setup
      * opened its method (a cgroup is joined from setup only). */
+    a->got.at_ns = sb_now_ns();
     a->got.kernel_bytes = a->run->kmem_open ? sb__kmem_bytes(&a->run->kmem) : NAN;
     a->got.user_bytes = sb__run_memory_now(a->run, NULL);
     return 0;
@@ -54,7 +55,7 @@ int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, const struct sb_m
 {
     struct probe_args *a = sb_run_alloc(run, sizeof *a, err);
     if (!a) return -1;
-    *a = (struct probe_args){.run = run, .delay_ns = delay_ns, .got = {-1, NAN}};
+    *a = (struct probe_args){.run = run, .delay_ns = delay_ns, .got = {-1, NAN, 0}};
     struct sb_helper_spec spec = {.name = "memory probe", .main = probe_main, .arg = a};
     if (sb_run_helper(run, &spec, err) != 0) return -1;
     *out = &a->got;
@@ -64,7 +65,11 @@ int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, const struct sb_m
 double sb__run_memory_now(const struct sb_run *run, double *rss_bytes)
 {
     const struct run_helper_pids *h = run->helper_pids;
-    return sb__proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, rss_bytes);
+    /* One method for every reading of a run: PSS where its tasks or its
+     * server are processes, RSS where they share one address space. */
+    const struct sb_engine_ops *ops = run->eng ? run->eng->ops : NULL;
+    bool pss = ops && ((ops->caps & SB_CAP_SEPARATE_MEMORY) || ops->exec_argv);
+    return sb__proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, pss, rss_bytes);
 }
 
 /* Both read by the memory meter's thread (run_meter.c). The contract's

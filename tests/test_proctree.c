@@ -38,7 +38,7 @@ int main(void)
         }
     }
     double rss = 0;
-    double whole = sb__proc_tree_memory_bytes(getpid(), NULL, 0, &rss);
+    double whole = sb__proc_tree_memory_bytes(getpid(), NULL, 0, true, &rss);
     long calls = realloc_calls;
     if (!(whole > 0) || !(rss > 0) || calls < 3) {
         printf("FAIL whole tree: %g bytes, rss %g, %ld reallocs (want > 0, > 0, >= 3)\n", whole,
@@ -49,7 +49,7 @@ int main(void)
         realloc_calls = 0;
         realloc_fail_at = k;
         rss = 0;
-        double v = sb__proc_tree_memory_bytes(getpid(), NULL, 0, &rss);
+        double v = sb__proc_tree_memory_bytes(getpid(), NULL, 0, true, &rss);
         if (!isnan(v) || !isnan(rss)) {
             printf("FAIL realloc %ld of %ld failing: %g bytes, rss %g (want NaN)\n", k, calls, v,
                    rss);

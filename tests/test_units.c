@@ -27,7 +27,7 @@
 
 #include "../engines/coro_stack.h"
 #include "sb_loadgen.h"
-#include "../workloads/echo_pace.h"
+#include "../loadgen/echo_pace.h"
 #include "sb_engine.h"
 
 static int failures;

@@ -6,61 +6,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "echo_load.h"
 #include "sb_workload.h"
 
 struct echo_state;
 
-/* The load generator (echo_client.c), a helper process: see there. Its
- * result lives in memory the server's tasks can read too (`done` tells an
- * accept loop to stop). */
-struct echo_client_result;
-
-/* What the load generator tells its owner, and when: the timed loop
- * starts (after the warm-up), ends, and the figures are in while every
- * connection is still open (the moment to measure the server's memory).
- * Local: the run's clock and memory; on an agent: lines to the controller. */
-struct echo_client_hooks {
-    void (*started)(void *ctx);
-    void (*ended)(void *ctx);
-    int (*loaded)(void *ctx, struct echo_client_result *res); /* 0, or -1 with res->error */
-    void *ctx;
-};
-
-struct echo_client_spec {
-    uint32_t target; /* the server's IPv4 address, network order; 0: 127.0.0.1 */
-    uint16_t port;
-    unsigned conns;
-    size_t msg_size;
-    uint64_t round_trips;
-    uint64_t rate; /* offered requests/s over all connections; 0: closed loop */
-    struct sb_clock *clock;
-};
-
-struct echo_client_result {
-    uint32_t done; /* set (and futex-woken) when the load generator has finished */
-    uint64_t round_trips, bytes_verified;
-    uint64_t warm_up_trips; /* one per connection, before the clock started */
-    uint64_t min_per_conn, max_per_conn;
-    double p50_us, p90_us, p99_us, p999_us, max_us, mean_us;
-    double server_memory_bytes; /* sb_run_memory_bytes while every connection is open */
-    double server_rss_bytes;    /* plain RSS summed over the server's processes */
-    unsigned connected;
-    char error[320]; /* empty when all went well */
-};
-
-/* The load generator as a helper process of the run: here, or asking the
- * run's agent (sb_run_loadgen) for the load (echo_remote.c). */
+/* The load generator as a helper process of the run: here
+ * (echo_local.c, running loadgen/echo_client.c's echo_client_run), or
+ * asking the run's agent (sb_run_loadgen) for the load (echo_remote.c). */
 int echo_client_start(struct sb_run *run, const struct echo_client_spec *spec,
                       struct echo_client_result **out, struct sb_err *err);
-/* The load itself, in this process: 0, or -1 with res->error. */
-int echo_client_run(const struct echo_client_spec *spec, struct echo_client_result *res,
-                    const struct echo_client_hooks *hooks);
-/* The agent's half: its load over the controller's connection `fd`. */
+/* The controller's half of a load from an agent. */
 int echo_remote_start(struct sb_run *run, const struct echo_client_spec *spec,
                       struct echo_client_result *res, struct sb_err *err);
-/* The result as JSON and back (the agent's "loaded" line). */
-json_t *echo_result_json(const struct echo_client_result *res);
-void echo_result_from_json(const json_t *j, struct echo_client_result *res);
 
 struct echo_conn {
     struct sb_task t;

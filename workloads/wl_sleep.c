@@ -7,6 +7,7 @@
  * sleeping. A memory probe on another core measures the run half-way
  * through the first round, while all N sleep. */
 #include <math.h>
+#include <stdbool.h>
 
 #include "late_hist.h"
 #include "sb_workload.h"
@@ -22,6 +23,9 @@ struct sleep_task {
 struct sleep_state {
     uint64_t n, rounds, sleep_ns;
     uint64_t finished; /* tasks done with every round */
+    /* The first round: the last sleeper to start and the first to wake,
+     * so the memory probe's reading counts only when all N slept at it. */
+    uint64_t last_start_ns, first_wake_ns;
     double mem_before, kmem_before;
     const struct sb_memory_probe *peak;
     struct sb_clock *clock;
@@ -36,8 +40,20 @@ static sb_ret sleep_body(struct sb_task *t)
     SB_BEGIN(t);
     for (me->round = 0; me->round < st->rounds; me->round++) {
         me->t0 = sb_now_ns();
+        if (me->round == 0) {
+            uint64_t seen = __atomic_load_n(&st->last_start_ns, __ATOMIC_RELAXED);
+            while (me->t0 > seen &&
+                   !__atomic_compare_exchange_n(&st->last_start_ns, &seen, me->t0, true,
+                                                __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+        }
         SB_AWAIT(t, sb_sleep(t, st->sleep_ns));
-        uint64_t slept = sb_now_ns() - me->t0;
+        uint64_t woke = sb_now_ns(), slept = woke - me->t0;
+        if (me->round == 0) {
+            uint64_t seen = __atomic_load_n(&st->first_wake_ns, __ATOMIC_RELAXED);
+            while (woke < seen &&
+                   !__atomic_compare_exchange_n(&st->first_wake_ns, &seen, woke, true,
+                                                __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+        }
         if (slept < st->sleep_ns)
             me->early++;
         else {
@@ -63,13 +79,21 @@ static int sleep_setup(struct sb_run *run, const long long *params, uint64_t rou
     if (!st->late) return -1;
     st->clock = sb_run_manual_clock(run);
     st->n = n;
+    st->first_wake_ns = UINT64_MAX;
     st->rounds = rounds;
     st->sleep_ns = (uint64_t)params[1] * 1000000u;
-    /* One memory definition with spawn's: user plus kernel, the kernel's
-     * first (its method may join a cgroup, from setup only). */
+    /* One memory definition with spawn's: user plus kernel. The probe's
+     * helper is forked first: it shares the benchmark process's pages
+     * without being counted, so a baseline read before it split them
+     * counted whole what every later reading counts in part (one sleeper
+     * on the processes engine once came out 158 kB below zero). The
+     * kernel's method is opened before it (it may join a cgroup, from
+     * setup only, and the helper must read it too), both baselines taken
+     * after it, the kernel's first. */
+    (void)sb_run_kernel_memory_bytes(run);
+    if (sb_run_memory_probe(run, st->sleep_ns / 2, &st->peak, err) != 0) return -1;
     st->kmem_before = sb_run_kernel_memory_bytes(run);
     st->mem_before = sb_run_memory_bytes(run, NULL);
-    if (sb_run_memory_probe(run, st->sleep_ns / 2, &st->peak, err) != 0) return -1;
     for (uint64_t i = 0; i < n; i++) {
         st->tasks[i].st = st;
         if (sb_run_spawn(run, &st->tasks[i].t, sleep_body, err) != 0) return -1;
@@ -109,7 +133,11 @@ static void sleep_report(void *state, struct sb_run *run)
     sb_run_counter(run, "late_p99_us", late_hist_quantile_ns(st->late, 0.99) / 1e3);
     sb_run_counter(run, "late_mean_us", late_sum / (double)(st->n * st->rounds) / 1e3);
     sb_run_counter(run, "sleep_ms", (double)st->sleep_ns / 1e6);
-    if (st->peak->user_bytes >= 0) {
+    /* A reading taken before every sleeper slept or after one woke (a
+     * sleep of a few ms, shorter than the probe's way to its reading) is
+     * not the memory of N sleeping tasks: no figure, rather than a wrong one. */
+    bool all_asleep = st->peak->at_ns >= st->last_start_ns && st->peak->at_ns < st->first_wake_ns;
+    if (st->peak->user_bytes >= 0 && all_asleep && st->n >= SB_MEMORY_MIN_TASKS) {
         double user = (st->peak->user_bytes - st->mem_before) / (double)st->n;
         double kernel = (st->peak->kernel_bytes - st->kmem_before) / (double)st->n;
         sb_run_counter(run, "memory_kb", st->peak->user_bytes / 1024);

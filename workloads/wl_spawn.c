@@ -16,6 +16,7 @@
  * Benchmark's mean over all batches. */
 #include <math.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -152,8 +153,11 @@ static void sp_report(void *state, struct sb_run *run)
     struct sp_state *st = state;
     sb_run_counter(run, "tasks", (double)st->n);
     sb_run_counter(run, "memory_kb", st->mem_peak / 1024);
-    double user = (st->mem_peak - st->mem_before) / (double)st->n;
-    double kernel = (st->kmem_peak - st->kmem_before) / (double)st->n;
+    /* Per task only from SB_MEMORY_MIN_TASKS up: below, the process's own
+     * fluctuation outweighs a task (NAN leaves the counters out). */
+    bool enough = st->n >= SB_MEMORY_MIN_TASKS;
+    double user = enough ? (st->mem_peak - st->mem_before) / (double)st->n : NAN;
+    double kernel = enough ? (st->kmem_peak - st->kmem_before) / (double)st->n : NAN;
     sb_run_counter(run, "user_bytes_per_task", user);
     /* NAN (not measured) leaves both counters out of the record. */
     sb_run_counter(run, "kernel_bytes_per_task", kernel);

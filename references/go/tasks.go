@@ -131,6 +131,11 @@ func rssBytes() float64 {
 	return pages * float64(os.Getpagesize())
 }
 
+// Memory per task from this many tasks up, as the harness's own workloads
+// (contracts/sb_workload.h, SB_MEMORY_MIN_TASKS): below, the runtime's own
+// fluctuation outweighs a task and the figure could come out below zero.
+const memoryMinTasks = 100
+
 // spawn: batches of N live goroutines, each blocked on a channel until
 // released; memory per live goroutine from the first batch of the process
 // (the runtime keeps freed stacks for reuse, as CPython keeps its memory).
@@ -196,7 +201,9 @@ func spawn(n, done int64, p map[string]int64, c *clock) map[string]float64 {
 	}
 	if firstMemory[1] != 0 {
 		out["memory_kb"] = firstMemory[1] / 1024
-		out["user_bytes_per_task"] = (firstMemory[1] - firstMemory[0]) / float64(tasks)
+		if tasks >= memoryMinTasks {
+			out["user_bytes_per_task"] = (firstMemory[1] - firstMemory[0]) / float64(tasks)
+		}
 	}
 	return out
 }
@@ -253,7 +260,10 @@ func sleepers(n, done int64, p map[string]int64, c *clock) map[string]float64 {
 	if sleeps > 0 {
 		mean = float64(lateSum.Microseconds()) / float64(sleeps)
 	}
-	return map[string]float64{"late_max_us": float64(lateMax.Microseconds()), "late_mean_us": mean,
-		"sleep_ms": float64(p["sleep_ms"]), "memory_kb": firstSleepMemory[1] / 1024,
-		"user_bytes_per_task": (firstSleepMemory[1] - firstSleepMemory[0]) / float64(tasks)}
+	out := map[string]float64{"late_max_us": float64(lateMax.Microseconds()), "late_mean_us": mean,
+		"sleep_ms": float64(p["sleep_ms"]), "memory_kb": firstSleepMemory[1] / 1024}
+	if tasks >= memoryMinTasks {
+		out["user_bytes_per_task"] = (firstSleepMemory[1] - firstSleepMemory[0]) / float64(tasks)
+	}
+	return out
 }

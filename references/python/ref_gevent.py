@@ -187,8 +187,9 @@ def sleep(n, done, params, clock):
     if _sleep_memory:
         # User memory only, as the other references: the kernel's share is
         # measured around our own engines (bytes_per_task), not in here.
-        out.update(memory_kb=_sleep_memory[1] / 1024,
-                   user_bytes_per_task=(_sleep_memory[1] - _sleep_memory[0]) / tasks)
+        out.update(memory_kb=_sleep_memory[1] / 1024)
+        if tasks >= sbref.MEMORY_MIN_TASKS:
+            out.update(user_bytes_per_task=(_sleep_memory[1] - _sleep_memory[0]) / tasks)
     return out
 
 

@@ -27,6 +27,11 @@ import platform
 import sys
 import time
 
+# Memory per task from this many tasks up, as the harness's own workloads
+# (contracts/sb_workload.h, SB_MEMORY_MIN_TASKS): below, the interpreter's
+# own fluctuation outweighs a task and the figure could come out below zero.
+MEMORY_MIN_TASKS = 100
+
 # Where --serve listens: 127.0.0.1, or the address a load agent on
 # another host reaches the server at (--listen, from the harness).
 LISTEN = "127.0.0.1"
@@ -182,7 +187,9 @@ def spawn_batches(n, done, tasks, start, finish, clock):
         out["warm_ns_per_task"] = warm * 1e9 / ((done - 1) * tasks)
     if "peak" in _memory:
         grown = _memory["peak"] - _memory["before"]
-        out.update(memory_kb=_memory["peak"] / 1024, user_bytes_per_task=grown / tasks)
+        out.update(memory_kb=_memory["peak"] / 1024)
+        if tasks >= MEMORY_MIN_TASKS:
+            out.update(user_bytes_per_task=grown / tasks)
     return out
 
 

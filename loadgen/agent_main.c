@@ -1,5 +1,5 @@
 /* `switchbench agent` (./bench agent): the load host's side of --loadgen.
- * It serves controllers (echo_agent_serve.c), answers a hello, and runs
+ * It serves controllers (agent_serve.c), answers a hello, and runs
  * a load it is asked for with the echo load generator (every echoed byte
  * checked) against the controller's own address, telling the controller
  * when its timed loop starts and what it measured (contracts/sb_loadgen.h
@@ -8,8 +8,8 @@
  * without one before it listens; it refuses a target other than the
  * controller's address unless --allow names it; it bounds connections
  * and a load's duration; anything it does not understand gets one error
- * line and a closed connection. This file is its start-up: options, the
- * listening socket, and the operator's log. */
+ * line and a closed connection. This file is its start-up: options and the
+ * listening socket. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "echo_agent.h"
+#include "agent.h"
 
 static const char agent_usage[] =
     "usage: switchbench agent --listen=ADDR:PORT [--token-file=FILE] [--allow=ADDR]...\n"
@@ -46,24 +46,6 @@ static int agent_usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, " (see --help)\n");
     return 2;
-}
-
-void agent_log(const char *peer, const char *fmt, ...)
-{
-    char line[600], when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    int n = snprintf(line, sizeof line, "switchbench agent: %s %s ", when, peer);
-    va_list ap;
-    va_start(ap, fmt);
-    if (n > 0 && (size_t)n < sizeof line) vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-    va_end(ap);
-    /* One write: the line is never interleaved with a load child's. */
-    size_t len = strnlen(line, sizeof line - 2);
-    line[len++] = '\n';
-    ssize_t w = write(STDERR_FILENO, line, len);
-    (void)w;
 }
 
 /* The listening address, checked against the token rule before anything

@@ -7,7 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "echo_agent.h"
+#include "agent.h"
 
 bool agent_token_ok(const char *want, const json_t *got)
 {

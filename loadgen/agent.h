@@ -1,16 +1,17 @@
 /* The load agent's parts (`switchbench agent`): its start-up
- * (echo_agent.c), its event loop serving controllers (echo_agent_serve.c)
- * and the child process that runs one load (echo_agent_load.c). The
- * lines it speaks are in contracts/sb_loadgen.h. */
-#ifndef SB_ECHO_AGENT_H
-#define SB_ECHO_AGENT_H
+ * (agent_main.c), what a request means (agent_ask.c), its event loop
+ * serving controllers (agent_serve.c), the child process that runs one
+ * load (agent_load.c) and the operator's log (agent_log.c). The lines it
+ * speaks are in contracts/sb_loadgen.h. */
+#ifndef SB_AGENT_H
+#define SB_AGENT_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "sb_loadgen.h"
-#include "wl_echo.h"
+#include "echo_load.h"
 
 enum {
     AGENT_MAX_ALLOW = 16,
@@ -46,7 +47,7 @@ int agent_serve(const struct agent_config *cfg, int lfd);
 pid_t agent_load_fork(const struct agent_config *cfg, int fd, const struct echo_client_spec *spec,
                       const char *peer);
 
-/* What a request means (echo_agent_ask.c). */
+/* What a request means (agent_ask.c). */
 /* Whether the request's token is the agent's: constant time in its
  * content; any token passes when the agent needs none. */
 bool agent_token_ok(const char *want, const json_t *got);

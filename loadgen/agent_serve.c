@@ -3,7 +3,7 @@
  * AGENT_HELLO_MS to send its first whole line and is dropped for a newer
  * one when AGENT_MAX_UNAUTH wait already; one with the token that asks
  * for a load while another runs is told "busy" at once. One load runs at
- * a time, in a child (echo_agent_load.c) watched through a pidfd; the
+ * a time, in a child (agent_load.c) watched through a pidfd; the
  * load ends when it is done, at --max-seconds (checked in ns on the
  * monotonic clock), when its controller's connection closes, or when the
  * agent is stopped. Every connection leaves one line on standard error:
@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "echo_agent.h"
+#include "agent.h"
 
 struct server;
 

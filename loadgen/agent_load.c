@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "echo_agent.h"
+#include "agent.h"
 
 /* The controller's connection, once the child has closed everything else. */
 enum { LOAD_FD = 3 };

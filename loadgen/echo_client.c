@@ -1,6 +1,6 @@
-/* The echo workloads' load generator, run as a helper process of the
- * repetition (sb_run_helper), or by a load agent on another host
- * (echo_agent.c, through echo_client_run): it opens `conns` connections to
+/* The echo load generator (echo_load.h), run in a helper process of the
+ * repetition (workloads/echo_local.c), or by a load agent on another host
+ * (agent_load.c): it opens `conns` connections to
  * the server (127.0.0.1:port, or the agent's target), then runs them
  * closed-loop (echo: send msg_size bytes, wait for the echo, check every
  * byte, send again) or open-loop (echo-open: requests fall due at a
@@ -27,10 +27,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "echo_load.h"
 #include "echo_pace.h"
-#include "futex.h"
-#include "sb_loadgen.h"
-#include "wl_echo.h"
+
+/* CLOCK_MONOTONIC in ns: this room stands below the harness and takes
+ * none of its services. */
+static uint64_t client_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 struct client_conn {
     int fd;
@@ -59,7 +66,7 @@ static int client_send(struct client_conn *conn, unsigned c, size_t size, unsign
                        struct echo_client_result *res)
 {
     for (size_t j = 0; j < size; j++) buf[j] = client_byte(c, conn->seq, j);
-    conn->sent_ns = sb_now_ns();
+    conn->sent_ns = client_now_ns();
     size_t off = 0;
     while (off < size) {
         ssize_t n = send(conn->fd, buf + off, size - off, MSG_NOSIGNAL);
@@ -236,7 +243,7 @@ static int client_closed_loop(const struct echo_client_spec *spec, struct echo_c
             int r = client_recv(m, c, size, res);
             if (r < 0) return -1;
             if (r == 0) continue;
-            client_record(m, (double)(sb_now_ns() - m->conns[c].sent_ns) / 1000.0);
+            client_record(m, (double)(client_now_ns() - m->conns[c].sent_ns) / 1000.0);
             outstanding--;
             if (budget) {
                 budget--;
@@ -266,7 +273,7 @@ static int client_arm(struct client_mem *m, const struct echo_pace *p,
 static int client_release(const struct echo_client_spec *spec, struct echo_client_result *res,
                           struct client_mem *m, struct echo_pace *p)
 {
-    uint64_t first = echo_pace_release(p, sb_now_ns());
+    uint64_t first = echo_pace_release(p, client_now_ns());
     uint64_t n = p->released - first < spec->conns ? p->released - first : spec->conns;
     for (uint64_t k = first; k < first + n; k++) {
         unsigned c = (unsigned)(k % spec->conns);
@@ -284,7 +291,7 @@ static int client_open_loop(const struct echo_client_spec *spec, struct echo_cli
                             struct client_mem *m)
 {
     struct echo_pace p;
-    echo_pace_init(&p, m->pace, sb_now_ns(), spec->rate, spec->conns, spec->round_trips);
+    echo_pace_init(&p, m->pace, client_now_ns(), spec->rate, spec->conns, spec->round_trips);
     struct epoll_event tick = {.events = EPOLLIN, .data.u32 = UINT32_MAX};
     if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->timerfd, &tick) != 0)
         return client_fail(res, "load generator %u: cannot watch its timer (%llu): %s", 0, 0,
@@ -309,7 +316,7 @@ static int client_open_loop(const struct echo_client_spec *spec, struct echo_cli
             int r = client_recv(m, c, spec->msg_size, res);
             if (r < 0) return -1;
             if (r == 0) continue;
-            client_record(m, (double)echo_pace_done(m->pace, c, sb_now_ns()) / 1000.0);
+            client_record(m, (double)echo_pace_done(m->pace, c, client_now_ns()) / 1000.0);
             if (echo_pace_take(&p, m->pace, c) &&
                 client_send(&m->conns[c], c, spec->msg_size, m->tx, res) != 0)
                 return -1;
@@ -395,75 +402,4 @@ int echo_client_run(const struct echo_client_spec *spec, struct echo_client_resu
         rc = client_loop(spec, res, hooks, &m);
     client_mem_free(&m, spec->conns);
     return rc;
-}
-
-/* What the helper process is given: the spec, where to report, and the run
- * (its copy at fork) to measure the server's memory with. */
-struct echo_client {
-    struct echo_client_spec spec;
-    struct echo_client_result result;
-    const struct sb_run *run;
-};
-
-static void local_started(void *ctx) { sb_clock_start(((struct echo_client *)ctx)->spec.clock); }
-static void local_ended(void *ctx) { sb_clock_stop(((struct echo_client *)ctx)->spec.clock); }
-static int local_loaded(void *ctx, struct echo_client_result *res)
-{
-    res->server_memory_bytes =
-        sb_run_memory_bytes(((struct echo_client *)ctx)->run, &res->server_rss_bytes);
-    return 0;
-}
-
-static int client_main(void *p)
-{
-    struct echo_client *cl = p;
-    struct echo_client_hooks hooks = {
-        .started = local_started, .ended = local_ended, .loaded = local_loaded, .ctx = cl};
-    int rc = echo_client_run(&cl->spec, &cl->result, &hooks);
-    if (rc != 0 && cl->spec.clock)
-        sb_clock_stop(cl->spec.clock); /* leave it consistent; the error decides */
-    __atomic_store_n(&cl->result.done, 1, __ATOMIC_RELEASE);
-    return rc;
-}
-
-/* The load generator died (killed, crashed) before it could say it was
- * done: say it for it, so the server's accept loop stops now rather than
- * at the run's timeout. Its connections closed with it, so every
- * connection task sees the end of its stream. The record names the death. */
-static void client_on_death(void *p)
-{
-    struct echo_client *cl = p;
-    sb_gate_open(&cl->result.done, 1, true);
-}
-
-static int client_check(void *p, struct sb_err *err)
-{
-    const struct echo_client *cl = p;
-    if (cl->result.error[0]) {
-        sb_err_set(err, "load generator: %s", cl->result.error);
-        return -1;
-    }
-    return 0;
-}
-
-int echo_client_start(struct sb_run *run, const struct echo_client_spec *spec,
-                      struct echo_client_result **out, struct sb_err *err)
-{
-    struct echo_client *cl = sb_run_alloc(run, sizeof *cl, err);
-    if (!cl) return -1;
-    cl->spec = *spec;
-    cl->run = run;
-    if (sb_run_loadgen(run)) {
-        if (echo_remote_start(run, &cl->spec, &cl->result, err) != 0) return -1;
-        *out = &cl->result;
-        return 0;
-    }
-    struct sb_helper_spec helper = {.name = "load generator",
-                                    .main = client_main,
-                                    .arg = cl,
-                                    .check = client_check,
-                                    .on_death = client_on_death};
-    if (sb_run_helper(run, &helper, err) != 0) return -1;
-    *out = &cl->result;
-    return 0;
 }
