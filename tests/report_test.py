@@ -474,6 +474,25 @@ def claims_draw_what_decides_them(w, binary):
 
 
 @case
+def distribution_shows_the_widest(w, binary):
+    """The distribution chart draws at most 30 strips, those at two levels
+    first and red, then the widest; the caption says how narrow the rest
+    are; its axis says log scale (it is one)."""
+    from sbreport import questions
+    doc = _reps(fixture(), lambda n: n == "pingpong/asm", [1.0, 1.01, 0.99, 1.45, 1.46, 1.44])
+    run = load.load(save(doc, os.path.join(w, "r.json")))
+    c = questions.distribution(run)
+    check(len(c.groups) == questions.DISTRIBUTION_ROWS < len(run.benchmarks), f"{len(c.groups)} strips")
+    check("pingpong/asm" in c.groups and c.groups.index("pingpong/asm") in c.marked, "the two-level strip is not red")
+    check(c.marked == list(range(len(c.marked))), "the two-level strips are not first")
+    check(any(n.startswith("The other ") and "x or less from its lowest repetition" in n for n in c.notes),
+          f"the caption: {c.notes}")
+    gp, dat, _ = _render(w, c)
+    check(all(len(ln.split()) == 3 for ln in dat.strip().splitlines()), "a strip row lacks its mark")
+    check("logx = 1" in gp, "the distribution axis is not said to be log")
+
+
+@case
 def a_series_without_points_keeps_its_place(w, binary):
     """A series whose every point cannot be drawn (non-positive on a log
     axis, as sleep/processes' negative memory once was) keeps its block,

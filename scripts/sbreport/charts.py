@@ -46,11 +46,13 @@ class Chart:
         self.slots = []  # bars, per series: its place within a group
         self.groups = []  # bars: group names; strip: row names
         self.points = []  # strip: (ratio to the median, row)
+        self.marked = []  # strip: rows drawn in red (repetitions at two levels)
         self.failed = []  # lines: (x, series title, reason) of benchmarks that did not measure
         self.notes = []  # sentences for the caption beside the question
         self.rows = []  # decision: (median, low, high) per group, in the groups' order
         self.thresholds = []  # decision: the values the claim's rule holds the rows to
         self.height = 420
+        self.width = 640  # the SVG's (the PNG is twice it)
 
     def add(self, title, rows, colour=None, dash=1, slot=None):
         """A series; one whose every point is missing (None) keeps its
@@ -109,7 +111,8 @@ def _data(chart):
     but numbers, so the file cannot carry a string into gnuplot."""
     out = []
     if chart.kind == "strip":
-        out += [f"{_gp_number(d)} {row}" for d, row in chart.points]
+        marked = set(chart.marked)
+        out += [f"{_gp_number(d)} {row} {int(row in marked)}" for d, row in chart.points]
         return "\n".join(out) + "\n"
     if chart.kind == "decision":
         out += [f"{_gp_number(m)} {_gp_number(lo)} {_gp_number(hi)} {i}" for i, (m, lo, hi) in enumerate(chart.rows)]
@@ -171,6 +174,8 @@ def _fix_log(chart):
         if chart.logx and not all(lo > 0 for _, lo, _ in chart.rows) or not all(t > 0 for t in chart.thresholds):
             chart.logx = False
         return
+    if chart.kind == "strip":
+        return  # ratios to a median, always positive, always on a log axis (strip.gp)
     for axis in ("x", "y"):
         if not getattr(chart, "log" + axis):
             continue
@@ -218,9 +223,10 @@ def _script(chart, n, fmt):
     # 400 px phone; at 760 px and 11 pt, shrunk to 360 px, it was 5 px.
     h = int(chart.height)
     if fmt == "svg":
-        s.append(f'set terminal svg size 640,{h} dynamic enhanced font "sans,12" background "#ffffff"')
+        s.append(f'set terminal svg size {int(chart.width)},{h} dynamic enhanced font "sans,12" background "#ffffff"')
     else:
-        s.append(f'set terminal pngcairo size 1280,{int(h * 2)} enhanced font "sans,22" background "#ffffff"')
+        s.append(f'set terminal pngcairo size {int(chart.width) * 2},{int(h * 2)} enhanced font "sans,22" '
+                 'background "#ffffff"')
     s.append(f"set output {_gp_string(f'chart-{n:02d}.{fmt}')}")
     if chart.kind == "bars":
         s.append(f"boxw = {_gp_number(0.8 / max(1, len(chart.series)))}")

@@ -137,17 +137,41 @@ def switch_cost(run):
     return c
 
 
+# The distribution chart shows this many benchmarks, the widest: a strip
+# per benchmark of all 173 in the quick run was 2,300 px tall, its labels
+# took the width, and the few strips worth a look were lost among them.
+DISTRIBUTION_ROWS = 30
+
+
 def distribution(run):
-    c = Chart("distribution", "Repetitions around their median", "How far does each repetition lie from its "
-              "benchmark's median? (a wide strip is a noisy benchmark; the axis is a log of the ratio, so that "
-              "an outlier does not hide the rest)", "strip", "repetition / median (log)", "")
+    """The benchmarks whose repetitions spread widest, a strip each; those
+    that ran at two levels (stats.two_levels) are drawn in red, and the
+    caption says how narrow the ones left out are."""
+    from . import stats
+    rows = []
     for n, b in run.benchmarks.items():
         if b.ok and len(b.real_ns) > 1 and b.median() > 0:
             m = b.median()
-            row = len(c.groups)
-            c.groups.append(n)
-            c.points += [(v / m, row) for v in b.real_ns if v > 0]
-    c.height = 90 + 13 * len(c.groups)
+            vals = [v / m for v in b.real_ns if v > 0]
+            rows.append((max(vals) / min(vals), n, vals, bool(stats.two_levels(b.real_ns))))
+    rows.sort(key=lambda r: (not r[3], -r[0]))  # two levels first, then the widest
+    shown, rest = rows[:DISTRIBUTION_ROWS], rows[DISTRIBUTION_ROWS:]
+    c = Chart("distribution", f"Repetition / median, the {len(shown)} widest",
+              "How far does each repetition lie from its benchmark's median? A wide strip is a noisy benchmark; "
+              "red, one whose repetitions ran at two levels (its median is neither). The axis is a log of the "
+              "ratio, so that an outlier does not hide the rest.", "strip", "repetition / median (log)", "",
+              logx=True)
+    for _, n, vals, split in shown:
+        row = len(c.groups)
+        c.groups.append(n)
+        c.points += [(v, row) for v in vals]
+        if split:
+            c.marked.append(row)
+    if rest:
+        c.notes.append(f"The other {len(rest)} benchmarks are not drawn: each spreads {rest[0][0]:.3g}x or less "
+                       "from its lowest repetition to its highest.")
+    c.height = 110 + 16 * len(c.groups)
+    c.width = 900  # the names take half of it
     return c
 
 
