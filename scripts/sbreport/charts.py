@@ -224,9 +224,11 @@ def _script(chart, n, fmt):
     h = int(chart.height)
     if fmt == "svg":
         s.append(f'set terminal svg size {int(chart.width)},{h} dynamic enhanced font "sans,12" background "#ffffff"')
+        s.append(f"keyfont = {_gp_string('sans,10')}")
     else:
         s.append(f'set terminal pngcairo size {int(chart.width) * 2},{int(h * 2)} enhanced font "sans,22" '
                  'background "#ffffff"')
+        s.append(f"keyfont = {_gp_string('sans,18')}")
     s.append(f"set output {_gp_string(f'chart-{n:02d}.{fmt}')}")
     if chart.kind == "bars":
         s.append(f"boxw = {_gp_number(0.8 / max(1, len(chart.series)))}")
