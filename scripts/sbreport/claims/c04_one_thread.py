@@ -2,14 +2,14 @@
 
 from ..interval import at_least, below
 from ..claim import Claim
-from ..rules import HOLDS, NOT, ONLY, Verdict, best_any, mark, missing, needs_kinds_and_cores, open_verdict, xfmt
+from ..rules import Decision, HOLDS, NOT, ONLY, Verdict, best_any, mark, missing, needs_kinds_and_cores, open_verdict, xfmt
 
 
 def check(v, t):
     if (m := needs_kinds_and_cores(v)):
         return m
     k = float(v.cores)
-    figs, flat, scales = [], [], []
+    figs, flat, scales, rows = [], [], [], []
     engines = v.engines("coroutine", "cpu")
     for e in engines:
         one, many = best_any(v, "cpu", [e], tasks=1.0), best_any(v, "cpu", [e], tasks=k)
@@ -18,6 +18,7 @@ def check(v, t):
         g = many[1] / one[1]
         ok = below(g, t["flat_below"])
         flat.append((e, ok, [one[1], many[1]]))
+        rows.append((f"{e}: {int(k)} tasks / 1, one scheduler", g))
         line = f"{e}: {int(k)} tasks on one scheduler {xfmt(g)} of one task" + mark(ok, "flat", "grows")
         w = None
         for n, b in v.pick("cpu", e, workers=k, tasks=k):
@@ -27,11 +28,18 @@ def check(v, t):
             s = w / many[1]
             sok = at_least(s, t["scaling_share"] * k)
             scales.append((f"{e} --workers={int(k)}", sok, [w, many[1]]))
+            rows.append((f"{e}: --workers={int(k)} / one scheduler", s))
             line += f"; with --workers={int(k)} {xfmt(s)} of one scheduler" + mark(sok, "uses the cores",
                                                                                  "does not scale")
         figs.append(line)
     if not flat:
         return missing("cpu did not run at tasks=1 and tasks=cores on a coroutine engine")
+    verdict = _decide(v, t, figs, flat, scales)
+    verdict.decision = Decision("throughput ratio (times)", rows, [t["flat_below"], t["scaling_share"] * k])
+    return verdict
+
+
+def _decide(v, t, figs, flat, scales):
     tags = [e for e, _, _ in flat]
     if any(ok is False for _, ok, _ in flat):
         return Verdict(NOT, figures=figs, decided_by=tags)

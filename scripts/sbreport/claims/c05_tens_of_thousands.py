@@ -1,7 +1,8 @@
 """C5: One CPU easily holds tens of thousands of coroutines."""
 
 from ..claim import Claim
-from ..rules import MISSING, NOT, Verdict, fmt, missing, needs_kinds, split
+from ..interval import Q
+from ..rules import Decision, MISSING, NOT, Verdict, fmt, missing, needs_kinds, split
 
 
 def check(v, t):
@@ -39,6 +40,17 @@ def check(v, t):
     return Verdict(status, when, figs, decided_by=coro)
 
 
+def decision(v, t):
+    """The most live tasks each engine held in this run (a count, exact),
+    against the claim's tens of thousands."""
+    rows = []
+    for e in v.engines(family="spawn"):
+        ran = [n.params["tasks"] for n, b in v.pick("spawn", e) if b.ok and "tasks" in n.params]
+        if ran and v.kinds.get(e) in ("coroutine", "kernel"):
+            rows.append((f"{e} ({v.kinds.get(e)})", Q.exact(max(ran))))
+    return Decision("live tasks held (the largest size that ran)", rows, [t["tasks"]], log=True)
+
+
 CLAIM = Claim(
     id="C5",
     claim="One CPU easily holds tens of thousands of coroutines.",
@@ -47,4 +59,5 @@ CLAIM = Claim(
     rule="Per engine, the largest spawn size that ran without error, its memory, and the ring's ns per hop at its largest size. Holds when every coroutine engine held at least 10,000 live tasks; holds only for the engines that did otherwise; does not hold when none did. Kernel engines are reported beside them (a limit that stops them is named).",
     threshold={"tasks": 10000},
     check=check,
+    decision=decision,
 )

@@ -1,13 +1,13 @@
 """C7: Coroutines need no locks, so they avoid synchronization overhead."""
 
 from ..claim import Claim
-from ..rules import all_of, best_any, gt, mark, needs_kinds, one_core_scope, pipeline_sizes, qfmt, rate, tally
+from ..rules import Decision, all_of, best_any, gt, mark, needs_kinds, one_core_scope, pipeline_sizes, qfmt, rate, tally
 
 
 def check(v, t):
     if (m := needs_kinds(v)):
         return m
-    figs, results, sizes = [], [], pipeline_sizes(v)
+    figs, results, sizes, rows = [], [], pipeline_sizes(v), []
     for p in sizes:
         coro = best_any(v, "pipeline", v.engines("coroutine", "pipeline"), **p)
         th = rate(v, v.one_named("pipeline", "threads", **p))
@@ -17,10 +17,16 @@ def check(v, t):
         tag = "/".join(f"{k}:{int(x)}" for k, x in p.items())
         ok = all_of([gt(coro[1], th)] + ([gt(coro[1], pr)] if pr else []))
         results.append((tag, ok, [coro[1], th] + ([pr] if pr else [])))
+        rows.append((f"{tag}: {coro[0]} / threads", coro[1] / th))
+        if pr:
+            rows.append((f"{tag}: {coro[0]} / processes", coro[1] / pr))
         figs.append(f"{tag}: {coro[0]} {qfmt(coro[1])} items/s, threads {qfmt(th)}, processes {qfmt(pr)}"
                     + mark(ok, "faster than both", "not faster"))
-    return one_core_scope(v, tally(results, "the pipeline", figs,
-                                     "pipeline did not run on threads and a coroutine engine at one size"))
+    verdict = one_core_scope(v, tally(results, "the pipeline", figs,
+                                        "pipeline did not run on threads and a coroutine engine at one size"))
+    verdict.decision = Decision("the best coroutine channel's items/s over the other's (times)", rows, [1],
+                                log=True)
+    return verdict
 
 
 CLAIM = Claim(
