@@ -6,8 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proctree.h"
 #include "run_meter.h"
+#include "run_readings.h"
 #include "run_state.h"
 
 int sb_run_helper(struct sb_run *run, const struct sb_helper_spec *spec, struct sb_err *err)
@@ -62,17 +62,7 @@ int sb_run_memory_probe(struct sb_run *run, uint64_t delay_ns, const struct sb_m
     return 0;
 }
 
-double sb__run_memory_now(const struct sb_run *run, double *rss_bytes)
-{
-    const struct run_helper_pids *h = run->helper_pids;
-    /* One method for every reading of a run: PSS where its tasks or its
-     * server are processes, RSS where they share one address space. */
-    const struct sb_engine_ops *ops = run->eng ? run->eng->ops : NULL;
-    bool pss = ops && ((ops->caps & SB_CAP_SEPARATE_MEMORY) || ops->exec_argv);
-    return sb__proc_tree_memory_bytes(run->root, h ? h->pid : NULL, h ? h->n : 0, pss, rss_bytes);
-}
-
-/* Both read by the memory meter's thread (run_meter.c). The contract's
+/* Both read through the memory meter's thread (run_meter.c). The contract's
  * const run: the meter is the one part that a reading changes, and every
  * sb_run is a non-const object of sb__run_repetition. */
 double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes)
@@ -83,14 +73,4 @@ double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes)
 double sb_run_kernel_memory_bytes(struct sb_run *run)
 {
     return sb__meter_read(run, SB__METER_KERNEL, NULL);
-}
-
-double sb__run_kernel_memory_now(struct sb_run *run)
-{
-    if (!run->kmem_open) {
-        if (getpid() != run->root) return NAN; /* a cgroup is joined from setup only */
-        sb__kmem_open(&run->kmem);
-        run->kmem_open = true;
-    }
-    return sb__kmem_bytes(&run->kmem);
 }

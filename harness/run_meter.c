@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include "run_readings.h"
 #include "run_state.h"
 
 static void *meter_main(void *arg)

@@ -27,8 +27,4 @@ double sb__meter_read(struct sb_run *run, enum sb__meter_ask ask, double *rss_by
 /* Stop and join the thread, if it was started. */
 void sb__meter_stop(struct sb__meter *m);
 
-/* The readings themselves, on the caller's stack (run_memory.c). */
-double sb__run_memory_now(const struct sb_run *run, double *rss_bytes);
-double sb__run_kernel_memory_now(struct sb_run *run);
-
 #endif
