@@ -238,6 +238,7 @@ static unsigned workers_of(const struct sb__options *o, const struct sb_workload
  * than the workload's own (the two are different measurements). */
 static void name_instance(struct sb__instance *in, size_t np, enum sb__placement natural)
 {
+    in->placement_natural = in->placement == natural;
     size_t at =
         (size_t)snprintf(in->name, sizeof in->name, "%s/%s", in->workload->name, in->engine->name);
     for (size_t p = 0; p < np; p++)

@@ -18,6 +18,9 @@ struct sb__instance {
     long long params[SB_MAX_PARAMS];
     unsigned workers; /* coroutine schedulers (1 unless --workers) */
     enum sb__placement placement;
+    /* The workload's own placement (not a variant the name shows as
+     * placement:X): the records say so as a typed field. */
+    bool placement_natural;
     int family_index, per_family_instance_index;
     /* Non-empty when this machine's limits cannot hold the instance: it
      * is not run, and becomes a skipped record (a default size) or an

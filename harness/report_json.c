@@ -39,6 +39,7 @@ static void set_identity(json_t *j, const struct sb__instance *in)
     json_object_set_new(j, "workers", json_integer((json_int_t)in->workers));
     json_object_set_new(j, "placement",
                         json_string(in->placement == SB_SPREAD ? "spread" : "pack"));
+    json_object_set_new(j, "placement_natural", json_boolean(in->placement_natural));
 }
 
 static json_t *record_json(const struct sb__record *r)

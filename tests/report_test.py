@@ -101,17 +101,29 @@ def verdict_flips_with_the_figures(w, binary):
 
 @case
 def typed_fields_decide_not_the_name(w, binary):
-    """A record's engine, workload and params fields (switchbench writes
-    them) are what the report reads: swap the engine fields of two
-    benchmarks and C10 follows the fields; workers is no counter; a
-    parameter that is not a number is refused."""
+    """A record's engine, workload, params, workers and placement fields
+    (switchbench writes them) are what the report reads: swap the engine
+    fields of two benchmarks and C10 follows the fields; rename the
+    cross-core pingpong so its name no longer says placement and C10
+    still finds it by its fields; workers is no counter; a parameter that
+    is not a number is refused."""
     doc = fixture()
     for r in doc["benchmarks"]:
         parts = r.get("run_name", r["name"]).split("/")
         r["workload"], r["engine"] = parts[0], parts[1]
-        r["params"] = {k: float(v) for k, _, v in (a.partition(":") for a in parts[2:])
-                       if k not in ("workers", "placement")}
-        r["workers"] = 1
+        args = dict(a.partition(":")[::2] for a in parts[2:])
+        r["params"] = {k: float(v) for k, v in args.items() if k not in ("workers", "placement")}
+        r["workers"] = int(args.get("workers", 1))
+        r["placement_natural"] = "placement" not in args
+        r["placement"] = args.get("placement", "pack")
+    renamed = json.loads(json.dumps(doc))
+    for r in renamed["benchmarks"]:
+        for key in ("name", "run_name"):
+            if key in r and r[key].startswith("pingpong/threads/placement:spread"):
+                r[key] = r[key].replace("pingpong/threads/placement:spread", "pingpong/threads/across")
+    vs = verdicts(save(renamed, os.path.join(w, "renamed.json")))
+    check("across cores: threads" in " ".join(vs["C10"].figures) and "not measured: across cores" not in vs["C10"].text,
+          f"C10 did not find the cross-core run by its fields: {vs['C10'].text} {vs['C10'].figures}")
     run = load.load(save(doc, os.path.join(w, "typed.json")))
     b = run.get("ring/asm/tasks:100")
     check(b is not None and b.nm.engine == "asm" and b.nm.family == "ring" and b.nm.params.get("tasks") == 100

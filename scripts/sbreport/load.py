@@ -27,7 +27,7 @@ NOT_COUNTERS = {
     "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "label",
     "error_occurred", "error_message", "skipped", "skip_message", "aggregate_name", "aggregate_unit",
     "placement", "cpus_used", "big_o", "rms", "disturbed", "layout_offset", "stack_page_offset",
-    "engine", "workload", "params", "workers",
+    "engine", "workload", "params", "workers", "placement_natural",
 }
 
 
@@ -52,6 +52,9 @@ class Benchmark:
         # What ran, from the record's typed fields (switchbench writes
         # engine, workload, params and workers); None where a file has none.
         self.engine = self.workload = self.params = self.workers = None
+        # The placement the run chose instead of the workload's own (None:
+        # its own), where the file says so (typed_placement).
+        self.placement_chosen, self.typed_placement = None, False
 
     @property
     def nm(self):
@@ -326,6 +329,8 @@ def _add_record(out, complexity, r, f):
             and isinstance(r.get("params"), dict):
         b.engine, b.workload, b.params = r["engine"], r["workload"], dict(r["params"])
         b.workers = r.get("workers")
+        b.placement_chosen = r.get("placement") if r.get("placement_natural") is False else None
+        b.typed_placement = "placement_natural" in r
     if r.get("skipped") and r.get("skipped") is not False:
         b.skipped = r.get("skip_message") or "skipped"
         return

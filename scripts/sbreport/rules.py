@@ -126,10 +126,14 @@ class View:
         for n, b in self.rows:
             if n.family != family or (engine and n.engine != engine):
                 continue
-            if n.params.get("workers", 1) != workers:
+            # Workers and placement from the record's typed fields where
+            # the file has them; a file without them (older, another
+            # tool's) is read from its names.
+            if (b.workers if b.workers is not None else n.params.get("workers", 1)) != workers:
                 continue
-            if ("placement:" + placement if placement else None) != next(
-                    (a for a in n.args if a.startswith("placement:")), None):
+            chosen = b.placement_chosen if b.typed_placement else next(
+                (a.partition(":")[2] for a in n.args if a.startswith("placement:")), None)
+            if placement != chosen:
                 continue
             if all(n.params.get(k) == v for k, v in params.items()):
                 out.append((n, b))

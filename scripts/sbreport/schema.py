@@ -35,7 +35,7 @@ RECORD = {
     "error_message": _STR, "skipped": (bool, int), "skip_message": _STR, "aggregate_name": _STR,
     "aggregate_unit": _STR, "placement": _STR, "cpus_used": _STR, "big_o": _STR, "family_index": _INT,
     "per_family_instance_index": _INT, "disturbed": _STR, "layout_offset": _INT, "stack_page_offset": _INT,
-    "engine": _STR, "workload": _STR, "params": _DICT, "workers": _INT,
+    "engine": _STR, "workload": _STR, "params": _DICT, "workers": _INT, "placement_natural": _BOOL,
 }
 UNITS = ("ns", "us", "ms", "s")
 _NS_PER = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
