@@ -39,7 +39,7 @@ enum sb_workload_flags {
     SB_WL_SHARDABLE = 1u << 1, /* tasks never talk across schedulers: runs under --workers */
     SB_WL_SPREAD = 1u << 2, /* independent tasks: spread over the cores unless --placement says */
     /* The quick default run adds what the report's claims need (C4, C10,
-     * C13 in scripts/sbreport/claims.json) on a machine with two cores: */
+     * C13 in scripts/sbreport/claims/) on a machine with two cores: */
     SB_WL_QUICK_WORKERS = 1u << 3,    /* also --workers=<cores> on engines that have workers */
     SB_WL_QUICK_CROSS_CORE = 1u << 4, /* also placement spread on kernel-scheduled engines */
     /* Its question is one core against all (C4: cpu): every run without
