@@ -84,7 +84,7 @@ struct sb_engine_ops {
      * --workers=) bound to its cores, asks it for each repetition (an
      * iteration count on its standard input, the harness searching the
      * count) and reads each answer, a sample or an error, as a JSON line
-     * from its fd 3 (references/README.md, harness/external.c). Such an
+     * from its fd 3 (references/README.md, harness/run/external.c). Such an
      * engine has no task operations. */
     const char *const *exec_argv;
     const char *workloads;

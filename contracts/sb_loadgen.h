@@ -3,7 +3,7 @@
  *
  * The agent (`switchbench agent`, loadgen/agent_*.c) runs on the load
  * host. The controller side is a run on the server host: the harness says
- * hello once before any work (harness/loadgen.c), then each echo
+ * hello once before any work (harness/plan/loadgen.c), then each echo
  * repetition's load generator helper (workloads/echo_remote.c) asks for
  * one load. Every message is one line of JSON (at most SB_LOADGEN_LINE
  * bytes with its newline), over TCP; the agent serves every connection at

@@ -11,7 +11,7 @@
 
 #define SB_MAX_PARAMS 4
 
-struct sb_run; /* one repetition of one benchmark instance (harness/repetition.c) */
+struct sb_run; /* one repetition of one benchmark instance (harness/run/repetition.c) */
 
 struct sb_param_def {
     const char *name;
@@ -125,11 +125,12 @@ void sb_run_counter(struct sb_run *run, const char *name, double value);
  * them, so pages shared between forked processes count once, at every
  * reading of the run (its baseline too); else the resident set. Helpers never count. rss_bytes
  * (NULL: not wanted) receives the plain resident sets summed. In the benchmark process the reading
- * is made on a thread of the harness (harness/run_meter.c), so a task with a small stack can ask.
+ * is made on a thread of the harness (harness/run/run_meter.c), so a task with a small stack can
+ * ask.
  */
 double sb_run_memory_bytes(const struct sb_run *run, double *rss_bytes);
 /* Memory the kernel holds for the run right now, in bytes (kernel stacks,
- * page tables, unreclaimable slab: harness/kmem.h), or NAN when it cannot
+ * page tables, unreclaimable slab: harness/machine/kmem.h), or NAN when it cannot
  * be measured. The first call, which must come from setup, moves the
  * benchmark process into a cgroup of its own where one can be made; later
  * calls may come from tasks. Measure it before sb_run_memory_bytes: reading

@@ -2,7 +2,7 @@
 # The registries are the only lists: in a scratch copy of the source, a
 # throwaway engine (its own file plus one line in engines/engine_list.h), a
 # throwaway workload (its own file plus one line in
-# workloads/workload_list.h), a counter (one line in harness/counter_list.h)
+# workloads/workload_list.h), a counter (one line in harness/records/counter_list.h)
 # and a chart (one row in scripts/sbreport/questions.py's LINES) are added,
 # nothing else, and every consumer is shown to pick them up: the binary's
 # --describe and --help, CTest's per-engine tests, a run and its report and
@@ -142,8 +142,8 @@ EOF
 # The counter and the chart: one line each.
 add_counter_and_chart() {
     sed -i 's/^#define SB_COUNTER_LIST(X)  *\\$/&\n    X(toy_units, "widgets", COUNT, HIGHER, "yields of all tasks") \\/' \
-        "$WORK/src/harness/counter_list.h"
-    grep -q "X(toy_units" "$WORK/src/harness/counter_list.h" || fail "could not add the counter's line"
+        "$WORK/src/harness/records/counter_list.h"
+    grep -q "X(toy_units" "$WORK/src/harness/records/counter_list.h" || fail "could not add the counter's line"
     sed -i 's/^LINES = \[$/&\n    ("toy", "tasks", "toy_units", "toy_yields", "Toy: yields", "Do toys yield?", "tasks", "yields", True, True),/' \
         "$WORK/src/scripts/sbreport/questions.py"
     grep -q '"toy_yields"' "$WORK/src/scripts/sbreport/questions.py" || fail "could not add the chart's row"

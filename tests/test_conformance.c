@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "sb_engine.h"
-#include "../harness/repetition.h"
+#include "../harness/run/repetition.h"
 #include "sb_workload.h"
 
 #if defined(SB_HAVE_VALGRIND)

@@ -1,4 +1,4 @@
-/* harness/proctree.c with realloc failing on demand: a process list that
+/* harness/machine/proctree.c with realloc failing on demand: a process list that
  * cannot be read whole gives no figure (NaN), never a smaller one from a
  * truncated tree. The tree has more than 64 processes, so that every
  * realloc the listing makes (the /proc scan and the tree itself) fails in
@@ -18,7 +18,7 @@ static void *failing_realloc(void *p, size_t n)
 }
 
 #define realloc failing_realloc
-#include "../harness/proctree.c" // NOLINT(bugprone-suspicious-include): built with the realloc above
+#include "../harness/machine/proctree.c" // NOLINT(bugprone-suspicious-include): built with the realloc above
 #undef realloc
 
 #define KIDS 80

@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../harness/cli.h"
-#include "../harness/counters.h"
-#include "../harness/iterations.h"
-#include "../harness/layout.h"
-#include "../harness/plan.h"
-#include "../harness/schedule.h"
-#include "../harness/record.h"
-#include "../harness/sample_wire.h"
-#include "../harness/stats.h"
+#include "../harness/plan/cli.h"
+#include "../harness/records/counters.h"
+#include "../harness/run/iterations.h"
+#include "../harness/run/layout.h"
+#include "../harness/plan/plan.h"
+#include "../harness/plan/schedule.h"
+#include "../harness/records/record.h"
+#include "../harness/run/sample_wire.h"
+#include "../harness/records/stats.h"
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/stat.h>

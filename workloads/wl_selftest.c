@@ -177,7 +177,7 @@ const struct sb_workload sb_wl_selftest_wrong = {
     .verify = wrong_verify,
 };
 
-/* A counter the registry (harness/counter_list.h) does not list: the
+/* A counter the registry (harness/records/counter_list.h) does not list: the
  * record becomes an error naming it, not an unexplained column. */
 static void odd_counter_report(void *state, struct sb_run *run)
 {

@@ -3,7 +3,7 @@
 switchbench forks, pins and times out a reference like any engine; the
 program it starts runs one job: --workload=NAME, --param=KEY=VALUE... Each
 line on standard input is a request for one repetition of N iterations
-(the harness searches N itself, harness/iterations.c: the rule is in one
+(the harness searches N itself, harness/run/iterations.c: the rule is in one
 place); each answer is one JSON line on fd 3: {iterations, real_ns,
 cpu_ns, cpus_used, system, counters}, or {error} when its work did not
 check out, after which the program ends. The end of standard input ends

@@ -1,6 +1,6 @@
 """What a counter is: its unit, its kind and which way is better, read from
 the run's own registry (context.counters, which switchbench writes from
-harness/counter_list.h). A file without one (another Google Benchmark
+harness/records/counter_list.h). A file without one (another Google Benchmark
 binary, a CSV) knows only Google Benchmark's two rate counters; any other
 counter is then of unknown unit and direction, and is shown as a bare
 number, never guessed from its name."""

@@ -272,7 +272,7 @@ def _csv_record(f, n, row):
     elif (row.get("skipped") or "").lower() == "true" or (row.get("error_occurred") or "").lower() == "false" \
             and row.get("error_message"):
         # Our CSV marks a skipped record as error_occurred=false with
-        # the reason (harness/report_csv.c).
+        # the reason (harness/records/report_csv.c).
         r["skipped"] = True
         r["skip_message"] = row.get("error_message") or row.get("skip_message") or "skipped"
     elif agg in ("BigO", "RMS"):

@@ -1,4 +1,4 @@
-"""Write a report whole or not at all, like the results (harness/output.c):
+"""Write a report whole or not at all, like the results (harness/records/output.c):
 everything is staged in a hidden directory beside the destination, then
 renamed into place with the stopping signals held back; a failure or an
 interrupt before that leaves the destination as it was. A stage left by a

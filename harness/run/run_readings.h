@@ -11,7 +11,7 @@ struct sb_run;
  * server are processes, else RSS; rss_bytes (NULL: not wanted) gets the
  * plain RSS sum. */
 double sb__run_memory_now(const struct sb_run *run, double *rss_bytes);
-/* What the kernel holds for the run now (harness/kmem.h), NAN when it
+/* What the kernel holds for the run now (harness/machine/kmem.h), NAN when it
  * cannot be measured; the first call, from setup, opens its method. */
 double sb__run_kernel_memory_now(struct sb_run *run);
 

@@ -133,7 +133,7 @@ static bool unfit_sample(const struct sb__instance *in, const struct sb__sample 
         if (!def) {
             snprintf(why, len,
                      "the benchmark reported counter '%.40s', which is not a number in the "
-                     "counter registry (harness/counter_list.h)",
+                     "counter registry (harness/records/counter_list.h)",
                      s->counters[i].name);
             return true;
         }
