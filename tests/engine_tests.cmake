@@ -19,7 +19,7 @@ else()
     set_tests_properties(units/${t} PROPERTIES TIMEOUT 60)
   endforeach()
 endif()
-# The registry as the binary describes it (harness/plan/describe.c), read with
+# The registry as the binary describes it (harness/records/describe.c), read with
 # CMake's own JSON parser: no line format to keep in step.
 execute_process(COMMAND ${SB_EMULATOR} "${SB_BIN}" --describe OUTPUT_VARIABLE sb_doc RESULT_VARIABLE sb_rc
                 OUTPUT_STRIP_TRAILING_WHITESPACE)

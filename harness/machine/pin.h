@@ -8,7 +8,7 @@
 #include <hwloc.h>
 #include <stddef.h>
 
-enum sb__placement { SB_PACK = 0, SB_SPREAD = 1 };
+#include "cli.h" /* enum sb__placement: an option's value, in the plan's room */
 
 struct sb__pin {
     hwloc_topology_t topo;

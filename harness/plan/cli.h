@@ -5,9 +5,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "pin.h"
+/* Where tasks go (--placement): pack on the first chosen core, or spread
+ * round robin over them (machine/pin.c applies it). */
+enum sb__placement { SB_PACK = 0, SB_SPREAD = 1 };
 
 #define SB_MAX_PARAM_ARGS 8
 #define SB_MAX_VALUE_ARG  1023 /* characters in a list or value */

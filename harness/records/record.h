@@ -13,7 +13,7 @@
 
 #include "counters.h"
 #include "plan.h"
-#include "repetition.h"
+#include "sample.h"
 
 enum sb__record_kind { SB_RECORD_ITERATION, SB_RECORD_AGGREGATE };
 enum sb__record_status { SB_RECORD_MEASURED, SB_RECORD_ERROR, SB_RECORD_SKIPPED };

@@ -9,27 +9,7 @@
 #include "sb_engine.h"
 #include "sb_workload.h"
 
-#define SB_MAX_COUNTERS 16
-
-struct sb__sample {
-    uint64_t iterations;
-    double real_ns; /* whole repetition, or the workload's own clock */
-    double cpu_ns;  /* user + system, this process and reaped children */
-    struct {
-        char name[40];
-        double value;
-    } counters[SB_MAX_COUNTERS];
-    int ncounters;
-    char note[96];              /* for the record's label ("kernel memory: ..."); "" when none */
-    uint32_t stack_page_offset; /* where the repetition's frame lay within its page */
-    uint32_t layout_offset;     /* the shift it ran under (child.c) */
-    bool laid_out;              /* false: a reference's program ran it, under no shift of ours */
-    /* An external reference's program (external.c) says these itself:
-     * its system's versions for the label, and the cores it ran on. "" for
-     * our engines (the cores are then the pinning's). */
-    char system[160];
-    char cpus_used[160];
-};
+#include "sample.h" /* what a repetition measured: records/ makes it a record */
 
 struct sb__run_spec {
     const struct sb_engine_ops *engine;

@@ -1,5 +1,5 @@
 """What a switchbench binary knows about its engines and workloads, read
-from `switchbench --describe` (harness/plan/describe.c), so that no script keeps
+from `switchbench --describe` (harness/records/describe.c), so that no script keeps
 a list of its own. The document is checked before use, as any input is."""
 
 import json
