@@ -2,7 +2,6 @@
 #include "late_hist.h"
 
 #include <math.h>
-#include <stdbool.h>
 
 static const double LATE_HIST_FLOOR_NS = 1000.0, LATE_HIST_STEP = 1.01;
 
@@ -14,15 +13,13 @@ void late_hist_add(struct late_hist *h, uint64_t ns)
         bin = b >= LATE_HIST_BINS - 1 ? LATE_HIST_BINS - 1 : (unsigned)b;
     }
     __atomic_add_fetch(&h->count[bin], 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&h->n, 1, __ATOMIC_RELAXED);
-    uint64_t seen = __atomic_load_n(&h->max_ns, __ATOMIC_RELAXED);
-    while (ns > seen && !__atomic_compare_exchange_n(&h->max_ns, &seen, ns, true, __ATOMIC_RELAXED,
-                                                     __ATOMIC_RELAXED)) {}
 }
 
-double late_hist_quantile_ns(const struct late_hist *h, double q)
+double late_hist_quantile_ns(const struct late_hist *h, double q, uint64_t max_ns)
 {
-    uint64_t n = __atomic_load_n(&h->n, __ATOMIC_ACQUIRE);
+    uint64_t n = 0;
+    for (unsigned b = 0; b < LATE_HIST_BINS; b++)
+        n += __atomic_load_n(&h->count[b], __ATOMIC_RELAXED);
     if (n == 0) return NAN;
     /* The rank of the q-quantile, 1-based: the smallest value with at
      * least q of the values at or below it. */
@@ -32,9 +29,8 @@ double late_hist_quantile_ns(const struct late_hist *h, double q)
         seen += __atomic_load_n(&h->count[b], __ATOMIC_RELAXED);
         if ((double)seen >= rank) {
             double edge = LATE_HIST_FLOOR_NS * pow(LATE_HIST_STEP, b);
-            double max = (double)h->max_ns;
-            return edge < max ? edge : max;
+            return edge < (double)max_ns ? edge : (double)max_ns;
         }
     }
-    return (double)h->max_ns;
+    return (double)max_ns;
 }

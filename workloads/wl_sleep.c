@@ -129,8 +129,8 @@ static void sleep_report(void *state, struct sb_run *run)
     /* Each sleeper's lateness past its due time: C8 judges these, not a
      * wall-time overhead divided by N (a fixed wake-up delay over N shrank
      * with N while every sleeper's delay grew). */
-    sb_run_counter(run, "late_p50_us", late_hist_quantile_ns(st->late, 0.50) / 1e3);
-    sb_run_counter(run, "late_p99_us", late_hist_quantile_ns(st->late, 0.99) / 1e3);
+    sb_run_counter(run, "late_p50_us", late_hist_quantile_ns(st->late, 0.50, late_max) / 1e3);
+    sb_run_counter(run, "late_p99_us", late_hist_quantile_ns(st->late, 0.99, late_max) / 1e3);
     sb_run_counter(run, "late_mean_us", late_sum / (double)(st->n * st->rounds) / 1e3);
     sb_run_counter(run, "sleep_ms", (double)st->sleep_ns / 1e6);
     /* A reading taken before every sleeper slept or after one woke (a
