@@ -10,6 +10,7 @@ starts, it stops; each case is bounded in time.
     agent_test.py CASE PATH/TO/switchbench
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -89,6 +90,21 @@ class EchoServer(socketserver.ThreadingTCPServer):
     def stop(self):
         self.shutdown()
         self.server_close()
+
+
+@contextlib.contextmanager
+def agent_with_server(binary, w, *args):
+    """An agent on loopback and an echo server for its loads to aim at,
+    both stopped on the way out: (agent, server)."""
+    srv = EchoServer()
+    try:
+        ag = Agent(binary, w, "--listen=127.0.0.1:0", *args)
+        try:
+            yield ag, srv
+        finally:
+            ag.stop()
+    finally:
+        srv.stop()
 
 
 def connect(port, timeout=5):
@@ -280,9 +296,7 @@ def load_dies_with_its_agent(w, binary):
 
 @case
 def load_ends_when_its_controller_leaves(w, binary):
-    srv = EchoServer()
-    ag = Agent(binary, w, "--listen=127.0.0.1:0")
-    try:
+    with agent_with_server(binary, w) as (ag, srv):
         s = long_load(ag.port, "", srv)
         child = ag.children()[0]
         s.close()
@@ -294,16 +308,12 @@ def load_ends_when_its_controller_leaves(w, binary):
         check(got.get("ok") is True, f"the agent stayed busy after its controller left: {got}")
         h.close()
         check("its connection closed after" in ag.log(), f"the log does not say how the load ended:\n{ag.log()}")
-    finally:
-        ag.stop()
-        srv.stop()
+
 
 
 @case
 def busy_is_said_at_once(w, binary):
-    srv = EchoServer()
-    ag = Agent(binary, w, "--listen=127.0.0.1:0")
-    try:
+    with agent_with_server(binary, w) as (ag, srv):
         s = long_load(ag.port, "", srv)
         a_port = s.getsockname()[1]
         for op in ({"op": "hello"}, {"op": "load", "target": "127.0.0.1", "port": srv.port, "conns": 1,
@@ -319,9 +329,7 @@ def busy_is_said_at_once(w, binary):
             check(took < 0.5, f"busy was said after {took:.2f} s")
         # The busy agent's own controller still gets its figures' end.
         s.close()
-    finally:
-        ag.stop()
-        srv.stop()
+
 
 
 @case
@@ -372,9 +380,7 @@ def tokens_whole_or_refused(w, binary):
 
 @case
 def max_seconds_is_kept_to_the_ns(w, binary):
-    srv = EchoServer()
-    ag = Agent(binary, w, "--listen=127.0.0.1:0", "--max-seconds=0.4")
-    try:
+    with agent_with_server(binary, w, "--max-seconds=0.4") as (ag, srv):
         t0 = time.monotonic()
         s = long_load(ag.port, "", srv)
         got = answer(s, timeout=10)
@@ -395,9 +401,7 @@ def max_seconds_is_kept_to_the_ns(w, binary):
         got = answer(s, timeout=10)
         check("--max-seconds=0.4" in got.get("error", ""), f"the self-ended load was reported as {got}")
         s.close()
-    finally:
-        ag.stop()
-        srv.stop()
+
 
 
 @case
