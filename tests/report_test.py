@@ -284,6 +284,9 @@ def two_clusters_are_named(w, binary):
         ws = [x for x in build.warnings(run) if "pingpong/asm ran at two levels" in x]
         named = bool(ws) and "(3 and 3 repetitions)" in ws[0] and ws[0].startswith("C1 and C10 may rest on it: ")
         check(named == flagged, f"{factors}: {ws}")
+        from sbreport import page
+        check(not ws or "pingpong/asm ran at two levels" in page._headline(ws[0]),
+              f"the banner does not name the benchmark: {ws and page._headline(ws[0])}")
         check(("pingpong/asm" in build.suspect_claims(run).get("C1", [])) == flagged,
               f"{factors}: C1's answer line is {'not ' if flagged else ''}marked")
 

@@ -154,7 +154,10 @@ def _headline(w):
     clause after it (cut at the first colon, a comparison's banner once
     read "A; A; A; B; B; B")."""
     tag, sep, rest = w.partition(": ")
-    if sep and rest and " " not in tag and len(tag) <= 40:
+    # A tag names whose warning it is, or which claims it bears on ("C1
+    # and C10 may rest on it: "): the banner then needs what follows too
+    # (it once read "C1 and C10 may rest on it" twice, naming nothing).
+    if sep and rest and (" " not in tag and len(tag) <= 40 or tag.endswith(" may rest on it")):
         return tag + ": " + _headline(rest)
     h = w.split(": ", 1)[0].split(". ", 1)[0]
     return h if len(h) <= 110 else h[:107] + "…"
