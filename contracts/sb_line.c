@@ -127,17 +127,17 @@ static int connect_within(int fd, const struct sockaddr *a, socklen_t len, int t
     return rc;
 }
 
-int sb_tcp_connect(const char *host, const char *port, int timeout_ms, char *err, size_t errlen)
+int sb_tcp_connect(const char *host, const char *port, int timeout_ms, struct sb_err *err)
 {
     struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *res = NULL;
     int g = getaddrinfo(host, port, &hints, &res);
     if (g != 0) {
-        snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(g));
+        sb_err_set(err, "cannot resolve %s: %s", host, gai_strerror(g));
         return -1;
     }
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect_within(fd, res->ai_addr, res->ai_addrlen, timeout_ms) != 0) {
-        snprintf(err, errlen, "cannot reach %s:%s: %s", host, port, strerror(errno));
+        sb_err_set(err, "cannot reach %s:%s: %s", host, port, strerror(errno));
         if (fd >= 0) close(fd);
         freeaddrinfo(res);
         return -1;
@@ -149,7 +149,7 @@ int sb_tcp_connect(const char *host, const char *port, int timeout_ms, char *err
 
 /* HOST:PORT with a port from min_port to 65535. */
 static int host_port_from(const char *arg, long min_port, char *host, size_t hlen, char *port,
-                          size_t plen, char *err, size_t errlen)
+                          size_t plen, struct sb_err *err)
 {
     const char *colon = strrchr(arg, ':');
     char *end = NULL;
@@ -157,7 +157,7 @@ static int host_port_from(const char *arg, long min_port, char *host, size_t hle
     size_t h = colon ? (size_t)(colon - arg) : 0;
     if (!colon || h == 0 || h >= hlen || !end || *end || end == colon + 1 || p < min_port ||
         p > 65535) {
-        snprintf(err, errlen, "'%s' is not HOST:PORT (e.g. 198.18.0.1:7000)", arg);
+        sb_err_set(err, "'%s' is not HOST:PORT (e.g. 198.18.0.1:7000)", arg);
         return -1;
     }
     memcpy(host, arg, h);
@@ -166,42 +166,41 @@ static int host_port_from(const char *arg, long min_port, char *host, size_t hle
     return 0;
 }
 
-int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen, char *err,
-                 size_t errlen)
+int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen,
+                 struct sb_err *err)
 {
-    return host_port_from(arg, 1, host, hlen, port, plen, err, errlen);
+    return host_port_from(arg, 1, host, hlen, port, plen, err);
 }
 
 int sb_listen_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen,
-                        char *err, size_t errlen)
+                        struct sb_err *err)
 {
-    return host_port_from(arg, 0, host, hlen, port, plen, err, errlen);
+    return host_port_from(arg, 0, host, hlen, port, plen, err);
 }
 
-int sb_token_read(const char *path, bool need_private, char *tok, size_t len, char *err,
-                  size_t errlen)
+int sb_token_read(const char *path, bool need_private, char *tok, size_t len, struct sb_err *err)
 {
     /* O_NONBLOCK: a FIFO (or a device) named as the token file must not
      * hang both sides waiting for a writer; fstat then refuses it. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(err, errlen, "cannot read the token file %s: %s", path, strerror(errno));
+        sb_err_set(err, "cannot read the token file %s: %s", path, strerror(errno));
         if (fd >= 0) close(fd);
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "the token file %s is not a regular file (%s)", path,
-                 S_ISDIR(st.st_mode)    ? "a directory"
-                 : S_ISFIFO(st.st_mode) ? "a FIFO"
-                 : S_ISSOCK(st.st_mode) ? "a socket"
-                                        : "a device");
+        sb_err_set(err, "the token file %s is not a regular file (%s)", path,
+                   S_ISDIR(st.st_mode)    ? "a directory"
+                   : S_ISFIFO(st.st_mode) ? "a FIFO"
+                   : S_ISSOCK(st.st_mode) ? "a socket"
+                                          : "a device");
         close(fd);
         return -1;
     }
     if (need_private && (st.st_mode & 077)) {
-        snprintf(err, errlen, "the token file %s is readable by others (mode %03o): chmod 600 it",
-                 path, (unsigned)(st.st_mode & 0777));
+        sb_err_set(err, "the token file %s is readable by others (mode %03o): chmod 600 it", path,
+                   (unsigned)(st.st_mode & 0777));
         close(fd);
         return -1;
     }
@@ -220,17 +219,17 @@ int sb_token_read(const char *path, bool need_private, char *tok, size_t len, ch
     int saved = errno;
     close(fd);
     if (got < 0) {
-        snprintf(err, errlen, "cannot read the token file %s: %s", path, strerror(saved));
+        sb_err_set(err, "cannot read the token file %s: %s", path, strerror(saved));
         return -1;
     }
     const char *nl = memchr(buf, '\n', n);
     size_t tl = nl ? (size_t)(nl - buf) : n;
     if (tl > 0 && buf[tl - 1] == '\r') tl--;
-    char why[96] = "";
-    if (sb_token_check(buf, tl, why, sizeof why) == 0 && tl + 1 > len)
-        snprintf(why, sizeof why, "the token is too long for this build");
-    if (why[0]) {
-        snprintf(err, errlen, "the token file %s: %s", path, why);
+    struct sb_err why = {""};
+    if (sb_token_check(buf, tl, &why) == 0 && tl + 1 > len)
+        sb_err_set(&why, "the token is too long for this build");
+    if (why.msg[0]) {
+        sb_err_set(err, "the token file %s: %s", path, why.msg);
         return -1;
     }
     memcpy(tok, buf, tl);
@@ -238,28 +237,28 @@ int sb_token_read(const char *path, bool need_private, char *tok, size_t len, ch
     return 0;
 }
 
-int sb_token_check(const char *tok, size_t n, char *why, size_t whylen)
+int sb_token_check(const char *tok, size_t n, struct sb_err *why)
 {
     if (n == 0) {
-        snprintf(why, whylen, "the token is empty");
+        sb_err_set(why, "the token is empty");
         return -1;
     }
     if (n > SB_TOKEN_MAX) {
-        snprintf(why, whylen, "the token is longer than %d bytes", SB_TOKEN_MAX);
+        sb_err_set(why, "the token is longer than %d bytes", SB_TOKEN_MAX);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)tok[i];
         if (c == 0 || c < 0x20 || c == 0x7f) {
-            snprintf(why, whylen, "the token holds a %s at byte %zu (printable text only)",
-                     c == 0 ? "NUL" : "control character", i + 1);
+            sb_err_set(why, "the token holds a %s at byte %zu (printable text only)",
+                       c == 0 ? "NUL" : "control character", i + 1);
             return -1;
         }
     }
     /* On the wire it is a JSON string: jansson takes UTF-8 only. */
     json_t *probe = json_stringn(tok, n);
     if (!probe) {
-        snprintf(why, whylen, "the token is not UTF-8 text");
+        sb_err_set(why, "the token is not UTF-8 text");
         return -1;
     }
     json_decref(probe);

@@ -31,6 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sb_err.h"
+
 /* A token is 1 to SB_TOKEN_MAX bytes of printable UTF-8 text; a line
  * holds one escaped twice over (\" for ") and the request around it. */
 enum { SB_TOKEN_MAX = 4096, SB_LOADGEN_LINE = 2 * SB_TOKEN_MAX + 1024 };
@@ -63,26 +65,25 @@ int sb_line_send(int fd, json_t *msg);
 /* A TCP connection to host:port (IPv4), within timeout_ms, keepalive on
  * so that a dropped network fails a read within about 15 s; the fd, or -1
  * with err set ("cannot reach ...: why"). */
-int sb_tcp_connect(const char *host, const char *port, int timeout_ms, char *err, size_t errlen);
+int sb_tcp_connect(const char *host, const char *port, int timeout_ms, struct sb_err *err);
 /* Keepalive and a user timeout (a read or write fails within about 15 s
  * of the peer vanishing) and TCP_NODELAY on a connected socket. */
 void sb_tcp_keepalive(int fd);
 /* Split HOST:PORT; 0, or -1 with err set. The listen form takes port 0
  * (any, chosen by the kernel). */
-int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen, char *err,
-                 size_t errlen);
+int sb_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen,
+                 struct sb_err *err);
 int sb_listen_host_port(const char *arg, char *host, size_t hlen, char *port, size_t plen,
-                        char *err, size_t errlen);
+                        struct sb_err *err);
 /* A token file's first line into tok (its newline dropped); 0, or -1 with
  * err set. Only a regular file (a FIFO or a directory is named, never
  * waited on or read as empty); need_private: refuse a file others may
  * read (mode & 077). A token longer than SB_TOKEN_MAX or holding a NUL or
  * another control character is refused, never cut. */
-int sb_token_read(const char *path, bool need_private, char *tok, size_t len, char *err,
-                  size_t errlen);
+int sb_token_read(const char *path, bool need_private, char *tok, size_t len, struct sb_err *err);
 /* Whether n bytes at tok make a token (sb_token_read's rule): 0, or -1
  * with why set. */
-int sb_token_check(const char *tok, size_t n, char *why, size_t whylen);
+int sb_token_check(const char *tok, size_t n, struct sb_err *why);
 
 /* `switchbench agent ...`: the agent's main (loadgen/agent_main.c). */
 int sb_agent_main(int argc, char **argv);

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sb_err.h"
+
 /* What an operation and a body return: SB_OK, SB_PARKED, or (stackless
  * only) a hand-off request: the peer's address tagged with
  * SB_HANDOFF_REQUEST (see sb_handoff). A body returns SB_DONE at its end
@@ -236,16 +238,5 @@ enum sb_engine_caps {
     SB_CAP_OWN_STACKS = 1u << 8,      /* maps its tasks' stacks itself, guarded per --stack-guard */
     SB_CAP_REFERENCE = 1u << 9,       /* someone else's system, measured beside ours (ref-...) */
 };
-
-/* Error text carried from engines and workloads to the harness. */
-#define SB_ERR_LEN 256
-struct sb_err {
-    char msg[SB_ERR_LEN];
-};
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void sb_err_set(struct sb_err *err, const char *fmt, ...);
 
 #endif

@@ -182,9 +182,9 @@ static bool answer_without_running(const struct sb__options *o, int *rc)
  * registries and what the options select. */
 static int describe(const struct sb__options *o, const struct sb__plan *plan)
 {
-    char err[1024];
-    json_t *doc = sb__describe(o, plan, err, sizeof err);
-    if (!doc) return usage_error(err);
+    struct sb_err err = {""};
+    json_t *doc = sb__describe(o, plan, &err);
+    if (!doc) return usage_error(err.msg);
     int rc = 0;
     if (json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 ||
         fputc('\n', stdout) == EOF || fflush(stdout) != 0)
@@ -250,22 +250,22 @@ static int run_jobs(const struct sb__options *o, const struct sb__plan *plan,
 static int write_results(const struct sb__options *o, struct sb__output *dest, json_t *ctx,
                          const struct sb__records *rows, int status)
 {
-    char err[1024];
+    struct sb_err err = {""};
     size_t nerr = 0, nskip = 0;
     count_unmeasured(rows, o->strict, &status, &nerr, &nskip);
     if (sb__report_write(stdout, o->format, ctx, rows) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "bench: cannot write to standard output\n");
         status = 1;
     }
-    int wr = sb__output_stage(dest, ctx, rows, err, sizeof err);
-    if (wr == 0) wr = sb__output_commit(dest, ctx, rows, &interrupted, err, sizeof err);
+    int wr = sb__output_stage(dest, ctx, rows, &err);
+    if (wr == 0) wr = sb__output_commit(dest, ctx, rows, &interrupted, &err);
     if (wr == 1) {
         fprintf(stderr, "bench: interrupted while writing the results; nothing written\n");
         sb__output_abandon(dest);
         return 130;
     }
     if (wr != 0) {
-        put_line(err);
+        put_line(err.msg);
         sb__output_abandon(dest);
         status = 1;
     } else if (dest->dir[0]) {
@@ -293,26 +293,26 @@ int main(int argc, char **argv)
     /* The load host's side of --loadgen: a mode of its own. */
     if (argc > 1 && strcmp(argv[1], "agent") == 0) return sb_agent_main(argc - 1, argv + 1);
     struct sb__options o;
-    char err[1024];
+    struct sb_err err = {""};
     int status = 0;
-    if (sb__cli_parse(argc, argv, &o, err, sizeof err) < 0) return usage_error(err);
+    if (sb__cli_parse(argc, argv, &o, &err) < 0) return usage_error(err.msg);
     if (answer_without_running(&o, &status)) return status;
     /* Before any work: an agent that is not there is one line, exit 2. */
     struct sb_loadgen loadgen;
     json_t *load_host = NULL;
     if (o.loadgen && !o.list && !o.describe &&
-        sb__loadgen_prepare(&o, &loadgen, &load_host, err, sizeof err) != 0)
-        return usage_error(err);
+        sb__loadgen_prepare(&o, &loadgen, &load_host, &err) != 0)
+        return usage_error(err.msg);
     /* The cores come first: the quick run's sweeps depend on them. */
     struct sb__pin pin;
-    if (sb__pin_init(&pin, o.cpus, o.placement, err, sizeof err) != 0) return usage_error(err);
+    if (sb__pin_init(&pin, o.cpus, o.placement, &err) != 0) return usage_error(err.msg);
     o.cores = pin.ncpus;
     struct sb__plan plan;
     struct sb__limits limits;
     sb__limits_read(&limits);
-    if (sb__plan_build(&o, &limits, &plan, err, sizeof err) != 0) {
+    if (sb__plan_build(&o, &limits, &plan, &err) != 0) {
         sb__pin_destroy(&pin);
-        return usage_error(err);
+        return usage_error(err.msg);
     }
     /* Each with the command that adds it: ./bench installs a reference's
      * package when a run names its engine (as root). */
@@ -327,9 +327,8 @@ int main(int argc, char **argv)
         status = describe(&o, &plan);
     } else if (o.list) {
         for (size_t i = 0; i < plan.n; i++) printf("%s\n", plan.items[i].name);
-    } else if (sb__output_prepare(&dest, o.out, o.out_format, o.results_dir, err, sizeof err) !=
-               0) {
-        status = usage_error(err);
+    } else if (sb__output_prepare(&dest, o.out, o.out_format, o.results_dir, &err) != 0) {
+        status = usage_error(err.msg);
     } else {
         catch_interrupts();
         sb__kmem_sweep_stale();

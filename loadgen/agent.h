@@ -12,6 +12,7 @@
 
 #include "sb_loadgen.h"
 #include "echo_load.h"
+#include "sb_err.h"
 
 enum {
     AGENT_MAX_ALLOW = 16,
@@ -56,7 +57,7 @@ json_t *agent_hello_json(void);
 /* The load asked for, checked against the agent's limits and targets: 0
  * and spec, or -1 with err (the line the controller gets). */
 int agent_load_spec(const struct agent_config *cfg, const json_t *ask, struct in_addr peer,
-                    struct echo_client_spec *spec, char *err, size_t errlen);
+                    struct echo_client_spec *spec, struct sb_err *err);
 /* The load in words, for the log. */
 void agent_load_describe(const struct echo_client_spec *spec, char *out, size_t len);
 

@@ -51,11 +51,11 @@ json_t *agent_hello_json(void)
 
 /* A field of the load as a bounded integer; false (err set) when it is not. */
 static bool load_int(const json_t *ask, const char *key, long long lo, long long hi, long long *out,
-                     char *err, size_t errlen)
+                     struct sb_err *err)
 {
     json_t *v = json_object_get(ask, key);
     if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        snprintf(err, errlen, "'%s' must be an integer from %lld to %lld", key, lo, hi);
+        sb_err_set(err, "'%s' must be an integer from %lld to %lld", key, lo, hi);
         return false;
     }
     *out = json_integer_value(v);
@@ -63,27 +63,26 @@ static bool load_int(const json_t *ask, const char *key, long long lo, long long
 }
 
 int agent_load_spec(const struct agent_config *cfg, const json_t *ask, struct in_addr peer,
-                    struct echo_client_spec *spec, char *err, size_t errlen)
+                    struct echo_client_spec *spec, struct sb_err *err)
 {
     long long port, conns, size, trips, rate;
-    if (!load_int(ask, "port", 1, 65535, &port, err, errlen) ||
-        !load_int(ask, "conns", 1, cfg->max_conns, &conns, err, errlen) ||
-        !load_int(ask, "msg_size", 1, 1 << 20, &size, err, errlen) ||
-        !load_int(ask, "round_trips", 1, 10000000000LL, &trips, err, errlen) ||
-        !load_int(ask, "rate", 0, 100000000LL, &rate, err, errlen))
+    if (!load_int(ask, "port", 1, 65535, &port, err) ||
+        !load_int(ask, "conns", 1, cfg->max_conns, &conns, err) ||
+        !load_int(ask, "msg_size", 1, 1 << 20, &size, err) ||
+        !load_int(ask, "round_trips", 1, 10000000000LL, &trips, err) ||
+        !load_int(ask, "rate", 0, 100000000LL, &rate, err))
         return -1;
     const char *target = json_string_value(json_object_get(ask, "target"));
     struct in_addr t;
     if (!target || inet_pton(AF_INET, target, &t) != 1) {
-        snprintf(err, errlen, "'target' must be an IPv4 address");
+        sb_err_set(err, "'target' must be an IPv4 address");
         return -1;
     }
     bool allowed = t.s_addr == peer.s_addr;
     for (int i = 0; i < cfg->n_allow && !allowed; i++) allowed = t.s_addr == cfg->allow[i].s_addr;
     if (!allowed) {
-        snprintf(err, errlen,
-                 "target %.64s is not the controller's own address (agent --allow adds one)",
-                 target);
+        sb_err_set(err, "target %.64s is not the controller's own address (agent --allow adds one)",
+                   target);
         return -1;
     }
     *spec = (struct echo_client_spec){.target = t.s_addr,

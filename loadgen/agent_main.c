@@ -52,9 +52,10 @@ static int agent_usage_error(const char *fmt, const char *arg)
  * listens: 0 and a, or 2 (the line said). */
 static int agent_address(const char *arg, const struct agent_config *cfg, struct sockaddr_in *a)
 {
-    char host[64], port[16], why[160];
+    char host[64], port[16];
+    struct sb_err why = {""};
     *a = (struct sockaddr_in){.sin_family = AF_INET};
-    if (sb_listen_host_port(arg, host, sizeof host, port, sizeof port, why, sizeof why) != 0 ||
+    if (sb_listen_host_port(arg, host, sizeof host, port, sizeof port, &why) != 0 ||
         inet_pton(AF_INET, host, &a->sin_addr) != 1)
         return agent_usage_error("--listen: '%s' is not IPV4:PORT (port 0: any)", arg);
     a->sin_port = htons((uint16_t)atoi(port));
@@ -145,10 +146,9 @@ int sb_agent_main(int argc, char **argv)
     const char *listen_at = NULL, *token_file = NULL;
     int rc = agent_options(argc, argv, &ag, &listen_at, &token_file);
     if (rc != 0) return rc == 1 ? 0 : rc;
-    char why[300];
-    if (token_file &&
-        sb_token_read(token_file, true, ag.token, sizeof ag.token, why, sizeof why) != 0) {
-        fprintf(stderr, "switchbench agent: --token-file: %s\n", why);
+    struct sb_err why = {""};
+    if (token_file && sb_token_read(token_file, true, ag.token, sizeof ag.token, &why) != 0) {
+        fprintf(stderr, "switchbench agent: --token-file: %s\n", why.msg);
         return 2;
     }
     struct sockaddr_in at;

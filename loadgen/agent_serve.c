@@ -206,7 +206,8 @@ static void conn_line(struct conn *c, const char *line)
     json_error_t je;
     json_t *ask = json_loads(line, 0, &je);
     const char *op = json_string_value(json_object_get(ask, "op"));
-    char why[200], busy[120];
+    char busy[120];
+    struct sb_err why = {""};
     snprintf(busy, sizeof busy, "busy: a load from %s is running",
              s->loader ? s->loader->peer : "");
     struct echo_client_spec spec;
@@ -226,8 +227,8 @@ static void conn_line(struct conn *c, const char *line)
             snprintf(c->asked, sizeof c->asked, "hello");
             (void)sb_line_send(c->fd, agent_hello_json());
             uv_timer_start(&c->timer, on_timer, AGENT_IDLE_MS, 0);
-        } else if (agent_load_spec(s->cfg, ask, c->peer_addr, &spec, why, sizeof why) != 0) {
-            conn_refuse(c, why);
+        } else if (agent_load_spec(s->cfg, ask, c->peer_addr, &spec, &why) != 0) {
+            conn_refuse(c, why.msg);
         } else {
             agent_load_describe(&spec, c->asked, sizeof c->asked);
             load_start(c, &spec);

@@ -41,13 +41,13 @@ static int failures;
     } while (0)
 
 /* Parses a command line given as words; 0 on success. */
-static int parse(struct sb__options *o, char *err, const char *const *words)
+static int parse(struct sb__options *o, struct sb_err *err, const char *const *words)
 {
     char *argv[32] = {"switchbench"};
     int argc = 1;
     for (; words[argc - 1] && argc < 31; argc++) argv[argc] = (char *)words[argc - 1];
     argv[argc] = NULL;
-    return sb__cli_parse(argc, argv, o, err, 256) < 0 ? -1 : 0;
+    return sb__cli_parse(argc, argv, o, err) < 0 ? -1 : 0;
 }
 
 #define PARSE(o, err, ...) parse((o), (err), (const char *const[]){__VA_ARGS__, NULL})
@@ -55,45 +55,43 @@ static int parse(struct sb__options *o, char *err, const char *const *words)
 static void cli_sizes(void)
 {
     struct sb__options o;
-    char err[256];
-    CHECK(PARSE(&o, err, "--stack-size=64K") == 0 && o.stack_size == 64 * 1024);
-    CHECK(PARSE(&o, err, "--stack-size=1M") == 0 && o.stack_size == 1024 * 1024);
-    CHECK(PARSE(&o, err, "--stack-size=2G") != 0 && strstr(err, "--stack-size"));
-    CHECK(PARSE(&o, err, "--stack-size=abc") != 0);
-    CHECK(PARSE(&o, err, "--stack-size=") != 0);
-    CHECK(PARSE(&o, err, "--stack-size=1K") == 0 && o.stack_size == 1024);
-    CHECK(PARSE(&o, err, "--stack-size=512") != 0 && strstr(err, "from 1K to 1G"));
+    struct sb_err err = {""};
+    CHECK(PARSE(&o, &err, "--stack-size=64K") == 0 && o.stack_size == 64 * 1024);
+    CHECK(PARSE(&o, &err, "--stack-size=1M") == 0 && o.stack_size == 1024 * 1024);
+    CHECK(PARSE(&o, &err, "--stack-size=2G") != 0 && strstr(err.msg, "--stack-size"));
+    CHECK(PARSE(&o, &err, "--stack-size=abc") != 0);
+    CHECK(PARSE(&o, &err, "--stack-size=") != 0);
+    CHECK(PARSE(&o, &err, "--stack-size=1K") == 0 && o.stack_size == 1024);
+    CHECK(PARSE(&o, &err, "--stack-size=512") != 0 && strstr(err.msg, "from 1K to 1G"));
     /* Stacks under a page share pages: no guard page for them. */
-    CHECK(PARSE(&o, err, "--stack-size=2K", "--stack-guard=page") != 0 &&
-          strstr(err, "--stack-guard=page needs --stack-size of a page"));
-    CHECK(PARSE(&o, err, "--stack-size=2K", "--stack-guard=none") == 0);
-    CHECK(PARSE(&o, err, "--stack-size=2K") == 0 && o.stack_guard == SB_GUARD_AUTO);
+    CHECK(PARSE(&o, &err, "--stack-size=2K", "--stack-guard=page") != 0 &&
+          strstr(err.msg, "--stack-guard=page needs --stack-size of a page"));
+    CHECK(PARSE(&o, &err, "--stack-size=2K", "--stack-guard=none") == 0);
+    CHECK(PARSE(&o, &err, "--stack-size=2K") == 0 && o.stack_guard == SB_GUARD_AUTO);
 }
 
 /* The load agent's wire: HOST:PORT, token files, lines with deadlines. */
 static void loadgen_wire(void)
 {
-    char host[64], port[16], err[256], tok[32];
-    CHECK(sb_host_port("198.18.0.1:7000", host, sizeof host, port, sizeof port, err, sizeof err) ==
-              0 &&
+    char host[64], port[16], tok[32];
+    struct sb_err err = {""};
+    CHECK(sb_host_port("198.18.0.1:7000", host, sizeof host, port, sizeof port, &err) == 0 &&
           strcmp(host, "198.18.0.1") == 0 && strcmp(port, "7000") == 0);
-    CHECK(sb_host_port("nohost", host, sizeof host, port, sizeof port, err, sizeof err) != 0 &&
-          strstr(err, "is not HOST:PORT"));
-    CHECK(sb_host_port("h:0", host, sizeof host, port, sizeof port, err, sizeof err) != 0);
-    CHECK(sb_host_port("h:70000", host, sizeof host, port, sizeof port, err, sizeof err) != 0);
-    CHECK(sb_host_port(":80", host, sizeof host, port, sizeof port, err, sizeof err) != 0);
+    CHECK(sb_host_port("nohost", host, sizeof host, port, sizeof port, &err) != 0 &&
+          strstr(err.msg, "is not HOST:PORT"));
+    CHECK(sb_host_port("h:0", host, sizeof host, port, sizeof port, &err) != 0);
+    CHECK(sb_host_port("h:70000", host, sizeof host, port, sizeof port, &err) != 0);
+    CHECK(sb_host_port(":80", host, sizeof host, port, sizeof port, &err) != 0);
 
     char path[] = "/tmp/sb_token_XXXXXX";
     int tf = mkstemp(path);
     CHECK(tf >= 0 && write(tf, "s3cret\n", 7) == 7);
     if (tf >= 0) close(tf);
-    CHECK(chmod(path, 0600) == 0 &&
-          sb_token_read(path, true, tok, sizeof tok, err, sizeof err) == 0 &&
+    CHECK(chmod(path, 0600) == 0 && sb_token_read(path, true, tok, sizeof tok, &err) == 0 &&
           strcmp(tok, "s3cret") == 0);
-    CHECK(chmod(path, 0644) == 0 &&
-          sb_token_read(path, true, tok, sizeof tok, err, sizeof err) != 0 &&
-          strstr(err, "readable by others"));
-    CHECK(sb_token_read(path, false, tok, sizeof tok, err, sizeof err) == 0);
+    CHECK(chmod(path, 0644) == 0 && sb_token_read(path, true, tok, sizeof tok, &err) != 0 &&
+          strstr(err.msg, "readable by others"));
+    CHECK(sb_token_read(path, false, tok, sizeof tok, &err) == 0);
     unlink(path);
 
     int sv[2];
@@ -157,22 +155,23 @@ static void packed_stack_canary(void)
 static void cli_counts_and_lists(void)
 {
     struct sb__options o;
-    char err[256];
-    CHECK(PARSE(&o, err, "--workers=1,2") == 0 && o.n_workers == 2 && o.workers[0] == 1 &&
+    struct sb_err err = {""};
+    CHECK(PARSE(&o, &err, "--workers=1,2") == 0 && o.n_workers == 2 && o.workers[0] == 1 &&
           o.workers[1] == 2 && o.workers_set && o.selects);
-    CHECK(PARSE(&o, err, "--workers=0") != 0);
-    CHECK(PARSE(&o, err, "--min-time=1000x") == 0 && o.fixed_iterations == 1000 && o.min_time == 0);
-    CHECK(PARSE(&o, err, "--min-time=0.5") == 0 && o.min_time == 0.5 && o.fixed_iterations == 0);
-    CHECK(PARSE(&o, err, "--min-time=inf") != 0);
-    CHECK(PARSE(&o, err, "--min-time=0x1p3") != 0);
-    CHECK(PARSE(&o, err, "--repetitions=3") == 0 && o.repetitions == 3);
-    CHECK(PARSE(&o, err, "--repetitions=0") != 0);
-    CHECK(PARSE(&o, err, "--param", "tasks=2,100") == 0 && o.n_params == 1 &&
+    CHECK(PARSE(&o, &err, "--workers=0") != 0);
+    CHECK(PARSE(&o, &err, "--min-time=1000x") == 0 && o.fixed_iterations == 1000 &&
+          o.min_time == 0);
+    CHECK(PARSE(&o, &err, "--min-time=0.5") == 0 && o.min_time == 0.5 && o.fixed_iterations == 0);
+    CHECK(PARSE(&o, &err, "--min-time=inf") != 0);
+    CHECK(PARSE(&o, &err, "--min-time=0x1p3") != 0);
+    CHECK(PARSE(&o, &err, "--repetitions=3") == 0 && o.repetitions == 3);
+    CHECK(PARSE(&o, &err, "--repetitions=0") != 0);
+    CHECK(PARSE(&o, &err, "--param", "tasks=2,100") == 0 && o.n_params == 1 &&
           strcmp(o.params[0].key, "tasks") == 0 && o.params[0].n == 2 &&
           o.params[0].values[1] == 100);
-    CHECK(PARSE(&o, err, "--cpus=-1") != 0);
-    CHECK(PARSE(&o, err, "--bogus") != 0 && strstr(err, "unknown option"));
-    CHECK(PARSE(&o, err, "--list") == 0 && o.list && !o.selects);
+    CHECK(PARSE(&o, &err, "--cpus=-1") != 0);
+    CHECK(PARSE(&o, &err, "--bogus") != 0 && strstr(err.msg, "unknown option"));
+    CHECK(PARSE(&o, &err, "--list") == 0 && o.list && !o.selects);
 }
 
 /* The defaults come from one place and the quick run, --tiny and aliases
@@ -180,27 +179,27 @@ static void cli_counts_and_lists(void)
 static void cli_defaults_and_spellings(void)
 {
     struct sb__options o;
-    char err[256];
-    CHECK(PARSE(&o, err, "--cpus=0") == 0 && o.quick && !o.selects &&
+    struct sb_err err = {""};
+    CHECK(PARSE(&o, &err, "--cpus=0") == 0 && o.quick && !o.selects &&
           o.repetitions == SB_QUICK_REPETITIONS && o.min_time == SB_QUICK_MIN_TIME &&
           o.timeout == SB_DEFAULT_TIMEOUT && o.stack_size == SB_DEFAULT_STACK_KB * 1024 &&
           strcmp(o.results_dir, SB_DEFAULT_RESULTS_DIR) == 0);
-    CHECK(PARSE(&o, err, "--engine=asm") == 0 && !o.quick && o.selects &&
+    CHECK(PARSE(&o, &err, "--engine=asm") == 0 && !o.quick && o.selects &&
           o.repetitions == SB_DEFAULT_REPETITIONS && o.min_time == SB_DEFAULT_MIN_TIME);
-    CHECK(PARSE(&o, err, "--engine=asm", "--quick") == 0 && o.repetitions == SB_QUICK_REPETITIONS);
-    CHECK(PARSE(&o, err, "--tiny") == 0 && o.repetitions == 1 && o.fixed_iterations == 1);
+    CHECK(PARSE(&o, &err, "--engine=asm", "--quick") == 0 && o.repetitions == SB_QUICK_REPETITIONS);
+    CHECK(PARSE(&o, &err, "--tiny") == 0 && o.repetitions == 1 && o.fixed_iterations == 1);
     /* Interleaved unless told otherwise; both at once contradict. */
-    CHECK(PARSE(&o, err, "--engine=asm") == 0 && o.interleave);
-    CHECK(PARSE(&o, err, "--in-order") == 0 && !o.interleave);
-    CHECK(PARSE(&o, err, "--in-order", "--interleave") != 0 && strstr(err, "contradict"));
-    CHECK(PARSE(&o, err, "--tiny", "--repetitions=2") == 0 && o.repetitions == 2);
-    CHECK(PARSE(&o, err, "--benchmark_repetitions=4") == 0 && o.repetitions == 4 && o.selects);
-    CHECK(PARSE(&o, err, "--engines=asm") == 0 && strcmp(o.engines, "asm") == 0);
-    CHECK(PARSE(&o, err, "--benchmark_list_tests=false") == 0 && !o.list);
-    CHECK(PARSE(&o, err, "--benchmark_list_tests") == 0 && o.list);
-    CHECK(PARSE(&o, err, "--results-dir=") == 0 && strcmp(o.results_dir, "") == 0);
-    CHECK(PARSE(&o, err, "--out=") != 0 && strstr(err, "empty value"));
-    CHECK(PARSE(&o, err, "--min-time=5", "--timeout=5") != 0 && strstr(err, "--timeout"));
+    CHECK(PARSE(&o, &err, "--engine=asm") == 0 && o.interleave);
+    CHECK(PARSE(&o, &err, "--in-order") == 0 && !o.interleave);
+    CHECK(PARSE(&o, &err, "--in-order", "--interleave") != 0 && strstr(err.msg, "contradict"));
+    CHECK(PARSE(&o, &err, "--tiny", "--repetitions=2") == 0 && o.repetitions == 2);
+    CHECK(PARSE(&o, &err, "--benchmark_repetitions=4") == 0 && o.repetitions == 4 && o.selects);
+    CHECK(PARSE(&o, &err, "--engines=asm") == 0 && strcmp(o.engines, "asm") == 0);
+    CHECK(PARSE(&o, &err, "--benchmark_list_tests=false") == 0 && !o.list);
+    CHECK(PARSE(&o, &err, "--benchmark_list_tests") == 0 && o.list);
+    CHECK(PARSE(&o, &err, "--results-dir=") == 0 && strcmp(o.results_dir, "") == 0);
+    CHECK(PARSE(&o, &err, "--out=") != 0 && strstr(err.msg, "empty value"));
+    CHECK(PARSE(&o, &err, "--min-time=5", "--timeout=5") != 0 && strstr(err.msg, "--timeout"));
     /* --help prints every option the parser knows, and no unknown one. */
     char *text = NULL;
     size_t len = 0;
@@ -295,12 +294,12 @@ static void schedule_jobs(void)
 static int plan_names(const char *const *words, unsigned cores, char *out, size_t len)
 {
     struct sb__options o;
-    char err[256];
-    if (parse(&o, err, words) != 0) return -1;
+    struct sb_err err = {""};
+    if (parse(&o, &err, words) != 0) return -1;
     if (!o.selects) o.quick = true;
     o.cores = cores;
     struct sb__plan plan;
-    if (sb__plan_build(&o, NULL, &plan, err, sizeof err) != 0) return -1;
+    if (sb__plan_build(&o, NULL, &plan, &err) != 0) return -1;
     size_t at = 0;
     out[0] = '\0';
     for (size_t i = 0; i < plan.n && at < len; i++)

@@ -53,13 +53,13 @@ static double ms_now(void)
  * load's wall time], the percentiles in order (max_us is exact, the
  * percentiles are histogram bins' edges, so a percentile may lie above
  * it), or the first field that is not (named in bad). */
-static int figures_ok(const json_t *j, double wall_us, char *bad, size_t len)
+static int figures_ok(const json_t *j, double wall_us, struct sb_err *bad)
 {
     static const char *const order[] = {"p50_us", "p90_us", "p99_us", "p999_us", "max_us"};
     static const char *const counts[] = {"round_trips",  "bytes_verified", "warm_up_trips",
                                          "min_per_conn", "max_per_conn",   "connected"};
     if (!json_is_object(j)) {
-        snprintf(bad, len, "'result' is not an object");
+        sb_err_set(bad, "'result' is not an object");
         return -1;
     }
     double prev = 0;
@@ -67,17 +67,17 @@ static int figures_ok(const json_t *j, double wall_us, char *bad, size_t len)
         const char *key = i < sizeof order / sizeof *order ? order[i] : "mean_us";
         const json_t *v = json_object_get(j, key);
         if (!json_is_number(v)) {
-            snprintf(bad, len, "%s is not a number", key);
+            sb_err_set(bad, "%s is not a number", key);
             return -1;
         }
         double x = json_number_value(v);
         if (!isfinite(x) || x < 0 || x > wall_us) {
-            snprintf(bad, len, "%s = %.6g is outside [0, %.0f us] (the load's wall time)", key, x,
-                     wall_us);
+            sb_err_set(bad, "%s = %.6g is outside [0, %.0f us] (the load's wall time)", key, x,
+                       wall_us);
             return -1;
         }
         if (i + 1 < sizeof order / sizeof *order && x < prev) {
-            snprintf(bad, len, "%s = %.6g is below the percentile before it (%.6g)", key, x, prev);
+            sb_err_set(bad, "%s = %.6g is below the percentile before it (%.6g)", key, x, prev);
             return -1;
         }
         if (i + 1 < sizeof order / sizeof *order) prev = x;
@@ -85,7 +85,7 @@ static int figures_ok(const json_t *j, double wall_us, char *bad, size_t len)
     for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
         const json_t *v = json_object_get(j, counts[i]);
         if (!json_is_integer(v) || json_integer_value(v) < 0) {
-            snprintf(bad, len, "%s is not a count", counts[i]);
+            sb_err_set(bad, "%s is not a count", counts[i]);
             return -1;
         }
     }
@@ -163,11 +163,11 @@ static int remote_session(struct remote *r, int fd)
     double trips_ms = (double)r->spec.round_trips * 1e3 / TRIPS_PER_S_FLOOR;
     if (remote_expect(r, fd, "loaded", STEP_SLACK_MS + trips_ms, &msg) != 0) return -1;
     sb_clock_stop(r->spec.clock);
-    char bad[160];
+    struct sb_err bad = {""};
     json_t *result = json_object_get(msg, "result");
-    if (figures_ok(result, (ms_now() - asked) * 1e3, bad, sizeof bad) != 0) {
+    if (figures_ok(result, (ms_now() - asked) * 1e3, &bad) != 0) {
         json_decref(msg);
-        return remote_fail(r, "sent a figure that cannot be", bad);
+        return remote_fail(r, "sent a figure that cannot be", bad.msg);
     }
     echo_result_from_json(result, r->res);
     json_decref(msg);
@@ -183,9 +183,9 @@ static int remote_session(struct remote *r, int fd)
 static int remote_main(void *p)
 {
     struct remote *r = p;
-    char why[256];
-    int fd = sb_tcp_connect(r->lg->host, r->lg->port, 5000, why, sizeof why);
-    int rc = fd < 0 ? remote_fail(r, "unreachable", why) : remote_session(r, fd);
+    struct sb_err why = {""};
+    int fd = sb_tcp_connect(r->lg->host, r->lg->port, 5000, &why);
+    int rc = fd < 0 ? remote_fail(r, "unreachable", why.msg) : remote_session(r, fd);
     if (fd >= 0) close(fd);
     if (rc != 0) sb_clock_stop(r->spec.clock); /* leave it consistent; the error decides */
     __atomic_store_n(&r->res->done, 1, __ATOMIC_RELEASE);

@@ -4,17 +4,17 @@
 #include <string.h>
 #include <sys/mman.h>
 
-int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement placement, char *err,
-                 size_t errlen)
+int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement placement,
+                 struct sb_err *err)
 {
     memset(p, 0, sizeof *p);
     p->placement = placement;
     if (hwloc_topology_init(&p->topo) != 0) {
-        snprintf(err, errlen, "hwloc cannot read this machine's topology");
+        sb_err_set(err, "hwloc cannot read this machine's topology");
         return -1;
     }
     if (hwloc_topology_load(p->topo) != 0) {
-        snprintf(err, errlen, "hwloc cannot read this machine's topology");
+        sb_err_set(err, "hwloc cannot read this machine's topology");
         hwloc_topology_destroy(p->topo);
         return -1;
     }
@@ -29,7 +29,7 @@ int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement pla
     if (cpu_list && *cpu_list) {
         if (hwloc_bitmap_list_sscanf(want, cpu_list) != 0 || hwloc_bitmap_iszero(want) ||
             hwloc_bitmap_weight(want) < 0) {
-            snprintf(err, errlen, "--cpus: '%s' is not a CPU list such as 0,1 or 0-3", cpu_list);
+            sb_err_set(err, "--cpus: '%s' is not a CPU list such as 0,1 or 0-3", cpu_list);
             hwloc_bitmap_free(want);
             hwloc_bitmap_free(allowed);
             hwloc_topology_destroy(p->topo);
@@ -38,8 +38,8 @@ int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement pla
         if (!hwloc_bitmap_isincluded(want, allowed)) {
             char have[256];
             hwloc_bitmap_list_snprintf(have, sizeof have, allowed);
-            snprintf(err, errlen, "--cpus: '%s' names CPUs this process may not use (allowed: %s)",
-                     cpu_list, have);
+            sb_err_set(err, "--cpus: '%s' names CPUs this process may not use (allowed: %s)",
+                       cpu_list, have);
             hwloc_bitmap_free(want);
             hwloc_bitmap_free(allowed);
             hwloc_topology_destroy(p->topo);
@@ -59,7 +59,7 @@ int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement pla
     p->applied_words = 1024 / (8 * sizeof(unsigned long));
     p->applied = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p->applied == MAP_FAILED) {
-        snprintf(err, errlen, "out of memory");
+        sb_err_set(err, "out of memory");
         hwloc_topology_destroy(p->topo);
         return -1;
     }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "cli.h" /* enum sb__placement: an option's value, in the plan's room */
+#include "sb_err.h"
 
 struct sb__pin {
     hwloc_topology_t topo;
@@ -21,8 +22,8 @@ struct sb__pin {
 
 /* `cpu_list` NULL or "" means every PU this process may use. 0, or -1 with
  * a one-line message in err. */
-int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement placement, char *err,
-                 size_t errlen);
+int sb__pin_init(struct sb__pin *p, const char *cpu_list, enum sb__placement placement,
+                 struct sb_err *err);
 void sb__pin_destroy(struct sb__pin *p);
 /* sb_pin_fn for engines. */
 void sb__pin_apply(void *pin, unsigned slot);

@@ -325,26 +325,26 @@ static int parse_format(const char *s, enum sb__format *f)
     return 0;
 }
 
-static int parse_param(const char *arg, struct sb__options *o, char *err, size_t errlen)
+static int parse_param(const char *arg, struct sb__options *o, struct sb_err *err)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg || !eq[1]) {
-        snprintf(err, errlen, "--param: '%s' is not KEY=VALUE[,VALUE...]", arg);
+        sb_err_set(err, "--param: '%s' is not KEY=VALUE[,VALUE...]", arg);
         return -1;
     }
     if (o->n_params == SB_MAX_PARAM_ARGS) {
-        snprintf(err, errlen, "--param: at most %d parameters", SB_MAX_PARAM_ARGS);
+        sb_err_set(err, "--param: at most %d parameters", SB_MAX_PARAM_ARGS);
         return -1;
     }
     struct sb__param_arg *p = &o->params[o->n_params];
     size_t klen = (size_t)(eq - arg);
     if (klen >= sizeof p->key) {
-        snprintf(err, errlen, "--param: key too long in '%s'", arg);
+        sb_err_set(err, "--param: key too long in '%s'", arg);
         return -1;
     }
     for (size_t i = 0; i < o->n_params; i++) {
         if (strlen(o->params[i].key) == klen && strncmp(o->params[i].key, arg, klen) == 0) {
-            snprintf(err, errlen, "--param: '%.*s' given twice", (int)klen, arg);
+            sb_err_set(err, "--param: '%.*s' given twice", (int)klen, arg);
             return -1;
         }
     }
@@ -356,17 +356,17 @@ static int parse_param(const char *arg, struct sb__options *o, char *err, size_t
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (p->n == SB_MAX_PARAM_VALUES) {
-            snprintf(err, errlen, "--param %s: at most %d values", p->key, SB_MAX_PARAM_VALUES);
+            sb_err_set(err, "--param %s: at most %d values", p->key, SB_MAX_PARAM_VALUES);
             return -1;
         }
         if (parse_ll(tok, -(1LL << 62), 1LL << 62, &p->values[p->n]) != 0) {
-            snprintf(err, errlen, "--param %s: '%s' is not a whole number", p->key, tok);
+            sb_err_set(err, "--param %s: '%s' is not a whole number", p->key, tok);
             return -1;
         }
         p->n++;
     }
     if (p->n == 0) {
-        snprintf(err, errlen, "--param %s: no value", p->key);
+        sb_err_set(err, "--param %s: no value", p->key);
         return -1;
     }
     o->n_params++;
@@ -447,26 +447,26 @@ static void resolve_defaults(struct sb__options *o)
 /* The checks every value meets before its option reads it: a length that
  * fits its buffer, not empty unless the option says so, and no empty item
  * in a list. 0, or -1 with err set. */
-static int check_value(const char *opt, const char *v, unsigned flags, char *err, size_t errlen)
+static int check_value(const char *opt, const char *v, unsigned flags, struct sb_err *err)
 {
     if (!v) return 0;
     /* Lists and values are copied into fixed buffers further on: a longer
      * one is refused here, never cut short silently. */
     size_t max_len = (flags & CLI_LONG) ? SB_MAX_PATH_ARG : SB_MAX_VALUE_ARG;
     if (strlen(v) > max_len) {
-        snprintf(err, errlen, "--%s: the value is %zu characters long; at most %zu are accepted",
-                 opt, strlen(v), max_len);
+        sb_err_set(err, "--%s: the value is %zu characters long; at most %zu are accepted", opt,
+                   strlen(v), max_len);
         return -1;
     }
     if (!*v && !(flags & CLI_EMPTY_OK)) {
-        snprintf(err, errlen, "--%s: empty value", opt);
+        sb_err_set(err, "--%s: empty value", opt);
         return -1;
     }
     /* strtok_r would skip the empty item of "asm," or "2,,3" and run the
      * rest as if nothing were missing. */
     if ((flags & CLI_LIST) &&
         (v[0] == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,") || strstr(v, "=,"))) {
-        snprintf(err, errlen, "--%s: '%s' has an empty item in its list", opt, v);
+        sb_err_set(err, "--%s: '%s' has an empty item in its list", opt, v);
         return -1;
     }
     return 0;
@@ -540,14 +540,14 @@ static int apply_setting(int c, const char *a, const char *optarg_, struct sb__o
 }
 
 /* --min-time: seconds, or Google Benchmark's Nx (exactly N iterations). */
-static int parse_min_time(const char *a, struct sb__options *o, char *err, size_t errlen)
+static int parse_min_time(const char *a, struct sb__options *o, struct sb_err *err)
 {
     long long ll;
     if (*a && a[strlen(a) - 1] == 'x') {
         char num[64];
         snprintf(num, sizeof num, "%.*s", (int)(strlen(a) - 1), a);
         if (parse_ll(num, 1, 1000000000000LL, &ll) != 0) {
-            snprintf(err, errlen, "--min-time: '%s' is not a count of iterations such as 1000x", a);
+            sb_err_set(err, "--min-time: '%s' is not a count of iterations such as 1000x", a);
             return -1;
         }
         o->fixed_iterations = (unsigned long long)ll;
@@ -555,14 +555,14 @@ static int parse_min_time(const char *a, struct sb__options *o, char *err, size_
         return 0;
     }
     if (parse_seconds(a, 0, 3600, &o->min_time) != 0) {
-        snprintf(err, errlen, "--min-time: '%s' is not a number of seconds from 0 to 3600", a);
+        sb_err_set(err, "--min-time: '%s' is not a number of seconds from 0 to 3600", a);
         return -1;
     }
     return 0;
 }
 
 /* --workers=N[,N...]: each from 1 to 1024. */
-static int parse_workers(const char *a, struct sb__options *o, char *err, size_t errlen)
+static int parse_workers(const char *a, struct sb__options *o, struct sb_err *err)
 {
     char buf[SB_MAX_VALUE_ARG + 1];
     snprintf(buf, sizeof buf, "%s", a);
@@ -572,14 +572,13 @@ static int parse_workers(const char *a, struct sb__options *o, char *err, size_t
     o->workers_set = true;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (o->n_workers == SB_MAX_PARAM_VALUES || parse_ll(tok, 1, 1024, &ll) != 0) {
-            snprintf(err, errlen, "--workers: '%s' is not a list of whole numbers from 1 to 1024",
-                     a);
+            sb_err_set(err, "--workers: '%s' is not a list of whole numbers from 1 to 1024", a);
             return -1;
         }
         o->workers[o->n_workers++] = (unsigned)ll;
     }
     if (o->n_workers == 0) {
-        snprintf(err, errlen, "--workers: no value");
+        sb_err_set(err, "--workers: no value");
         return -1;
     }
     return 0;
@@ -587,43 +586,42 @@ static int parse_workers(const char *a, struct sb__options *o, char *err, size_t
 
 /* A whole number in [min, max] into *out, or -1 with err naming the range. */
 static int whole(const char *opt, const char *a, long long min, long long max, long long *out,
-                 char *err, size_t errlen)
+                 struct sb_err *err)
 {
     if (parse_ll(a, min, max, out) == 0) return 0;
-    snprintf(err, errlen, "--%s: '%s' is not a whole number from %lld to %lld", opt, a, min, max);
+    sb_err_set(err, "--%s: '%s' is not a whole number from %lld to %lld", opt, a, min, max);
     return -1;
 }
 
 /* Options that read a number: 1 when `c` is one of them, 0 when not, -1
  * with err set when the value is out of its range. */
-static int apply_number(int c, const char *a, struct sb__options *o, char *err, size_t errlen)
+static int apply_number(int c, const char *a, struct sb__options *o, struct sb_err *err)
 {
     long long ll;
     switch (c) {
     case OPT_REPS:
-        if (whole("repetitions", a, 1, 100000, &ll, err, errlen) != 0) return -1;
+        if (whole("repetitions", a, 1, 100000, &ll, err) != 0) return -1;
         o->repetitions = (int)ll;
         return 1;
     case OPT_MIN_TIME:
-        return parse_min_time(a, o, err, errlen) == 0 ? 1 : -1;
+        return parse_min_time(a, o, err) == 0 ? 1 : -1;
     case OPT_WORKERS:
-        return parse_workers(a, o, err, errlen) == 0 ? 1 : -1;
+        return parse_workers(a, o, err) == 0 ? 1 : -1;
     case OPT_TIMEOUT:
         if (parse_seconds(a, 0.001, 86400, &o->timeout) == 0) return 1;
-        snprintf(err, errlen, "--timeout: '%s' is not a number of seconds from 0.001 to 86400", a);
+        sb_err_set(err, "--timeout: '%s' is not a number of seconds from 0.001 to 86400", a);
         return -1;
     case OPT_SEED:
-        if (whole("seed", a, 0, 0xffffffffLL, &ll, err, errlen) != 0) return -1;
+        if (whole("seed", a, 0, 0xffffffffLL, &ll, err) != 0) return -1;
         o->seed = (unsigned)ll;
         return 1;
     case OPT_LAYOUT_SEED:
-        if (whole("layout-seed", a, 0, LLONG_MAX, &ll, err, errlen) != 0) return -1;
+        if (whole("layout-seed", a, 0, LLONG_MAX, &ll, err) != 0) return -1;
         o->layout_seed = (uint64_t)ll;
         return 1;
     case OPT_STACK_SIZE:
         if (parse_size(a, &o->stack_size) == 0 && o->stack_size >= 1024) return 1;
-        snprintf(err, errlen,
-                 "--stack-size: '%s' is not a size from 1K to 1G (e.g. 65536, 64K, 1M)", a);
+        sb_err_set(err, "--stack-size: '%s' is not a size from 1K to 1G (e.g. 65536, 64K, 1M)", a);
         return -1;
     default:
         return 0;
@@ -632,22 +630,18 @@ static int apply_number(int c, const char *a, struct sb__options *o, char *err, 
 
 /* `a` as one of the words `names` (NULL-terminated): its index, or -1 with
  * err listing them. */
-static int one_of(const char *opt, const char *a, const char *const *names, char *err,
-                  size_t errlen)
+static int one_of(const char *opt, const char *a, const char *const *names, struct sb_err *err)
 {
     for (int i = 0; names[i]; i++)
         if (strcmp(a, names[i]) == 0) return i;
-    snprintf(err, errlen, "--%s: '%s' is not %s", opt, a, names[0]);
-    for (int i = 1; names[i]; i++) {
-        size_t n = strlen(err);
-        snprintf(err + n, errlen - n, "%s%s", names[i + 1] ? ", " : " or ", names[i]);
-    }
+    sb_err_set(err, "--%s: '%s' is not %s", opt, a, names[0]);
+    for (int i = 1; names[i]; i++) sb_err_add(err, "%s%s", names[i + 1] ? ", " : " or ", names[i]);
     return -1;
 }
 
 /* Options that read a word, a list or a name: 1 when `c` is one of them,
  * 0 when not, -1 with err set when the value is not one it takes. */
-static int apply_choice(int c, const char *a, struct sb__options *o, char *err, size_t errlen)
+static int apply_choice(int c, const char *a, struct sb__options *o, struct sb_err *err)
 {
     static const char *const placements[] = {"pack", "spread", NULL},
                              *const formats[] = {"console", "json", "csv", NULL},
@@ -656,10 +650,10 @@ static int apply_choice(int c, const char *a, struct sb__options *o, char *err, 
     int i;
     switch (c) {
     case OPT_PARAM:
-        return parse_param(a, o, err, errlen) == 0 ? 1 : -1;
+        return parse_param(a, o, err) == 0 ? 1 : -1;
     case OPT_CPUS:
         if (!cpu_list_ok(a)) {
-            snprintf(err, errlen, "--cpus: '%s' is not a CPU list such as 0,1 or 0-3", a);
+            sb_err_set(err, "--cpus: '%s' is not a CPU list such as 0,1 or 0-3", a);
             return -1;
         }
         o->cpus = a;
@@ -668,21 +662,21 @@ static int apply_choice(int c, const char *a, struct sb__options *o, char *err, 
         o->out = a;
         return 1;
     case OPT_PLACEMENT:
-        if ((i = one_of("placement", a, placements, err, errlen)) < 0) return -1;
+        if ((i = one_of("placement", a, placements, err)) < 0) return -1;
         o->placement_set = true;
         o->placement = i == 0 ? SB_PACK : SB_SPREAD;
         return 1;
     case OPT_FORMAT:
     case OPT_OUT_FORMAT:
         if (parse_format(a, c == OPT_FORMAT ? &o->format : &o->out_format) == 0) return 1;
-        (void)one_of(c == OPT_FORMAT ? "format" : "out-format", a, formats, err, errlen);
+        (void)one_of(c == OPT_FORMAT ? "format" : "out-format", a, formats, err);
         return -1;
     case OPT_LAYOUT:
-        if ((i = one_of("layout", a, layouts, err, errlen)) < 0) return -1;
+        if ((i = one_of("layout", a, layouts, err)) < 0) return -1;
         o->layout_fixed = i == 1;
         return 1;
     case OPT_STACK_GUARD:
-        if ((i = one_of("stack-guard", a, guards, err, errlen)) < 0) return -1;
+        if ((i = one_of("stack-guard", a, guards, err)) < 0) return -1;
         o->stack_guard = i == 0 ? SB_GUARD_AUTO : i == 1 ? SB_GUARD_PAGE : SB_GUARD_NONE;
         return 1;
     default:
@@ -698,7 +692,7 @@ static bool where_listed(const struct sb__options *o, const char *name)
 }
 
 /* Options that undo each other: refused, never decided by their order. */
-static int contradiction(const bool *given, const struct sb__options *o, char *err, size_t errlen)
+static int contradiction(const bool *given, const struct sb__options *o, struct sb_err *err)
 {
 #define GIVEN(id) given[OPT_##id - OPT_FIRST_]
     const char *why = NULL;
@@ -709,7 +703,7 @@ static int contradiction(const bool *given, const struct sb__options *o, char *e
               "give one";
 #undef GIVEN
     if (!why) return 0;
-    snprintf(err, errlen, "%s", why);
+    sb_err_set(err, "%s", why);
     return -1;
 }
 
@@ -724,7 +718,7 @@ static void getopt_table(struct option *longopts)
     longopts[n] = (struct option){NULL, 0, NULL, 0};
 }
 
-int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_t errlen)
+int sb__cli_parse(int argc, char **argv, struct sb__options *o, struct sb_err *err)
 {
     set_defaults(o);
     struct option longopts[CLI_ROWS + 1];
@@ -735,9 +729,9 @@ int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_
     bool min_time_set = false, given[CLI_IDS] = {false};
     while ((c = getopt_long(argc, argv, ":", longopts, &li)) != -1) {
         if (c == ':' || c == '?') {
-            snprintf(err, errlen,
-                     c == ':' ? "option '%s' needs a value" : "unknown option '%s' (see --help)",
-                     argv[optind - 1]);
+            sb_err_set(err,
+                       c == ':' ? "option '%s' needs a value" : "unknown option '%s' (see --help)",
+                       argv[optind - 1]);
             return -1;
         }
         const char *a = optarg ? optarg : ""; /* set for every option that takes a value */
@@ -750,36 +744,36 @@ int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_
         if (c > OPT_FIRST_ && c < OPT_END_) given[c - OPT_FIRST_] = true;
         if ((flags & CLI_WHERE) && !where_listed(o, row->name))
             o->where_given[o->n_where++] = row->name;
-        if (check_value(opt, optarg, flags, err, errlen) != 0) return -1;
+        if (check_value(opt, optarg, flags, err) != 0) return -1;
         int done = apply_setting(c, a, optarg, o);
-        if (!done) done = apply_number(c, a, o, err, errlen);
-        if (!done) done = apply_choice(c, a, o, err, errlen);
-        if (done == 0) snprintf(err, errlen, "--%s: an option the parser does not handle", opt);
+        if (!done) done = apply_number(c, a, o, err);
+        if (!done) done = apply_choice(c, a, o, err);
+        if (done == 0) sb_err_set(err, "--%s: an option the parser does not handle", opt);
         if (done <= 0) return -1;
     }
     if (optind < argc) {
-        snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+        sb_err_set(err, "unexpected argument '%s' (see --help)", argv[optind]);
         return -1;
     }
     if ((o->help || o->version) && !o->describe) return 1;
-    if (contradiction(given, o, err, errlen) != 0) return -1;
+    if (contradiction(given, o, err) != 0) return -1;
     if ((o->server_addr || o->token_file) && !o->loadgen) {
-        snprintf(err, errlen, "--%s needs --loadgen=HOST:PORT (the agent it is for)",
-                 o->server_addr ? "server-addr" : "token-file");
+        sb_err_set(err, "--%s needs --loadgen=HOST:PORT (the agent it is for)",
+                   o->server_addr ? "server-addr" : "token-file");
         return -1;
     }
     resolve_defaults(o);
     long page = sysconf(_SC_PAGESIZE);
     if (o->stack_guard == SB_GUARD_PAGE && page > 0 && o->stack_size < (size_t)page) {
-        snprintf(err, errlen,
-                 "--stack-guard=page needs --stack-size of a page (%ld bytes) or more: stacks "
-                 "under a page share pages and have a canary instead",
-                 page);
+        sb_err_set(err,
+                   "--stack-guard=page needs --stack-size of a page (%ld bytes) or more: stacks "
+                   "under a page share pages and have a canary instead",
+                   page);
         return -1;
     }
     if (min_time_set && !o->fixed_iterations && o->min_time >= o->timeout) {
-        snprintf(
-            err, errlen,
+        sb_err_set(
+            err,
             "--min-time %g s is not shorter than --timeout %g s: every benchmark would time out",
             o->min_time, o->timeout);
         return -1;

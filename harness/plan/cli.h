@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "sb_err.h"
 
 /* Where tasks go (--placement): pack on the first chosen core, or spread
  * round robin over them (machine/pin.c applies it). */
@@ -85,7 +86,7 @@ struct sb__options {
 /* 0: parsed, with every default resolved (repetitions and min_time from
  * --tiny, --quick or the quick default run); 1: parsed and the caller
  * should print help/version and exit 0; -1: bad input, message in err. */
-int sb__cli_parse(int argc, char **argv, struct sb__options *o, char *err, size_t errlen);
+int sb__cli_parse(int argc, char **argv, struct sb__options *o, struct sb_err *err);
 void sb__cli_usage(FILE *out);
 
 #endif

@@ -23,23 +23,23 @@ static void clean_name(const char *in, char *out, size_t len)
     if (!n) snprintf(out, len, "unnamed");
 }
 
-static int hello(int fd, struct sb_loadgen *lg, json_t **load_host, char *err, size_t errlen)
+static int hello(int fd, struct sb_loadgen *lg, json_t **load_host, struct sb_err *err)
 {
     char line[SB_LOADGEN_LINE];
     if (sb_line_send(fd, json_pack("{s:s, s:s}", "op", "hello", "token", lg->token)) != 0 ||
         sb_line_read(fd, line, sizeof line, 5000) < 0) {
-        snprintf(err, errlen, "--loadgen: the agent at %s did not answer a hello: %s", lg->agent,
-                 errno == ECONNRESET ? "it closed the connection"
-                 : errno == ETIME    ? "no answer within 5 s (is the agent stopped or hung?)"
-                                     : strerror(errno));
+        sb_err_set(err, "--loadgen: the agent at %s did not answer a hello: %s", lg->agent,
+                   errno == ECONNRESET ? "it closed the connection"
+                   : errno == ETIME    ? "no answer within 5 s (is the agent stopped or hung?)"
+                                       : strerror(errno));
         return -1;
     }
     json_error_t je;
     json_t *ans = json_loads(line, 0, &je);
     const char *refusal = json_string_value(json_object_get(ans, "error"));
     if (refusal || !json_is_true(json_object_get(ans, "ok"))) {
-        snprintf(err, errlen, "--loadgen: the agent at %s %s%.200s", lg->agent,
-                 refusal ? "refused: " : "answered what no agent says", refusal ? refusal : "");
+        sb_err_set(err, "--loadgen: the agent at %s %s%.200s", lg->agent,
+                   refusal ? "refused: " : "answered what no agent says", refusal ? refusal : "");
         json_decref(ans);
         return -1;
     }
@@ -54,29 +54,28 @@ static int hello(int fd, struct sb_loadgen *lg, json_t **load_host, char *err, s
 }
 
 int sb__loadgen_prepare(const struct sb__options *o, struct sb_loadgen *lg, json_t **load_host,
-                        char *err, size_t errlen)
+                        struct sb_err *err)
 {
-    char why[512];
+    struct sb_err why = {""};
     memset(lg, 0, sizeof *lg);
     snprintf(lg->agent, sizeof lg->agent, "%s", o->loadgen);
-    if (sb_host_port(o->loadgen, lg->host, sizeof lg->host, lg->port, sizeof lg->port, why,
-                     sizeof why) != 0) {
-        snprintf(err, errlen, "--loadgen: %s", why);
+    if (sb_host_port(o->loadgen, lg->host, sizeof lg->host, lg->port, sizeof lg->port, &why) != 0) {
+        sb_err_set(err, "--loadgen: %s", why.msg);
         return -1;
     }
     if (o->token_file &&
-        sb_token_read(o->token_file, false, lg->token, sizeof lg->token, why, sizeof why) != 0) {
-        snprintf(err, errlen, "--token-file: %s", why);
+        sb_token_read(o->token_file, false, lg->token, sizeof lg->token, &why) != 0) {
+        sb_err_set(err, "--token-file: %s", why.msg);
         return -1;
     }
     struct in_addr probe;
     if (o->server_addr && inet_pton(AF_INET, o->server_addr, &probe) != 1) {
-        snprintf(err, errlen, "--server-addr: '%s' is not an IPv4 address", o->server_addr);
+        sb_err_set(err, "--server-addr: '%s' is not an IPv4 address", o->server_addr);
         return -1;
     }
-    int fd = sb_tcp_connect(lg->host, lg->port, 5000, why, sizeof why);
+    int fd = sb_tcp_connect(lg->host, lg->port, 5000, &why);
     if (fd < 0) {
-        snprintf(err, errlen, "--loadgen: %s (is ./bench agent running there?)", why);
+        sb_err_set(err, "--loadgen: %s (is ./bench agent running there?)", why.msg);
         return -1;
     }
     struct sockaddr_in me;
@@ -85,7 +84,7 @@ int sb__loadgen_prepare(const struct sb__options *o, struct sb_loadgen *lg, json
         snprintf(lg->server_addr, sizeof lg->server_addr, "%s", o->server_addr);
     else if (getsockname(fd, (struct sockaddr *)&me, &len) == 0)
         inet_ntop(AF_INET, &me.sin_addr, lg->server_addr, sizeof lg->server_addr);
-    int rc = hello(fd, lg, load_host, err, errlen);
+    int rc = hello(fd, lg, load_host, err);
     close(fd);
     return rc;
 }

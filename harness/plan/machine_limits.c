@@ -76,15 +76,15 @@ void sb__limits_read(struct sb__limits *l)
 }
 
 int sb__limits_check(const struct sb__limits *l, const struct sb_engine_ops *en,
-                     const struct sb_demand *d, enum sb_stack_guard guard, char *why, size_t len)
+                     const struct sb_demand *d, enum sb_stack_guard guard, struct sb_err *why)
 {
     const struct sb_engine_costs *c = &en->costs;
     long long fds = (long long)d->channels * c->fds_per_channel + (long long)d->fds + SB_FD_ROOM;
     if (fds > l->nofile_hard) {
-        snprintf(why, len,
-                 "needs about %lld descriptors (%d of them a reserve for the harness); "
-                 "RLIMIT_NOFILE's hard limit is %lld",
-                 fds, SB_FD_ROOM, l->nofile_hard);
+        sb_err_set(why,
+                   "needs about %lld descriptors (%d of them a reserve for the harness); "
+                   "RLIMIT_NOFILE's hard limit is %lld",
+                   fds, SB_FD_ROOM, l->nofile_hard);
         return -1;
     }
     long long kt = (long long)d->tasks * c->kernel_tasks_per_task;
@@ -99,10 +99,10 @@ int sb__limits_check(const struct sb__limits *l, const struct sb_engine_ops *en,
         for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
             if (caps[i].value < 0) continue;
             if (kt + caps[i].in_use + SB_TASK_ROOM > caps[i].value) {
-                snprintf(why, len,
-                         "needs %lld threads or processes beside the %lld running and a reserve "
-                         "of %d for the harness; %s is %lld",
-                         kt, caps[i].in_use, SB_TASK_ROOM, caps[i].name, caps[i].value);
+                sb_err_set(why,
+                           "needs %lld threads or processes beside the %lld running and a reserve "
+                           "of %d for the harness; %s is %lld",
+                           kt, caps[i].in_use, SB_TASK_ROOM, caps[i].name, caps[i].value);
                 return -1;
             }
         }
@@ -113,14 +113,14 @@ int sb__limits_check(const struct sb__limits *l, const struct sb_engine_ops *en,
                      (guard == SB_GUARD_PAGE ? (long long)d->tasks * c->maps_per_guarded_stack : 0);
     long long room = l->max_map_count / 8 > 1024 ? l->max_map_count / 8 : 1024;
     if (maps && maps + room > l->max_map_count) {
-        snprintf(why, len,
-                 "needs about %lld memory mappings (%lld of them a reserve for the harness)%s; "
-                 "vm.max_map_count is %lld",
-                 maps + room, room,
-                 guard == SB_GUARD_PAGE && c->maps_per_guarded_stack
-                     ? " (guarded stacks: --stack-guard=auto lifts it)"
-                     : "",
-                 l->max_map_count);
+        sb_err_set(why,
+                   "needs about %lld memory mappings (%lld of them a reserve for the harness)%s; "
+                   "vm.max_map_count is %lld",
+                   maps + room, room,
+                   guard == SB_GUARD_PAGE && c->maps_per_guarded_stack
+                       ? " (guarded stacks: --stack-guard=auto lifts it)"
+                       : "",
+                   l->max_map_count);
         return -1;
     }
     return 0;

@@ -11,6 +11,7 @@
 
 #include "sb_engine.h"
 #include "sb_workload.h"
+#include "sb_err.h"
 
 struct sb__limits {
     long long nofile_hard;   /* RLIMIT_NOFILE: the child raises its soft limit to this */
@@ -26,7 +27,7 @@ void sb__limits_read(struct sb__limits *l);
 /* 0 when the instance fits; else -1 and `why`: "needs N descriptors;
  * RLIMIT_NOFILE's hard limit is M". */
 int sb__limits_check(const struct sb__limits *l, const struct sb_engine_ops *en,
-                     const struct sb_demand *d, enum sb_stack_guard guard, char *why, size_t len);
+                     const struct sb_demand *d, enum sb_stack_guard guard, struct sb_err *why);
 /* For the results' context. */
 json_t *sb__limits_json(const struct sb__limits *l);
 

@@ -19,7 +19,7 @@ static void list_names(char *buf, size_t len, bool engines)
 }
 
 /* Parse a comma list of names into a selection mask over the registry. */
-int sb__plan_select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen)
+int sb__plan_select_names(const char *list, bool engines, bool *sel, struct sb_err *err)
 {
     size_t n = engines ? sb_engine_count : sb_workload_count;
     const char *kind = engines ? "engine" : "workload";
@@ -42,12 +42,12 @@ int sb__plan_select_names(const char *list, bool engines, bool *sel, char *err, 
         if (!found) {
             char valid[512];
             list_names(valid, sizeof valid, engines);
-            snprintf(err, errlen, "unknown %s '%s' (valid: %s, all)", kind, tok, valid);
+            sb_err_set(err, "unknown %s '%s' (valid: %s, all)", kind, tok, valid);
             return -1;
         }
     }
     if (!any) {
-        snprintf(err, errlen, "--%s: empty list", kind);
+        sb_err_set(err, "--%s: empty list", kind);
         return -1;
     }
     return 0;
@@ -89,7 +89,7 @@ static int plan_push(struct sb__plan *plan, const struct sb__instance *in)
 /* An engine that cannot run here (a reference whose package is not
  * installed) is left out, and the run goes on with the rest; -1 when
  * nothing selected is left. */
-static int leave_out_unavailable(bool *esel, struct sb__plan *plan, char *err, size_t errlen)
+static int leave_out_unavailable(bool *esel, struct sb__plan *plan, struct sb_err *err)
 {
     bool any_engine = false;
     for (size_t e = 0; e < sb_engine_count; e++) {
@@ -104,14 +104,14 @@ static int leave_out_unavailable(bool *esel, struct sb__plan *plan, char *err, s
     }
     if (any_engine) return 0;
     const struct sb_engine_ops *first = plan->left_out[0];
-    snprintf(err, errlen, "nothing to run: %s %s", first ? first->name : "?",
-             first ? sb_engine_unavailable(first) : "");
+    sb_err_set(err, "nothing to run: %s %s", first ? first->name : "?",
+               first ? sb_engine_unavailable(first) : "");
     return -1;
 }
 
 /* Every --param must mean something to a selected workload, and every
  * value must be in that workload's range. */
-static int check_param_args(const struct sb__options *o, const bool *wsel, char *err, size_t errlen)
+static int check_param_args(const struct sb__options *o, const bool *wsel, struct sb_err *err)
 {
     for (size_t a = 0; a < o->n_params; a++) {
         const struct sb__param_arg *pa = &o->params[a];
@@ -124,16 +124,16 @@ static int check_param_args(const struct sb__options *o, const bool *wsel, char 
                 used = true;
                 for (size_t v = 0; v < pa->n; v++) {
                     if (pa->values[v] < d->min || pa->values[v] > d->max) {
-                        snprintf(err, errlen, "--param %s=%lld: out of range for %s (%lld to %lld)",
-                                 pa->key, pa->values[v], sb_workloads[w]->name, d->min, d->max);
+                        sb_err_set(err, "--param %s=%lld: out of range for %s (%lld to %lld)",
+                                   pa->key, pa->values[v], sb_workloads[w]->name, d->min, d->max);
                         return -1;
                     }
                 }
             }
         }
         if (!used) {
-            snprintf(err, errlen,
-                     "--param %s: no selected workload has this parameter (see --help)", pa->key);
+            sb_err_set(err, "--param %s: no selected workload has this parameter (see --help)",
+                       pa->key);
             return -1;
         }
     }
@@ -147,7 +147,7 @@ struct name_filter {
     regex_t re;
 };
 
-static int filter_open(const char *filter, struct name_filter *f, char *err, size_t errlen)
+static int filter_open(const char *filter, struct name_filter *f, struct sb_err *err)
 {
     f->on = filter && *filter && strcmp(filter, "all") != 0 && strcmp(filter, ".") != 0;
     f->invert = f->on && filter[0] == '-';
@@ -156,7 +156,7 @@ static int filter_open(const char *filter, struct name_filter *f, char *err, siz
     if (rc == 0) return 0;
     char why[128];
     regerror(rc, &f->re, why, sizeof why);
-    snprintf(err, errlen, "--filter: '%s' is not a valid regular expression: %s", filter, why);
+    sb_err_set(err, "--filter: '%s' is not a valid regular expression: %s", filter, why);
     f->on = false;
     return -1;
 }
@@ -176,7 +176,7 @@ struct sweep {
 };
 
 static int sweep_of(const struct sb__options *o, const struct sb_workload *wl,
-                    const struct sb_engine_ops *en, struct sweep *sw, char *err, size_t errlen)
+                    const struct sb_engine_ops *en, struct sweep *sw, struct sb_err *err)
 {
     memset(sw, 0, sizeof *sw);
     sw->np = wl->n_params < SB_MAX_PARAMS ? wl->n_params : SB_MAX_PARAMS;
@@ -202,8 +202,8 @@ static int sweep_of(const struct sb__options *o, const struct sb_workload *wl,
         else
             sw->vals[p] = d->sweep, sw->nvals[p] = d->n_sweep;
         if (!sw->vals[p] || sw->nvals[p] == 0) {
-            snprintf(err, errlen, "%s: parameter %s has no values to run (give --param %s=...)",
-                     wl->name, d->name, d->name);
+            sb_err_set(err, "%s: parameter %s has no values to run (give --param %s=...)", wl->name,
+                       d->name, d->name);
             return -1;
         }
     }
@@ -265,11 +265,11 @@ static bool pair_runs(const struct sb_engine_ops *en, const struct sb_workload *
  * checked against the limits. Returns how many were added, -1 on error. */
 static int add_pair(const struct sb__options *o, const struct sb__limits *limits,
                     const struct sb_workload *wl, const struct sb_engine_ops *en,
-                    const struct name_filter *f, int family, struct sb__plan *plan, char *err,
-                    size_t errlen)
+                    const struct name_filter *f, int family, struct sb__plan *plan,
+                    struct sb_err *err)
 {
     struct sweep sw;
-    if (sweep_of(o, wl, en, &sw, err, errlen) != 0) return -1;
+    if (sweep_of(o, wl, en, &sw, err) != 0) return -1;
     unsigned wlist[SB_MAX_PARAM_VALUES];
     unsigned nw = workers_of(o, wl, en, wlist);
     /* Placements: --placement, else the workload's own; the quick run adds
@@ -297,13 +297,13 @@ static int add_pair(const struct sb__options *o, const struct sb__limits *limits
                         struct sb_demand d = {0, 0, 0};
                         wl->demand(in.params, &d);
                         if (sb__limits_check(limits, en, &d, (enum sb_stack_guard)o->stack_guard,
-                                             in.unfit, sizeof in.unfit) != 0)
+                                             &in.unfit) != 0)
                             in.unfit_is_error = sw.chosen;
                     }
                     in.family_index = family;
                     in.per_family_instance_index = instance++;
                     if (plan_push(plan, &in) != 0) {
-                        snprintf(err, errlen, "out of memory");
+                        sb_err_set(err, "out of memory");
                         return -1;
                     }
                 }
@@ -316,32 +316,32 @@ static int add_pair(const struct sb__options *o, const struct sb__limits *limits
 }
 
 int sb__plan_build(const struct sb__options *o, const struct sb__limits *limits,
-                   struct sb__plan *plan, char *err, size_t errlen)
+                   struct sb__plan *plan, struct sb_err *err)
 {
     memset(plan, 0, sizeof *plan);
     bool esel[SB_MAX_ENGINES] = {false}, wsel[SB_MAX_WORKLOADS] = {false};
-    if (sb__plan_select_names(o->engines, true, esel, err, errlen) != 0) return -1;
-    if (sb__plan_select_names(o->workloads, false, wsel, err, errlen) != 0) return -1;
+    if (sb__plan_select_names(o->engines, true, esel, err) != 0) return -1;
+    if (sb__plan_select_names(o->workloads, false, wsel, err) != 0) return -1;
     /* --describe plans as if every engine's package were installed: it
      * says what the options select once ./bench has installed them, and
      * checks them as a run would (a missing package is no bad option). */
-    if (!o->describe && leave_out_unavailable(esel, plan, err, errlen) != 0) return -1;
-    if (check_param_args(o, wsel, err, errlen) != 0) return -1;
+    if (!o->describe && leave_out_unavailable(esel, plan, err) != 0) return -1;
+    if (check_param_args(o, wsel, err) != 0) return -1;
     struct name_filter f;
-    if (filter_open(o->filter, &f, err, errlen) != 0) return -1;
+    if (filter_open(o->filter, &f, err) != 0) return -1;
     int family = 0, rc = 0;
     for (size_t w = 0; rc >= 0 && w < sb_workload_count; w++) {
         for (size_t e = 0; rc >= 0 && e < sb_engine_count; e++) {
             if (!wsel[w] || !esel[e] || !pair_runs(sb_engines[e], sb_workloads[w])) continue;
-            rc = add_pair(o, limits, sb_workloads[w], sb_engines[e], &f, family, plan, err, errlen);
+            rc = add_pair(o, limits, sb_workloads[w], sb_engines[e], &f, family, plan, err);
             if (rc > 0) family++;
         }
     }
     if (f.on) regfree(&f.re);
     if (rc < 0) return -1;
     if (plan->n == 0) {
-        snprintf(err, errlen, "no benchmark matches the selection%s%s%s",
-                 f.on ? " and --filter '" : "", f.on ? o->filter : "", f.on ? "'" : "");
+        sb_err_set(err, "no benchmark matches the selection%s%s%s", f.on ? " and --filter '" : "",
+                   f.on ? o->filter : "", f.on ? "'" : "");
         return -1;
     }
     return 0;

@@ -10,6 +10,7 @@
 #include "sb_workload.h"
 #include "cli.h"
 #include "machine_limits.h"
+#include "sb_err.h"
 
 struct sb__instance {
     char name[256];
@@ -25,7 +26,7 @@ struct sb__instance {
     /* Non-empty when this machine's limits cannot hold the instance: it
      * is not run, and becomes a skipped record (a default size) or an
      * error record (a size given with --param). */
-    char unfit[200];
+    struct sb_err unfit;
     bool unfit_is_error;
 };
 
@@ -41,11 +42,11 @@ struct sb__plan {
 /* 0, or -1 with a one-line message (unknown names, bad parameters or
  * regex, nothing selected). `limits` NULL: no instance is checked. */
 int sb__plan_build(const struct sb__options *o, const struct sb__limits *limits,
-                   struct sb__plan *plan, char *err, size_t errlen);
+                   struct sb__plan *plan, struct sb_err *err);
 void sb__plan_free(struct sb__plan *plan);
 /* A comma list of engine (or workload) names, or NULL or "all", as a mask
  * over the registry (sb_engines or sb_workloads); -1 with err naming the
  * unknown name and the valid ones. */
-int sb__plan_select_names(const char *list, bool engines, bool *sel, char *err, size_t errlen);
+int sb__plan_select_names(const char *list, bool engines, bool *sel, struct sb_err *err);
 
 #endif

@@ -110,11 +110,11 @@ static json_t *one_workload(const struct sb_workload *w)
 }
 
 /* The names a comma list selects, in registry order. */
-static json_t *selected(const char *list, bool engines, char *err, size_t errlen)
+static json_t *selected(const char *list, bool engines, struct sb_err *err)
 {
     bool sel[SB_MAX_ENGINES + SB_MAX_WORKLOADS] = {false}; /* either registry fits */
     size_t n = engines ? sb_engine_count : sb_workload_count;
-    if (sb__plan_select_names(list, engines, sel, err, errlen) != 0) return NULL;
+    if (sb__plan_select_names(list, engines, sel, err) != 0) return NULL;
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
         if (sel[i])
@@ -123,11 +123,10 @@ static json_t *selected(const char *list, bool engines, char *err, size_t errlen
     return a;
 }
 
-json_t *sb__describe(const struct sb__options *o, const struct sb__plan *plan, char *err,
-                     size_t errlen)
+json_t *sb__describe(const struct sb__options *o, const struct sb__plan *plan, struct sb_err *err)
 {
-    json_t *eng = selected(o->engines, true, err, errlen);
-    json_t *wl = eng ? selected(o->workloads, false, err, errlen) : NULL;
+    json_t *eng = selected(o->engines, true, err);
+    json_t *wl = eng ? selected(o->workloads, false, err) : NULL;
     if (!eng || !wl) {
         json_decref(eng);
         return NULL;

@@ -13,7 +13,6 @@
 /* The document (describe_version 1): engines, workloads, and what the
  * options in `o` select (their plan, built and checked as a run's is).
  * NULL with err set when they name an unknown engine or workload. */
-json_t *sb__describe(const struct sb__options *o, const struct sb__plan *plan, char *err,
-                     size_t errlen);
+json_t *sb__describe(const struct sb__options *o, const struct sb__plan *plan, struct sb_err *err);
 
 #endif

@@ -94,7 +94,7 @@ static int probe_create(const char *path)
 }
 
 /* Follow symlinks to the file they name (which need not exist yet). */
-static int resolve_links(const char *path, char *out, size_t len, char *err, size_t errlen)
+static int resolve_links(const char *path, char *out, size_t len, struct sb_err *err)
 {
     char cur[PATH_MAX], link[PATH_MAX], dir[PATH_MAX];
     snprintf(cur, sizeof cur, "%s", path);
@@ -114,23 +114,23 @@ static int resolve_links(const char *path, char *out, size_t len, char *err, siz
             if (snprintf(cur, sizeof cur, "%s/%s", dir, link) >= (int)sizeof cur) break;
         }
     }
-    snprintf(err, errlen, "--out: %s: too many levels of symbolic links", path);
+    sb_err_set(err, "--out: %s: too many levels of symbolic links", path);
     return -1;
 }
 
 /* ---- prepare ---- */
 
-static int prepare_out(struct sb__output *o, const char *out, char *err, size_t errlen)
+static int prepare_out(struct sb__output *o, const char *out, struct sb_err *err)
 {
-    if (resolve_links(out, o->out_path, sizeof o->out_path, err, errlen) != 0) return -1;
+    if (resolve_links(out, o->out_path, sizeof o->out_path, err) != 0) return -1;
     struct stat st;
     if (stat(o->out_path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen, "--out: %s is a directory", out);
+            sb_err_set(err, "--out: %s is a directory", out);
             return -1;
         }
         if (S_ISSOCK(st.st_mode)) {
-            snprintf(err, errlen, "--out: %s is a socket", out);
+            sb_err_set(err, "--out: %s is a socket", out);
             return -1;
         }
         if (!S_ISREG(st.st_mode)) {
@@ -138,7 +138,7 @@ static int prepare_out(struct sb__output *o, const char *out, char *err, size_t 
              * regular file would break whatever reads it (as root, even
              * /dev/null). */
             if (access(o->out_path, W_OK) != 0) {
-                snprintf(err, errlen, "--out: cannot write %s: %s", out, strerror(errno));
+                sb_err_set(err, "--out: cannot write %s: %s", out, strerror(errno));
                 return -1;
             }
             o->out_special = true;
@@ -148,7 +148,7 @@ static int prepare_out(struct sb__output *o, const char *out, char *err, size_t 
     char dir[PATH_MAX];
     dir_of(o->out_path, dir, sizeof dir);
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "--out: %s: the directory %s does not exist", out, dir);
+        sb_err_set(err, "--out: %s: the directory %s does not exist", out, dir);
         return -1;
     }
     const char *slash = strrchr(o->out_path, '/');
@@ -156,20 +156,20 @@ static int prepare_out(struct sb__output *o, const char *out, char *err, size_t 
     if (snprintf(o->out_tmp, sizeof o->out_tmp, "%s.tmp.%ld", o->out_path, (long)getpid()) >=
             (int)sizeof o->out_tmp ||
         probe_create(o->out_tmp) != 0) {
-        snprintf(err, errlen, "--out: cannot write %s: %s", out,
-                 errno ? strerror(errno) : "path too long");
+        sb_err_set(err, "--out: cannot write %s: %s", out,
+                   errno ? strerror(errno) : "path too long");
         return -1;
     }
     return 0;
 }
 
-static int prepare_dir(struct sb__output *o, const char *dir, char *err, size_t errlen)
+static int prepare_dir(struct sb__output *o, const char *dir, struct sb_err *err)
 {
     snprintf(o->dir, sizeof o->dir, "%s", dir);
     struct stat st;
     if (stat(dir, &st) == 0) {
         if (!S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen, "--results-dir: %s is not a directory", dir);
+            sb_err_set(err, "--results-dir: %s is not a directory", dir);
             return -1;
         }
     } else if (mkdir(dir, 0777) == 0) {
@@ -179,14 +179,14 @@ static int prepare_dir(struct sb__output *o, const char *dir, char *err, size_t 
          * started at once into a new directory (one in twelve of them
          * failed with "File exists" and saved nothing). */
     } else {
-        snprintf(err, errlen, "--results-dir: cannot create %s: %s", dir, strerror(errno));
+        sb_err_set(err, "--results-dir: cannot create %s: %s", dir, strerror(errno));
         return -1;
     }
     sweep(dir, ".");
     char probe[PATH_MAX + 64];
     snprintf(probe, sizeof probe, "%s/.probe.tmp.%ld", dir, (long)getpid());
     if (probe_create(probe) != 0) {
-        snprintf(err, errlen, "--results-dir: cannot write in %s: %s", dir, strerror(errno));
+        sb_err_set(err, "--results-dir: cannot write in %s: %s", dir, strerror(errno));
         sb__output_abandon(o);
         return -1;
     }
@@ -194,13 +194,13 @@ static int prepare_dir(struct sb__output *o, const char *dir, char *err, size_t 
 }
 
 int sb__output_prepare(struct sb__output *o, const char *out, enum sb__format out_format,
-                       const char *results_dir, char *err, size_t errlen)
+                       const char *results_dir, struct sb_err *err)
 {
     memset(o, 0, sizeof *o);
     o->out_format = out_format;
     errno = 0;
-    if (out && prepare_out(o, out, err, errlen) != 0) return -1;
-    if (results_dir && *results_dir && prepare_dir(o, results_dir, err, errlen) != 0) return -1;
+    if (out && prepare_out(o, out, err) != 0) return -1;
+    if (results_dir && *results_dir && prepare_dir(o, results_dir, err) != 0) return -1;
     return 0;
 }
 
@@ -225,13 +225,13 @@ static int write_file(const char *path, enum sb__format fmt, json_t *ctx,
     return rc;
 }
 
-int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records *rows, char *err,
-                     size_t errlen)
+int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records *rows,
+                     struct sb_err *err)
 {
     if (o->out_path[0] && !o->out_special) {
         o->out_staged = true;
         if (write_file(o->out_tmp, o->out_format, ctx, rows, false) != 0) {
-            snprintf(err, errlen, "cannot write %s: %s", o->out_path, why(errno));
+            sb_err_set(err, "cannot write %s: %s", o->out_path, why(errno));
             return -1;
         }
     }
@@ -243,7 +243,7 @@ int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records
         strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
         snprintf(o->run_tmp, sizeof o->run_tmp, "%s/.%s.tmp.%ld", o->dir, stamp, (long)getpid());
         if (mkdir(o->run_tmp, 0777) != 0) {
-            snprintf(err, errlen, "cannot create %s: %s", o->run_tmp, why(errno));
+            sb_err_set(err, "cannot create %s: %s", o->run_tmp, why(errno));
             return -1;
         }
         o->run_staged = true;
@@ -253,7 +253,7 @@ int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records
         snprintf(file, sizeof file, "%s/results.csv", o->run_tmp);
         if (rc == 0) rc = write_file(file, SB_FMT_CSV, ctx, rows, false);
         if (rc != 0 || fsync_dir(o->run_tmp) != 0) {
-            snprintf(err, errlen, "cannot write results under %s: %s", o->dir, why(errno));
+            sb_err_set(err, "cannot write results under %s: %s", o->dir, why(errno));
             return -1;
         }
     }
@@ -264,7 +264,7 @@ int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records
 
 /* Several runs may finish in one second, into one directory: the name is
  * claimed by the rename itself (RENAME_NOREPLACE), never checked first. */
-static int rename_run_dir(struct sb__output *o, char *err, size_t errlen)
+static int rename_run_dir(struct sb__output *o, struct sb_err *err)
 {
     char base[sizeof o->run_final];
     snprintf(base, sizeof base, "%s", o->run_final);
@@ -288,11 +288,11 @@ static int rename_run_dir(struct sb__output *o, char *err, size_t errlen)
         }
         if (rc == -2 || (errno != EEXIST && errno != ENOTEMPTY)) break;
     }
-    snprintf(err, errlen, "cannot name a run directory under %s: %s", o->dir, why(errno));
+    sb_err_set(err, "cannot name a run directory under %s: %s", o->dir, why(errno));
     return -1;
 }
 
-static int point_latest(const struct sb__output *o, char *err, size_t errlen)
+static int point_latest(const struct sb__output *o, struct sb_err *err)
 {
     char link_tmp[PATH_MAX + 64], link_path[PATH_MAX + 16];
     const char *base = strrchr(o->run_final, '/') + 1;
@@ -301,14 +301,14 @@ static int point_latest(const struct sb__output *o, char *err, size_t errlen)
     unlink(link_tmp);
     if (symlink(base, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
         unlink(link_tmp);
-        snprintf(err, errlen, "cannot point %s at %s: %s", link_path, base, why(errno));
+        sb_err_set(err, "cannot point %s at %s: %s", link_path, base, why(errno));
         return -1;
     }
     return 0;
 }
 
 int sb__output_commit(struct sb__output *o, json_t *ctx, const struct sb__records *rows,
-                      volatile sig_atomic_t *interrupted, char *err, size_t errlen)
+                      volatile sig_atomic_t *interrupted, struct sb_err *err)
 {
     /* A FIFO blocks until a reader comes; an interrupt while it waits
      * abandons everything, as during the run. */
@@ -316,7 +316,7 @@ int sb__output_commit(struct sb__output *o, json_t *ctx, const struct sb__record
         if (*interrupted) return 1;
         if (write_file(o->out_path, o->out_format, ctx, rows, true) != 0) {
             if (*interrupted) return 1;
-            snprintf(err, errlen, "cannot write %s: %s", o->out_path, why(errno));
+            sb_err_set(err, "cannot write %s: %s", o->out_path, why(errno));
             return -1;
         }
     }
@@ -332,7 +332,7 @@ int sb__output_commit(struct sb__output *o, json_t *ctx, const struct sb__record
     char dir[PATH_MAX];
     if (o->out_staged) {
         if (rename(o->out_tmp, o->out_path) != 0) {
-            snprintf(err, errlen, "cannot write %s: %s", o->out_path, why(errno));
+            sb_err_set(err, "cannot write %s: %s", o->out_path, why(errno));
             rc = -1;
         } else {
             o->out_staged = false;
@@ -341,8 +341,8 @@ int sb__output_commit(struct sb__output *o, json_t *ctx, const struct sb__record
         }
     }
     if (rc == 0 && o->run_staged) {
-        rc = rename_run_dir(o, err, errlen);
-        if (rc == 0) rc = point_latest(o, err, errlen);
+        rc = rename_run_dir(o, err);
+        if (rc == 0) rc = point_latest(o, err);
         (void)fsync_dir(o->dir);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);

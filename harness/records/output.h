@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "record.h"
+#include "sb_err.h"
 
 struct sb__output {
     /* --out */
@@ -42,13 +43,13 @@ struct sb__output {
 
 /* 0, or -1 with a one-line message. */
 int sb__output_prepare(struct sb__output *o, const char *out, enum sb__format out_format,
-                       const char *results_dir, char *err, size_t errlen);
-int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records *rows, char *err,
-                     size_t errlen);
+                       const char *results_dir, struct sb_err *err);
+int sb__output_stage(struct sb__output *o, json_t *ctx, const struct sb__records *rows,
+                     struct sb_err *err);
 /* 0 written; -1 with err; 1 interrupted before anything was renamed
  * (the caller abandons). */
 int sb__output_commit(struct sb__output *o, json_t *ctx, const struct sb__records *rows,
-                      volatile sig_atomic_t *interrupted, char *err, size_t errlen);
+                      volatile sig_atomic_t *interrupted, struct sb_err *err);
 void sb__output_abandon(struct sb__output *o);
 
 #endif

@@ -119,11 +119,11 @@ void sb__record_unmeasured(struct sb__record *r, const struct sb__instance *in, 
 }
 
 /* Why a sample cannot be a measured record, in `why`; false when it can. */
-static bool unfit_sample(const struct sb__instance *in, const struct sb__sample *s, char *why,
-                         size_t len)
+static bool unfit_sample(const struct sb__instance *in, const struct sb__sample *s,
+                         struct sb_err *why)
 {
     if (s->iterations == 0 || !(s->real_ns > 0) || !isfinite(s->real_ns) || !isfinite(s->cpu_ns)) {
-        snprintf(why, len, "the benchmark reported an empty or non-finite measurement");
+        sb_err_set(why, "the benchmark reported an empty or non-finite measurement");
         return true;
     }
     /* A counter the registry does not list would reach the record
@@ -131,10 +131,10 @@ static bool unfit_sample(const struct sb__instance *in, const struct sb__sample 
     for (int i = 0; i < s->ncounters; i++) {
         const struct sb__counter_def *def = sb__counter_find(s->counters[i].name);
         if (!def) {
-            snprintf(why, len,
-                     "the benchmark reported counter '%.40s', which is not a number in the "
-                     "counter registry (harness/records/counter_list.h)",
-                     s->counters[i].name);
+            sb_err_set(why,
+                       "the benchmark reported counter '%.40s', which is not a number in the "
+                       "counter registry (harness/records/counter_list.h)",
+                       s->counters[i].name);
             return true;
         }
         /* A rate, latency, time, size or count below zero is a measurement
@@ -142,17 +142,18 @@ static bool unfit_sample(const struct sb__instance *in, const struct sb__sample 
          * baseline, when memory was freed elsewhere in the run): an error
          * with its figure, never a median. */
         if (def->kind != SB_COUNTER_RATIO && s->counters[i].value < 0) {
-            snprintf(why, len,
-                     "the benchmark measured %s = %.4g %s, and a %s cannot be negative: the "
-                     "measurement went backwards (for memory: the figure with the tasks alive "
-                     "was below the one before them)",
-                     def->name, s->counters[i].value, def->unit, sb__counter_kind_word(def->kind));
+            sb_err_set(why,
+                       "the benchmark measured %s = %.4g %s, and a %s cannot be negative: the "
+                       "measurement went backwards (for memory: the figure with the tasks alive "
+                       "was below the one before them)",
+                       def->name, s->counters[i].value, def->unit,
+                       sb__counter_kind_word(def->kind));
             return true;
         }
     }
     if (!sb__counter_find(in->workload->rate_counter)) {
-        snprintf(why, len, "the workload's rate counter '%.40s' is not in the counter registry",
-                 in->workload->rate_counter);
+        sb_err_set(why, "the workload's rate counter '%.40s' is not in the counter registry",
+                   in->workload->rate_counter);
         return true;
     }
     return false;
@@ -161,9 +162,9 @@ static bool unfit_sample(const struct sb__instance *in, const struct sb__sample 
 void sb__record_measured(struct sb__record *r, const struct sb__instance *in, int repetitions,
                          enum sb_stack_guard guard, int rep, const struct sb__sample *s)
 {
-    char why[256];
-    if (unfit_sample(in, s, why, sizeof why)) {
-        sb__record_unmeasured(r, in, repetitions, guard, rep, why, false);
+    struct sb_err why = {""};
+    if (unfit_sample(in, s, &why)) {
+        sb__record_unmeasured(r, in, repetitions, guard, rep, why.msg, false);
         return;
     }
     start(r, in, repetitions, rep);

@@ -33,8 +33,8 @@ struct sb__record {
     enum sb__record_status status;
     int repetitions, repetition_index;
     uint64_t iterations;
-    double real_ns, cpu_ns; /* per iteration; a fraction for the cv aggregate */
-    char message[384];      /* the error or skip message */
+    double real_ns, cpu_ns;   /* per iteration; a fraction for the cv aggregate */
+    char message[SB_ERR_LEN]; /* the error or skip message */
     char label[1024];
     char cpus_used[160]; /* measured iterations only */
     char disturbed[160]; /* why the repetition's time holds a pause; "" when none */

@@ -184,18 +184,18 @@ static void add_early_end_record(struct sb__records *rows, const struct sb__runn
 static void add_unfit_record(struct sb__records *rows, const struct sb__runner_config *rc,
                              const struct sb__instance *in, int rep)
 {
-    char msg[320];
-    snprintf(msg, sizeof msg, "%s%s", in->unfit,
-             in->unfit_is_error ? "" : " (a default size; give --param to ask for it anyway)");
+    struct sb_err msg = in->unfit;
+    if (!in->unfit_is_error)
+        sb_err_add(&msg, " (a default size; give --param to ask for it anyway)");
     struct sb__record r;
-    sb__record_unmeasured(&r, in, rc->repetitions, rc->guard, rep, msg, !in->unfit_is_error);
+    sb__record_unmeasured(&r, in, rc->repetitions, rc->guard, rep, msg.msg, !in->unfit_is_error);
     keep(rows, &r);
 }
 
 int sb__runner_job(const struct sb__runner_config *rc, const struct sb__instance *in, int first_rep,
                    int n_reps, uint64_t *iterations, struct sb__records *rows)
 {
-    if (in->unfit[0]) {
+    if (in->unfit.msg[0]) {
         add_unfit_record(rows, rc, in, first_rep);
         return 0;
     }
