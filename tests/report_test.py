@@ -166,13 +166,22 @@ def _with_open_loop(doc, capacity):
 def open_loop_decides_c11(w, binary):
     """echo-open rows join C11: an engine that keeps up with the lowest
     offered rate holds, one that serves half of it does not, the knee is
-    quoted, and the report draws the latency-vs-offered-rate chart. Without
-    them C11 says the open loop was not measured."""
+    quoted, and the report draws the latency-vs-offered-rate chart and
+    C11's chart of served / offered against 0.95. Without them C11 says
+    the open loop was not measured."""
     check("open-loop" in verdicts(FIXTURE)["C11"].unmeasured, f"C11 without echo-open: {verdicts(FIXTURE)['C11'].text}")
     cap = {"asm": 60000, "asm-sharedfpu": 60000, "ucontext": 55000, "stackless": 60000, "libuv": 75000}
     path = save(_with_open_loop(fixture(), cap), os.path.join(w, "open.json"))
     c11 = verdicts(path)["C11"]
     check(c11.status == rules.HOLDS and not c11.unmeasured, f"C11: {c11.text} {c11.figures}")
+    from sbreport import build
+    ch = {c.key: c for c in build.decision_charts(claims.decide(load.load(path)))}
+    opened = ch.get("decides_C11")
+    check(opened is not None and opened.thresholds == [0.95] and "open loop" in opened.title and
+          "libuv, 20k req/s offered" in opened.groups and all(0.9 < r[0] <= 1.05 for r in opened.rows),
+          f"C11's open-loop chart: {opened and (opened.groups, opened.rows)}")
+    check(ch.get("decides_C11_2") is not None and ch["decides_C11_2"].thresholds == [1],
+          "C11's closed-loop chart is missing beside the open loop's")
     asm = next((f for f in c11.figures if f.startswith("asm, open loop")), "")
     check("kept up to 50k req/s offered" in asm and "not at 100k" in asm, f"the knee: {asm}")
     check(any(f.startswith("libuv, open loop") and "kept up to 50k" in f for f in c11.figures),
@@ -471,7 +480,10 @@ def scope_is_stated(w, binary):
 def claims_draw_what_decides_them(w, binary):
     """C1, C6, C9, C10 and C12 each get the chart that decides them: one
     mark per engine or comparison with its interval, and the rule's
-    threshold(s) as lines (C9's two: 0.1 and 0.9 of the call)."""
+    threshold(s) as lines (C9's two: 0.1 and 0.9 of the call). C2 gets
+    two, one per order it states, with no line and a note that says the
+    order decides; C11 two, the open loop's served / offered against 0.95
+    and the closed loop's fewest requests per connection against 1."""
     from sbreport import build
     decided = claims.decide(load.load(FIXTURE))
     got = {c.key: c for c in build.decision_charts(decided)}
@@ -486,6 +498,14 @@ def claims_draw_what_decides_them(w, binary):
     check("nthr = 2" in gp and "thr1 = 0.1" in gp and "thr2 = 0.9" in gp and "load 'decision.gp'" in gp,
           "C9's thresholds are not drawn")
     check(len(dat.strip().splitlines()) == len(got["decides_C9"].rows), "C9's rows are not one a line")
+    for key in ("decides_C2", "decides_C2_2"):
+        ch = got.get(key)
+        check(ch is not None and ch.thresholds == [] and ch.groups[:2] == ["processes", "threads"] and
+              any("the order of the rows" in n for n in ch.notes), f"{key}: {ch and (ch.groups, ch.notes)}")
+    check("memory" in got["decides_C2"].title and "creation" in got["decides_C2_2"].title,
+          "C2's two charts do not say which order each decides")
+    check(got.get("decides_C11") is not None and got["decides_C11"].thresholds == [1] and
+          "every connection served" in got["decides_C11"].title, "C11's closed loop has no chart")
 
 
 @case

@@ -267,17 +267,19 @@ def decision_charts(decided):
     per engine (or comparison) with its interval, the threshold a line."""
     out = []
     for c, v in decided:
-        d = v.decision
-        if not d or not d.rows:
-            continue
-        ch = Chart(f"decides_{c.id}", f"{c.id}: what decides it", c.test, "decision", d.what, "", logx=d.log)
-        ch.groups = [label for label, _ in d.rows]
-        ch.rows = [(q.med, q.lo, q.hi) for _, q in d.rows]
-        ch.thresholds = list(d.thresholds)
-        ch.height = 150 + 28 * len(d.rows)
-        ch.notes.append(f"Dashed red: the threshold{'s' if len(d.thresholds) > 1 else ''} "
-                        f"({', '.join(fmt(x) for x in d.thresholds)}); whiskers: each figure's 95 % interval.")
-        out.append(ch)
+        for i, d in enumerate(v.decisions):
+            key = f"decides_{c.id}" + (f"_{i + 1}" if i else "")
+            title = f"{c.id}: what decides it" + (f" ({d.part})" if d.part else "")
+            ch = Chart(key, title, c.test, "decision", d.what, "", logx=d.log)
+            ch.groups = [label for label, _ in d.rows]
+            ch.rows = [(q.med, q.lo, q.hi) for _, q in d.rows]
+            ch.thresholds = list(d.thresholds)
+            ch.height = 150 + 28 * len(d.rows)
+            ch.notes.append((f"Dashed red: the threshold{'s' if len(d.thresholds) > 1 else ''} "
+                             f"({', '.join(fmt(x) for x in d.thresholds)})" if d.thresholds else
+                             "No threshold: the order of the rows, top to bottom, is what the claim says")
+                            + "; whiskers: each figure's 95 % interval.")
+            out.append(ch)
     return out
 
 

@@ -167,6 +167,18 @@ def _strings(texts):
     return "\n".join(out) + "\n"
 
 
+def decision_range(chart):
+    """The x range of a decision chart: every interval and every threshold
+    inside it with a margin, so that a threshold is never drawn on the
+    frame (or off it) and no whisker touches the edge."""
+    xs = [x for r in chart.rows for x in r[1:]] + list(chart.thresholds)
+    lo, hi = min(xs), max(xs)
+    if chart.logx:
+        return lo / 1.6, hi * 1.6
+    pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
+    return lo - pad, hi + pad
+
+
 def _fix_log(chart):
     """A log axis cannot show zero or less: such points go, and an axis
     whose values span less than a decade is drawn linear."""
@@ -236,6 +248,8 @@ def _script(chart, n, fmt):
     elif chart.kind == "history":
         s.append("load 'history.gp'")
     elif chart.kind == "decision":
+        lo, hi = decision_range(chart)
+        s.append(f"set xrange [{_gp_number(lo)}:{_gp_number(hi)}]")
         s.append(f"nthr = {len(chart.thresholds[:2])}")
         for i, t in enumerate(chart.thresholds[:2], 1):
             s.append(f"thr{i} = {_gp_number(t)}")

@@ -17,8 +17,9 @@ class Claim:
         self.rule = rule  # the rule in words, as the code decides it
         self.check = check  # check(view, threshold) -> rules.Verdict
         self.threshold = dict(threshold or {})
-        # decision(view, threshold) -> rules.Decision or None: the figures
-        # that decide the verdict and the threshold they meet, drawn as the
+        # decision(view, threshold) -> rules.Decision, a list of them (one
+        # per half of a claim that has two), or None: the figures that
+        # decide the verdict and the threshold they meet, drawn as the
         # claim's own chart (one mark per engine, the threshold a line).
         self.decision = decision
 
@@ -35,5 +36,6 @@ class Claim:
     def decide(self, view):
         verdict = self.check(view, self.threshold)
         if self.decision is not None:
-            verdict.decision = self.decision(view, self.threshold)
+            d = self.decision(view, self.threshold)
+            verdict.decisions = [x for x in (d if isinstance(d, list) else [d]) if x and x.rows]
         return verdict

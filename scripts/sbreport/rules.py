@@ -16,13 +16,16 @@ HOLDS, NOT, ONLY, MISSING, OPEN = ("holds", "does not hold", "holds only when", 
 class Decision:
     """What decides a verdict, to draw: per row (an engine, a placement) the
     deciding figure as a quantity, and the threshold(s) it is held to.
-    what: the axis in words (its unit); log: a log axis."""
+    what: the axis in words (its unit); log: a log axis; part: which half
+    of the claim it decides, when a claim has more than one chart; no
+    thresholds: an order decides (said in the chart's note)."""
 
-    def __init__(self, what, rows, thresholds, log=False):
+    def __init__(self, what, rows, thresholds, log=False, part=""):
         self.what = what
         self.rows = [(label, q) for label, q in rows if q is not None]
         self.thresholds = list(thresholds)
         self.log = log
+        self.part = part
 
 
 class Verdict:
@@ -33,7 +36,7 @@ class Verdict:
         self.why = why  # MISSING: what was missing; OPEN: what would decide it
         self.decided_by = list(decided_by)  # the engines or figures the verdict rests on
         self.unmeasured = unmeasured  # a part of the claim this run did not measure
-        self.decision = None  # Decision: the figures that decided it, drawn beside the answer
+        self.decisions = []  # [Decision]: the figures that decided it, drawn beside the answer
 
     @property
     def text(self):

@@ -1,7 +1,7 @@
 """C2: Resource use: process > thread > coroutine."""
 
 from ..claim import Claim
-from ..rules import all_of, gt, mark, missing, needs_kinds, qfmt, split, tally_halves
+from ..rules import Decision, all_of, gt, mark, missing, needs_kinds, qfmt, split, tally_halves
 
 
 def _spawn_cost(v, e, n):
@@ -22,17 +22,24 @@ def _spawn_cost(v, e, n):
     return v.counter(*hit, "bytes_per_task"), cold, split, method
 
 
-def check(v, t):
-    if (m := needs_kinds(v)):
-        return m
+def _largest_common(v):
+    """(n, {engine: cost}) at the largest spawn size that processes,
+    threads and a coroutine engine all measured, or (None, {})."""
     coro = v.engines("coroutine", "spawn")
-    costs = {}
     for n in reversed(v.sizes("spawn", "tasks")):
         got = {e: _spawn_cost(v, e, n) for e in ["processes", "threads"] + coro}
         costs = {e: c for e, c in got.items() if c}
         if "processes" in costs and "threads" in costs and any(e in costs for e in coro):
-            break
-    else:
+            return n, costs
+    return None, {}
+
+
+def check(v, t):
+    if (m := needs_kinds(v)):
+        return m
+    coro = v.engines("coroutine", "spawn")
+    n, costs = _largest_common(v)
+    if n is None:
         return missing("no spawn size ran on processes, threads and a coroutine engine")
     p, th = costs["processes"], costs["threads"]
     cs = {e: costs[e] for e in coro if e in costs}
@@ -51,6 +58,20 @@ def check(v, t):
     return tally_halves(halves, figs, lambda held: "counting " + held, ["processes", "threads"] + list(cs))
 
 
+def decision(v, t):
+    """The two orders the claim states, one chart each: memory per task and
+    creation time per task, rows in the claim's order (processes, threads,
+    then the coroutine engines). No threshold: the order decides."""
+    n, costs = _largest_common(v)
+    if n is None:
+        return None
+    order = ["processes", "threads"] + [e for e in v.engines("coroutine", "spawn") if e in costs]
+    return [Decision(f"bytes per live task, user + kernel ({int(n):,} tasks)",
+                     [(e, costs[e][0]) for e in order], [], log=True, part="memory"),
+            Decision(f"ns to create a task, cold ({int(n):,} tasks)",
+                     [(e, costs[e][1]) for e in order], [], log=True, part="creation time")]
+
+
 CLAIM = Claim(
     id="C2",
     claim="Resource use: process > thread > coroutine.",
@@ -59,4 +80,5 @@ CLAIM = Claim(
     rule="At the largest spawn size that processes, threads and at least one coroutine engine all ran: memory per live task, user plus kernel (bytes_per_task: resident memory, plus kernel stacks, page tables and slab from a cgroup of the run or /proc/meminfo) and creation time per task (cold_ns_per_task: the first batch of a repetition, in fresh memory, so that no engine is timed on reused memory while another is not) must both order processes > threads > every coroutine engine. Holds when both orders hold; holds only for the one that does; else does not hold.",
     threshold={},
     check=check,
+    decision=decision,
 )

@@ -39,7 +39,7 @@ def check(v, t):
     v3 = tally_halves(halves, figs, lambda held: f"the work is {held}", [])
     if len(halves) == 1 and v3.status != OPEN:
         v3.unmeasured = "the CPU-bound half" if "IO-bound" in halves else "the IO-bound half"
-    v3.decision = Decision("rate over the other model's (times)", rows, [1.0, t["parallel_speedup"]], log=True)
+    v3.decisions = [Decision("rate over the other model's (times)", rows, [1.0, t["parallel_speedup"]], log=True)]
     return v3
 
 

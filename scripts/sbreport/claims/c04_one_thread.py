@@ -35,7 +35,7 @@ def check(v, t):
     if not flat:
         return missing("cpu did not run at tasks=1 and tasks=cores on a coroutine engine")
     verdict = _decide(v, t, figs, flat, scales)
-    verdict.decision = Decision("throughput ratio (times)", rows, [t["flat_below"], t["scaling_share"] * k])
+    verdict.decisions = [Decision("throughput ratio (times)", rows, [t["flat_below"], t["scaling_share"] * k])]
     return verdict
 
 

@@ -24,8 +24,8 @@ def check(v, t):
                     + mark(ok, "faster than both", "not faster"))
     verdict = one_core_scope(v, tally(results, "the pipeline", figs,
                                         "pipeline did not run on threads and a coroutine engine at one size"))
-    verdict.decision = Decision("the best coroutine channel's items/s over the other's (times)", rows, [1],
-                                log=True)
+    verdict.decisions = [Decision("the best coroutine channel's items/s over the other's (times)", rows, [1],
+                                  log=True)]
     return verdict
 
 

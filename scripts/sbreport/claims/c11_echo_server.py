@@ -1,8 +1,8 @@
 """C11: One thread with coroutines serves many TCP connections at once (gevent's echo server)."""
 
-from ..interval import at_least
+from ..interval import Q, at_least
 from ..claim import Claim
-from ..rules import MISSING, Verdict, all_of, fmt, mark, needs_kinds, qfmt, rate, tally
+from ..rules import MISSING, Decision, Verdict, all_of, fmt, mark, needs_kinds, qfmt, rate, tally
 
 
 def _open_loop_kept_up(v, e, conns, share):
@@ -94,6 +94,37 @@ def check(v, t):
     return verdict
 
 
+def decision(v, t):
+    """Both halves the rule reads: in the open loop, served over offered at
+    the lowest rate (threshold kept_up); in the closed loop, the fewest
+    requests any one connection got (threshold 1: every connection
+    served). One row per single-scheduler coroutine engine, and the libuv
+    baseline beside them in the open loop."""
+    out = []
+    open_conns = [x for x in v.sizes("echo-open", "conns") if x >= t["conns"]]
+    if open_conns:
+        c = open_conns[-1]
+        rows = []
+        for e in v.engines("coroutine", "echo-open") + v.engines("baseline", "echo-open"):
+            hits = sorted(((n.params.get("rate", 0), n, b) for n, b in v.pick("echo-open", e, conns=c)
+                           if b.ok), key=lambda r: r[0])
+            q = v.counter(hits[0][1], hits[0][2], "items_per_second") if hits and hits[0][0] else None
+            rows.append((f"{e}, {fmt(hits[0][0])} req/s offered" if hits else e,
+                         q / hits[0][0] if q else None))
+        out.append(Decision(f"served / offered ({int(c):,} connections, open loop)", rows, [t["kept_up"]],
+                            part="open loop"))
+    conns = [x for x in v.sizes("echo", "conns") if x >= t["conns"]]
+    if conns:
+        rows = []
+        for e in v.engines("coroutine", "echo"):
+            hits = [(n, b) for n, b in v.pick("echo", e, conns=conns[-1]) if b.ok]
+            least = min(hits[0][1].counters.get("min_per_conn") or [0]) if hits else None
+            rows.append((e, Q.exact(least) if least is not None else None))
+        out.append(Decision(f"fewest requests a connection got ({int(conns[-1]):,}, closed loop)",
+                            rows, [1], part="every connection served"))
+    return out
+
+
 CLAIM = Claim(
     id="C11",
     claim="One thread with coroutines serves many TCP connections at once (gevent's echo server).",
@@ -102,4 +133,5 @@ CLAIM = Claim(
     rule="At the largest echo size measured (at least 1,000 connections), every single-scheduler coroutine engine served every connection (min_per_conn >= 1, no error); and, at the largest echo-open size measured (at least 1,000 connections), it kept up with the lowest offered rate: every connection served and requests/s served at least kept_up x the offered rate, decided on the interval of the repetitions (inconclusive where the interval straddles it). Requests/s and p99 are reported, and for the open loop the knee: the highest offered rate each engine, and the libuv baseline, kept up with. Holds when all did; holds only for the engines that did; does not hold when none did. Without echo-open in the run the closed loop decides and the verdict says the open loop was not measured. Reference engines (ref-gevent's StreamServer, the claim's own server; ref-goroutine's net) are quoted at the largest size each ran, against the best single-scheduler coroutine engine and the libuv baseline there, and decide nothing.",
     threshold={"conns": 1000, "kept_up": 0.95},
     check=check,
+    decision=decision,
 )

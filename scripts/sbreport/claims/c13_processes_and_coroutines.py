@@ -33,7 +33,7 @@ def check(v, t):
     verdict = tally_halves(halves, figs, lambda held: f"the workload is {held}", [])
     if len(halves) == 1 and verdict.status != OPEN:
         verdict.unmeasured = "cpu" if "echo" in halves else "echo"
-    verdict.decision = Decision("M:N over the best single model (times)", rows, [t["margin"]])
+    verdict.decisions = [Decision("M:N over the best single model (times)", rows, [t["margin"]])]
     return verdict
 
 
