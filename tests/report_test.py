@@ -81,6 +81,32 @@ def _scale(doc, name, factor):
 
 
 @case
+def answers_say_for_whom(w, binary):
+    """The answer line says for which engines a verdict holds and quotes
+    the figure it rests on: C1 holds for every coroutine engine and quotes
+    the slowest; with ucontext below a million switches/s (the fixture's)
+    it holds only for the others, says "not for ucontext" and quotes
+    ucontext's figure; the references are context, with their verbs
+    agreeing."""
+    # The fixture's ucontext switches 914k times a second: C1 holds for the
+    # others only.
+    c1 = verdicts(FIXTURE)["C1"]
+    check(c1.status == rules.ONLY and "not for ucontext" in c1.headline and "ucontext" not in c1.when,
+          c1.headline)
+    check(c1.answer_figure.startswith("ucontext (") and "falls short" in c1.answer_figure, c1.answer_figure)
+    check("ref-gevent falls short" in c1.context and "reach it" in c1.context, c1.context)
+    doc = _scale(fixture(), "pingpong/ucontext", 0.1)
+    c1 = verdicts(save(doc, os.path.join(w, "fast.json")))["C1"]
+    check(c1.headline.startswith("holds for ") and "ucontext" in c1.headline and "stackless" in c1.headline,
+          c1.headline)
+    check(c1.answer_figure.startswith("slowest: ucontext ("), c1.answer_figure)
+    c13 = verdicts(FIXTURE)["C13"]
+    check(not c13.scope or c13.scope.startswith("("), f"C13 (parts, not engines): {c13.scope}")
+    check(rules.qfmt(rules.interval.Q(998, 968, 1059, 0.96, 6, 0.03), "us") == "998 (968–1,059) µs",
+          "an interval's end past 999 is written in e-notation")
+
+
+@case
 def verdict_flips_with_the_figures(w, binary):
     """Threads switching faster than asm flips C10 (and C1 and C6 follow
     their figures)."""

@@ -35,6 +35,7 @@ class Claim:
 
     def decide(self, view):
         verdict = self.check(view, self.threshold)
+        verdict.tags_are_engines = bool(verdict.results) and all(t in view.kinds for t, _ in verdict.results)
         if self.decision is not None:
             d = self.decision(view, self.threshold)
             verdict.decisions = [x for x in (d if isinstance(d, list) else [d]) if x and x.rows]

@@ -68,15 +68,17 @@ def _answers_html(m):
         return ""
     items = []
     for c, v in m["claims"]:
-        fig = f" <span class=fig>— {e(v.figures[0])}</span>" if v.figures else (
-            f" <span class=fig>— {e(v.why)}</span>" if v.why else "")
+        said = v.answer_figure or v.why
+        fig = f" <span class=fig>— {e(said)}</span>" if said else ""
+        if v.context:
+            fig += f" <span class=fig>({e(v.context)})</span>"
         sus = (m.get("suspects") or {}).get(c.id)
         if any(ch.key == f"decides_{c.id}" for ch in m["charts"]):
             fig += f" <a href=\"#chart-decides_{e(c.id)}\">chart</a>"
         flag = (f"<div class=flag>⚑ may rest on {e(', '.join(sus[:3]))}{' …' if len(sus) > 3 else ''}, which "
                 f"ran at two levels (see Warnings)</div>") if sus else ""
         items.append(f"<li><a class=aid href=\"#{e(c.id)}\">{e(c.id)}</a>"
-                     f"<span class=\"v {STATUS_CLASS[v.status]}\">{e(v.text)}</span>{fig}"
+                     f"<span class=\"v {STATUS_CLASS[v.status]}\">{e(v.headline)}</span>{fig}"
                      f"<div class=claim>{e(c.claim)}</div>{flag}</li>")
     return ("<h2>Answers</h2><ol class=answers>" + "".join(items) + "</ol>")
 
@@ -251,9 +253,10 @@ def markdown_page(m):
     if m["claims"]:
         out += ["## Answers", ""]
         for c, v in m["claims"]:
-            fig = v.figures[0] if v.figures else v.why
+            fig = v.answer_figure or v.why
             sus = (m.get("suspects") or {}).get(c.id)
-            out.append(f"- **{md(c.id)}: {md(v.text)}**" + (f" — {md(fig)}" if fig else "")
+            out.append(f"- **{md(c.id)}: {md(v.headline)}**"
+                       + (f" — {md(fig)}" if fig else "") + (f" ({md(v.context)})" if v.context else "")
                        + (f" (may rest on {md(', '.join(sus[:3]))}, which ran at two levels)" if sus else ""))
         out.append("")
     if m["warnings"]:

@@ -37,6 +37,56 @@ class Verdict:
         self.decided_by = list(decided_by)  # the engines or figures the verdict rests on
         self.unmeasured = unmeasured  # a part of the claim this run did not measure
         self.decisions = []  # [Decision]: the figures that decided it, drawn beside the answer
+        self.results = []  # [(tag, True/False/None)]: what held for which engine or part
+        self.key_figure = ""  # the one figure the answer line quotes (default: the first, or the
+        # first of a tag that failed or stayed open)
+        self.context = ""  # words on the references beside it (they decide nothing)
+        self.tags_are_engines = False  # results' tags name engines (set by Claim.decide)
+
+    @property
+    def headline(self):
+        """The verdict, for whom, and what it did not measure: the answer
+        line's words before its figure."""
+        t = f"holds only when {self.when}" if self.status == ONLY else self.status
+        if self.scope:
+            t += ("; " if self.status == ONLY else " ") + self.scope
+        return t + (f"; not measured: {self.unmeasured}" if self.unmeasured else "")
+
+    @property
+    def scope(self):
+        """For whom it holds, in words. Engines: 'for asm and stackless;
+        not for ucontext; open for threads'. Other parts (sizes,
+        placements, workloads) only when they disagree: '(echo: no; cpu:
+        open)'. Empty when one tag decided it."""
+        if len(self.results) < 2:
+            return ""
+        groups = [[t for t, ok in self.results if ok], [t for t, ok in self.results if ok is False],
+                  [t for t, ok in self.results if ok is None]]
+        if not self.tags_are_engines:
+            if sum(1 for g in groups if g) < 2:
+                return ""
+            said = [(g, w) for g, w in zip(groups, ("yes", "no", "open")) if g]
+            return "(" + "; ".join(f"{_few(g)}: {w}" for g, w in said) + ")"
+        words = [("for", groups[0]), ("not for", groups[1]), ("open for", groups[2])]
+        if self.status == ONLY:
+            words = words[1:]  # its text already says for whom it holds
+        return "; ".join(f"{w} {_few(tags)}" for w, tags in words if tags)
+
+    @property
+    def answer_figure(self):
+        """The figure the answer line quotes: the claim's own pick, else
+        the first figure of a tag that failed or stayed open, else the
+        first figure."""
+        if self.key_figure:
+            return self.key_figure
+        if self.status != MISSING:
+            want = (None,) if self.status == OPEN else (False, None)
+            for tag, ok in self.results:
+                if ok in want:
+                    hit = next((f for f in self.figures if f.startswith(tag)), "")
+                    if hit:
+                        return hit
+        return self.figures[0] if self.figures else ""
 
     @property
     def text(self):
@@ -76,6 +126,12 @@ def fmt(v, unit=""):
     return f"{v:.3g}{unit}" if a >= 0.01 or a == 0 else f"{v:.2e}{unit}"
 
 
+def _g3(x):
+    """Three significant digits, never in e-notation: an interval's end
+    past 999 in the median's unit reads 1,060, not 1.06e+03."""
+    return f"{x:,.0f}" if abs(x) >= 999.5 else f"{x:.3g}"
+
+
 def qfmt(q, unit=""):
     """A quantity as people read it: median (interval), the interval in
     the median's unit."""
@@ -85,7 +141,7 @@ def qfmt(q, unit=""):
         return fmt(q.med, unit)
     if unit in _SCALES:
         f, name = _scale(q.med, unit)
-        return f"{q.med / f:.3g} ({q.lo / f:.3g}–{q.hi / f:.3g}) {name}"
+        return f"{_g3(q.med / f)} ({_g3(q.lo / f)}–{_g3(q.hi / f)}) {name}"
     return f"{fmt(q.med, unit)} ({fmt(q.lo)}–{fmt(q.hi, unit)})"
 
 
@@ -179,6 +235,18 @@ def _count_cpus(spec):
     return n
 
 
+def _few(tags):
+    """A list short enough for one line: past five, the first three and a
+    count."""
+    return and_list(tags) if len(tags) <= 5 else f"{', '.join(tags[:3])} and {len(tags) - 3} more"
+
+
+def and_list(items):
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
 def missing(why):
     return Verdict(MISSING, why=why)
 
@@ -218,20 +286,24 @@ def open_verdict(figs, results, decided_by=()):
     what would decide them."""
     tags = [tag for tag, ok, _ in results if ok is None]
     qs = [q for tag, ok, qs in results if ok is None for q in qs]
-    return Verdict(OPEN, figures=figs, why=f"open: {', '.join(tags)}: " + interval.undecided_why(qs),
-                   decided_by=decided_by)
+    v = Verdict(OPEN, figures=figs, why=f"open: {', '.join(tags)}: " + interval.undecided_why(qs),
+                decided_by=decided_by)
+    v.results = [(tag, ok) for tag, ok, _ in results]
+    return v
 
 
-def tally(results, noun, figs, missing):
+def tally(results, noun, figs, missing_why):
     """results: (tag, True/False/None, quantities). MISSING when nothing
     was tried; OPEN when any comparison is open; else as split says."""
     if not results:
-        return missing(missing)
+        return missing(missing_why)
     tags = [tag for tag, _, _ in results]
     if any(ok is None for _, ok, _ in results):
         return open_verdict(figs, results, tags)
     status, when = split([tag for tag, ok, _ in results if ok], tags, noun)
-    return Verdict(status, when, figs, decided_by=tags)
+    v = Verdict(status, when, figs, decided_by=tags)
+    v.results = [(tag, ok) for tag, ok, _ in results]
+    return v
 
 
 def rate(v, hit):
@@ -251,10 +323,12 @@ def tally_halves(halves, figs, when, decided_by):
         return open_verdict(figs, results, decided_by)
     held = [what for what, ok, _ in results if ok]
     if len(held) == len(results):
-        return Verdict(HOLDS, figures=figs, decided_by=decided_by)
-    if held:
-        return Verdict(ONLY, when(held[0]), figs, decided_by=decided_by)
-    return Verdict(NOT, figures=figs, decided_by=decided_by)
+        v = Verdict(HOLDS, figures=figs, decided_by=decided_by)
+    elif held:
+        v = Verdict(ONLY, when(held[0]), figs, decided_by=decided_by)
+    else:
+        v = Verdict(NOT, figures=figs, decided_by=decided_by)
+    return v
 
 
 def best_any(v, family, engines, **params):

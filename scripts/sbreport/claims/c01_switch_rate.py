@@ -2,7 +2,7 @@
 
 from ..interval import at_least
 from ..claim import Claim
-from ..rules import Decision, fmt, mark, missing, needs_kinds, qfmt, tally
+from ..rules import HOLDS, Decision, and_list, fmt, mark, missing, needs_kinds, qfmt, tally
 
 
 def check(v, t):
@@ -23,7 +23,23 @@ def check(v, t):
         kind = v.kinds.get(e) or "?"
         role = "" if kind == "coroutine" else ", context: decides nothing"
         figs.append(f"{e} ({kind}{role}): {qfmt(q)} switches/s" + mark(ok, "reaches it", "falls short"))
-    return tally(coro, "the engine", figs + [f"threshold: {fmt(lim)} switches/s"], "")
+    verdict = tally(coro, "the engine", figs + [f"threshold: {fmt(lim)} switches/s"], "")
+    # Where it holds, the answer quotes the slowest coroutine engine: the
+    # one every other clears, so the one the verdict rests on (otherwise
+    # the first that fell short, Verdict.answer_figure's default).
+    if verdict.status == HOLDS:
+        slowest = min(coro, key=lambda r: r[2][0].med)[0]
+        verdict.key_figure = "slowest: " + next(f for f in figs if f.startswith(slowest + " ("))
+    refs = [(e, ok) for e, ok, _ in rows if v.kinds.get(e) == "reference"]
+    words = []
+    for want, one, many in ((True, "reaches it", "reach it"), (False, "falls short", "fall short"),
+                            (None, "is too close to call", "are too close to call")):
+        got = [e for e, ok in refs if ok is want]
+        if got:
+            words.append(f"{and_list(got)} {one if len(got) == 1 else many}")
+    if words:
+        verdict.context = "of the references (context, deciding nothing): " + "; ".join(words)
+    return verdict
 
 
 def decision(v, t):
