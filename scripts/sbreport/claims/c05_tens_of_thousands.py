@@ -8,7 +8,7 @@ from ..rules import Decision, MISSING, NOT, Verdict, fmt, missing, needs_kinds, 
 def check(v, t):
     if (m := needs_kinds(v)):
         return m
-    figs, good, coro = [], [], v.engines("coroutine", "spawn")
+    figs, good, coro, held = [], [], v.engines("coroutine", "spawn"), {}
     if not coro:
         return missing("spawn did not run on a coroutine engine")
     for e in v.engines(family="spawn"):
@@ -29,6 +29,8 @@ def check(v, t):
             scope = "the largest size this run asked of it" if not stopped else "the largest that ran"
             figs.append(f"{e}: {int(n):,} live tasks ({scope}), {mem}"
                         + (f"; ring of {int(ring[-1]):,}: {fmt(hop, 'ns')} a hop" if hop else ""))
+            if e in coro:
+                held[e] = (n, figs[-1])
             if e in coro and n >= t["tasks"]:
                 good.append(e)
         if stopped:
@@ -37,7 +39,13 @@ def check(v, t):
     status, when = split(good, coro, "the engine")
     if status == NOT and not any(n >= t["tasks"] for n in v.sizes("spawn", "tasks")):
         return Verdict(MISSING, figures=figs, why=f"no spawn of {t['tasks']:,} or more tasks ran")
-    return Verdict(status, when, figs, decided_by=coro)
+    verdict = Verdict(status, when, figs, decided_by=coro)
+    verdict.results = [(e, e in good) for e in coro]
+    # The answer quotes the coroutine engine that held the fewest: the one
+    # the verdict rests on (a kernel engine's figure decides nothing).
+    if held:
+        verdict.key_figure = min(held.values(), key=lambda x: x[0])[1]
+    return verdict
 
 
 def decision(v, t):
