@@ -352,6 +352,20 @@ def pipeline_sizes(v):
     return out
 
 
+def kernel_best(v, family, engine, **params):
+    """A kernel engine's rate at its best placement: (the faster of its
+    own placement and cross-core as a quantity, words giving both), or
+    (None, "-"). A coroutine beats threads only if it beats them however
+    they are placed: packed on one core every hand-off is a context
+    switch, across cores it is a futex wake of a thread that may spin."""
+    own = rate(v, v.one_named(family, engine, **params))
+    spread = rate(v, v.one_named(family, engine, placement="spread", **params))
+    if not own or not spread:
+        return (own or spread), qfmt(own or spread)
+    best = own if own.med >= spread.med else spread
+    return best, f"{qfmt(own)} on one core, {qfmt(spread)} across cores"
+
+
 def one_core_scope(v, verdict):
     """C7 and C12 compare a hand-off between coroutines with one between
     threads; threads packed on one core (the workload's own placement)
