@@ -1,6 +1,8 @@
 /* bench: CLI -> plan -> schedule -> runner (a benchmark process per job)
  * -> records -> stats -> reporters -> files in results/. */
 #include <fcntl.h>
+#include <math.h>
+#include <time.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include "plan.h"
 #include "report.h"
 #include "runner.h"
+#include "sampling.h"
 #include "schedule.h"
 #include "stats.h"
 #include "sysinfo.h"
@@ -94,25 +97,18 @@ static int usage_error(const char *msg)
     return 2;
 }
 
-static void progress(size_t done, size_t total, const char *name, int rep, int reps)
+static void progress(size_t done, size_t total, const char *name, int rep, int reps,
+                     const char *phase)
 {
     if (!isatty(STDERR_FILENO)) return;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s", done + 1, total, name);
-    if (reps > 1 && rep >= 0) fprintf(stderr, " (repetition %d/%d)", rep + 1, reps);
+    fprintf(stderr, "\r\033[K%s%s[%zu/%zu] %s", phase, phase[0] ? ": " : "", done + 1, total, name);
+    if (reps > 1 && rep >= 0 && rep < reps) fprintf(stderr, " (repetition %d/%d)", rep + 1, reps);
     fflush(stderr);
 }
 
 static void progress_done(void)
 {
     if (isatty(STDERR_FILENO)) fprintf(stderr, "\r\033[K");
-}
-
-/* True once an instance has an error or skipped record: under the
- * interleaved order its later repetitions are separate jobs, and running
- * them would repeat the failure (a hang would cost its timeout again). */
-static bool instance_stopped(const struct sb__records *records)
-{
-    return records->n > 0 && records->v[records->n - 1].status != SB_RECORD_MEASURED;
 }
 
 /* Each error and skipped record gets a line on stderr, in the order of
@@ -214,31 +210,167 @@ static json_t *run_context(const struct sb__options *o, const struct sb__pin *pi
     return ctx;
 }
 
+/* What a run of jobs shares: the plan, the settings, every instance's
+ * records, iteration counts and sampling state, and the progress shown. */
+struct job_run {
+    const struct sb__options *o;
+    const struct sb__plan *plan;
+    const struct sb__runner_config *rc;
+    struct sb__records *per_instance;
+    uint64_t *iters;
+    struct sb__sampling *st;
+    const char *phase; /* "" for the planned repetitions */
+};
+
+static double mono_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* jobs[0..n) in order; a job whose instance stopped is passed over, and
+ * with a deadline (> 0) so is one its instance's mean job time would take
+ * past it. 0, or 130 when interrupted. */
+static int run_list(struct job_run *jr, const struct sb__job *jobs, size_t n, double deadline)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t i = jobs[k].instance;
+        const struct sb__instance *in = &jr->plan->items[i];
+        struct sb__sampling *st = &jr->st[i];
+        if (sb__sampling_stopped(&jr->per_instance[i])) continue;
+        if (deadline > 0 && mono_s() + st->job_s > deadline) continue;
+        progress(k, n, in->name, jr->o->interleave ? jobs[k].first_rep : -1, jr->o->repetitions,
+                 jr->phase);
+        double t0 = mono_s();
+        if (sb__runner_job(jr->rc, in, jobs[k].first_rep, jobs[k].n_reps, &jr->iters[i],
+                           &jr->per_instance[i]) != 0) {
+            progress_done();
+            fprintf(stderr, "bench: interrupted; benchmark processes stopped, nothing written\n");
+            return 130;
+        }
+        st->job_s = (st->job_s * st->jobs + (mono_s() - t0)) / (st->jobs + 1);
+        st->jobs++;
+    }
+    progress_done();
+    return 0;
+}
+
+/* Disturbed repetitions redone, round after round, until none is left to
+ * redo or each instance has redone as many as were planned. */
+static int redo_disturbed(struct job_run *jr, struct sb__job *extra)
+{
+    int status = 0;
+    for (unsigned round = 1; status == 0; round++) {
+        size_t n =
+            sb__sampling_redo(jr->per_instance, jr->plan->n, jr->o->repetitions, jr->st, extra);
+        if (n == 0) break;
+        sb__schedule_shuffle(extra, n, jr->o->seed + round);
+        jr->phase = "redoing disturbed repetitions";
+        status = run_list(jr, extra, n, 0);
+    }
+    return status;
+}
+
+/* --precision: a repetition more, per round, to each instance whose
+ * interval is wider than the target, until none is or the budget is
+ * spent (a round that can start no job ends it). */
+static int sample_to_precision(struct job_run *jr, struct sb__job *extra)
+{
+    const struct sb__options *o = jr->o;
+    if (o->precision <= 0 || o->budget <= 0) return 0;
+    double deadline = mono_s() + o->budget;
+    int status = 0;
+    for (unsigned round = 1; status == 0 && mono_s() < deadline; round++) {
+        size_t n =
+            sb__sampling_precision(jr->per_instance, jr->plan->n, o->precision, jr->st, extra);
+        if (n == 0) break;
+        sb__schedule_shuffle(extra, n, o->seed + 7919 * round);
+        size_t before = 0, after = 0;
+        for (size_t i = 0; i < jr->plan->n; i++) before += jr->per_instance[i].n;
+        jr->phase = "adding repetitions to reach --precision";
+        status = run_list(jr, extra, n, deadline);
+        for (size_t i = 0; i < jr->plan->n; i++) after += jr->per_instance[i].n;
+        for (size_t k = 0; k < n; k++) jr->st[extra[k].instance].added++;
+        if (after == before) break;
+    }
+    /* The widths the run ended with, for the records. */
+    (void)sb__sampling_precision(jr->per_instance, jr->plan->n, INFINITY, jr->st, extra);
+    return status;
+}
+
+/* Every record says how many repetitions its instance took in all and,
+ * with --precision, the width it reached. */
+static void note_sampling(const struct sb__options *o, struct sb__records *per_instance,
+                          const struct sb__sampling *st, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int reps = 0;
+        for (size_t j = 0; j < per_instance[i].n; j++)
+            reps += per_instance[i].v[j].status == SB_RECORD_MEASURED;
+        for (size_t j = 0; j < per_instance[i].n; j++) {
+            struct sb__record *r = &per_instance[i].v[j];
+            if (reps > r->repetitions) r->repetitions = reps;
+            r->sampling.target = o->precision;
+            r->sampling.width = st[i].width;
+            r->sampling.added = st[i].added;
+            r->sampling.redone = st[i].redone;
+        }
+    }
+}
+
+/* One line each on what the run saw of its machine and what --precision
+ * reached: the reader of a long run learns it without the report. */
+static void say_sampling(const struct sb__options *o, const struct sb__records *per_instance,
+                         const struct sb__sampling *st, size_t n)
+{
+    size_t reps = 0, disturbed = 0, redone = 0, met = 0, added = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < per_instance[i].n; j++) {
+            const struct sb__record *r = &per_instance[i].v[j];
+            if (r->status != SB_RECORD_MEASURED) continue;
+            reps++;
+            disturbed += r->disturbed[0] != '\0';
+        }
+        redone += (size_t)st[i].redone;
+        added += (size_t)st[i].added;
+        met += st[i].width <= o->precision;
+    }
+    if (disturbed)
+        fprintf(stderr,
+                "bench: %zu of %zu repetitions were disturbed (other processes or the hypervisor "
+                "on the run's CPUs, past %.3g %% of their time); %zu redone\n",
+                disturbed, reps, o->disturbance * 100, redone);
+    if (o->precision > 0 && o->budget > 0)
+        fprintf(stderr,
+                "bench: --precision: %zu of %zu benchmarks have their median within +-%.3g %% "
+                "(95 %% interval); %zu repetitions added within a budget of %.0f s\n",
+                met, n, o->precision * 100, added, o->budget);
+}
+
 /* Every job in the scheduled order, each instance's records into
- * per_instance. 0, 130 when interrupted, 1 out of memory. */
+ * per_instance; then the disturbed repetitions redone and --precision's.
+ * 0, 130 when interrupted, 1 out of memory. */
 static int run_jobs(const struct sb__options *o, const struct sb__plan *plan,
-                    const struct sb__runner_config *rc, struct sb__records *per_instance)
+                    const struct sb__runner_config *rc, struct sb__records *per_instance,
+                    struct sb__sampling *st)
 {
     size_t njobs = 0;
     struct sb__job *jobs = sb__schedule(plan->n, o->repetitions, o->interleave, o->seed, &njobs);
     uint64_t *iters = calloc(plan->n ? plan->n : 1, sizeof *iters);
+    /* Room for the largest round: a job per repetition planned, per instance. */
+    struct sb__job *extra = calloc((plan->n ? plan->n : 1) * (size_t)o->repetitions, sizeof *extra);
     int status = 0;
-    if (!jobs || !iters) {
+    if (!jobs || !iters || !extra) {
         fprintf(stderr, "bench: out of memory\n");
         status = 1;
     }
-    for (size_t k = 0; status == 0 && k < njobs; k++) {
-        const struct sb__instance *in = &plan->items[jobs[k].instance];
-        if (instance_stopped(&per_instance[jobs[k].instance])) continue;
-        progress(k, njobs, in->name, o->interleave ? jobs[k].first_rep : -1, o->repetitions);
-        if (sb__runner_job(rc, in, jobs[k].first_rep, jobs[k].n_reps, &iters[jobs[k].instance],
-                           &per_instance[jobs[k].instance]) != 0) {
-            progress_done();
-            fprintf(stderr, "bench: interrupted; benchmark processes stopped, nothing written\n");
-            status = 130;
-        }
-    }
-    progress_done();
+    for (size_t i = 0; i < plan->n; i++) st[i] = (struct sb__sampling){.next_rep = o->repetitions};
+    struct job_run jr = {o, plan, rc, per_instance, iters, st, ""};
+    if (status == 0) status = run_list(&jr, jobs, njobs, 0);
+    if (status == 0 && rc->disturbance > 0) status = redo_disturbed(&jr, extra);
+    if (status == 0) status = sample_to_precision(&jr, extra);
+    free(extra);
     free(jobs);
     free(iters);
     return status;
@@ -348,15 +480,19 @@ int main(int argc, char **argv)
             .layout_fixed = o.layout_fixed,
             .layout_seed = o.layout_seed,
             .loadgen = o.loadgen ? &loadgen : NULL,
+            .disturbance = o.disturbance,
         };
         struct sb__records *per_instance = calloc(plan.n ? plan.n : 1, sizeof *per_instance);
+        struct sb__sampling *sampling = calloc(plan.n ? plan.n : 1, sizeof *sampling);
         struct sb__records rows = {0};
-        if (!per_instance) {
+        if (!per_instance || !sampling) {
             fprintf(stderr, "bench: out of memory\n");
             sb__output_abandon(&dest);
             status = 1;
         } else {
-            status = run_jobs(&o, &plan, &rc, per_instance);
+            status = run_jobs(&o, &plan, &rc, per_instance, sampling);
+            note_sampling(&o, per_instance, sampling, plan.n);
+            if (status == 0) say_sampling(&o, per_instance, sampling, plan.n);
             /* Per instance: its repetitions in order, then the aggregates. */
             if (status == 0 && sb__stats_collect(per_instance, plan.n, &rows) != 0) {
                 fprintf(stderr, "bench: out of memory\n");
@@ -369,6 +505,7 @@ int main(int argc, char **argv)
             for (size_t i = 0; i < plan.n; i++) sb__records_free(&per_instance[i]);
         }
         free(per_instance);
+        free(sampling);
         sb__records_free(&rows);
         json_decref(ctx);
     }

@@ -404,8 +404,9 @@ def fresh_run(a, brun):
         raise load.BadInput(f"{a.baseline}: the head has none of its {len(brun.benchmarks)} benchmarks")
     docs = []
     for regex in filter_chunks(names):
-        p = abrun.subprocess.run([a.head_binary, f"--filter={regex}", f"--repetitions={a.repetitions}",
-                                  f"--min-time={a.min_time}", "--results-dir=", "--format=json"],
+        p = abrun.subprocess.run([a.head_binary, *abrun.steady(a.head_binary), f"--filter={regex}",
+                                  f"--repetitions={a.repetitions}", f"--min-time={a.min_time}", "--results-dir=",
+                                  "--format=json"],
                                  capture_output=True, text=True)
         if p.returncode not in (0, 1) or not p.stdout.strip():
             raise RuntimeError(f"the head's run failed: {p.stderr.strip()[-300:]}")

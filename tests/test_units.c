@@ -20,6 +20,9 @@
 #include "../harness/records/record.h"
 #include "../harness/run/sample_wire.h"
 #include "../harness/records/stats.h"
+#include "../harness/machine/disturb.h"
+#include "../harness/records/disturbance.h"
+#include "../harness/run/sampling.h"
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -633,10 +636,151 @@ static void echo_pace_schedule(void)
     CHECK(echo_pace_release(&p, 3000000000u) == 2 && p.released == 10);
 }
 
+/* The disturbance rule on synthetic deltas: shares are lower bounds (a
+ * reading's lag per CPU is taken off), a lone pinned thread that migrated
+ * is disturbed, a quiet repetition is not, and nothing read is nothing
+ * judged. */
+static void disturbance_rule(void)
+{
+    struct sb__machine_delta d = {.measured = true,
+                                  .wall_ns = 100e6,
+                                  .ncpus = 2,
+                                  .busy_ns = 100e6,
+                                  .busy_unit_ns = 4e6,
+                                  .own_ns = 100e6,
+                                  .steal_ns = 0,
+                                  .steal_unit_ns = 10e6,
+                                  .run_delay_ns = -1,
+                                  .migrations = 0,
+                                  .runnable = 1};
+    struct sb__disturbance out;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(!out.disturbed && out.foreign == 0 && out.steal == 0 && out.run_delay < 0 && !out.why[0]);
+    /* 10 ms of others' time over 2 CPUs: 10 - 2 x 4 = 2 ms at least, 1 %. */
+    d.busy_ns = 110e6;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(!out.disturbed && fabs(out.foreign - 0.01) < 1e-12);
+    /* 50 ms: at least 42 ms, 21 % of 200 ms of CPU. */
+    d.busy_ns = 150e6;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(out.disturbed && fabs(out.foreign - 0.21) < 1e-12 && strstr(out.why, "21.0 %"));
+    /* Steal: one tick per CPU is the readings' own error. */
+    d.busy_ns = 100e6, d.steal_ns = 20e6;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(!out.disturbed && out.steal == 0);
+    d.steal_ns = 40e6;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(out.disturbed && fabs(out.steal - 0.1) < 1e-12 && strstr(out.why, "hypervisor"));
+    /* The run delay of a lone thread is exact: 3 ms of 100 is 3 %. */
+    d.steal_ns = 0, d.run_delay_ns = 3e6;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(out.disturbed && fabs(out.run_delay - 0.03) < 1e-12 && strstr(out.why, "waited"));
+    d.run_delay_ns = 1e6;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(!out.disturbed);
+    /* A migration disturbs a lone thread pinned to one CPU only. */
+    d.migrations = 1;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(!out.disturbed);
+    d.one_cpu = true;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(out.disturbed && strstr(out.why, "migrated"));
+    d.measured = false;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(!out.disturbed);
+}
+
+/* /proc/stat and cpuacct text read over a CPU set. */
+static void disturbance_readings_parse(void)
+{
+    const char *stat = "cpu  610 4 228 1318 25 0 13 7 0 0\n"
+                       "cpu0 300 2 100 600 10 0 5 3 0 0\n"
+                       "cpu1 310 2 128 718 15 0 8 4 0 0\n"
+                       "intr 1 2 3\nprocs_running 3\nprocs_blocked 0\n";
+    struct sb__machine_time t;
+    CHECK(sb__procstat_parse(stat, NULL, 10e6, &t) == 0);
+    CHECK(t.ncpus == 2 && t.runnable == 3 && fabs(t.busy_ns - (407 + 448) * 10e6) < 1 &&
+          fabs(t.steal_ns - 7 * 10e6) < 1 && t.busy_unit_ns == 10e6 && !t.busy_from_cpuacct);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(1, &one);
+    CHECK(sb__procstat_parse(stat, &one, 10e6, &t) == 0 && t.ncpus == 1 &&
+          fabs(t.busy_ns - 448 * 10e6) < 1 && fabs(t.steal_ns - 4 * 10e6) < 1);
+    CHECK(sb__procstat_parse("intr 1\n", NULL, 10e6, &t) != 0);
+    double busy;
+    int n;
+    CHECK(sb__cpuacct_parse("4277964501984 4390775589857 \n", NULL, &busy, &n) == 0 && n == 2 &&
+          fabs(busy - (4277964501984.0 + 4390775589857.0)) < 1);
+    CHECK(sb__cpuacct_parse("100 200\n", &one, &busy, &n) == 0 && n == 1 && busy == 200);
+    CHECK(sb__cpuacct_parse("100 x\n", NULL, &busy, &n) != 0);
+    CHECK(sb__cpuacct_parse("", NULL, &busy, &n) != 0);
+}
+
+/* The median's half-width as the report computes it: order statistics,
+ * none under six samples. */
+static void stats_median_halfwidth(void)
+{
+    double five[] = {1, 2, 3, 4, 5};
+    CHECK(isinf(sb__stats_median_halfwidth(five, 5)));
+    double six[] = {106, 100, 98, 102, 101, 99};
+    /* n = 6: [x(1), x(6)] = [98, 106] around a median of 100.5. */
+    CHECK(fabs(sb__stats_median_halfwidth(six, 6) - 5.5 / 100.5) < 1e-12);
+    double twenty[20];
+    for (int i = 0; i < 20; i++) twenty[i] = 100 + i;
+    /* n = 20: k = 6 (coverage 0.959), [105, 114] around 109.5. */
+    CHECK(fabs(sb__stats_median_halfwidth(twenty, 20) - 4.5 / 109.5) < 1e-12);
+}
+
+/* The stopping rule on synthetic samples: a benchmark wider than the
+ * target gets one more repetition a round, one within it none; a
+ * disturbed repetition is redone, at most as many as were planned, and
+ * what it redid is remembered; a stopped instance gets nothing. */
+static void sampling_rounds(void)
+{
+    struct sb__instance in = fake_instance();
+    struct sb__records per[3] = {{0}, {0}, {0}};
+    for (int i = 0; i < 6; i++) {
+        struct sb__record a = rep(&in, i, 100 + (i % 2 ? 0.5 : -0.5), 1); /* +-0.5 % */
+        struct sb__record b = rep(&in, i, 100 + 10 * i, 1);               /* wide */
+        struct sb__record c = rep(&in, i, 100, 1);
+        if (i < 3) snprintf(a.disturbed, sizeof a.disturbed, "others");
+        CHECK(sb__records_push(&per[0], &a) == 0 && sb__records_push(&per[1], &b) == 0 &&
+              sb__records_push(&per[2], &c) == 0);
+    }
+    struct sb__record e;
+    sb__record_unmeasured(&e, &in, 6, SB_GUARD_AUTO, 6, "broke", false);
+    CHECK(sb__records_push(&per[2], &e) == 0);
+    struct sb__sampling st[3];
+    for (int i = 0; i < 3; i++) st[i] = (struct sb__sampling){.next_rep = 6};
+    struct sb__job jobs[32];
+    /* Three disturbed of six planned: three redone, numbered after the plan. */
+    size_t n = sb__sampling_redo(per, 3, 6, st, jobs);
+    CHECK(n == 3 && jobs[0].instance == 0 && jobs[0].first_rep == 6 && jobs[2].first_rep == 8);
+    CHECK(st[0].redone == 3 && st[0].next_rep == 9);
+    CHECK(sb__sampling_redo(per, 3, 6, st, jobs) == 0); /* nothing new to redo */
+    CHECK(sb__sampling_redo(per, 3, 2, st, jobs) == 0); /* capped by the plan */
+    /* Precision 3 %: instance 0 has three undisturbed (no interval yet),
+     * 1 is wide, 2 stopped on an error. */
+    n = sb__sampling_precision(per, 3, 0.03, st, jobs);
+    CHECK(n == 2 && jobs[0].instance == 0 && jobs[1].instance == 1 && jobs[1].first_rep == 6);
+    CHECK(isinf(st[0].width) && st[1].width > 0.03);
+    for (int i = 3; i < 6; i++) {
+        struct sb__record a = rep(&in, 6 + i, 100 + (i % 2 ? 0.5 : -0.5), 1);
+        CHECK(sb__records_push(&per[0], &a) == 0);
+    }
+    n = sb__sampling_precision(per, 3, 0.03, st, jobs);
+    CHECK(n == 1 && jobs[0].instance == 1 && st[0].width <= 0.03);
+    for (int i = 0; i < 3; i++) sb__records_free(&per[i]);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
+    {"disturbance_rule", disturbance_rule},
+    {"disturbance_readings_parse", disturbance_readings_parse},
+    {"stats_median_halfwidth", stats_median_halfwidth},
+    {"sampling_rounds", sampling_rounds},
     {"registry_names_follow_ids", registry_names_follow_ids},
     {"counters_registry_covers_rates", counters_registry_covers_rates},
     {"layout_offsets_follow_the_seed", layout_offsets_follow_the_seed},

@@ -87,6 +87,21 @@ enum {
            "layout; fixed: one layout for all (for debugging)")                                    \
     OPTION(LAYOUT_SEED, "layout-seed", required_argument, "=N", 0,                                 \
            "seed of the layouts (default: drawn; the run records it)")                             \
+    OPTION(DISTURBANCE, "disturbance", required_argument, "=PCT|off", 0,                           \
+           "a repetition during which other processes' CPU time or\n"                              \
+           "the hypervisor's steal reached PCT % of its wall time,\n"                              \
+           "or a lone pinned thread migrated, is disturbed: marked,\n"                             \
+           "left out of figures and redone, at most as many again\n"                               \
+           "(default " SB_STR(SB_DEFAULT_DISTURBANCE) "; off: nothing is marked)")                 \
+    OPTION(PRECISION, "precision", required_argument, "=PCT|off", 0,                               \
+           "after the planned repetitions, add interleaved ones to\n"                              \
+           "each benchmark whose median's 95 % interval is wider than\n"                           \
+           "+-PCT % of it, until it is not or --budget is spent; stops\n"                          \
+           "on the width, never on a verdict (default " SB_STR(                                    \
+               SB_DEFAULT_PRECISION) " in the\n"                                                   \
+                                     "quick default run, else off)")                               \
+    OPTION(BUDGET, "budget", required_argument, "=SECONDS", 0,                                     \
+           "the most time --precision may add (default " SB_STR(SB_DEFAULT_BUDGET) ")")            \
     OPTION(TIMEOUT, "timeout", required_argument, "=SECONDS", 0,                                   \
            "wall-clock limit per benchmark (default " SB_STR(SB_DEFAULT_TIMEOUT) ")")              \
     OPTION(CPUS, "cpus", required_argument, "=LIST", 0,                                            \
@@ -410,6 +425,9 @@ static void set_defaults(struct sb__options *o)
     o->repetitions = -1;
     o->min_time = -1;
     o->timeout = SB_DEFAULT_TIMEOUT;
+    o->disturbance = SB_DEFAULT_DISTURBANCE / 100.0;
+    o->precision = -1;
+    o->budget = SB_DEFAULT_BUDGET;
     o->stack_size = SB_DEFAULT_STACK_KB * 1024;
     o->stack_guard = SB_GUARD_AUTO;
     o->workers[0] = 1;
@@ -442,6 +460,11 @@ static void resolve_defaults(struct sb__options *o)
     if (o->repetitions < 0)
         o->repetitions = o->quick ? SB_QUICK_REPETITIONS : SB_DEFAULT_REPETITIONS;
     if (o->min_time < 0) o->min_time = o->quick ? SB_QUICK_MIN_TIME : SB_DEFAULT_MIN_TIME;
+    /* The target is the quick default run's (what a reader runs first);
+     * a selection keeps the repetitions it asked for unless it asks. */
+    if (o->precision < 0)
+        o->precision =
+            (!o->selects && !o->tiny) || o->precision_set ? SB_DEFAULT_PRECISION / 100.0 : 0;
 }
 
 /* The checks every value meets before its option reads it: a length that
@@ -610,6 +633,27 @@ static int apply_number(int c, const char *a, struct sb__options *o, struct sb_e
     case OPT_TIMEOUT:
         if (parse_seconds(a, 0.001, 86400, &o->timeout) == 0) return 1;
         sb_err_set(err, "--timeout: '%s' is not a number of seconds from 0.001 to 86400", a);
+        return -1;
+    case OPT_DISTURBANCE:
+    case OPT_PRECISION: {
+        double pct = 0;
+        const char *opt = c == OPT_DISTURBANCE ? "disturbance" : "precision";
+        if (strcmp(a, "off") != 0 && (parse_seconds(a, 0.01, 100, &pct) != 0)) {
+            sb_err_set(err, "--%s: '%s' is not a percentage from 0.01 to 100, or off", opt, a);
+            return -1;
+        }
+        if (c == OPT_DISTURBANCE) {
+            o->disturbance = pct / 100;
+        } else {
+            o->precision = pct / 100;
+            o->precision_set = true;
+        }
+        return 1;
+    }
+    case OPT_BUDGET:
+        o->precision_set = true;
+        if (parse_seconds(a, 0, 86400, &o->budget) == 0) return 1;
+        sb_err_set(err, "--budget: '%s' is not a number of seconds from 0 to 86400", a);
         return -1;
     case OPT_SEED:
         if (whole("seed", a, 0, 0xffffffffLL, &ll, err) != 0) return -1;

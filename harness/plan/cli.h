@@ -25,10 +25,18 @@ enum sb__placement { SB_PACK = 0, SB_SPREAD = 1 };
 /* Six: the fewest repetitions whose minimum and maximum bound the median
  * at 95 % (order statistics), so that the quick run's claims can be
  * decided rather than left inconclusive (scripts/sbreport/interval.py). */
-#define SB_QUICK_REPETITIONS   6
-#define SB_DEFAULT_MIN_TIME    0.2 /* seconds */
-#define SB_QUICK_MIN_TIME      0.05
-#define SB_DEFAULT_TIMEOUT     120 /* seconds */
+#define SB_QUICK_REPETITIONS 6
+#define SB_DEFAULT_MIN_TIME  0.2 /* seconds */
+#define SB_QUICK_MIN_TIME    0.05
+#define SB_DEFAULT_TIMEOUT   120 /* seconds */
+/* A repetition is disturbed when other processes' CPU time or the
+ * hypervisor's steal reached 2 % of its wall time (at least: readings
+ * lag by a tick), or a lone pinned thread migrated (records/disturbance.h). */
+#define SB_DEFAULT_DISTURBANCE 2 /* percent */
+/* The quick default run adds repetitions to every benchmark whose 95 %
+ * interval of the median is wider than +-3 % of it, for at most 60 s. */
+#define SB_DEFAULT_PRECISION   3  /* percent half-width */
+#define SB_DEFAULT_BUDGET      60 /* seconds */
 #define SB_DEFAULT_STACK_KB    64
 #define SB_DEFAULT_RESULTS_DIR "results"
 
@@ -57,6 +65,9 @@ struct sb__options {
     const char *out;
     enum sb__format out_format;
     double timeout;
+    double disturbance; /* fraction of a repetition's wall time; 0: marks nothing */
+    double precision;   /* target half-width of the median's 95 % interval, a fraction; 0: none */
+    double budget;      /* seconds the precision target may add */
     size_t stack_size;
     int stack_guard; /* enum sb_stack_guard (default SB_GUARD_AUTO) */
     unsigned workers[SB_MAX_PARAM_VALUES];
@@ -78,7 +89,8 @@ struct sb__options {
      * --filter, --param, --workers, --repetitions, --min-time): without
      * one, the run is the quick default. */
     bool selects;
-    bool workers_set; /* --workers given (else the quick run may add its own) */
+    bool workers_set;   /* --workers given (else the quick run may add its own) */
+    bool precision_set; /* --precision or --budget given (else the quick default run's own) */
     bool list, list_engines, list_workloads, describe, tiny, quick, interleave, help, version,
         strict, no_report;
 };

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 /* Fisher-Yates with a small xorshift: reproducible from --seed. */
-static void shuffle(struct sb__job *jobs, size_t n, unsigned seed)
+void sb__schedule_shuffle(struct sb__job *jobs, size_t n, unsigned seed)
 {
     unsigned long long x = seed * 2654435761ULL + 1;
     for (size_t i = n; i > 1; i--) {
@@ -32,7 +32,7 @@ struct sb__job *sb__schedule(size_t instances, int reps, bool interleave, unsign
         for (int r = 0; r < reps; r++) jobs[k++] = (struct sb__job){i, r, 1};
     }
     if (interleave) {
-        shuffle(jobs, n, seed);
+        sb__schedule_shuffle(jobs, n, seed);
         int *next = calloc(instances ? instances : 1, sizeof *next);
         if (!next) {
             free(jobs);

@@ -22,4 +22,7 @@ struct sb__job {
 struct sb__job *sb__schedule(size_t instances, int reps, bool interleave, unsigned seed,
                              size_t *njobs);
 
+/* Shuffles jobs in place, reproducibly from seed (Fisher-Yates). */
+void sb__schedule_shuffle(struct sb__job *jobs, size_t n, unsigned seed);
+
 #endif

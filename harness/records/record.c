@@ -184,14 +184,32 @@ void sb__record_measured(struct sb__record *r, const struct sb__instance *in, in
     r->has_layout = s->laid_out;
     r->layout_offset = s->layout_offset;
     r->stack_page_offset = s->stack_page_offset;
+    r->machine = s->machine;
+}
+
+/* Appends a reason to r's disturbed text and its label. */
+static void mark_disturbed(struct sb__record *r, const char *why, const char *short_why)
+{
+    size_t used = strlen(r->disturbed);
+    snprintf(r->disturbed + used, sizeof r->disturbed - used, "%s%s", used ? "; " : "", why);
+    used = strlen(r->label);
+    snprintf(r->label + used, sizeof r->label - used, "; DISTURBED: %s", short_why);
+}
+
+void sb__record_judge_machine(struct sb__record *r, double bound)
+{
+    sb__disturbance_judge(&r->machine, bound > 0 ? bound : 1e300, &r->dist);
+    if (r->status == SB_RECORD_MEASURED && r->dist.disturbed)
+        mark_disturbed(r, r->dist.why, "other work on its CPUs");
 }
 
 void sb__record_disturbed(struct sb__record *r, double stopped_s)
 {
-    snprintf(r->disturbed, sizeof r->disturbed,
+    char why[160], brief[64];
+    snprintf(why, sizeof why,
              "the benchmark process was stopped for %.2f s (SIGSTOP or Ctrl-Z) during this "
              "repetition",
              stopped_s);
-    size_t used = strlen(r->label);
-    snprintf(r->label + used, sizeof r->label - used, "; DISTURBED: stopped %.2f s", stopped_s);
+    snprintf(brief, sizeof brief, "stopped %.2f s", stopped_s);
+    mark_disturbed(r, why, brief);
 }

@@ -37,8 +37,18 @@ struct sb__record {
     char message[SB_ERR_LEN]; /* the error or skip message */
     char label[1024];
     char cpus_used[160]; /* measured iterations only */
-    char disturbed[160]; /* why the repetition's time holds a pause; "" when none */
-    bool has_layout;     /* our engines' iterations: where the repetition ran */
+    char disturbed[400]; /* why the repetition was disturbed (a pause, other processes); "" when not
+                          */
+    struct sb__machine_delta machine; /* what else the machine did meanwhile (measured only) */
+    struct sb__disturbance dist;      /* judged from it */
+    /* How its instance was sampled beyond the plan (run/sampling.h): the
+     * precision asked (0: none), the half-width reached, repetitions added
+     * for it and disturbed ones redone. */
+    struct {
+        double target, width;
+        int added, redone;
+    } sampling;
+    bool has_layout; /* our engines' iterations: where the repetition ran */
     uint32_t layout_offset, stack_page_offset;
     /* The workload's rate counter first, then the sample's, in the order
      * it gave them; each registered counter at most once. */
@@ -76,6 +86,9 @@ void sb__record_measured(struct sb__record *r, const struct sb__instance *in, in
 /* Marks a measured record whose repetition held a pause of `stopped_s`
  * seconds (SIGSTOP, Ctrl-Z): the report leaves it out of its figures. */
 void sb__record_disturbed(struct sb__record *r, double stopped_s);
+/* Judges the machine's deltas against `bound` (0: marks nothing, still
+ * reports the shares) and marks r when they pass it. */
+void sb__record_judge_machine(struct sb__record *r, double bound);
 
 /* The words Google Benchmark gives an aggregate ("mean") and its unit
  * ("time", or "percentage" for the cv). */

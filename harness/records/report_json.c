@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdio.h>
 
 #include "report.h"
@@ -21,6 +22,38 @@ static json_t *gb_identity(const struct sb__record *r)
         json_object_set_new(j, "aggregate_name", json_string(sb__aggregate_name(r->aggregate)));
         json_object_set_new(j, "aggregate_unit", json_string(sb__aggregate_unit(r->aggregate)));
     }
+    return j;
+}
+
+/* How the instance was sampled beyond its plan: the median's 95 %
+ * half-width reached (null when too few repetitions gave none), against
+ * the --precision target (0: none asked), and what was added. */
+static json_t *sampling_json(const struct sb__record *r)
+{
+    json_t *j =
+        json_pack("{s:f, s:i, s:i}", "precision_target", r->sampling.target, "repetitions_added",
+                  r->sampling.added, "disturbed_redone", r->sampling.redone);
+    if (!j) return NULL;
+    json_object_set_new(j, "half_width",
+                        isfinite(r->sampling.width) ? json_real(r->sampling.width) : json_null());
+    if (r->sampling.target > 0)
+        json_object_set_new(j, "precision_met",
+                            json_boolean(r->sampling.width <= r->sampling.target));
+    return j;
+}
+
+/* What else the machine did during a repetition: the judged shares (a
+ * fraction of its wall time, lower bounds) and what they came from. */
+static json_t *machine_json(const struct sb__record *r)
+{
+    const struct sb__machine_delta *m = &r->machine;
+    json_t *j = json_pack("{s:f, s:f, s:f, s:i, s:i, s:f, s:f}", "foreign_cpu", r->dist.foreign,
+                          "steal", r->dist.steal, "involuntary_switches", m->nivcsw, "cpus",
+                          m->ncpus, "runnable", m->runnable, "busy_resolution_ns", m->busy_unit_ns,
+                          "steal_resolution_ns", m->steal_unit_ns);
+    if (j && r->dist.run_delay >= 0)
+        json_object_set_new(j, "run_delay", json_real(r->dist.run_delay));
+    if (j && m->migrations >= 0) json_object_set_new(j, "cpu_migrations", json_real(m->migrations));
     return j;
 }
 
@@ -63,6 +96,8 @@ static json_t *record_json(const struct sb__record *r)
     }
     json_object_set_new(j, "label", json_string(r->label));
     set_identity(j, r->in);
+    if (r->kind == SB_RECORD_AGGREGATE && r->aggregate == SB_AGG_MEDIAN)
+        json_object_set_new(j, "sampling", sampling_json(r));
     if (r->kind == SB_RECORD_ITERATION && r->status == SB_RECORD_MEASURED) {
         json_object_set_new(j, "cpus_used", json_string(r->cpus_used));
         if (r->has_layout) {
@@ -70,6 +105,7 @@ static json_t *record_json(const struct sb__record *r)
             json_object_set_new(j, "stack_page_offset", json_integer(r->stack_page_offset));
         }
         if (r->disturbed[0]) json_object_set_new(j, "disturbed", json_string(r->disturbed));
+        if (r->machine.measured) json_object_set_new(j, "machine", machine_json(r));
     }
     return j;
 }

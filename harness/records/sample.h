@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "disturbance.h"
+
 #define SB_MAX_COUNTERS 16
 
 struct sb__sample {
@@ -27,6 +29,8 @@ struct sb__sample {
      * our engines (the cores are then the pinning's). */
     char system[160];
     char cpus_used[160];
+    /* What else the machine did meanwhile (disturbance.h). */
+    struct sb__machine_delta machine;
 };
 
 #endif

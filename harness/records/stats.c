@@ -1,6 +1,9 @@
 #include "stats.h"
 
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +61,7 @@ static void aggregate_record(struct sb__record *g, const struct measured *m, enu
     g->aggregate = a;
     g->status = SB_RECORD_MEASURED;
     g->repetitions = first->repetitions;
+    g->sampling = first->sampling;
     g->iterations = first->iterations;
     g->real_ns = aggregate_of(m, a, FIG_REAL, NULL, scratch);
     g->cpu_ns = aggregate_of(m, a, FIG_CPU, NULL, scratch);
@@ -74,8 +78,16 @@ int sb__stats_aggregate(const struct sb__records *reps, struct sb__records *out)
     double *scratch = malloc((reps->n ? reps->n : 1) * sizeof *scratch);
     struct sb__record *g = malloc(sizeof *g);
     int rc = m.v && scratch && g ? 0 : -1;
+    /* The undisturbed repetitions; when fewer than two are left, every
+     * measured one (the records still say which were disturbed). */
     for (size_t i = 0; rc == 0 && i < reps->n; i++)
-        if (reps->v[i].status == SB_RECORD_MEASURED) m.v[m.n++] = &reps->v[i];
+        if (reps->v[i].status == SB_RECORD_MEASURED && !reps->v[i].disturbed[0])
+            m.v[m.n++] = &reps->v[i];
+    if (m.n < 2) {
+        m.n = 0;
+        for (size_t i = 0; rc == 0 && i < reps->n; i++)
+            if (reps->v[i].status == SB_RECORD_MEASURED) m.v[m.n++] = &reps->v[i];
+    }
     for (int a = SB_AGG_MEAN; rc == 0 && m.n >= 2 && a <= SB_AGG_CV; a++) {
         aggregate_record(g, &m, (enum sb__aggregate)a, scratch);
         rc = sb__records_push(out, g);
@@ -114,4 +126,26 @@ int sb__stats_collect(const struct sb__records *per_instance, size_t n, struct s
         if (rc != 0 || sb__stats_aggregate(reps, rows) != 0) return -1;
     }
     return 0;
+}
+
+/* P(X < k) for X ~ Binomial(n, 1/2): the chance that fewer than k of n
+ * samples fall below the median. */
+static double below(size_t n, size_t k)
+{
+    return k == 0 ? 0 : gsl_cdf_binomial_P((unsigned)(k - 1), 0.5, (unsigned)n);
+}
+
+double sb__stats_median_halfwidth(double *v, size_t n)
+{
+    if (n < 2) return INFINITY;
+    gsl_sort(v, 1, n);
+    double med = gsl_stats_median_from_sorted_data(v, 1, n);
+    /* The widest k whose [x(k), x(n+1-k)] still covers the median with
+     * 95 %, as scripts/sbreport/interval.py: coverage 1 - 2 P(X < k). */
+    size_t k = 1;
+    while (k + 1 <= (n + 1) / 2 && 1 - 2 * below(n, k + 1) >= 0.95) k++;
+    if (1 - 2 * below(n, k) < 0.95 || med == 0) return INFINITY;
+    double lo = v[k - 1], hi = v[n - k];
+    double w = fmax(med - lo, hi - med);
+    return w / fabs(med);
 }

@@ -16,4 +16,9 @@ int sb__stats_aggregate(const struct sb__records *reps, struct sb__records *out)
  * 0, or -1 when out of memory. */
 int sb__stats_collect(const struct sb__records *per_instance, size_t n, struct sb__records *rows);
 
+/* The half-width of the 95 % interval of the median of v[0..n) (order
+ * statistics, as the report computes it), over the median: 0.03 for
+ * +-3 %. INFINITY when n is too small to give one (under 6). Sorts v. */
+double sb__stats_median_halfwidth(double *v, size_t n);
+
 #endif

@@ -24,6 +24,7 @@ struct sb__runner_config {
     bool layout_fixed;                /* every repetition at stack offset 0 */
     uint64_t layout_seed;             /* else offsets from this (layout.h) */
     const struct sb_loadgen *loadgen; /* --loadgen, NULL: load made here */
+    double disturbance;               /* the bound a repetition is disturbed past; 0: none */
 };
 
 #endif

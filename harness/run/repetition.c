@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "crash.h"
+#include "disturb.h"
 #include "layout.h"
 #include "run_state.h"
 
@@ -80,6 +81,74 @@ static void run_note(const struct sb_run *run, struct sb__sample *out)
     }
 }
 
+/* The machine and the tree around the timed part. */
+struct watch {
+    struct sb__own_meter meter;
+    cpu_set_t cpus;
+    bool have_cpus;
+    struct sb__machine_time m0, m1;
+    struct sb__own_time o0, o1;
+    bool ok0, ok1;
+};
+
+static void watch_open(struct watch *w)
+{
+    memset(w, 0, sizeof *w);
+    /* Before the engine and the workload start anything: every thread and
+     * process they make inherits the counters. */
+    sb__own_meter_open(&w->meter);
+    w->have_cpus = sched_getaffinity(0, sizeof w->cpus, &w->cpus) == 0;
+}
+
+static void watch_read(struct watch *w, bool end)
+{
+    if (end) {
+        sb__own_time_read(&w->meter, &w->o1);
+        w->ok1 = sb__machine_time_read(w->have_cpus ? &w->cpus : NULL, &w->m1) == 0;
+    } else {
+        w->ok0 = sb__machine_time_read(w->have_cpus ? &w->cpus : NULL, &w->m0) == 0;
+        sb__own_time_read(&w->meter, &w->o0);
+    }
+}
+
+/* The deltas into the sample. `solo`: the main thread runs every task of
+ * the benchmark, so its wait for a CPU is other processes' doing. */
+static void watch_deltas(const struct watch *w, double wall_ns, bool solo,
+                         struct sb__machine_delta *d)
+{
+    memset(d, 0, sizeof *d);
+    d->measured = w->ok0 && w->ok1 && w->m0.ncpus == w->m1.ncpus &&
+                  w->m0.busy_from_cpuacct == w->m1.busy_from_cpuacct;
+    if (!d->measured) return;
+    d->wall_ns = wall_ns;
+    d->ncpus = w->m1.ncpus;
+    d->busy_ns = w->m1.busy_ns - w->m0.busy_ns;
+    d->busy_unit_ns = w->m1.busy_unit_ns;
+    d->own_ns = w->o1.cpu_ns - w->o0.cpu_ns;
+    d->steal_ns = w->m1.steal_ns - w->m0.steal_ns;
+    d->steal_unit_ns = w->m1.steal_unit_ns;
+    d->run_delay_ns = solo && w->o0.run_delay_ns >= 0 && w->o1.run_delay_ns >= 0
+                          ? w->o1.run_delay_ns - w->o0.run_delay_ns
+                          : -1;
+    d->migrations =
+        w->o0.migrations >= 0 && w->o1.migrations >= 0 ? w->o1.migrations - w->o0.migrations : -1;
+    d->nivcsw = w->o1.nivcsw - w->o0.nivcsw;
+    d->runnable = w->m0.runnable > w->m1.runnable ? w->m0.runnable : w->m1.runnable;
+    /* A migration is a disturbance only of a lone thread pinned to one
+     * CPU: an engine's new thread placed on another core counts as one. */
+    d->one_cpu = solo && w->have_cpus && CPU_COUNT(&w->cpus) == 1;
+}
+
+/* Whether the main thread runs every task: a single-scheduler engine of
+ * ours with no helper process and no server beside it. */
+static bool runs_solo(const struct sb_run *run)
+{
+    const struct sb__run_spec *spec = run->spec;
+    return !spec->engine->exec_argv &&
+           !(spec->engine->caps & (SB_CAP_PARALLEL | SB_CAP_SEPARATE_MEMORY)) &&
+           spec->cfg.workers <= 1 && run->nhelpers == 0 && !run->served && !run->serving;
+}
+
 int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, struct sb__sample *out,
                        struct sb_err *err)
 {
@@ -103,6 +172,8 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
                    run.arena_bytes, strerror(e), limit);
         return -1;
     }
+    struct watch watch;
+    watch_open(&watch);
     /* An external engine has no instance of ours: its program serves. */
     struct sb_engine external = {.ops = spec->engine};
     if (spec->engine->exec_argv)
@@ -113,6 +184,7 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
     if (w->setup(&run, spec->params, iterations, &state, err) != 0) goto close;
 
     struct timespec t0, t1;
+    watch_read(&watch, false);
     double c0 = cpu_now_ns();
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (run.clock)
@@ -121,6 +193,7 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
     int timed_rc = run_timed(&run, state, iterations, err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double c1 = cpu_now_ns();
+    watch_read(&watch, true);
     if (timed_rc != 0) {
         if (w->explain) (void)w->explain(state, err);
         goto close;
@@ -159,6 +232,7 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
         out->real_ns = (double)__atomic_load_n(&run.clock->total_ns, __ATOMIC_ACQUIRE);
     }
     out->cpu_ns = c1 - c0;
+    watch_deltas(&watch, ts_ns(&t1) - ts_ns(&t0), runs_solo(&run), &out->machine);
     /* A server reaped in the timed run brought its start-up (an
      * interpreter's import of its library) into our children's time:
      * count only what it used from ready until asked to stop. */
@@ -173,6 +247,7 @@ close:
     if (run.kmem_open) sb__kmem_close(&run.kmem);
 unmap:
     munmap(run.arena, run.arena_bytes);
+    sb__own_meter_close(&watch.meter);
     if (rc != 0 && !err->msg[0])
         sb_err_set(err, "%s/%s failed without a reason", w->name, spec->engine->name);
     return rc;

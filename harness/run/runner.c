@@ -130,6 +130,7 @@ static void take_line(const struct sb__runner_config *rc, const struct sb__insta
     }
     struct sb__record r;
     sb__record_measured(&r, in, rc->repetitions, rc->guard, rep, &s);
+    sb__record_judge_machine(&r, rc->disturbance);
     if (r.status == SB_RECORD_MEASURED && d->rep >= 0 && d->rep <= rep &&
         (d->stopped_s > 0 || d->since)) {
         if (d->since) d->stopped_s += now_s() - d->since;

@@ -1,7 +1,56 @@
 #include "sample_wire.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The machine's deltas (disturbance.h): their numbers, by name. */
+static const struct {
+    const char *name;
+    size_t offset;
+} MACHINE_FIELDS[] = {
+    {"wall_ns", offsetof(struct sb__machine_delta, wall_ns)},
+    {"busy_ns", offsetof(struct sb__machine_delta, busy_ns)},
+    {"busy_unit_ns", offsetof(struct sb__machine_delta, busy_unit_ns)},
+    {"own_ns", offsetof(struct sb__machine_delta, own_ns)},
+    {"steal_ns", offsetof(struct sb__machine_delta, steal_ns)},
+    {"steal_unit_ns", offsetof(struct sb__machine_delta, steal_unit_ns)},
+    {"run_delay_ns", offsetof(struct sb__machine_delta, run_delay_ns)},
+    {"migrations", offsetof(struct sb__machine_delta, migrations)},
+    {"nivcsw", offsetof(struct sb__machine_delta, nivcsw)},
+};
+#define N_MACHINE_FIELDS (sizeof MACHINE_FIELDS / sizeof *MACHINE_FIELDS)
+
+static json_t *machine_to_json(const struct sb__machine_delta *m)
+{
+    json_t *j = json_pack("{s:i, s:i, s:b}", "ncpus", m->ncpus, "runnable", m->runnable, "one_cpu",
+                          m->one_cpu);
+    for (size_t i = 0; j && i < N_MACHINE_FIELDS; i++) {
+        double v;
+        memcpy(&v, (const char *)m + MACHINE_FIELDS[i].offset, sizeof v);
+        json_object_set_new(j, MACHINE_FIELDS[i].name, json_real(v));
+    }
+    return j;
+}
+
+/* The deltas back; measured stays false unless every field is there. */
+static void machine_from_json(json_t *j, struct sb__machine_delta *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!json_is_object(j) || !json_is_integer(json_object_get(j, "ncpus")) ||
+        !json_is_integer(json_object_get(j, "runnable")))
+        return;
+    for (size_t i = 0; i < N_MACHINE_FIELDS; i++) {
+        json_t *v = json_object_get(j, MACHINE_FIELDS[i].name);
+        if (!json_is_number(v)) return;
+        double x = json_number_value(v);
+        memcpy((char *)m + MACHINE_FIELDS[i].offset, &x, sizeof x);
+    }
+    m->ncpus = (int)json_integer_value(json_object_get(j, "ncpus"));
+    m->runnable = (int)json_integer_value(json_object_get(j, "runnable"));
+    m->one_cpu = json_is_true(json_object_get(j, "one_cpu"));
+    m->measured = m->ncpus > 0;
+}
 
 json_t *sb__sample_to_json(int rep, const struct sb__sample *s)
 {
@@ -20,6 +69,7 @@ json_t *sb__sample_to_json(int rep, const struct sb__sample *s)
         json_object_set_new(line, "layout_offset", json_integer(s->layout_offset));
         json_object_set_new(line, "stack_page_offset", json_integer(s->stack_page_offset));
     }
+    if (s->machine.measured) json_object_set_new(line, "machine", machine_to_json(&s->machine));
     return line;
 }
 
@@ -71,5 +121,6 @@ int sb__sample_from_json(json_t *line, int *rep, struct sb__sample *s)
     s->laid_out = json_is_integer(lo) && json_is_integer(sp);
     s->layout_offset = (uint32_t)json_integer_value(lo);
     s->stack_page_offset = (uint32_t)json_integer_value(sp);
+    machine_from_json(json_object_get(line, "machine"), &s->machine);
     return 0;
 }

@@ -90,6 +90,20 @@ def exact(name):
     return "^" + re.sub(r"([][.*+?(){}|^$\\])", r"\\\1", name) + "$"
 
 
+_STEADY = {}
+
+
+def steady(binary):
+    """Options that make a binary run exactly the repetitions asked:
+    --disturbance=off where it has it (a binary built before it has not),
+    so that both sides of a comparison sample alike and a count of
+    instructions covers one repetition. Asked of the binary's --help once."""
+    if binary not in _STEADY:
+        p = subprocess.run([binary, "--help"], capture_output=True, text=True)
+        _STEADY[binary] = ["--disturbance=off"] if "--disturbance=" in p.stdout else []
+    return _STEADY[binary]
+
+
 def _run_json(cmd, what):
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
@@ -106,15 +120,15 @@ def calibrate(binary, name, min_time, select):
     harness chooses it: both sides then run exactly that many. `select` is
     the selection the name came from (a parameter value outside the default
     sweep exists only with its --param); the options after it are ours."""
-    rows = _run_json([binary, *select, f"--filter={exact(name)}", f"--min-time={min_time}", "--repetitions=1",
-                      "--results-dir=", "--format=json"], f"calibrating {name}")
+    rows = _run_json([binary, *select, *steady(binary), f"--filter={exact(name)}", f"--min-time={min_time}",
+                      "--repetitions=1", "--results-dir=", "--format=json"], f"calibrating {name}")
     return int(rows[0]["iterations"])
 
 
 def sample(binary, name, iters, select):
     """ns per iteration of one repetition of exactly iters iterations."""
-    rows = _run_json([binary, *select, f"--filter={exact(name)}", f"--min-time={iters}x", "--repetitions=1",
-                      "--results-dir=", "--format=json"], f"{name} on {binary}")
+    rows = _run_json([binary, *select, *steady(binary), f"--filter={exact(name)}", f"--min-time={iters}x",
+                      "--repetitions=1", "--results-dir=", "--format=json"], f"{name} on {binary}")
     return float(rows[0]["real_time"])
 
 
@@ -126,7 +140,7 @@ def _instructions_total(binary, name, iters, select):
     the harness's parent, whose waiting loops depend on timing), and the
     workload its record names."""
     p = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, *select,
-                          f"--filter={exact(name)}", f"--min-time={iters}x", "--repetitions=1", "--results-dir=",
+                          *steady(binary), f"--filter={exact(name)}", f"--min-time={iters}x", "--repetitions=1", "--results-dir=",
                           "--format=json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = p.communicate()
     if p.returncode != 0:

@@ -95,16 +95,46 @@ def _ids(ids):
 
 
 def suspect_claims(run):
-    """claim id -> [benchmark names it may rest on whose repetitions fell
-    into two levels]: the answer lines say so."""
+    """claim id -> ["benchmark (why)", ...]: the benchmarks it may rest on
+    whose repetitions fell into two levels, or whose figures had to use
+    disturbed repetitions; the answer lines say so."""
     fams, out, refs = claims_by_family(run), {}, set(run.references)
     for n, b in run.benchmarks.items():
         if b.nm.engine in refs:
             continue  # a reference decides no claim
+        why = []
         if b.ok and len(b.real_ns) >= 4 and stats.two_levels(b.real_ns):
-            for cid in fams.get(b.nm.family, []):
-                out.setdefault(cid, []).append(n)
+            why.append("ran at two levels")
+        if b.ok and b.used_disturbed:
+            why.append(f"its figures use {b.used_disturbed} disturbed repetition(s)")
+        for cid in fams.get(b.nm.family, []) if why else []:
+            out.setdefault(cid, []).append(f"{n} ({'; '.join(why)})")
     return out
+
+
+def disturbance_banner(run):
+    """How busy the machine was during the run, from every repetition's
+    machine figures (not the load at its start): the share disturbed, and
+    other processes' and the hypervisor's share of the run's CPUs. None
+    when the file has no such figures."""
+    reps = [m for b in run.benchmarks.values() for m in b.machine]
+    if not reps:
+        return None
+    disturbed = sum(len(b.disturbed) for b in run.benchmarks.values())
+    foreign = [m.get("foreign_cpu", 0) for m in reps]
+    steal = [m.get("steal", 0) for m in reps]
+    text = (f"{disturbed / len(reps):.0%} of repetitions ({disturbed:,} of {len(reps):,}) were disturbed"
+            if disturbed else f"No repetition was disturbed (0 of {len(reps):,})")
+    text += (f": other processes used at least {sum(foreign) / len(foreign):.1%} of the run's CPUs on average "
+             f"(at most {max(foreign):.0%} in one repetition), the hypervisor stole at least "
+             f"{sum(steal) / len(steal):.1%} (at most {max(steal):.0%})")
+    used = [(n, b.used_disturbed) for n, b in run.benchmarks.items() if b.used_disturbed]
+    if disturbed:
+        text += "; disturbed repetitions are left out of figures and were redone"
+    if used:
+        text += (f"; {len(used)} benchmark(s) kept too few undisturbed repetitions and use disturbed ones: "
+                 + ", ".join(n for n, _ in used[:4]) + (" …" if len(used) > 4 else ""))
+    return text
 
 
 def warnings(run):
@@ -157,7 +187,10 @@ def warnings(run):
     if unpinned:
         out.append(f"{len(unpinned)} benchmark(s) ran unpinned: " + ", ".join(unpinned[:6]))
     disturbed = [(n, d) for n, b in run.benchmarks.items() for d in b.disturbed]
-    if disturbed:
+    busy = disturbance_banner(run)
+    if busy and (disturbed or any(b.used_disturbed for b in run.benchmarks.values())):
+        out.insert(0, busy + ". For example: " + "; ".join(f"{n}: {d}" for n, d in disturbed[:2]))
+    elif disturbed:
         out.append(f"{len(disturbed)} repetition(s) were disturbed and are left out of every figure: "
                    + "; ".join(f"{n}: {d}" for n, d in disturbed[:4]) + (" …" if len(disturbed) > 4 else ""))
     left = ctx.get("engines_left_out") or {}

@@ -10,7 +10,7 @@ import io
 import os
 import stat
 
-from . import entry, names, registry, schema, stats
+from . import entry, interval, names, registry, schema, stats
 
 # Google Benchmark's time units, as factors to nanoseconds.
 UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -49,6 +49,9 @@ class Benchmark:
         self.cpus_used = None  # ours: the cores the kernel really used
         self.from_aggregate = False  # only an aggregate row was in the file
         self.disturbed = []  # why each left-out repetition was disturbed
+        self.disturbed_records = []  # their records, taken back when too few others are left
+        self.used_disturbed = 0  # how many disturbed repetitions its figures had to use
+        self.machine = []  # per repetition: what else the machine did (switchbench's "machine")
         # What ran, from the record's typed fields (switchbench writes
         # engine, workload, params and workers); None where a file has none.
         self.engine = self.workload = self.params = self.workers = None
@@ -199,7 +202,19 @@ def _load_json(f, text):
     out, complexity = {}, []
     for r in doc["benchmarks"]:
         _add_record(out, complexity, r, f)
+    for b in out.values():
+        _fall_back_on_disturbed(b)
     return Run(f, ctx, out, complexity)
+
+
+def _fall_back_on_disturbed(b):
+    """A benchmark left with fewer undisturbed repetitions than an interval
+    needs (the disturbance never stopped) takes its disturbed ones back
+    into its figures, and says so (used_disturbed)."""
+    if b.disturbed_records and len(b.real_ns) < interval.MIN_REPS:
+        for r in b.disturbed_records:
+            _take(b, r, use_disturbed=True)
+        b.used_disturbed = len(b.disturbed_records)
 
 
 def _header_at(text):
@@ -367,11 +382,15 @@ def _complexity(complexity, family, agg, r):
         row["rms"] = r.get("rms", r.get("real_time"))
 
 
-def _take(b, r):
-    if r.get("disturbed"):
-        # Stopped and continued during the repetition: its time holds the
-        # pause. Named in the warnings, left out of every figure.
+def _take(b, r, use_disturbed=False):
+    if isinstance(r.get("machine"), dict) and not use_disturbed:
+        b.machine.append(r["machine"])
+    if r.get("disturbed") and not use_disturbed:
+        # Stopped and continued, or other processes on its CPUs: named in
+        # the warnings, left out of every figure (unless too few are left:
+        # _fall_back_on_disturbed).
         b.disturbed.append(r["disturbed"])
+        b.disturbed_records.append(r)
         return
     k = UNITS[r.get("time_unit", "ns")]
     b.real_ns.append(float(r["real_time"]) * k)

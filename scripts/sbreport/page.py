@@ -75,8 +75,8 @@ def _answers_html(m):
         sus = (m.get("suspects") or {}).get(c.id)
         if any(ch.key == f"decides_{c.id}" for ch in m["charts"]):
             fig += f" <a href=\"#chart-decides_{e(c.id)}\">chart</a>"
-        flag = (f"<div class=flag>⚑ may rest on {e(', '.join(sus[:3]))}{' …' if len(sus) > 3 else ''}, which "
-                f"ran at two levels (see Warnings)</div>") if sus else ""
+        flag = (f"<div class=flag>⚑ may rest on {e(', '.join(sus[:3]))}{' …' if len(sus) > 3 else ''} "
+                f"(see Warnings)</div>") if sus else ""
         items.append(f"<li><a class=aid href=\"#{e(c.id)}\">{e(c.id)}</a>"
                      f"<span class=\"v {STATUS_CLASS[v.status]}\">{e(v.headline)}</span>{fig}"
                      f"<div class=claim>{e(c.claim)}</div>{flag}</li>")
@@ -257,7 +257,7 @@ def markdown_page(m):
             sus = (m.get("suspects") or {}).get(c.id)
             out.append(f"- **{md(c.id)}: {md(v.headline)}**"
                        + (f" — {md(fig)}" if fig else "") + (f" ({md(v.context)})" if v.context else "")
-                       + (f" (may rest on {md(', '.join(sus[:3]))}, which ran at two levels)" if sus else ""))
+                       + (f" (may rest on {md(', '.join(sus[:3]))})" if sus else ""))
         out.append("")
     if m["warnings"]:
         out += [f"> **Read with care ({len(m['warnings'])}):** " + "; ".join(md(_headline(w)) for w in m["warnings"])

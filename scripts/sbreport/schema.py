@@ -36,6 +36,7 @@ RECORD = {
     "aggregate_unit": _STR, "placement": _STR, "cpus_used": _STR, "big_o": _STR, "family_index": _INT,
     "per_family_instance_index": _INT, "disturbed": _STR, "layout_offset": _INT, "stack_page_offset": _INT,
     "engine": _STR, "workload": _STR, "params": _DICT, "workers": _INT, "placement_natural": _BOOL,
+    "machine": _DICT, "sampling": _DICT,
 }
 UNITS = ("ns", "us", "ms", "s")
 _NS_PER = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -153,6 +154,12 @@ def record(f, i, r, counters=None):
             check_type(r[k], types, f"{where}: {k}")
     for k, v in (r.get("params") or {}).items():
         check_type(v, _NUM, f"{where}: params.{k}")
+    # What else the machine did (switchbench): every figure a number.
+    for k, v in (r.get("machine") or {}).items():
+        check_type(v, _NUM, f"{where}: machine.{k}")
+    for k, v in (r.get("sampling") or {}).items():
+        if v is not None:
+            check_type(v, _NUM + (bool,), f"{where}: sampling.{k}")
     if r.get("time_unit", "ns") not in UNITS:
         raise BadInput(f"{where}: unknown time_unit {r['time_unit']!r} (Google Benchmark writes "
                        f"{', '.join(UNITS)})")
