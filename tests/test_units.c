@@ -678,6 +678,12 @@ static void disturbance_rule(void)
     d.run_delay_ns = 1e6;
     sb__disturbance_judge(&d, 0.02, &out);
     CHECK(!out.disturbed);
+    /* What the kernel's threads ran may be what it waited for: 3 ms of
+     * waiting with 2 ms of kernel threads is 1 % at least. */
+    d.run_delay_ns = 3e6, d.kthreads_ns = 2e6;
+    sb__disturbance_judge(&d, 0.02, &out);
+    CHECK(!out.disturbed && fabs(out.run_delay - 0.01) < 1e-12);
+    d.kthreads_ns = 0, d.run_delay_ns = 1e6;
     /* A migration disturbs a lone thread pinned to one CPU only. */
     d.migrations = 1;
     sb__disturbance_judge(&d, 0.02, &out);

@@ -1,6 +1,7 @@
 /* Readings of the machine and of the benchmark's own tree (disturb.h). */
 #include "disturb.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -101,7 +102,67 @@ static double tick_ns(void)
     return (double)r.tv_sec * 1e9 + (double)r.tv_nsec;
 }
 
-int sb__machine_time_read(const cpu_set_t *cpus, struct sb__machine_time *t)
+/* PF_KTHREAD, include/linux/sched.h: the process is a kernel thread. */
+#define SB_PF_KTHREAD 0x00200000u
+
+/* Whether /proc/PID/stat says a kernel thread. The command name (field 2)
+ * is in parentheses and may hold spaces: the fields after it are read
+ * from its last ')'. */
+static bool is_kthread(const char *pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    if (read_text(path, buf, sizeof buf) != 0) return false;
+    const char *p = strrchr(buf, ')');
+    char state;
+    int ppid, pgrp, session, tty, tpgid;
+    unsigned flags;
+    return p &&
+           sscanf(p + 1, " %c %d %d %d %d %d %u", &state, &ppid, &pgrp, &session, &tty, &tpgid,
+                  &flags) == 7 &&
+           (flags & SB_PF_KTHREAD);
+}
+
+void sb__kthreads_find(struct sb__kthreads *k)
+{
+    k->n = 0;
+    DIR *d = opendir("/proc");
+    if (!d) return;
+    struct dirent *e;
+    while (k->n < SB_MAX_KTHREADS && (e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        if (is_kthread(e->d_name)) k->pid[k->n++] = atoi(e->d_name);
+    }
+    closedir(d);
+}
+
+/* The kernel threads' run time now (ns); one that has exited adds nothing. */
+static double kthreads_ns(const struct sb__kthreads *k)
+{
+    double sum = 0;
+    for (int i = 0; k && i < k->n; i++) {
+        char path[64], buf[128];
+        unsigned long long run;
+        snprintf(path, sizeof path, "/proc/%d/schedstat", k->pid[i]);
+        if (read_text(path, buf, sizeof buf) == 0 && sscanf(buf, "%llu", &run) == 1)
+            sum += (double)run;
+    }
+    return sum;
+}
+
+double sb__kthreads_new_ns(const struct sb__kthreads *before, const struct sb__kthreads *now)
+{
+    struct sb__kthreads fresh = {.n = 0};
+    for (int i = 0; i < now->n; i++) {
+        bool seen = false;
+        for (int j = 0; j < before->n && !seen; j++) seen = before->pid[j] == now->pid[i];
+        if (!seen) fresh.pid[fresh.n++] = now->pid[i];
+    }
+    return kthreads_ns(&fresh);
+}
+
+int sb__machine_time_read(const cpu_set_t *cpus, const struct sb__kthreads *k,
+                          struct sb__machine_time *t)
 {
     char buf[16384];
     long hz = sysconf(_SC_CLK_TCK);
@@ -119,6 +180,7 @@ int sb__machine_time_read(const cpu_set_t *cpus, struct sb__machine_time *t)
             break;
         }
     }
+    t->kthreads_ns = kthreads_ns(k);
     return 0;
 }
 
@@ -159,10 +221,10 @@ void sb__own_time_read(const struct sb__own_meter *m, struct sb__own_time *t)
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
     t->nivcsw = (double)(self.ru_nivcsw + kids.ru_nivcsw);
+    t->rusage_ns = tv_ns(&self.ru_utime) + tv_ns(&self.ru_stime) + tv_ns(&kids.ru_utime) +
+                   tv_ns(&kids.ru_stime);
     t->cpu_ns = perf_value(m->clock_fd);
-    if (t->cpu_ns < 0)
-        t->cpu_ns = tv_ns(&self.ru_utime) + tv_ns(&self.ru_stime) + tv_ns(&kids.ru_utime) +
-                    tv_ns(&kids.ru_stime);
+    if (t->cpu_ns < 0) t->cpu_ns = t->rusage_ns;
     t->migrations = perf_value(m->migrations_fd);
     char buf[128];
     unsigned long long run, delay;

@@ -15,6 +15,7 @@ struct sb__machine_delta {
     double busy_ns;       /* every process's CPU time on them */
     double busy_unit_ns;  /* a reading's lag per CPU */
     double own_ns;        /* the benchmark's process tree's CPU time */
+    double kthreads_ns;   /* the kernel's threads' (much of it the benchmark's work) */
     double steal_ns;      /* the hypervisor's */
     double steal_unit_ns; /* a reading's lag per CPU */
     double run_delay_ns;  /* the main thread's wait for a CPU; < 0: not judged (it shares the

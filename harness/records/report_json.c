@@ -51,6 +51,9 @@ static json_t *machine_json(const struct sb__record *r)
                           "steal", r->dist.steal, "involuntary_switches", m->nivcsw, "cpus",
                           m->ncpus, "runnable", m->runnable, "busy_resolution_ns", m->busy_unit_ns,
                           "steal_resolution_ns", m->steal_unit_ns);
+    if (j && m->wall_ns > 0 && m->ncpus > 0)
+        json_object_set_new(j, "kernel_threads",
+                            json_real(m->kthreads_ns / (m->wall_ns * m->ncpus)));
     if (j && r->dist.run_delay >= 0)
         json_object_set_new(j, "run_delay", json_real(r->dist.run_delay));
     if (j && m->migrations >= 0) json_object_set_new(j, "cpu_migrations", json_real(m->migrations));

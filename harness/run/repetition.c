@@ -84,10 +84,11 @@ static void run_note(const struct sb_run *run, struct sb__sample *out)
 /* The machine and the tree around the timed part. */
 struct watch {
     struct sb__own_meter meter;
+    struct sb__kthreads kthreads, kthreads_after;
     cpu_set_t cpus;
     bool have_cpus;
     struct sb__machine_time m0, m1;
-    struct sb__own_time o0, o1;
+    struct sb__own_time o0, o1, reaped; /* reaped: after the helpers were */
     bool ok0, ok1;
 };
 
@@ -104,9 +105,12 @@ static void watch_read(struct watch *w, bool end)
 {
     if (end) {
         sb__own_time_read(&w->meter, &w->o1);
-        w->ok1 = sb__machine_time_read(w->have_cpus ? &w->cpus : NULL, &w->m1) == 0;
+        w->ok1 = sb__machine_time_read(w->have_cpus ? &w->cpus : NULL, &w->kthreads, &w->m1) == 0;
+        sb__kthreads_find(&w->kthreads_after);
+        w->m1.kthreads_ns += sb__kthreads_new_ns(&w->kthreads, &w->kthreads_after);
     } else {
-        w->ok0 = sb__machine_time_read(w->have_cpus ? &w->cpus : NULL, &w->m0) == 0;
+        sb__kthreads_find(&w->kthreads);
+        w->ok0 = sb__machine_time_read(w->have_cpus ? &w->cpus : NULL, &w->kthreads, &w->m0) == 0;
         sb__own_time_read(&w->meter, &w->o0);
     }
 }
@@ -125,6 +129,9 @@ static void watch_deltas(const struct watch *w, double wall_ns, bool solo,
     d->busy_ns = w->m1.busy_ns - w->m0.busy_ns;
     d->busy_unit_ns = w->m1.busy_unit_ns;
     d->own_ns = w->o1.cpu_ns - w->o0.cpu_ns;
+    if (w->reaped.rusage_ns - w->o0.rusage_ns > d->own_ns)
+        d->own_ns = w->reaped.rusage_ns - w->o0.rusage_ns;
+    d->kthreads_ns = w->m1.kthreads_ns - w->m0.kthreads_ns;
     d->steal_ns = w->m1.steal_ns - w->m0.steal_ns;
     d->steal_unit_ns = w->m1.steal_unit_ns;
     d->run_delay_ns = solo && w->o0.run_delay_ns >= 0 && w->o1.run_delay_ns >= 0
@@ -232,6 +239,7 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
         out->real_ns = (double)__atomic_load_n(&run.clock->total_ns, __ATOMIC_ACQUIRE);
     }
     out->cpu_ns = c1 - c0;
+    sb__own_time_read(&watch.meter, &watch.reaped);
     watch_deltas(&watch, ts_ns(&t1) - ts_ns(&t0), runs_solo(&run), &out->machine);
     /* A server reaped in the timed run brought its start-up (an
      * interpreter's import of its library) into our children's time:

@@ -13,6 +13,7 @@ static const struct {
     {"busy_ns", offsetof(struct sb__machine_delta, busy_ns)},
     {"busy_unit_ns", offsetof(struct sb__machine_delta, busy_unit_ns)},
     {"own_ns", offsetof(struct sb__machine_delta, own_ns)},
+    {"kthreads_ns", offsetof(struct sb__machine_delta, kthreads_ns)},
     {"steal_ns", offsetof(struct sb__machine_delta, steal_ns)},
     {"steal_unit_ns", offsetof(struct sb__machine_delta, steal_unit_ns)},
     {"run_delay_ns", offsetof(struct sb__machine_delta, run_delay_ns)},
