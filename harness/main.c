@@ -328,7 +328,7 @@ static void say_sampling(const struct sb__options *o, const struct sb__records *
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < per_instance[i].n; j++) {
             const struct sb__record *r = &per_instance[i].v[j];
-            if (r->status != SB_RECORD_MEASURED) continue;
+            if (r->status != SB_RECORD_MEASURED || !r->machine.measured) continue;
             reps++;
             disturbed += r->disturbed[0] != '\0';
         }
@@ -336,7 +336,7 @@ static void say_sampling(const struct sb__options *o, const struct sb__records *
         added += (size_t)st[i].added;
         met += st[i].width <= o->precision;
     }
-    if (disturbed)
+    if (o->disturbance > 0)
         fprintf(stderr,
                 "bench: %zu of %zu repetitions were disturbed (other processes or the hypervisor "
                 "on the run's CPUs, past %.3g %% of their time); %zu redone\n",

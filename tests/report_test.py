@@ -107,6 +107,42 @@ def answers_say_for_whom(w, binary):
 
 
 @case
+def disturbed_figures_decide_nothing(w, binary):
+    """Repetitions marked disturbed are left out of figures; a benchmark
+    left with fewer than six clean ones takes them back, says so, and a
+    verdict that rests on it is inconclusive, naming it (a CPU hog turned
+    C3's CPU half into its opposite before). The banner says how busy the
+    run was during it, from every repetition's machine figures."""
+    doc = fixture()
+    for b in doc["benchmarks"]:
+        if b.get("run_type") != "iteration":
+            continue
+        b["machine"] = {"foreign_cpu": 0.0, "steal": 0.0, "involuntary_switches": 0, "cpus": 2, "runnable": 1,
+                        "busy_resolution_ns": 4e6, "steal_resolution_ns": 1e7}
+        if b["name"] == "pingpong/ucontext":
+            b["machine"]["foreign_cpu"] = 0.4
+            b["disturbed"] = "other processes used at least 40.0 % of its CPUs"
+    path = save(doc, os.path.join(w, "busy.json"))
+    run = load.load(path)
+    b = run.benchmarks["pingpong/ucontext"]
+    check(b.used_disturbed == len(b.disturbed) > 0 and len(b.real_ns) == b.used_disturbed,
+          f"used {b.used_disturbed}, {len(b.real_ns)} figures")
+    c1 = verdicts(path)["C1"]
+    check(c1.status == rules.OPEN and "pingpong/ucontext" in c1.why and "disturbed" in c1.why, c1.why)
+    check(c1.answer_figure.startswith("rests on disturbed repetitions (pingpong/ucontext") and not c1.scope,
+          f"{c1.headline} — {c1.answer_figure}")
+    c10 = verdicts(path)["C10"]
+    check(c10.status != rules.OPEN or "disturbed" not in c10.why, f"C10 does not rest on ucontext: {c10.why}")
+    from sbreport import build
+    banner = build.disturbance_banner(run)
+    check(banner and "were disturbed" in banner and "40%" in banner, banner)
+    ws = build.warnings(run)
+    check(ws and "were disturbed" in ws[0], f"the banner is not first: {ws[:1]}")
+    sus = build.suspect_claims(run).get("C1", [])
+    check(any("pingpong/ucontext (its figures use" in x for x in sus), f"C1's flag: {sus}")
+
+
+@case
 def verdict_flips_with_the_figures(w, binary):
     """Threads switching faster than asm flips C10 (and C1 and C6 follow
     their figures)."""

@@ -117,10 +117,10 @@ static void watch_read(struct watch *w, bool end)
 
 /* The deltas into the sample. `solo`: the main thread runs every task of
  * the benchmark, so its wait for a CPU is other processes' doing. */
-static void watch_deltas(const struct watch *w, double wall_ns, bool solo,
-                         struct sb__machine_delta *d)
+static void watch_deltas(struct watch *w, double wall_ns, bool solo, struct sb__machine_delta *d)
 {
     memset(d, 0, sizeof *d);
+    sb__own_time_read(&w->meter, &w->reaped); /* the helpers are reaped by now */
     d->measured = w->ok0 && w->ok1 && w->m0.ncpus == w->m1.ncpus &&
                   w->m0.busy_from_cpuacct == w->m1.busy_from_cpuacct;
     if (!d->measured) return;
@@ -239,7 +239,6 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
         out->real_ns = (double)__atomic_load_n(&run.clock->total_ns, __ATOMIC_ACQUIRE);
     }
     out->cpu_ns = c1 - c0;
-    sb__own_time_read(&watch.meter, &watch.reaped);
     watch_deltas(&watch, ts_ns(&t1) - ts_ns(&t0), runs_solo(&run), &out->machine);
     /* A server reaped in the timed run brought its start-up (an
      * interpreter's import of its library) into our children's time:

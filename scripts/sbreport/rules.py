@@ -42,6 +42,8 @@ class Verdict:
         # first of a tag that failed or stayed open)
         self.context = ""  # words on the references beside it (they decide nothing)
         self.tags_are_engines = False  # results' tags name engines (set by Claim.decide)
+        self.rests_on = None  # the benchmarks its quantities came from, where the rule says
+
 
     @property
     def headline(self):
@@ -67,6 +69,8 @@ class Verdict:
                 return ""
             said = [(g, w) for g, w in zip(groups, ("yes", "no", "open")) if g]
             return "(" + "; ".join(f"{_few(g)}: {w}" for g, w in said) + ")"
+        if self.status == OPEN and not groups[0] and not groups[1]:
+            return ""  # every one open: "inconclusive" says it
         words = [("for", groups[0]), ("not for", groups[1]), ("open for", groups[2])]
         if self.status == ONLY:
             words = words[1:]  # its text already says for whom it holds
@@ -289,6 +293,7 @@ def open_verdict(figs, results, decided_by=()):
     v = Verdict(OPEN, figures=figs, why=f"open: {', '.join(tags)}: " + interval.undecided_why(qs),
                 decided_by=decided_by)
     v.results = [(tag, ok) for tag, ok, _ in results]
+    v.rests_on = {name for _, _, qs in results for q in qs if q is not None for name in q.names}
     return v
 
 
@@ -303,6 +308,7 @@ def tally(results, noun, figs, missing_why):
     status, when = split([tag for tag, ok, _ in results if ok], tags, noun)
     v = Verdict(status, when, figs, decided_by=tags)
     v.results = [(tag, ok) for tag, ok, _ in results]
+    v.rests_on = {name for _, _, qs in results for q in qs if q is not None for name in q.names}
     return v
 
 
