@@ -296,7 +296,7 @@ static int sample_to_precision(struct job_run *jr, struct sb__job *extra)
             sb__sampling_precision(jr->per_instance, jr->plan->n, o->precision, jr->st, extra);
         if (n == 0) break;
         sb__schedule_shuffle(extra, n, o->seed + 7919 * round);
-        size_t *had = calloc(jr->plan->n, sizeof *had), before = records_of(jr);
+        size_t *had = calloc(jr->plan->n ? jr->plan->n : 1, sizeof *had), before = records_of(jr);
         for (size_t i = 0; had && i < jr->plan->n; i++) had[i] = jr->per_instance[i].n;
         /* A fair share of what is left per benchmark still too wide: a
          * job that costs more waits for a round with room for it, so the
