@@ -65,6 +65,13 @@ def environment(ctx, ran=None):
         elif ctx.get("order"):
             order = f", {ctx['order']}"
         add("repetitions", f"{ctx['repetitions']} per benchmark, each at least {ctx.get('min_time', '?')} s{order}")
+    if isinstance(ctx.get("disturbance_bound"), (int, float)):
+        b = ctx["disturbance_bound"]
+        add("disturbance", f"a repetition in which other processes or the hypervisor used {b:.0%} of its CPUs' "
+            "time or more is marked, left out and redone" if b > 0 else "not judged (--disturbance=off)")
+    if isinstance(ctx.get("precision_target"), (int, float)) and ctx["precision_target"] > 0:
+        add("precision", f"repetitions added until each median's 95 % interval is within "
+            f"+-{ctx['precision_target']:.0%} of it, for at most {ctx.get('precision_budget_s', 0):.0f} s")
     lh = ctx.get("load_host")
     if isinstance(lh, dict):
         m = lh.get("machine") if isinstance(lh.get("machine"), dict) else {}

@@ -24,7 +24,8 @@ CONTEXT = {
     "stack_guard": _STR, "fpu_contract": _DICT, "switch_contract": _DICT, "engines": _DICT, "placement": _STR,
     "cpus": _STR, "repetitions": _INT, "min_time": _NUM, "timeout": _NUM, "limits": _DICT,
     "architecture": _STR, "source_commit": _STR, "source_dirty": (bool, int), "layout": _STR, "layout_seed": _INT,
-    "order": _STR, "order_seed": _INT, "counters": _LIST,
+    "order": _STR, "order_seed": _INT, "counters": _LIST, "disturbance_bound": _NUM, "precision_target": _NUM,
+    "precision_budget_s": _NUM,
 }
 # A line of the counter registry (context.counters): every field a string.
 COUNTER_FIELDS = ("name", "unit", "kind", "better", "meaning")
