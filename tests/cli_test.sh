@@ -400,8 +400,7 @@ any(b.get("aggregate_name") == "median" and b["sampling"]["disturbed_redone"] >=
     else bad hog_marks_disturbed "exit $rc: $(head -c 600 "$WORK/hog.json") $(cat "$WORK/hog.err")"; fi
     if "$BENCH" --disturbance=off --engine=asm --workload=switch --repetitions=2 --min-time=0.01 \
         --format=json --results-dir= >"$WORK/off.json" 2>/dev/null &&
-        json_check "$WORK/off.json" '(not any("disturbed" in b for b in doc["benchmarks"]) and
-any("machine" in b for b in doc["benchmarks"]))'; then
+        json_check "$WORK/off.json" '(not any("disturbed" in b or "machine" in b for b in doc["benchmarks"]))'; then
         ok disturbance_off_marks_nothing
     else bad disturbance_off_marks_nothing "$(head -c 400 "$WORK/off.json")"; fi
     usage_error bad_disturbance "--disturbance: 'lots'" --disturbance=lots

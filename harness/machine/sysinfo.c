@@ -163,6 +163,14 @@ static json_t *engine_kinds(void)
     return all;
 }
 
+/* The bounds the run sampled under (0: off), for the report to state. */
+static void sampling_context(json_t *ctx, const struct sb__options *o)
+{
+    json_object_set_new(ctx, "disturbance_bound", json_real(o->disturbance));
+    json_object_set_new(ctx, "precision_target", json_real(o->precision));
+    json_object_set_new(ctx, "precision_budget_s", json_real(o->budget));
+}
+
 json_t *sb__sysinfo_context(const struct sb__options *o, const struct sb__pin *pin,
                             const char *argv0)
 {
@@ -262,9 +270,6 @@ json_t *sb__sysinfo_context(const struct sb__options *o, const struct sb__pin *p
     if (o->interleave) json_object_set_new(ctx, "order_seed", json_integer((json_int_t)o->seed));
     json_object_set_new(ctx, "min_time", json_real(o->min_time));
     json_object_set_new(ctx, "timeout", json_real(o->timeout));
-    /* The bounds the run sampled under (0: off), for the report to state. */
-    json_object_set_new(ctx, "disturbance_bound", json_real(o->disturbance));
-    json_object_set_new(ctx, "precision_target", json_real(o->precision));
-    json_object_set_new(ctx, "precision_budget_s", json_real(o->budget));
+    sampling_context(ctx, o);
     return ctx;
 }

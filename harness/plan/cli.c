@@ -92,7 +92,7 @@ enum {
            "the hypervisor's steal reached PCT % of its wall time,\n"                              \
            "or a lone pinned thread migrated, is disturbed: marked,\n"                             \
            "left out of figures and redone, at most as many again\n"                               \
-           "(default " SB_STR(SB_DEFAULT_DISTURBANCE) "; off: nothing is marked)")                 \
+           "(default " SB_STR(SB_DEFAULT_DISTURBANCE) "; off: nothing is read or marked)")         \
     OPTION(PRECISION, "precision", required_argument, "=PCT|off", 0,                               \
            "after the planned repetitions, add interleaved ones to\n"                              \
            "each benchmark whose median's 95 % interval is wider than\n"                           \

@@ -209,7 +209,8 @@ void sb__child_main(int fd, pid_t parent, const struct sb__runner_config *rc,
                          .workers = in->workers,
                          .pin = sb__pin_apply,
                          .pin_ctx = rc->pin},
-                 .loadgen = rc->loadgen},
+                 .loadgen = rc->loadgen,
+                 .watch_machine = rc->disturbance > 0},
     };
     /* A reference's program runs the workload itself, unless the workload
      * drives the program as its server (an `external` hook: external.h). */

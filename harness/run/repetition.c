@@ -89,12 +89,16 @@ struct watch {
     bool have_cpus;
     struct sb__machine_time m0, m1;
     struct sb__own_time o0, o1, reaped; /* reaped: after the helpers were */
+    bool on;                            /* --disturbance is on: else nothing is read */
     bool ok0, ok1;
 };
 
-static void watch_open(struct watch *w)
+static void watch_open(struct watch *w, bool on)
 {
     memset(w, 0, sizeof *w);
+    w->on = on;
+    w->meter.clock_fd = w->meter.migrations_fd = -1;
+    if (!on) return;
     /* Before the engine and the workload start anything: every thread and
      * process they make inherits the counters. */
     sb__own_meter_open(&w->meter);
@@ -103,6 +107,7 @@ static void watch_open(struct watch *w)
 
 static void watch_read(struct watch *w, bool end)
 {
+    if (!w->on) return;
     if (end) {
         sb__own_time_read(&w->meter, &w->o1);
         w->ok1 = sb__machine_time_read(w->have_cpus ? &w->cpus : NULL, &w->kthreads, &w->m1) == 0;
@@ -120,6 +125,7 @@ static void watch_read(struct watch *w, bool end)
 static void watch_deltas(struct watch *w, double wall_ns, bool solo, struct sb__machine_delta *d)
 {
     memset(d, 0, sizeof *d);
+    if (!w->on) return;
     sb__own_time_read(&w->meter, &w->reaped); /* the helpers are reaped by now */
     d->measured = w->ok0 && w->ok1 && w->m0.ncpus == w->m1.ncpus &&
                   w->m0.busy_from_cpuacct == w->m1.busy_from_cpuacct;
@@ -180,7 +186,7 @@ int sb__run_repetition(const struct sb__run_spec *spec, uint64_t iterations, str
         return -1;
     }
     struct watch watch;
-    watch_open(&watch);
+    watch_open(&watch, spec->watch_machine);
     /* An external engine has no instance of ours: its program serves. */
     struct sb_engine external = {.ops = spec->engine};
     if (spec->engine->exec_argv)

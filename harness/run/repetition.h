@@ -17,6 +17,11 @@ struct sb__run_spec {
     const long long *params;
     struct sb_engine_config cfg;
     const struct sb_loadgen *loadgen; /* NULL: the load is made on this host */
+    /* Read what else the machine did (--disturbance): off, a repetition
+     * reads no /proc file and opens no counter, so that a count of its
+     * instructions under callgrind does not move with the machine's
+     * process table (regress --metric=instructions). */
+    bool watch_machine;
 };
 
 /* 0 and a sample, or -1 with err set. */
